@@ -1,0 +1,29 @@
+package org.dpq.engine.analysis;
+
+/**
+ * A user-visible aggregate and how release derives it from noisy measurements (indices into
+ * {@link DpPlan#measurements()}). Post-processing of noisy values only, so it costs no extra privacy.
+ */
+public sealed interface AggregateSpec {
+  /** The SQL output name of this aggregate (alias or generated). */
+  String name();
+
+  /** COUNT(*) or COUNT(col): the noisy count, released as a non-negative integer. */
+  record Count(String name, int count) implements AggregateSpec {}
+
+  /** COUNT(DISTINCT unit): the noisy number of units. */
+  record CountUnits(String name, int units) implements AggregateSpec {}
+
+  /** SUM(col): the noisy sum of clamped values. */
+  record Sum(String name, int sum, boolean integral) implements AggregateSpec {}
+
+  /** AVG(col) = mid + noisy centred sum / noisy count, clamped to [lower, upper]. */
+  record Mean(String name, int centredSum, int count, double lower, double upper) implements AggregateSpec {}
+
+  /**
+   * VAR_POP(col), or its square root when {@code stddev}: from noisy centred sums of squares, centred sums
+   * and counts, clamped to [0, ((upper-lower)/2)^2].
+   */
+  record Variance(String name, int centredSquares, int centredSum, int count, double lower, double upper,
+      boolean stddev) implements AggregateSpec {}
+}

@@ -1,0 +1,22 @@
+package org.dpq.engine.analysis;
+
+import java.util.Optional;
+import org.apache.calcite.rex.RexNode;
+
+/**
+ * One noisy quantity per group, with the per-unit bound that gives it its sensitivity (invariant 3).
+ *
+ * @param kind what is measured
+ * @param argument the measured column as an expression over the scan row (an input ref); empty for
+ *     {@link MeasurementKind#COUNT_ROWS} and {@link MeasurementKind#COUNT_UNITS}
+ * @param lower row clamp lower bound (SUM kinds; 0 otherwise)
+ * @param upper row clamp upper bound (SUM kinds; 0 otherwise)
+ * @param center subtracted from each clamped value before summing or squaring (0 for plain SUM)
+ * @param perUnitLower the clamp applied to one unit's aggregate within one group
+ * @param perUnitUpper the clamp applied to one unit's aggregate within one group
+ * @param l1 L1 sensitivity over all groups: G * max(|perUnitLower|, |perUnitUpper|)
+ * @param l2 L2 sensitivity over all groups: sqrt(G) * max(|perUnitLower|, |perUnitUpper|)
+ * @param integral true when every value is an integer (counts, sums of integer columns with center 0)
+ */
+public record Measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
+    double center, double perUnitLower, double perUnitUpper, double l1, double l2, boolean integral) {}

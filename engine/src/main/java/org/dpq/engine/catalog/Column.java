@@ -1,0 +1,33 @@
+package org.dpq.engine.catalog;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * One declared column. Owns the value bounds that clamp every row (invariant 3) and the public domain that
+ * lets its values be released as group keys without partition selection (invariant 5).
+ *
+ * @param name SQL name as written in the YAML (case preserved)
+ * @param type declared type
+ * @param lower lower clamp bound, present only together with {@code upper}
+ * @param upper upper clamp bound
+ * @param publicValues the public domain as strings, empty when the column has none
+ */
+public record Column(String name, ColumnType type, OptionalDouble lower, OptionalDouble upper,
+    Optional<List<String>> publicValues) {
+
+  public Column {
+    publicValues = publicValues.map(List::copyOf);
+  }
+
+  /** True when the column has both bounds (and so may be summed, averaged, ...). */
+  public boolean isBounded() {
+    return lower.isPresent() && upper.isPresent();
+  }
+
+  /** True when the column has a public domain. */
+  public boolean hasPublicDomain() {
+    return publicValues.isPresent();
+  }
+}

@@ -1,0 +1,36 @@
+package org.dpq.engine.catalog;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.dpq.mechanisms.PrivacyLoss;
+
+/**
+ * A validated dataset description (the YAML contract of DESIGN.md). Owns the contribution bounds every query
+ * on the dataset is rewritten to respect (G groups per unit, R rows' worth per group) and the total budget.
+ *
+ * @param name dataset id (ledger key)
+ * @param table SQL table name analysts query
+ * @param source where rows live
+ * @param unit the privacy unit
+ * @param maxGroupsContributed G
+ * @param maxRowsPerGroup R
+ * @param budget lifetime total (epsilon, delta)
+ * @param defaults per-query loss when the analyst gives none
+ * @param ledger ledger location: a file path (resolved) or a jdbc:postgresql URL
+ * @param columns declared columns, in YAML order
+ * @param yamlPath the file this came from (resolution base), if any
+ */
+public record Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
+    int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
+    Optional<Path> yamlPath) {
+
+  public Dataset {
+    columns = List.copyOf(columns);
+  }
+
+  /** The column with this name, compared case-insensitively. */
+  public Optional<Column> column(String columnName) {
+    return columns.stream().filter(c -> c.name().equalsIgnoreCase(columnName)).findFirst();
+  }
+}

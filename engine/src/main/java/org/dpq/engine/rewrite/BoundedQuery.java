@@ -1,0 +1,12 @@
+package org.dpq.engine.rewrite;
+
+/**
+ * The bounded aggregation as SQL text for one backend dialect. Its result has one row per group: the key
+ * columns (in {@code DpPlan.keys()} order), then one column per measurement (in {@code DpPlan.measurements()}
+ * order). Only these bounded aggregates leave the backend.
+ *
+ * @param sql the SQL text
+ * @param keyCount number of leading key columns
+ * @param measurementCount number of measurement columns after the keys
+ */
+public record BoundedQuery(String sql, int keyCount, int measurementCount) {}
