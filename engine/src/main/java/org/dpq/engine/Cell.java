@@ -1,0 +1,21 @@
+package org.dpq.engine;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Optional;
+import org.dpq.mechanisms.Interval;
+
+/**
+ * One released value: a group key (public domain or selected partition) or a noisy aggregate, with the 95%
+ * interval of its noise (null for keys and for post-processed values whose interval is not derived).
+ *
+ * @param value a Long, Double, String, Boolean or null
+ * @param ci95 the two-sided 95% interval from the noise distribution, or null
+ */
+public record Cell(Object value, Interval ci95) {
+
+  /** The interval when there is one. */
+  @JsonIgnore
+  public Optional<Interval> interval() {
+    return Optional.ofNullable(ci95);
+  }
+}
