@@ -1,0 +1,70 @@
+package org.dpq.budget;
+
+import java.util.List;
+import org.dpq.mechanisms.PrivacyLoss;
+
+/**
+ * A durable, exact, tamper-evident privacy-budget ledger shared by any number of datasets. Owns invariant 4:
+ * a query is charged atomically and durably (committed and synced) before its data is read, a charge is
+ * never refunded, budget arithmetic is exact, and a missing, corrupt or tampered ledger refuses every query.
+ *
+ * <p>Implementations are thread-safe, and several processes may use one ledger at once without overspending.
+ */
+public interface Ledger extends AutoCloseable {
+
+  /**
+   * Opens a ledger. A {@code jdbc:postgresql:} URL opens (and on first use creates) the ledger tables in that
+   * database's current schema; anything else is an SQLite file path (optionally prefixed {@code jdbc:sqlite:}),
+   * created when the file does not exist. An existing file that is empty, not SQLite or not a dpq ledger is
+   * refused with a {@link LedgerException}: a ledger is never silently recreated.
+   */
+  static Ledger open(String location) {
+    return JdbcLedger.open(location);
+  }
+
+  /** True when the dataset has a chain (its INIT entry). */
+  boolean isInitialised(String datasetId);
+
+  /**
+   * Starts a dataset's chain with an INIT entry holding its total budget.
+   *
+   * @throws LedgerException if the dataset is already initialised (its existing chain is kept)
+   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if {@code total} is not a valid budget
+   */
+  void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor);
+
+  /**
+   * In one transaction: validates the request, returns the stored answer of an identical released query
+   * ({@link ChargeOutcome.Reused}) or reports an identical query still running ({@link ChargeOutcome.InFlight}),
+   * else checks the budget and appends a CHARGE entry, committed durably before this returns.
+   *
+   * @throws BudgetExhaustedException if the request does not fit in what remains (nothing is charged)
+   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if the request's loss is invalid (nothing is charged)
+   * @throws LedgerException if the dataset is not initialised or its chain is broken (nothing is charged)
+   */
+  ChargeOutcome charge(ChargeRequest request);
+
+  /** Appends a RELEASE entry storing the result released for the CHARGE entry {@code chargeSequence}. */
+  void recordRelease(String datasetId, long chargeSequence, String resultJson);
+
+  /**
+   * Appends an ABANDON entry: the query paid for by {@code chargeSequence} failed and will release nothing.
+   * The charge stands. {@code reason} is stored and shown in history, so it must not contain data values.
+   */
+  void abandon(String datasetId, long chargeSequence, String reason);
+
+  /** The dataset's total, exact spend and remaining budget. */
+  LedgerStatus status(String datasetId);
+
+  /** Every entry of the dataset's chain, in sequence order. */
+  List<LedgerEntry> history(String datasetId);
+
+  /** Recomputes the dataset's hash chain and running balances, naming the first bad entry. */
+  VerifyReport verify(String datasetId);
+
+  /** Administrative: raises the dataset's total budget, recorded as a RAISE entry. */
+  void raiseTotal(String datasetId, PrivacyLoss newTotal, String actor, String reason);
+
+  @Override
+  void close();
+}
