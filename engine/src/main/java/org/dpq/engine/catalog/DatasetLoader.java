@@ -81,7 +81,8 @@ public final class DatasetLoader {
       yaml = READER.withAttribute(YamlProblemHandler.PROBLEMS, problems).readValue(text);
       bound = true;
     } catch (JsonParseException e) {
-      problems.add(parsePath(e), syntax(e));
+      boolean duplicate = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field");
+      problems.add(duplicate ? parsePath(e) : "", syntax(e));
     } catch (MismatchedInputException e) {
       if (e.getMessage() != null && e.getMessage().startsWith("No content")) {
         problems.add("", "the document is empty; expected a mapping with keys "

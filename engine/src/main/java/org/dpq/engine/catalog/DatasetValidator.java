@@ -120,8 +120,7 @@ final class DatasetValidator {
       return null;
     }
     int given = (s.csv() != null ? 1 : 0) + (s.parquet() != null ? 1 : 0) + (s.jdbc() != null ? 1 : 0);
-    boolean shapeReported = problems.reported("source.csv") || problems.reported("source.parquet")
-        || problems.reported("source.jdbc");
+    boolean shapeReported = problems.reportedAtOrUnder("source");
     if (given != 1) {
       if (!(given == 0 && shapeReported)) {
         problems.add("source", "give exactly one of csv, parquet, jdbc");
@@ -396,6 +395,8 @@ final class DatasetValidator {
     BigDecimal value = null;
     if (node.isIntegralNumber()) {
       value = new BigDecimal(node.bigIntegerValue());
+    } else if (node.isNumber() && Double.isFinite(node.doubleValue())) {
+      value = node.decimalValue();
     } else if (node.isTextual()) {
       value = parseDecimal(node.textValue());
     }
@@ -442,7 +443,7 @@ final class DatasetValidator {
     }
     if (column == null) {
       boolean declaredButBroken = declared.stream().anyMatch(text::equalsIgnoreCase);
-      if (!declaredButBroken) {
+      if (!declaredButBroken && !problems.reported("columns")) {
         problems.add("privacy_unit", "column '" + abbreviate(text) + "' is not declared under columns; declare it "
             + "(e.g. " + abbreviate(text) + ": { type: int }) or write row if every row is a different person");
       }

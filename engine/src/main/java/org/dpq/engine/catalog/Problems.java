@@ -25,6 +25,11 @@ final class Problems {
     return paths.contains(path);
   }
 
+  /** True when a problem was recorded at this key path or below it. */
+  boolean reportedAtOrUnder(String path) {
+    return paths.stream().anyMatch(p -> p.equals(path) || p.startsWith(path + ".") || p.startsWith(path + "["));
+  }
+
   boolean isEmpty() {
     return messages.isEmpty();
   }
