@@ -9,9 +9,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.calcite.sql.SqlDialect;
@@ -94,15 +92,31 @@ public final class DuckDbBackend implements Backend {
 
   private static void expose(Connection c, Dataset d, Storage storage, Path path) throws SQLException {
     try (Statement s = c.createStatement()) {
-      checkDeclaredColumns(s, d);
+      String reader;
+      List<String> sourceNames;
+      if (d.source() instanceof Source.Csv) {
+        List<String> header = CsvHeader.read(path);
+        sourceNames = match(d, header, true);
+        reader = DuckDbSql.csvReader(path, header.size());
+      } else {
+        reader = DuckDbSql.parquetReader(path);
+        List<String> names = new ArrayList<>();
+        try (ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + reader)) {
+          while (r.next()) {
+            names.add(r.getString("column_name"));
+          }
+        }
+        sourceNames = match(d, names, false);
+      }
       String kind = storage == Storage.TABLE ? "TABLE" : "VIEW";
-      s.execute("CREATE " + kind + " " + DuckDbSql.quote(d.table()) + " AS " + DuckDbSql.relation(d));
+      s.execute("CREATE " + kind + " " + DuckDbSql.quote(d.table()) + " AS "
+          + DuckDbSql.relation(d.columns(), sourceNames, reader));
       // Lock down: only the dataset's own file stays readable (a view reads it on every query).
       if (storage == Storage.VIEW) {
         if (DuckDbSql.isGlob(path)) {
           s.execute("SET allowed_directories = [" + DuckDbSql.literal(path.getParent().toString() + "/") + "]");
         } else {
-          s.execute("SET allowed_paths = [" + DuckDbSql.literal(path) + "]");
+          s.execute("SET allowed_paths = [" + DuckDbSql.literal(path.toString()) + "]");
         }
       }
       s.execute("SET enable_external_access = false");
@@ -110,24 +124,40 @@ public final class DuckDbBackend implements Backend {
     }
   }
 
-  private static void checkDeclaredColumns(Statement s, Dataset d) throws SQLException {
-    Set<String> present = new HashSet<>();
-    try (ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + DuckDbSql.reader(d.source()))) {
-      while (r.next()) {
-        present.add(DuckDbSql.lower(r.getString("column_name")));
-      }
-    }
+  /**
+   * For each declared column, the source column holding it (matched case-insensitively, blanks ignored): its
+   * positional CSV name, or its Parquet name. Messages name declared columns only, never what the file holds.
+   */
+  private static List<String> match(Dataset d, List<String> names, boolean positional) {
+    List<String> sourceNames = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    List<String> ambiguous = new ArrayList<>();
     for (Column col : d.columns()) {
-      if (!present.contains(DuckDbSql.lower(col.name()))) {
-        missing.add(col.name());
+      int found = -1;
+      int count = 0;
+      for (int i = 0; i < names.size(); i++) {
+        if (names.get(i).strip().equalsIgnoreCase(col.name())) {
+          found = found < 0 ? i : found;
+          count++;
+        }
       }
+      if (count == 0) {
+        missing.add(col.name());
+      } else if (count > 1) {
+        ambiguous.add(col.name());
+      }
+      sourceNames.add(found < 0 ? null : positional ? DuckDbSql.csvColumn(found) : names.get(found));
     }
     if (!missing.isEmpty()) {
       throw new BackendException("the source of dataset '" + d.name() + "' has no column named "
           + String.join(", ", missing) + "; declare only columns the file has (names are compared "
           + "case-insensitively)");
     }
+    if (!ambiguous.isEmpty()) {
+      throw new BackendException("the source of dataset '" + d.name() + "' has more than one column named "
+          + String.join(", ", ambiguous) + " (names are compared case-insensitively); rename one in the file");
+    }
+    return sourceNames;
   }
 
   /** How this backend exposes its source. */
