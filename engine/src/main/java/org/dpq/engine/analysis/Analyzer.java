@@ -5,7 +5,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
-import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.tools.FrameworkConfig;
 import org.apache.calcite.tools.Frameworks;
 import org.apache.calcite.tools.Planner;
@@ -51,7 +50,7 @@ public final class Analyzer {
       try {
         parsed = planner.parse(withoutTrailingSemicolon(sql));
       } catch (SqlParseException e) {
-        throw CalciteErrors.parse(e, sql, severalStatements(sql));
+        throw CalciteErrors.parse(e, sql);
       }
       QueryShapeCheck.check(parsed, dataset);
       SqlNode validated;
@@ -69,7 +68,7 @@ public final class Analyzer {
       }
       return new PlanExtractor(dataset, sql).extract(root.project());
     } catch (StackOverflowError e) {
-      throw Reject.because("the query is too deeply nested to analyse", "simplify its expressions");
+      throw CalciteErrors.tooDeep();
     } finally {
       planner.close();
     }
@@ -90,13 +89,5 @@ public final class Analyzer {
   private static String withoutTrailingSemicolon(String sql) {
     String s = sql.stripTrailing();
     return s.endsWith(";") ? s.substring(0, s.length() - 1) : sql;
-  }
-
-  private static boolean severalStatements(String sql) {
-    try {
-      return SqlParser.create(sql, CatalogSchema.PARSER).parseStmtList().size() > 1;
-    } catch (SqlParseException | RuntimeException e) {
-      return false;
-    }
   }
 }

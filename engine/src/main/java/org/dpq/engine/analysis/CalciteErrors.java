@@ -20,10 +20,7 @@ final class CalciteErrors {
 
   private CalciteErrors() {}
 
-  static QueryRejectedException parse(SqlParseException e, String sql, boolean severalStatements) {
-    if (severalStatements) {
-      return Reject.because("several statements are not accepted", "send one SELECT statement per query");
-    }
+  static QueryRejectedException parse(SqlParseException e, String sql) {
     Matcher first = FIRST_WORD.matcher(sql);
     if (first.find()) {
       String word = first.group(1).toUpperCase(Locale.ROOT);
@@ -34,6 +31,9 @@ final class CalciteErrors {
               + "aggregate queries", "send one SELECT statement");
         default -> { }
       }
+    }
+    if (e.getCause() instanceof StackOverflowError) {
+      return tooDeep();
     }
     String message = e.getMessage() == null ? "syntax error" : e.getMessage();
     int cut = message.indexOf("\nWas expecting");
@@ -46,6 +46,11 @@ final class CalciteErrors {
     }
     return Reject.because("the query could not be parsed: " + message,
         "write one SQL SELECT statement, e.g. SELECT col, COUNT(*) FROM <table> GROUP BY col");
+  }
+
+  static QueryRejectedException tooDeep() {
+    return Reject.because("the query's expressions are nested too deeply to analyse (e.g. a very long chain of "
+        + "OR or +)", "simplify it, e.g. write x IN (1, 2, 3) instead of x = 1 OR x = 2 OR x = 3");
   }
 
   static QueryRejectedException validation(Throwable e, Dataset dataset) {

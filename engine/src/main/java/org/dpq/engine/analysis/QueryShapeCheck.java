@@ -190,7 +190,11 @@ final class QueryShapeCheck {
         continue;
       }
       if (node instanceof SqlNodeList list) {
-        list.forEach(stack::push);
+        for (SqlNode item : list) {
+          if (item != null) {
+            stack.push(item);
+          }
+        }
         continue;
       }
       if (node instanceof SqlDynamicParam) {
@@ -213,7 +217,9 @@ final class QueryShapeCheck {
         }
         List<SqlNode> operands = call.getOperandList();
         for (SqlNode operand : operands) {
-          stack.push(operand);
+          if (operand != null) {
+            stack.push(operand);
+          }
         }
       }
     }

@@ -3,7 +3,7 @@ package org.dpq.engine.analysis;
 /**
  * Refuses queries that are too large from their text alone, before Calcite parses them: more than
  * {@value #MAX_CHARS} characters, a parenthesised list (an IN list, a function's arguments) of more than
- * {@value #MAX_LIST_ITEMS} items, or parentheses nested deeper than {@value #MAX_DEPTH}. Owns part of
+ * {@value #MAX_LIST_ITEMS} items, parentheses nested deeper than {@value #MAX_DEPTH}, or several statements. Owns part of
  * invariant 6: the decision depends only on the SQL text, never on data, and costs nothing.
  */
 final class SqlTextGuard {
@@ -34,6 +34,10 @@ final class SqlTextGuard {
       } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
         int end = sql.indexOf("*/", i + 2);
         i = end < 0 ? n : end + 1;
+      } else if (c == ';') {
+        if (!onlyCommentsAndSpaceAfter(sql, i + 1)) {
+          throw Reject.because("several statements are not accepted", "send one SELECT statement per query");
+        }
       } else if (c == '(') {
         depth++;
         if (depth > MAX_DEPTH) {
@@ -52,6 +56,27 @@ final class SqlTextGuard {
         }
       }
     }
+  }
+
+  /** True when only whitespace, comments and semicolons follow {@code from}. */
+  private static boolean onlyCommentsAndSpaceAfter(String sql, int from) {
+    int n = sql.length();
+    for (int i = from; i < n; i++) {
+      char c = sql.charAt(i);
+      if (Character.isWhitespace(c) || c == ';') {
+        continue;
+      }
+      if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+        int eol = sql.indexOf('\n', i);
+        i = eol < 0 ? n : eol;
+      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+        int end = sql.indexOf("*/", i + 2);
+        i = end < 0 ? n : end + 1;
+      } else {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Index of the closing quote (doubled quotes escape), or the end of the text. */
