@@ -198,7 +198,8 @@ sealed interface Dialect {
       Set<String> names = new HashSet<>();
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery(
-              "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")) {
+              "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  + "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')")) {
         while (rs.next()) {
           names.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
         }

@@ -27,7 +27,7 @@ final class JdbcLedger implements Ledger {
   static final Duration DEFAULT_IN_FLIGHT = Duration.ofMinutes(10);
 
   private static final Duration CONTENTION_DEADLINE = Duration.ofMinutes(2);
-  private static final int MAX_CONNECTIONS = 8;
+  private static final int MAX_CONNECTIONS = 16;
   private static final int MAX_ID_LENGTH = 256;
 
   private static final String COLUMNS = "dataset_id, sequence, kind, fingerprint, entry_time, analyst, sql_text, "
@@ -506,9 +506,9 @@ final class JdbcLedger implements Ledger {
   }
 
   private static LedgerException notInitialised(String datasetId) {
-    return new LedgerException("dataset '" + datasetId + "' is not initialised in this ledger; run a first query "
-        + "or `dpq budget status` on its dataset YAML to initialise it with the budget the YAML declares (if it "
-        + "had history, restore the ledger from a backup instead)");
+    return new LedgerException("dataset '" + datasetId + "' is not initialised in this ledger; initialise it "
+        + "with its total budget first (dpq does so from the dataset YAML on first use); if it had history, "
+        + "restore its ledger from a backup instead: a ledger is never recreated silently");
   }
 
   private LedgerException corrupt(String datasetId, String what) {
