@@ -116,21 +116,18 @@ public final class Dpq implements AutoCloseable {
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       ChargeOutcome outcome = ledger.charge(request);
-      switch (outcome) {
-        case ChargeOutcome.Reused reused -> {
-          return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
-        }
-        case ChargeOutcome.Charged charged -> {
-          return execute(p, charged);
-        }
-        case ChargeOutcome.InFlight inFlight -> {
-          if (System.currentTimeMillis() > deadline) {
-            throw new LedgerException("an identical query (ledger entry " + inFlight.chargeSequence()
-                + ") was charged but has not been released; retry later");
-          }
-          sleep();
-        }
+      if (outcome instanceof ChargeOutcome.Reused reused) {
+        return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
       }
+      if (outcome instanceof ChargeOutcome.Charged charged) {
+        return execute(p, charged);
+      }
+      ChargeOutcome.InFlight inFlight = (ChargeOutcome.InFlight) outcome;
+      if (System.currentTimeMillis() > deadline) {
+        throw new LedgerException("an identical query (ledger entry " + inFlight.chargeSequence()
+            + ") was charged but has not been released; retry later");
+      }
+      sleep();
     }
   }
 

@@ -1,9 +1,5 @@
 package org.dpq.mechanisms;
 
-<<<<<<< HEAD
-/** A two-sided interval [low, high] from a noise distribution. */
-public record Interval(double low, double high) {}
-=======
 /**
  * A closed interval {@code [low, high]}, e.g. a confidence interval around a released value. Owns no privacy
  * property: it is computed from public noise parameters and a released (already private) value only.
@@ -25,4 +21,3 @@ public record Interval(double low, double high) {
     return low <= value && value <= high;
   }
 }
->>>>>>> mech

@@ -26,13 +26,20 @@ final class AggregateDeriver {
   }
 
   static Cell derive(AggregateSpec spec, List<Noisy> m) {
-    return switch (spec) {
-      case AggregateSpec.Count c -> count(m.get(c.count()));
-      case AggregateSpec.CountUnits c -> count(m.get(c.units()));
-      case AggregateSpec.Sum s -> sum(m.get(s.sum()), s.integral());
-      case AggregateSpec.Mean a -> mean(a, m.get(a.centredSum()), m.get(a.count()));
-      case AggregateSpec.Variance v -> variance(v, m.get(v.centredSquares()), m.get(v.centredSum()), m.get(v.count()));
-    };
+    if (spec instanceof AggregateSpec.Count c) {
+      return count(m.get(c.count()));
+    }
+    if (spec instanceof AggregateSpec.CountUnits c) {
+      return count(m.get(c.units()));
+    }
+    if (spec instanceof AggregateSpec.Sum s) {
+      return sum(m.get(s.sum()), s.integral());
+    }
+    if (spec instanceof AggregateSpec.Mean a) {
+      return mean(a, m.get(a.centredSum()), m.get(a.count()));
+    }
+    AggregateSpec.Variance v = (AggregateSpec.Variance) spec;
+    return variance(v, m.get(v.centredSquares()), m.get(v.centredSum()), m.get(v.count()));
   }
 
   private static Cell count(Noisy n) {

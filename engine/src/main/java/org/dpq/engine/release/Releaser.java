@@ -43,7 +43,7 @@ public final class Releaser {
   public Released release(DpPlan plan, NoisePlan noisePlan, List<Object[]> boundedRows, Noise noise) {
     int keyCount = plan.keys().size();
     List<Object[]> groups = switch (plan.partitionMode()) {
-      case NONE -> boundedRows.isEmpty() ? List.<Object[]>of(zeros(plan, new Object[0])) : List.of(boundedRows.get(0));
+      case NONE -> List.<Object[]>of(boundedRows.isEmpty() ? zeros(plan, new Object[0]) : boundedRows.get(0));
       case PUBLIC_DOMAIN -> publicDomain(plan, boundedRows);
       case THRESHOLD -> boundedRows;
     };
