@@ -68,7 +68,13 @@ public final class DuckDbBackend implements Backend {
       throw new BackendException("DuckDB reads CSV and Parquet sources; dataset '" + dataset.name()
           + "' has a JDBC source (use Backends.open)");
     }
-    if (!DuckDbSql.isGlob(path) && !Files.isRegularFile(path)) {
+    if (source instanceof Source.Csv && storage == Storage.VIEW && DuckDbSql.isGlob(path)) {
+      // Read literally, such a name needs its folder listed, which the locked-down view may not do.
+      throw new BackendException("the CSV file name " + path.getFileName() + " holds *, ? or [, which a view "
+          + "cannot read once DuckDB is locked down; use Storage.TABLE or rename the file");
+    }
+    boolean pattern = source instanceof Source.Parquet && DuckDbSql.isGlob(path);
+    if (!pattern && !Files.isRegularFile(path)) {
       throw new BackendException("the source file " + path + " of dataset '" + dataset.name()
           + "' does not exist or is not a file; fix source in the dataset YAML");
     }
@@ -113,7 +119,7 @@ public final class DuckDbBackend implements Backend {
           + DuckDbSql.relation(d.columns(), sourceNames, reader));
       // Lock down: only the dataset's own file stays readable (a view reads it on every query).
       if (storage == Storage.VIEW) {
-        if (DuckDbSql.isGlob(path)) {
+        if (d.source() instanceof Source.Parquet && DuckDbSql.isGlob(path)) {
           s.execute("SET allowed_directories = [" + DuckDbSql.literal(path.getParent().toString() + "/") + "]");
         } else {
           s.execute("SET allowed_paths = [" + DuckDbSql.literal(path.toString()) + "]");
