@@ -61,9 +61,9 @@ public final class DuckDbBackend implements Backend {
     Source source = dataset.source();
     Path path;
     if (source instanceof Source.Csv csv) {
-      path = csv.path();
+      path = csv.path().toAbsolutePath().normalize();
     } else if (source instanceof Source.Parquet parquet) {
-      path = parquet.path();
+      path = parquet.path().toAbsolutePath().normalize();
     } else {
       throw new BackendException("DuckDB reads CSV and Parquet sources; dataset '" + dataset.name()
           + "' has a JDBC source (use Backends.open)");

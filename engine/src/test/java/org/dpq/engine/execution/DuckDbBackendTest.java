@@ -220,6 +220,17 @@ class DuckDbBackendTest {
   }
 
   @Test
+  void headerNamesMatchDeclaredNamesIgnoringCaseAndBlanksWhateverTheirOrder() throws IOException {
+    Dataset d = csv("\"Extra, col\", Score ,ID\nz,2.5,1\n", "id: { type: int }\nscore: { type: double }");
+    try (DuckDbBackend b = DuckDbBackend.open(d)) {
+      assertArrayEquals(new Object[] {1L, 2.5}, b.execute("SELECT id, score FROM t").get(0));
+    }
+    Dataset twice = csv("id,ID\n1,2\n", "id: { type: int }");
+    BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(twice));
+    assertTrue(e.getMessage().contains("more than one column named id"), e.getMessage());
+  }
+
+  @Test
   void readsParquetWithTheDeclaredTypes() throws IOException, SQLException {
     Path parquet = tmp.resolve("p.parquet");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
