@@ -35,6 +35,9 @@ final class DatasetValidator {
   /** PostgreSQL truncates longer identifiers, so no backend may see one. */
   static final int MAX_IDENTIFIER_LENGTH = 63;
 
+  /** YAML's digit grouping, e.g. 500_000 or 1_000.5. */
+  private static final Pattern GROUPED_DIGITS = Pattern.compile("[+-]?[0-9]+(_[0-9]+)+(\\.[0-9]+)?");
+
   private static final Pattern DATASET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
   private static final int MAX_NAME_LENGTH = 128;
 
@@ -592,11 +595,14 @@ final class DatasetValidator {
     return value;
   }
 
-  /** Decimal text (as YAML or a person writes it: 3, 3.0, 1e-6, 1.0e-6) or null. */
+  /** Decimal text (as YAML or a person writes it: 3, 3.0, 1e-6, 1.0e-6, 500_000) or null. */
   static BigDecimal parseDecimal(String text) {
     String t = text.strip();
     if (t.isEmpty() || t.length() > 100) {
       return null;
+    }
+    if (GROUPED_DIGITS.matcher(t).matches()) {
+      t = t.replace("_", "");
     }
     try {
       return new BigDecimal(t.startsWith("+") ? t.substring(1) : t);

@@ -26,7 +26,17 @@ import org.duckdb.DuckDBConnection;
  * another file nor change a setting.
  *
  * <p>Thread-safe: each {@link #execute} runs on its own duplicate of one connection to the same in-memory
- * database, so queries may run concurrently; {@link #close} waits for running queries.
+ * database, so queries may run concurrently; {@link #close} waits for running queries. Cells come back through
+ * {@code JdbcValues}: integer results as {@link Long}, real ones as {@link Double}, keys as {@link String} for
+ * string columns; a value that would lose precision keeps its JDBC type (always a {@link Number} for numbers).
+ *
+ * <p>{@link Storage#TABLE} is the default. Measured on 2 shared cores with a 1M-row, 26 MB CSV (200k units,
+ * 16 groups): loading takes 0.3-0.75 s once, then a plain GROUP BY runs in 17-36 ms and the per-unit bounded
+ * query in 0.10-0.23 s; a {@link Storage#VIEW} opens in 20-55 ms but re-reads the file on every query
+ * (0.14-0.32 s plain, 0.28-0.96 s bounded). The table wins from the second query on, and it reports a
+ * malformed file when opened, before any budget is charged, whereas a view fails only inside a charged query.
+ * A view suits one-shot use on a file known to be clean. The first DuckDB connection in a JVM costs 0.6-1.1 s
+ * (native library load); later ones about 20 ms.
  */
 public final class DuckDbBackend implements Backend {
   /** How the source is exposed. */
@@ -61,14 +71,20 @@ public final class DuckDbBackend implements Backend {
     Source source = dataset.source();
     Path path;
     if (source instanceof Source.Csv csv) {
-      path = csv.path();
+      path = csv.path().toAbsolutePath().normalize();
     } else if (source instanceof Source.Parquet parquet) {
-      path = parquet.path();
+      path = parquet.path().toAbsolutePath().normalize();
     } else {
       throw new BackendException("DuckDB reads CSV and Parquet sources; dataset '" + dataset.name()
           + "' has a JDBC source (use Backends.open)");
     }
-    if (!DuckDbSql.isGlob(path) && !Files.isRegularFile(path)) {
+    if (source instanceof Source.Csv && storage == Storage.VIEW && DuckDbSql.isGlob(path)) {
+      // Read literally, such a name needs its folder listed, which the locked-down view may not do.
+      throw new BackendException("the CSV file name " + path.getFileName() + " holds *, ? or [, which a view "
+          + "cannot read once DuckDB is locked down; use Storage.TABLE or rename the file");
+    }
+    boolean pattern = source instanceof Source.Parquet && DuckDbSql.isGlob(path);
+    if (!pattern && !Files.isRegularFile(path)) {
       throw new BackendException("the source file " + path + " of dataset '" + dataset.name()
           + "' does not exist or is not a file; fix source in the dataset YAML");
     }
@@ -113,7 +129,7 @@ public final class DuckDbBackend implements Backend {
           + DuckDbSql.relation(d.columns(), sourceNames, reader));
       // Lock down: only the dataset's own file stays readable (a view reads it on every query).
       if (storage == Storage.VIEW) {
-        if (DuckDbSql.isGlob(path)) {
+        if (d.source() instanceof Source.Parquet && DuckDbSql.isGlob(path)) {
           s.execute("SET allowed_directories = [" + DuckDbSql.literal(path.getParent().toString() + "/") + "]");
         } else {
           s.execute("SET allowed_paths = [" + DuckDbSql.literal(path.toString()) + "]");

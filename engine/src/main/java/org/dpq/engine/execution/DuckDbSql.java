@@ -44,7 +44,7 @@ final class DuckDbSql {
     for (int i = 0; i < width; i++) {
       cols.add(literal(csvColumn(i)) + ": 'VARCHAR'");
     }
-    return "read_csv(" + literal(file.toString()) + ", header = true, auto_detect = false, delim = ',', "
+    return "read_csv(" + literal(literalGlob(file.toString())) + ", header = true, auto_detect = false, delim = ',', "
         + "quote = '\"', escape = '\"', columns = {" + String.join(", ", cols) + "})";
   }
 
@@ -76,6 +76,22 @@ final class DuckDbSql {
   /** A single-quoted string literal. */
   static String literal(String text) {
     return "'" + text.replace("'", "''") + "'";
+  }
+
+  /**
+   * A path DuckDB's file reader takes literally: it expands {@code *}, {@code ?} and {@code [...]} even when a
+   * file has that very name (so {@code x[1].csv} would read {@code x1.csv}); each becomes a one-character class.
+   */
+  static String literalGlob(String path) {
+    StringBuilder b = new StringBuilder();
+    for (char ch : path.toCharArray()) {
+      if (ch == '*' || ch == '?' || ch == '[') {
+        b.append('[').append(ch).append(']');
+      } else {
+        b.append(ch);
+      }
+    }
+    return b.toString();
   }
 
   /** True when a path holds glob characters DuckDB would expand. */

@@ -111,13 +111,16 @@ class DatasetLoaderTest {
         .replace("defaults: { epsilon: 0.5, delta: 1.0e-7 }", "defaults: { epsilon: 5e-1, delta: 0 }")
         .replace("max_groups_contributed: 1", "max_groups_contributed: 2.0")
         .replace("{ type: int, lower: 0, upper: 100 }", "{ type: int, lower: -5.0, upper: 1e2 }")
-        .replace("{ type: double, lower: 0, upper: 500000 }", "{ type: double, lower: -0.5, upper: 5.0e5 }"), tmp);
+        .replace("{ type: double, lower: 0, upper: 500000 }", "{ type: double, lower: -0.5, upper: 500_000 }"), tmp);
     assertEquals(PrivacyLoss.budget(new BigDecimal("3"), new BigDecimal("0.000001")), d.budget());
     assertEquals(PrivacyLoss.of(new BigDecimal("0.5"), BigDecimal.ZERO), d.defaults());
     assertEquals(2, d.maxGroupsContributed());
     assertEquals(-5.0, d.columns().get(0).lower().getAsDouble());
     assertEquals(100.0, d.columns().get(0).upper().getAsDouble());
     assertEquals(-0.5, d.columns().get(2).lower().getAsDouble());
+    assertEquals(500000.0, d.columns().get(2).upper().getAsDouble());
+    Dataset exp = DatasetLoader.parse(DESIGN_EXAMPLE.replace("upper: 500000", "upper: 5.0e5"), tmp);
+    assertEquals(500000.0, exp.columns().get(2).upper().getAsDouble());
   }
 
   @Test

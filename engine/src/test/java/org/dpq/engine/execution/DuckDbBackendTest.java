@@ -220,6 +220,17 @@ class DuckDbBackendTest {
   }
 
   @Test
+  void headerNamesMatchDeclaredNamesIgnoringCaseAndBlanksWhateverTheirOrder() throws IOException {
+    Dataset d = csv("\"Extra, col\", Score ,ID\nz,2.5,1\n", "id: { type: int }\nscore: { type: double }");
+    try (DuckDbBackend b = DuckDbBackend.open(d)) {
+      assertArrayEquals(new Object[] {1L, 2.5}, b.execute("SELECT id, score FROM t").get(0));
+    }
+    Dataset twice = csv("id,ID\n1,2\n", "id: { type: int }");
+    BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(twice));
+    assertTrue(e.getMessage().contains("more than one column named id"), e.getMessage());
+  }
+
+  @Test
   void readsParquetWithTheDeclaredTypes() throws IOException, SQLException {
     Path parquet = tmp.resolve("p.parquet");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
@@ -247,6 +258,40 @@ class DuckDbBackendTest {
         assertArrayEquals(new Object[] {3L, null, null}, rows.get(2));
         assertThrows(BackendException.class, () -> b.execute("SELECT label FROM p"));
       }
+    }
+  }
+
+  @Test
+  void aCsvNameWithGlobCharactersIsReadLiterally() throws IOException {
+    Files.writeString(tmp.resolve("x[1].csv"), "id\n1\n2\n");
+    Files.writeString(tmp.resolve("x1.csv"), "id\n30\n"); // what DuckDB's glob x[1].csv would match
+    Files.writeString(tmp.resolve("x*.csv"), "id\n4\n5\n6\n");
+    for (String name : List.of("x[1].csv", "x*.csv")) {
+      Dataset d = DatasetLoader.parse(PumsData.yaml(tmp.resolve(name)).replaceAll("(?s)columns:.*",
+          "columns:\n  id: { type: int }\n").replace("privacy_unit: pid", "privacy_unit: id"), tmp);
+      try (DuckDbBackend b = DuckDbBackend.open(d)) {
+        assertEquals(name.equals("x[1].csv") ? 3L : 15L, single(b, "SELECT SUM(id) FROM pums"), name);
+      }
+      BackendException e = assertThrows(BackendException.class,
+          () -> DuckDbBackend.open(d, DuckDbBackend.Storage.VIEW));
+      assertTrue(e.getMessage().contains("use Storage.TABLE or rename the file"), e.getMessage());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(DuckDbBackend.Storage.class)
+  void aParquetGlobReadsEveryMatchingFile(DuckDbBackend.Storage storage) throws IOException, SQLException {
+    Path dir = Files.createDirectories(tmp.resolve("parts"));
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT range AS id FROM range(0, 10)) TO '" + dir.resolve("part-1.parquet") + "' (FORMAT parquet)");
+      s.execute("COPY (SELECT range AS id FROM range(10, 25)) TO '" + dir.resolve("part-2.parquet") + "' (FORMAT parquet)");
+    }
+    Dataset d = DatasetLoader.parse(PumsData.yaml(tmp.resolve("x.csv")).replaceAll("(?s)columns:.*",
+        "columns:\n  id: { type: long }\n").replace("privacy_unit: pid", "privacy_unit: id")
+        .replace("{ csv: '" + tmp.resolve("x.csv") + "' }", "{ parquet: 'parts/part-*.parquet' }"), tmp);
+    try (DuckDbBackend b = DuckDbBackend.open(d, storage)) {
+      assertEquals(25L, single(b, "SELECT COUNT(*) FROM pums"));
+      assertEquals(300L, single(b, "SELECT SUM(id) FROM pums"));
     }
   }
 
