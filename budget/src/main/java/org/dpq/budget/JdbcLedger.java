@@ -79,12 +79,24 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
+    if (!initialise(datasetId, fingerprint, total, actor, true)) {
+      throw new IllegalStateException("unreachable: initialise reported an existing dataset without failing");
+    }
+  }
+
+  @Override
+  public boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
+    return initialise(datasetId, fingerprint, total, actor, false);
+  }
+
+  private boolean initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor,
+      boolean failIfPresent) {
     checkId("dataset id", datasetId);
     checkText("fingerprint", fingerprint);
     checkText("actor", actor);
     Objects.requireNonNull(total, "total");
     PrivacyLoss budget = PrivacyLoss.budget(total.epsilon(), total.delta());
-    transact(true, "initialising dataset '" + datasetId + "'", c -> {
+    return transact(true, "initialising dataset '" + datasetId + "'", c -> {
       StoredEntry init = new StoredEntry(datasetId, 1, EntryKind.INIT.name(), fingerprint, now(), actor, null, null,
           null, null, null, null, null, null, null, "0", "0", EntryCodec.decimal(budget.epsilon()),
           EntryCodec.decimal(budget.delta()), EntryCodec.GENESIS_HASH, null);
@@ -97,6 +109,10 @@ final class JdbcLedger implements Ledger {
         inserted = ps.executeUpdate();
       }
       if (inserted != 1) {
+        if (!failIfPresent) {
+          readHead(c, datasetId, false); // an existing chain must at least have an intact head
+          return false;
+        }
         throw new LedgerException("dataset '" + datasetId + "' is already initialised; its ledger is kept as it "
             + "is (use `dpq budget status` to see it, or raise its total as an administrative operation)");
       }
@@ -104,7 +120,7 @@ final class JdbcLedger implements Ledger {
         throw corrupt(datasetId, "it has entries but no chain head record");
       }
       insert(c, init);
-      return null;
+      return true;
     });
   }
 

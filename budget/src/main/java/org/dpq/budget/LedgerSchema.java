@@ -107,6 +107,9 @@ final class LedgerSchema {
         for (String ddl : DDL) {
           s.execute(ddl);
         }
+        for (String ddl : d.appendOnlyDdl()) {
+          s.execute(ddl);
+        }
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + META + " (name, value) VALUES (?, ?)")) {
         ps.setString(1, "format");
