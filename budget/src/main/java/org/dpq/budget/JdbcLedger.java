@@ -53,11 +53,14 @@ final class JdbcLedger implements Ledger {
 
   static JdbcLedger open(String location, Clock clock, Duration inFlightTimeout) {
     Dialect dialect = LedgerSchema.dialectFor(location);
-    boolean existed = dialect instanceof Dialect.Sqlite s && LedgerSchema.precheckSqlite(s);
+    if (dialect instanceof Dialect.Sqlite s && !LedgerSchema.precheckSqlite(s)) {
+      LedgerSchema.createSqlite(s);
+    }
+    boolean mayCreate = dialect instanceof Dialect.Postgres; // a PostgreSQL schema without the tables
     JdbcLedger ledger = new JdbcLedger(dialect, clock, inFlightTimeout);
     try {
       ledger.transact(true, "opening the ledger", c -> {
-        LedgerSchema.prepare(c, dialect, existed);
+        LedgerSchema.prepare(c, dialect, mayCreate);
         return null;
       });
     } catch (RuntimeException e) {
