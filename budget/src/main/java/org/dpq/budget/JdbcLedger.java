@@ -82,9 +82,7 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
-    if (!initialise(datasetId, fingerprint, total, actor, true)) {
-      throw new IllegalStateException("unreachable: initialise reported an existing dataset without failing");
-    }
+    initialise(datasetId, fingerprint, total, actor, true);
   }
 
   @Override
