@@ -95,7 +95,8 @@ abstract class CrashContract {
       long charges = acknowledged.size();
       assertFalse(acknowledged.isEmpty());
       System.out.printf("[budget] %s crash: %d SIGKILLs, %d acknowledged charges, %d acknowledged releases, "
-          + "%d ledger entries, %d kills right after a charge committed (%d of them before it was acknowledged)%n",
+          + "%d ledger entries; %d kills left a CHARGE as the last entry, %d of them committed but never "
+          + "acknowledged (killed between commit and print)%n",
           target.name(), RUNS, charges, released.size(), entries, killedWithChargeOpen, unacknowledgedCommits);
     }
   }

@@ -186,6 +186,7 @@ abstract class LedgerContract {
     for (int i = 0; i < 3; i++) {
       charged(ledger.charge(request(DS, "q" + i, loss("0.3", "0"))));
     }
+    target.dropGuards();
     sql("DELETE FROM dpq_ledger_entry WHERE dataset_id = 'pums' AND sequence = 4");
     LedgerException e = assertThrows(LedgerException.class, () -> ledger.charge(request(DS, "x", loss("0.05", "0"))));
     assertTrue(e.getMessage().contains("inconsistent"), e.getMessage());
@@ -200,10 +201,57 @@ abstract class LedgerContract {
   void loweringTheRecordedSpendOfTheHeadEntryIsRefusedAtChargeTime() throws SQLException {
     ledger.initialise(DS, "fp-1", budget("1", "0"), "owner");
     charged(ledger.charge(request(DS, "a", loss("0.9", "0"))));
+    target.dropGuards();
     sql("UPDATE dpq_ledger_entry SET spent_epsilon = '0.1' WHERE dataset_id = 'pums' AND sequence = 2");
     assertThrows(LedgerException.class, () -> ledger.charge(request(DS, "b", loss("0.5", "0"))));
     assertThrows(LedgerException.class, () -> ledger.status(DS));
     assertEquals(2, ledger.verify(DS).firstBadSequence().getAsLong());
+  }
+
+  @Test
+  void storedEntriesRefuseUpdateAndDelete() {
+    ledger.initialise(DS, "fp-1", budget("1", "0"), "owner");
+    charged(ledger.charge(request(DS, "a", loss("0.9", "0"))));
+    for (String change : List.of("UPDATE dpq_ledger_entry SET cost_epsilon = '0.1' WHERE sequence = 2",
+        "DELETE FROM dpq_ledger_entry WHERE sequence = 2", "DELETE FROM dpq_ledger_entry")) {
+      SQLException e = assertThrows(SQLException.class, () -> sql(change), change);
+      assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+    }
+    assertEquals(loss("0.9", "0"), ledger.status(DS).spent());
+    assertEquals(2, ledger.history(DS).size());
+  }
+
+  @Test
+  void initialiseIfAbsentLetsExactlyOneOfManyConcurrentFirstUsersInitialise() throws Exception {
+    int users = 6;
+    List<Ledger> ledgers = new java.util.ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(users);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      for (int i = 0; i < users; i++) {
+        Ledger l = Ledger.open(target.location());
+        ledgers.add(l);
+        PrivacyLoss total = budget(String.valueOf(i + 1), "0");
+        results.add(pool.submit(() -> {
+          go.await();
+          return l.initialiseIfAbsent(DS, "fp-1", total, "engine");
+        }));
+      }
+      go.countDown();
+      int created = 0;
+      for (var f : results) {
+        created += f.get() ? 1 : 0;
+      }
+      assertEquals(1, created);
+    } finally {
+      pool.shutdown();
+      ledgers.forEach(Ledger::close);
+    }
+    assertEquals(1, ledger.history(DS).size());
+    assertFalse(ledger.initialiseIfAbsent(DS, "fp-1", budget("50", "0"), "engine"));
+    assertEquals(1, ledger.status(DS).entries());
+    assertTrue(ledger.verify(DS).ok());
   }
 
   @Test
@@ -213,6 +261,7 @@ abstract class LedgerContract {
     sql("DELETE FROM dpq_ledger_head WHERE dataset_id = 'pums'");
     assertTrue(ledger.isInitialised(DS));
     assertThrows(LedgerException.class, () -> ledger.initialise(DS, "fp-1", budget("1", "0"), "owner"));
+    assertThrows(LedgerException.class, () -> ledger.initialiseIfAbsent(DS, "fp-1", budget("1", "0"), "owner"));
     LedgerException e = assertThrows(LedgerException.class, () -> ledger.charge(request(DS, "b", loss("0.05", "0"))));
     assertTrue(e.getMessage().contains("head record is missing"), e.getMessage());
     VerifyReport r = ledger.verify(DS);

@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -26,6 +27,18 @@ abstract class LedgerTarget implements AutoCloseable {
   abstract Connection raw() throws SQLException;
 
   abstract String name();
+
+  /** Statements that remove the append-only triggers, as someone tampering deliberately would. */
+  abstract List<String> dropAppendOnlyGuards();
+
+  /** Drops the append-only triggers through a raw connection. */
+  void dropGuards() throws SQLException {
+    try (Connection c = raw(); Statement s = c.createStatement()) {
+      for (String sql : dropAppendOnlyGuards()) {
+        s.execute(sql);
+      }
+    }
+  }
 
   @Override
   public void close() {}
@@ -46,6 +59,11 @@ abstract class LedgerTarget implements AutoCloseable {
       @Override
       String name() {
         return "sqlite";
+      }
+
+      @Override
+      List<String> dropAppendOnlyGuards() {
+        return List.of("DROP TRIGGER dpq_ledger_entry_no_update", "DROP TRIGGER dpq_ledger_entry_no_delete");
       }
     };
   }
@@ -81,6 +99,11 @@ abstract class LedgerTarget implements AutoCloseable {
       @Override
       String name() {
         return "postgresql";
+      }
+
+      @Override
+      List<String> dropAppendOnlyGuards() {
+        return List.of("DROP TRIGGER dpq_ledger_entry_no_change ON dpq_ledger_entry");
       }
 
       @Override

@@ -87,6 +87,11 @@ abstract class TamperContract {
     ledger.recordRelease(DS, c, "{\"rows\":[[\"" + SECRET + "\",42]]}");                              // 8 RELEASE
     assertEquals(LAST, ledger.status(DS).entries());
     assertTrue(ledger.verify(DS).ok());
+    try {
+      target.dropGuards();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @AfterEach
