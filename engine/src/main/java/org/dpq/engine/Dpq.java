@@ -68,9 +68,8 @@ public final class Dpq implements AutoCloseable {
     this.fingerprint = Fingerprint.of(dataset);
     this.ledger = ledger;
     this.noise = noise;
-    if (!ledger.isInitialised(dataset.name())) {
-      ledger.initialise(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
-    }
+    // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
+    ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
@@ -139,10 +138,10 @@ public final class Dpq implements AutoCloseable {
       List<Object[]> rows = backend().execute(bounded.sql());
       released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
     } catch (BackendException e) {
-      ledger.recordRelease(dataset.name(), charged.sequence(), answers.failure());
+      ledger.abandon(dataset.name(), charged.sequence(), "the backend failed");
       throw e;
     } catch (RuntimeException e) {
-      ledger.recordRelease(dataset.name(), charged.sequence(), answers.failure());
+      ledger.abandon(dataset.name(), charged.sequence(), "release failed (" + e.getClass().getSimpleName() + ")");
       throw new BackendException("the query failed after its data was read (" + e.getClass().getSimpleName()
           + "); the charge of ledger entry " + charged.sequence() + " stands");
     }

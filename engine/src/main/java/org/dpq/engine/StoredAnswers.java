@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
-import org.dpq.engine.execution.BackendException;
 import org.dpq.mechanisms.Interval;
 import org.dpq.mechanisms.PrivacyLoss;
 
@@ -20,8 +19,8 @@ final class StoredAnswers {
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   /** The stored form: released values and intervals only. */
-  record Stored(List<String> columns, List<List<Object>> values, List<List<Interval>> ci95, String cost_epsilon,
-      String cost_delta, String failed) {}
+  record Stored(List<String> columns, List<List<Object>> values, List<List<Interval>> ci95, String costEpsilon,
+      String costDelta) {}
 
   String store(QueryResult r) {
     List<List<Object>> values = new ArrayList<>();
@@ -31,11 +30,7 @@ final class StoredAnswers {
       cis.add(row.stream().map(Cell::ci95).collect(java.util.stream.Collectors.toList()));
     }
     return write(new Stored(r.columns(), values, cis, r.cost().epsilon().toPlainString(),
-        r.cost().delta().toPlainString(), null));
-  }
-
-  String failure() {
-    return write(new Stored(List.of(), List.of(), List.of(), null, null, "the backend failed"));
+        r.cost().delta().toPlainString()));
   }
 
   QueryResult restore(String json, PrivacyLoss remaining, long sequence) {
@@ -45,10 +40,6 @@ final class StoredAnswers {
     } catch (JsonProcessingException e) {
       throw new org.dpq.budget.LedgerException("the stored answer of ledger entry " + sequence
           + " cannot be read; run 'dpq budget verify'");
-    }
-    if (s.failed() != null) {
-      throw new BackendException("an identical query (ledger entry " + sequence + ") was charged and failed after "
-          + "reading data; its charge stands and it is not run again. Change the query or its parameters");
     }
     List<List<Cell>> rows = new ArrayList<>();
     for (int i = 0; i < s.values().size(); i++) {
