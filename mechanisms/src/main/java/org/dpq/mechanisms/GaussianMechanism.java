@@ -78,8 +78,7 @@ public record GaussianMechanism(double l2Sensitivity, double epsilon, double del
   public double addNoise(double value, RandomBits bits) {
     Checks.finiteValue(value);
     GaussianNoise noise = realNoise();
-    double index = Grid.index(value, noise.exponent());
-    return Grid.release(index, noise.sample(new BitReader(bits)), noise.exponent());
+    return Grid.release(value, noise.sample(new BitReader(bits)), noise.exponent());
   }
 
   @Override

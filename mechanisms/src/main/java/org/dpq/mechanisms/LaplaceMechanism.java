@@ -68,8 +68,7 @@ public record LaplaceMechanism(double l1Sensitivity, double epsilon, double scal
   public double addNoise(double value, RandomBits bits) {
     Checks.finiteValue(value);
     LaplaceNoise noise = realNoise();
-    double index = Grid.index(value, noise.exponent());
-    return Grid.release(index, noise.sample(new BitReader(bits)), noise.exponent());
+    return Grid.release(value, noise.sample(new BitReader(bits)), noise.exponent());
   }
 
   @Override
