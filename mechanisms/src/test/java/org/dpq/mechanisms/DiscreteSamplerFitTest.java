@@ -35,8 +35,9 @@ class DiscreteSamplerFitTest {
     return z -> Math.exp(-(double) z * z / (2 * sigmaSq)) / total;
   }
 
+  // The last case is t = 2^62 / 2^61 = 2: U + tV passes 2^62 for V >= 1, which exercises the big path.
   @ParameterizedTest(name = "discrete Laplace scale {0}/{1}")
-  @CsvSource({"7, 10, 11", "5, 1, 12", "1000, 3, 13"})
+  @CsvSource({"7, 10, 11", "5, 1, 12", "1000, 3, 13", "4611686018427387904, 2305843009213693952, 14"})
   void discreteLaplaceFitsItsPmfAndRejectsA20PercentScaleError(long num, long den, long seed) {
     double t = (double) num / den;
     RandomBits bits = TestRandomBits.seeded(seed);
@@ -44,8 +45,10 @@ class DiscreteSamplerFitTest {
     assertTrue(good >= ACCEPT, "correct sampler rejected: p = " + good);
 
     // Broken variants: the sampler runs with 0.8x and 1.2x the scale the pmf claims.
-    double tooSmall = pValue(() -> DiscreteLaplace.sample(bits, num * 4, den * 5), laplacePmf(t));
-    double tooLarge = pValue(() -> DiscreteLaplace.sample(bits, num * 6, den * 5), laplacePmf(t));
+    long[] small = scaled(num, den, 4, 5);
+    long[] large = scaled(num, den, 6, 5);
+    double tooSmall = pValue(() -> DiscreteLaplace.sample(bits, small[0], small[1]), laplacePmf(t));
+    double tooLarge = pValue(() -> DiscreteLaplace.sample(bits, large[0], large[1]), laplacePmf(t));
     assertTrue(tooSmall < REJECT, "0.8x scale not detected: p = " + tooSmall);
     assertTrue(tooLarge < REJECT, "1.2x scale not detected: p = " + tooLarge);
   }
@@ -82,6 +85,14 @@ class DiscreteSamplerFitTest {
     java.math.BigInteger broken = num.multiply(java.math.BigInteger.valueOf(16)).divide(java.math.BigInteger.valueOf(25));
     double bad = pValue(n, () -> Math.floorDiv(DiscreteGaussian.sample(in, broken, java.math.BigInteger.ONE), (long) width), binProb);
     assertTrue(bad < REJECT, "0.8x sigma on the big path not detected: p = " + bad);
+  }
+
+  /** (num·p)/(den·q) reduced, as a fraction of longs. */
+  private static long[] scaled(long num, long den, long p, long q) {
+    java.math.BigInteger n = java.math.BigInteger.valueOf(num).multiply(java.math.BigInteger.valueOf(p));
+    java.math.BigInteger d = java.math.BigInteger.valueOf(den).multiply(java.math.BigInteger.valueOf(q));
+    java.math.BigInteger g = n.gcd(d);
+    return new long[] {n.divide(g).longValueExact(), d.divide(g).longValueExact()};
   }
 
   private static double phi(double x) {
