@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 
 /**
  * The power-of-two grid of the granularity method and the rounding onto it. Owns the sensitivity argument
- * for rounded releases (see {@link NoiseMechanism}): rounding to the nearest grid point is monotone, so a
- * change of {@code d} in one value changes its grid index by at most {@code ceil(|d|/g) <= |d|/g + 1}, and a
+ * for rounded releases (see {@link NoiseMechanism}): the grid index {@code rint(x/g)} is within 1/2 of
+ * {@code x/g}, so a change of {@code d} in one value changes its index by at most {@code |d|/g + 1}, and a
  * value that does not change keeps its index.
  */
 final class Grid {

@@ -66,6 +66,19 @@ class ConfidenceIntervalTest {
   }
 
   @Test
+  void roundedReleasesWidenTheIntervalByHalfAGridStep() {
+    LaplaceMechanism m = Calibration.laplace(1e6, 1e-9); // integer grid 2^3 and a real grid
+    LaplaceNoise integer = m.integerNoise();
+    LaplaceNoise real = m.realNoise();
+    for (LaplaceNoise n : new LaplaceNoise[] {integer, real}) {
+      long h = NoiseTails.laplaceHalfWidth((double) n.t().num() / n.t().den(), 0.95);
+      assertEquals(Math.scalb(h + 0.5, n.exponent()), n.halfWidth(0.95));
+    }
+    LaplaceNoise exact = Calibration.laplace(1, 1).integerNoise();
+    assertEquals(NoiseTails.laplaceHalfWidth(1, 0.95), exact.halfWidth(0.95), "integers on grid 1 are not rounded");
+  }
+
+  @Test
   void halfWidthGrowsWithConfidenceAndBadLevelsAreRejected() {
     NoiseMechanism m = Calibration.laplace(1, 1);
     assertTrue(m.halfWidth(0.99) > m.halfWidth(0.9));
