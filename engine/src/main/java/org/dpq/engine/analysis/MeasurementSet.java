@@ -19,8 +19,11 @@ import org.dpq.engine.catalog.PrivacyUnit;
  * {@code [perUnitLower, perUnitUpper]}, and a unit touches at most G groups, so L1 = G * max|bound| and
  * L2 = sqrt(G) * max|bound|.
  *
- * <p>For {@code privacy_unit: row} the unit is one row, which lies in exactly one group and contributes one
- * row to it, so the bounds used are R = 1 and G = 1 whatever the dataset declares (tighter, and exact).
+ * <p>G here is the number of groups one unit can reach, which is never more than the dataset's
+ * {@code max_groups_contributed}: 1 without GROUP BY (one output row), and at most the size of the key domain
+ * when every key has a public domain (the rewrite drops rows outside it). For {@code privacy_unit: row} the
+ * unit is one row, which lies in exactly one group and contributes one row to it, so R = 1 and G = 1 whatever
+ * the dataset declares. All three are exact, tighter bounds.
  *
  * <p>Not thread-safe; one instance per analysed query.
  */
@@ -32,13 +35,17 @@ final class MeasurementSet {
   private final double rows;
   private final double groups;
 
-  MeasurementSet(Dataset dataset) {
-    if (dataset.maxRowsPerGroup() < 1 || dataset.maxGroupsContributed() < 1) {
+  /**
+   * @param reachableGroups how many groups one unit's rows can fall in, whatever G says (1 without GROUP BY,
+   *     the key domain's size with public domains, {@link Long#MAX_VALUE} when unknown)
+   */
+  MeasurementSet(Dataset dataset, long reachableGroups) {
+    if (dataset.maxRowsPerGroup() < 1 || dataset.maxGroupsContributed() < 1 || reachableGroups < 1) {
       throw new IllegalArgumentException("max_rows_per_group and max_groups_contributed must be >= 1");
     }
     boolean rowUnit = dataset.unit() instanceof PrivacyUnit.Row;
     this.rows = rowUnit ? 1 : dataset.maxRowsPerGroup();
-    this.groups = rowUnit ? 1 : dataset.maxGroupsContributed();
+    this.groups = rowUnit ? 1 : Math.min(dataset.maxGroupsContributed(), reachableGroups);
   }
 
   /** COUNT(*): rows per group, a unit's count capped at R. */

@@ -54,8 +54,9 @@ class AnalyzerAcceptanceTest {
     Measurement count = plan.measurements().get(0);
     assertEquals(0, count.perUnitLower());
     assertEquals(2, count.perUnitUpper());
-    assertEquals(6, count.l1(), 1e-12);
-    assertEquals(Math.sqrt(3) * 2, count.l2(), 1e-12);
+    // without GROUP BY a person reaches one output row: G = 1, whatever max_groups_contributed says
+    assertEquals(2, count.l1(), 1e-12);
+    assertEquals(2, count.l2(), 1e-12);
     assertTrue(count.integral());
     assertEquals(List.of(new AggregateSpec.Count("EXPR$0", 0)), plan.aggregates());
     assertEquals(plan.scan().getRowType().getFieldNames().indexOf("pid"), plan.unitField().orElseThrow());
@@ -73,6 +74,9 @@ class AnalyzerAcceptanceTest {
     assertEquals("sex", plan.keys().get(0).name());
     assertEquals("sex", plan.keys().get(0).column().name());
     assertEquals(List.of("sex", "n"), plan.post().outputNames());
+    // sex has two public values: a person reaches at most 2 groups although G = 3
+    assertEquals(2 * 2, plan.measurements().get(0).l1(), 1e-12);
+    assertEquals(Math.sqrt(2) * 2, plan.measurements().get(0).l2(), 1e-12);
   }
 
   @Test
@@ -107,14 +111,14 @@ class AnalyzerAcceptanceTest {
     assertEquals(500_000, centred.upper());
     assertEquals(-500_000, centred.perUnitLower());
     assertEquals(500_000, centred.perUnitUpper());
-    assertEquals(1_500_000, centred.l1(), 1e-6);
+    assertEquals(500_000, centred.l1(), 1e-6);
     assertFalse(centred.integral());
     Measurement plain = plan.measurements().get(2);
     assertEquals(0, plain.center());
     assertEquals(0, plain.perUnitLower());
     assertEquals(1_000_000, plain.perUnitUpper());
-    assertEquals(3_000_000, plain.l1(), 1e-6);
-    assertEquals(Math.sqrt(3) * 1_000_000, plain.l2(), 1e-6);
+    assertEquals(1_000_000, plain.l1(), 1e-6);
+    assertEquals(1_000_000, plain.l2(), 1e-6);
     assertFalse(plain.integral(), "a DOUBLE column's sum is not integral");
     assertEquals(List.of(new AggregateSpec.Mean("EXPR$0", 0, 1, 0, 500_000), new AggregateSpec.Count("EXPR$1", 1),
         new AggregateSpec.Sum("EXPR$2", 2, false)), plan.aggregates());
@@ -130,7 +134,7 @@ class AnalyzerAcceptanceTest {
     assertEquals(250_000, squares.center());
     assertEquals(0, squares.perUnitLower());
     assertEquals(2 * 250_000.0 * 250_000.0, squares.perUnitUpper());
-    assertEquals(3 * 2 * 250_000.0 * 250_000.0, squares.l1(), 1);
+    assertEquals(2 * 250_000.0 * 250_000.0, squares.l1(), 1);
     assertEquals(new AggregateSpec.Variance("EXPR$0", 0, 1, 2, 0, 500_000, false), plan.aggregates().get(0));
     assertEquals(new AggregateSpec.Mean("EXPR$1", 1, 2, 0, 500_000), plan.aggregates().get(1));
     assertEquals(new AggregateSpec.Variance("EXPR$2", 0, 1, 2, 0, 500_000, true), plan.aggregates().get(2));
@@ -147,12 +151,12 @@ class AnalyzerAcceptanceTest {
     assertTrue(age.integral());
     assertEquals(0, age.perUnitLower());
     assertEquals(200, age.perUnitUpper());
-    assertEquals(600, age.l1(), 1e-12);
+    assertEquals(200, age.l1(), 1e-12);
     Measurement delta = plan.measurements().get(1);
     assertTrue(delta.integral());
     assertEquals(-20, delta.perUnitLower());
     assertEquals(40, delta.perUnitUpper());
-    assertEquals(120, delta.l1(), 1e-12);
+    assertEquals(40, delta.l1(), 1e-12);
     Measurement score = plan.measurements().get(2);
     assertFalse(score.integral());
     assertEquals(0, score.perUnitLower(), "a unit's sum of one row in [10, 20] must not be raised to R*10");
@@ -295,7 +299,9 @@ class AnalyzerAcceptanceTest {
     DpPlan a = ANALYZER.analyze(TestDatasets.pums(1, 1), "SELECT COUNT(*) FROM pums");
     DpPlan b = ANALYZER.analyze(TestDatasets.pums(4, 2), "SELECT COUNT(*) FROM pums");
     assertEquals(1, a.measurements().get(0).l1());
-    assertEquals(8, b.measurements().get(0).l1());
+    assertEquals(2, b.measurements().get(0).l1());
+    DpPlan grouped = ANALYZER.analyze(TestDatasets.pums(4, 2), "SELECT educ, COUNT(*) FROM pums GROUP BY educ");
+    assertEquals(8, grouped.measurements().get(0).l1());
     assertEquals("SELECT COUNT(*) FROM pums", b.sql());
   }
 }
