@@ -304,4 +304,33 @@ class AnalyzerAcceptanceTest {
     assertEquals(8, grouped.measurements().get(0).l1());
     assertEquals("SELECT COUNT(*) FROM pums", b.sql());
   }
+
+  @Test
+  void oneAnalyzerServesSeveralThreads() throws Exception {
+    List<String> queries = List.of("SELECT educ, COUNT(*), AVG(income) FROM pums GROUP BY educ",
+        "SELECT sex, SUM(age) FROM pums WHERE income > 10 GROUP BY sex",
+        "SELECT VAR_POP(income), COUNT(DISTINCT pid) FROM pums");
+    List<String> expected = queries.stream().map(q -> plan(q).measurements().toString()).toList();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        results.add(pool.submit(() -> {
+          for (int i = 0; i < 20; i++) {
+            for (int q = 0; q < queries.size(); q++) {
+              if (!plan(queries.get(q)).measurements().toString().equals(expected.get(q))) {
+                return false;
+              }
+            }
+          }
+          return true;
+        }));
+      }
+      for (java.util.concurrent.Future<Boolean> result : results) {
+        assertTrue(result.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
