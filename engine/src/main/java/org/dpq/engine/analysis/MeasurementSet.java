@@ -67,6 +67,13 @@ final class MeasurementSet {
   }
 
   /**
+   * Largest per-unit bound for which a sum is computed in BIGINT: with at most 2^32 units the total stays
+   * below 2^63, so the backend never overflows (an overflow error would depend on the data). Larger bounds are
+   * summed in DOUBLE.
+   */
+  static final double MAX_INTEGRAL_PER_UNIT = 0x1p31;
+
+  /**
    * Sum of clamped values minus {@code center}. A unit present in a group has 1..R rows' worth, each in
    * {@code [L-c, U-c]}, so its sum lies in {@code [R*min(L-c, 0), R*max(U-c, 0)]}: the clamp keeps every
    * honest sum (also when L > 0) and has the bound {@code R*max(|L-c|, |U-c|)}.
@@ -75,7 +82,8 @@ final class MeasurementSet {
     double lower = declared.lower().orElseThrow();
     double upper = declared.upper().orElseThrow();
     boolean integral = center == 0 && (declared.type() == ColumnType.INT || declared.type() == ColumnType.LONG)
-        && lower == Math.rint(lower) && upper == Math.rint(upper);
+        && lower == Math.rint(lower) && upper == Math.rint(upper)
+        && rows * Math.max(Math.abs(lower), Math.abs(upper)) <= MAX_INTEGRAL_PER_UNIT;
     return add(new Key(MeasurementKind.SUM, column.getIndex(), center), () -> measurement(MeasurementKind.SUM,
         Optional.of(column), lower, upper, center, rows * Math.min(lower - center, 0),
         rows * Math.max(upper - center, 0), integral));

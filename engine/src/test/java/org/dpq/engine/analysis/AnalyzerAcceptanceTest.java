@@ -27,6 +27,7 @@ class AnalyzerAcceptanceTest {
     List<Column> columns = new ArrayList<>(TestDatasets.pumsColumns());
     columns.add(TestDatasets.bounded("delta", ColumnType.INT, -10, 20));
     columns.add(TestDatasets.bounded("score", ColumnType.DOUBLE, 10, 20));
+    columns.add(TestDatasets.bounded("cents", ColumnType.LONG, 0, 1e12));
     columns.add(new Column("grade", ColumnType.DOUBLE, java.util.OptionalDouble.empty(),
         java.util.OptionalDouble.empty(), java.util.Optional.of(List.of("1.5", "2.5"))));
     PUMS = TestDatasets.dataset("pums", new PrivacyUnit.ByColumn("pid"), 3, 2, columns);
@@ -162,6 +163,13 @@ class AnalyzerAcceptanceTest {
     assertEquals(0, score.perUnitLower(), "a unit's sum of one row in [10, 20] must not be raised to R*10");
     assertEquals(40, score.perUnitUpper());
     assertEquals(new AggregateSpec.Sum("EXPR$0", 0, true), plan.aggregates().get(0));
+  }
+
+  @Test
+  void sumWithHugeIntegerBoundsIsComputedInDouble() {
+    DpPlan plan = plan("SELECT SUM(cents) FROM pums");
+    assertFalse(plan.measurements().get(0).integral(), "2e12 per unit could overflow BIGINT across units");
+    assertEquals(new AggregateSpec.Sum("EXPR$0", 0, false), plan.aggregates().get(0));
   }
 
   @Test
