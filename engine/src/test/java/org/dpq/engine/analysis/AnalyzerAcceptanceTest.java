@@ -166,6 +166,14 @@ class AnalyzerAcceptanceTest {
   }
 
   @Test
+  void releasedTypesAreDoubleForMeansAndBigintForIntegerSums() {
+    DpPlan plan = plan("SELECT AVG(age), SUM(age), SUM(income), STDDEV(age), VAR_POP(income), COUNT(*), "
+        + "CASE WHEN COUNT(*) > 10 THEN 'many' ELSE 'a few' END FROM pums");
+    assertEquals(List.of("DOUBLE", "BIGINT", "DOUBLE", "DOUBLE", "DOUBLE", "BIGINT", "VARCHAR"),
+        plan.post().outputTypes().stream().map(t -> t.getSqlTypeName().getName()).toList());
+  }
+
+  @Test
   void sumWithHugeIntegerBoundsIsComputedInDouble() {
     DpPlan plan = plan("SELECT SUM(cents) FROM pums");
     assertFalse(plan.measurements().get(0).integral(), "2e12 per unit could overflow BIGINT across units");
