@@ -255,7 +255,7 @@ class AnalyzerAcceptanceTest {
     assertEquals(2, plan.aggregates().size());
     assertInstanceOf(AggregateSpec.Mean.class, plan.aggregates().get(1));
     assertEquals(2, plan.post().outputs().size());
-    assertEquals(">($2, 30)", plan.post().having().orElseThrow().toString());
+    assertEquals(">($2, 30.0E0)", plan.post().having().orElseThrow().toString());
   }
 
   @Test
