@@ -53,28 +53,31 @@ public final class BoundedQueryBench {
           + "CAST(hash(i // 5, i % 3) % 50 AS VARCHAR) AS grp, "
           + "CAST(hash(i) % 120000 AS DOUBLE) AS income, CAST(i % 100 AS INTEGER) AS age FROM range(" + rows + ") r(i)");
       String plain = "SELECT grp, COUNT(*), AVG(income) FROM big GROUP BY grp";
-      System.out.printf("table: %d rows, %d people, %d groups%n", rows, rows / 5, 50);
-      report(s, "plain GROUP BY", plain);
-      report(s, "bounded, unit pid, G=1 R=1", rewriter.rewrite(analyzer.analyze(people, query),
-          DuckDbDialect.INSTANCE, 42).sql());
-      report(s, "bounded, unit pid, G=5 R=2", rewriter.rewrite(analyzer.analyze(people52, query),
-          DuckDbDialect.INSTANCE, 42).sql());
-      report(s, "bounded, privacy_unit: row", rewriter.rewrite(analyzer.analyze(rowUnits, query),
-          DuckDbDialect.INSTANCE, 42).sql());
-      report(s, "plain GROUP BY (again)", plain);
+      System.out.printf("table: %d rows, %d people, %d groups (people in up to 3 groups)%n", rows, rows / 5, 50);
+      String[] labels = {"plain GROUP BY", "bounded, unit pid, G=1 R=1", "bounded, unit pid, G=5 R=2",
+          "bounded, privacy_unit: row"};
+      String[] sqls = {plain,
+          rewriter.rewrite(analyzer.analyze(people, query), DuckDbDialect.INSTANCE, 42).sql(),
+          rewriter.rewrite(analyzer.analyze(people52, query), DuckDbDialect.INSTANCE, 42).sql(),
+          rewriter.rewrite(analyzer.analyze(rowUnits, query), DuckDbDialect.INSTANCE, 42).sql()};
+      int rounds = 9;
+      long[][] times = new long[sqls.length][rounds];
+      for (String sql : sqls) {
+        run(s, sql);
+      }
+      for (int round = 0; round < rounds; round++) {
+        for (int q = 0; q < sqls.length; q++) {
+          long t0 = System.nanoTime();
+          run(s, sqls[q]);
+          times[q][round] = System.nanoTime() - t0;
+        }
+      }
+      for (int q = 0; q < sqls.length; q++) {
+        Arrays.sort(times[q]);
+        System.out.printf("%-30s median %8.1f ms  min %8.1f ms  (min ratio to plain %.2f)%n", labels[q],
+            times[q][rounds / 2] / 1e6, times[q][0] / 1e6, (double) times[q][0] / times[0][0]);
+      }
     }
-  }
-
-  private static void report(Statement s, String label, String sql) throws SQLException {
-    run(s, sql);
-    long[] times = new long[7];
-    for (int i = 0; i < times.length; i++) {
-      long t0 = System.nanoTime();
-      run(s, sql);
-      times[i] = System.nanoTime() - t0;
-    }
-    Arrays.sort(times);
-    System.out.printf("%-32s median %7.1f ms (min %7.1f)%n", label, times[times.length / 2] / 1e6, times[0] / 1e6);
   }
 
   private static void run(Statement s, String sql) throws SQLException {
