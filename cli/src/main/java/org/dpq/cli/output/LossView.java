@@ -33,7 +33,9 @@ public record LossView(String epsilon, String delta) {
   private String deltaText() {
     BigDecimal d = new BigDecimal(delta);
     if (d.signum() != 0 && d.compareTo(new BigDecimal("0.001")) < 0) {
-      return d.stripTrailingZeros().toString().replace("E-", "e-"); // 1e-7 reads better than 0.0000001
+      BigDecimal s = d.stripTrailingZeros(); // 1e-7 reads better than 0.0000001
+      int exponent = s.precision() - s.scale() - 1;
+      return s.scaleByPowerOfTen(-exponent).toPlainString() + "e" + exponent;
     }
     return delta;
   }

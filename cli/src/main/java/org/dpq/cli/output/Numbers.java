@@ -35,7 +35,8 @@ public final class Numbers {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
       return Double.toString(d);
     }
-    return BigDecimal.valueOf(d).toPlainString();
+    String s = Double.toString(d);
+    return s.indexOf('E') < 0 ? s : new BigDecimal(s).stripTrailingZeros().toPlainString();
   }
 
   /** True for values printed right-aligned. */
