@@ -50,6 +50,11 @@ final class Cli {
     List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:TieredStopAtLevel=1", "-jar",
         jar().toString()));
     command.addAll(List.of(args));
+    return exec(workDir, command);
+  }
+
+  /** Runs a command line in {@code workDir} with no standard input. */
+  static Result exec(Path workDir, List<String> command) {
     try {
       Path out = Files.createTempFile(workDir, "stdout", ".txt");
       Path err = Files.createTempFile(workDir, "stderr", ".txt");
@@ -58,7 +63,7 @@ final class Cli {
           .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!p.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        fail("dpq " + String.join(" ", args) + " did not finish");
+        fail(String.join(" ", command) + " did not finish");
       }
       Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));

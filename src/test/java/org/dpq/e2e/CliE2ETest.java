@@ -239,6 +239,18 @@ class CliE2ETest {
   }
 
   @Test
+  void theLauncherRunsTheJarFromAnyDirectoryAndThroughASymlink() throws Exception {
+    Path launcher = Samples.dir().resolve("..").resolve("dpq").toRealPath();
+    Cli.Result direct = Cli.exec(dir, List.of("bash", launcher.toString(), "--version"));
+    assertEquals(0, direct.code(), direct.toString());
+    assertTrue(direct.out().startsWith("dpq "), direct.out());
+    Path link = Files.createSymbolicLink(dir.resolve("dpq-link"), launcher);
+    Cli.Result linked = Cli.exec(dir, List.of("bash", link.toString(), "samples", "list"));
+    assertEquals(0, linked.code(), linked.toString());
+    assertTrue(linked.out().contains("ratings"), linked.out());
+  }
+
+  @Test
   void invalidDatasetFilesExitTwoAndListEveryProblem() throws Exception {
     Path yaml = Samples.copy("ratings", dir);
     Samples.edit(yaml, "(?m)^budget: .*$", "budget: { epsilon: -3, delta: 2 }");

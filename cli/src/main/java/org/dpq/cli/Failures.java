@@ -58,13 +58,12 @@ public final class Failures implements IExecutionExceptionHandler {
 
   private static String describe(Throwable t) {
     String message = t.getMessage() == null ? "(no details)" : t.getMessage();
-    List<String> problems = problems(t);
-    if (problems.isEmpty()) {
-      return message;
-    }
-    StringBuilder sb = new StringBuilder(problems.size() == 1 ? "1 problem" : problems.size() + " problems");
-    for (String p : problems) {
-      sb.append(System.lineSeparator()).append("  - ").append(p);
+    // A dataset validation failure lists its problems in its message; add any the message left out.
+    StringBuilder sb = new StringBuilder(message);
+    for (String p : problems(t)) {
+      if (!message.contains(p)) {
+        sb.append(System.lineSeparator()).append("  - ").append(p);
+      }
     }
     return sb.toString();
   }
