@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import org.sqlite.SQLiteConfig;
@@ -32,6 +33,9 @@ sealed interface Dialect {
 
   /** Appended to the SELECT of a dataset's head row inside a write transaction. */
   String lockHeadSuffix();
+
+  /** DDL that makes the entry table refuse UPDATE and DELETE (an accident guard; verify is the real check). */
+  List<String> appendOnlyDdl();
 
   /** Serialises schema creation among concurrent openers (inside a write transaction). */
   void lockSchema(Connection c) throws SQLException;
@@ -115,6 +119,15 @@ sealed interface Dialect {
     }
 
     @Override
+    public List<String> appendOnlyDdl() {
+      return List.of(
+          "CREATE TRIGGER dpq_ledger_entry_no_update BEFORE UPDATE ON " + LedgerSchema.ENTRY
+              + " BEGIN SELECT RAISE(ABORT, 'dpq ledger entries are append-only'); END",
+          "CREATE TRIGGER dpq_ledger_entry_no_delete BEFORE DELETE ON " + LedgerSchema.ENTRY
+              + " BEGIN SELECT RAISE(ABORT, 'dpq ledger entries are append-only'); END");
+    }
+
+    @Override
     public void lockSchema(Connection c) {
       // BEGIN IMMEDIATE already excludes every other writer of the file.
     }
@@ -152,9 +165,20 @@ sealed interface Dialect {
 
     @Override
     public Connection connect() throws SQLException {
-      Connection c = DriverManager.getConnection(url, new Properties());
+      Properties props = new Properties();
+      // Server error details can quote a failing row (a released result); keep them out of exceptions.
+      props.setProperty("logServerErrorDetail", "false");
+      Connection c = DriverManager.getConnection(url, props);
       try (Statement s = c.createStatement()) {
+        try (ResultSet rs = s.executeQuery("SHOW fsync")) {
+          if (!rs.next() || !"on".equalsIgnoreCase(rs.getString(1))) {
+            c.close();
+            throw new SQLException("the PostgreSQL server runs with fsync=off, so a charge would not be durable; "
+                + "turn fsync on in postgresql.conf");
+          }
+        }
         s.execute("SET synchronous_commit TO on");
+        s.execute("SET lock_timeout TO '30s'");
       }
       c.setAutoCommit(false);
       c.commit();
@@ -187,6 +211,17 @@ sealed interface Dialect {
     }
 
     @Override
+    public List<String> appendOnlyDdl() {
+      return List.of(
+          "CREATE FUNCTION dpq_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+              + "$$ BEGIN RAISE EXCEPTION 'dpq ledger entries are append-only'; END $$",
+          "CREATE TRIGGER dpq_ledger_entry_no_change BEFORE UPDATE OR DELETE ON " + LedgerSchema.ENTRY
+              + " FOR EACH ROW EXECUTE FUNCTION dpq_ledger_append_only()",
+          "CREATE TRIGGER dpq_ledger_entry_no_truncate BEFORE TRUNCATE ON " + LedgerSchema.ENTRY
+              + " FOR EACH STATEMENT EXECUTE FUNCTION dpq_ledger_append_only()");
+    }
+
+    @Override
     public void lockSchema(Connection c) throws SQLException {
       try (Statement s = c.createStatement()) {
         s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK_KEY + ")");
@@ -198,7 +233,8 @@ sealed interface Dialect {
       Set<String> names = new HashSet<>();
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery(
-              "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")) {
+              "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                  + "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')")) {
         while (rs.next()) {
           names.add(rs.getString(1).toLowerCase(java.util.Locale.ROOT));
         }

@@ -27,7 +27,7 @@ final class JdbcLedger implements Ledger {
   static final Duration DEFAULT_IN_FLIGHT = Duration.ofMinutes(10);
 
   private static final Duration CONTENTION_DEADLINE = Duration.ofMinutes(2);
-  private static final int MAX_CONNECTIONS = 8;
+  private static final int MAX_CONNECTIONS = 16;
   private static final int MAX_ID_LENGTH = 256;
 
   private static final String COLUMNS = "dataset_id, sequence, kind, fingerprint, entry_time, analyst, sql_text, "
@@ -53,11 +53,14 @@ final class JdbcLedger implements Ledger {
 
   static JdbcLedger open(String location, Clock clock, Duration inFlightTimeout) {
     Dialect dialect = LedgerSchema.dialectFor(location);
-    boolean existed = dialect instanceof Dialect.Sqlite s && LedgerSchema.precheckSqlite(s);
+    if (dialect instanceof Dialect.Sqlite s && !LedgerSchema.precheckSqlite(s)) {
+      LedgerSchema.createSqlite(s);
+    }
+    boolean mayCreate = dialect instanceof Dialect.Postgres; // a PostgreSQL schema without the tables
     JdbcLedger ledger = new JdbcLedger(dialect, clock, inFlightTimeout);
     try {
       ledger.transact(true, "opening the ledger", c -> {
-        LedgerSchema.prepare(c, dialect, existed);
+        LedgerSchema.prepare(c, dialect, mayCreate);
         return null;
       });
     } catch (RuntimeException e) {
@@ -79,12 +82,22 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
+    initialise(datasetId, fingerprint, total, actor, true);
+  }
+
+  @Override
+  public boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
+    return initialise(datasetId, fingerprint, total, actor, false);
+  }
+
+  private boolean initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor,
+      boolean failIfPresent) {
     checkId("dataset id", datasetId);
     checkText("fingerprint", fingerprint);
     checkText("actor", actor);
     Objects.requireNonNull(total, "total");
     PrivacyLoss budget = PrivacyLoss.budget(total.epsilon(), total.delta());
-    transact(true, "initialising dataset '" + datasetId + "'", c -> {
+    return transact(true, "initialising dataset '" + datasetId + "'", c -> {
       StoredEntry init = new StoredEntry(datasetId, 1, EntryKind.INIT.name(), fingerprint, now(), actor, null, null,
           null, null, null, null, null, null, null, "0", "0", EntryCodec.decimal(budget.epsilon()),
           EntryCodec.decimal(budget.delta()), EntryCodec.GENESIS_HASH, null);
@@ -97,6 +110,10 @@ final class JdbcLedger implements Ledger {
         inserted = ps.executeUpdate();
       }
       if (inserted != 1) {
+        if (!failIfPresent) {
+          readHead(c, datasetId, false); // an existing chain must at least have an intact head
+          return false;
+        }
         throw new LedgerException("dataset '" + datasetId + "' is already initialised; its ledger is kept as it "
             + "is (use `dpq budget status` to see it, or raise its total as an administrative operation)");
       }
@@ -104,7 +121,7 @@ final class JdbcLedger implements Ledger {
         throw corrupt(datasetId, "it has entries but no chain head record");
       }
       insert(c, init);
-      return null;
+      return true;
     });
   }
 
@@ -506,9 +523,9 @@ final class JdbcLedger implements Ledger {
   }
 
   private static LedgerException notInitialised(String datasetId) {
-    return new LedgerException("dataset '" + datasetId + "' is not initialised in this ledger; run a first query "
-        + "or `dpq budget status` on its dataset YAML to initialise it with the budget the YAML declares (if it "
-        + "had history, restore the ledger from a backup instead)");
+    return new LedgerException("dataset '" + datasetId + "' is not initialised in this ledger; initialise it "
+        + "with its total budget first (dpq does so from the dataset YAML on first use); if it had history, "
+        + "restore its ledger from a backup instead: a ledger is never recreated silently");
   }
 
   private LedgerException corrupt(String datasetId, String what) {

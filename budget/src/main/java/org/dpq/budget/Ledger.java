@@ -34,6 +34,16 @@ public interface Ledger extends AutoCloseable {
   void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor);
 
   /**
+   * Like {@link #initialise} but, when the dataset already has a chain, keeps it unchanged and returns false
+   * (the total stays what the ledger records; raising it is {@link #raiseTotal}). Safe when several processes
+   * start using a new dataset at once: exactly one of them initialises it.
+   *
+   * @return true when this call wrote the INIT entry
+   * @throws LedgerException if the dataset has entries but no intact chain head
+   */
+  boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor);
+
+  /**
    * In one transaction: validates the request, returns the stored answer of an identical released query
    * ({@link ChargeOutcome.Reused}) or reports an identical query still running ({@link ChargeOutcome.InFlight}),
    * else checks the budget and appends a CHARGE entry, committed durably before this returns.

@@ -62,7 +62,7 @@ final class LedgerSchema {
   }
 
   /**
-   * Checks what exists at the location before connecting. Returns whether an SQLite file already existed.
+   * Checks what exists at the location before connecting. Returns whether the SQLite file exists (and is non-empty).
    */
   static boolean precheckSqlite(Dialect.Sqlite d) {
     Path p = Path.of(d.path());
@@ -91,20 +91,26 @@ final class LedgerSchema {
     return true;
   }
 
-  /** Creates the tables when none exist yet; otherwise checks that they form a dpq ledger of this version. */
-  static void prepare(Connection c, Dialect d, boolean fileExisted) throws SQLException {
-    dialectLock(c, d);
+  /**
+   * Creates the tables when none exist yet and {@code mayCreate}; otherwise checks that they form a dpq
+   * ledger of this version.
+   */
+  static void prepare(Connection c, Dialect d, boolean mayCreate) throws SQLException {
+    d.lockSchema(c);
     Set<String> tables = d.tables(c);
     boolean meta = tables.contains(META);
     boolean head = tables.contains(HEAD);
     boolean entry = tables.contains(ENTRY);
     if (!meta && !head && !entry) {
-      if (d instanceof Dialect.Sqlite && fileExisted && !tables.isEmpty()) {
-        throw new LedgerException("the file " + d.describe() + " is an SQLite database but not a dpq ledger; "
-            + "point `ledger:` at a dpq ledger file or at a path that does not exist yet");
+      if (!mayCreate) {
+        throw new LedgerException(d.describe() + " is an SQLite database but not a dpq ledger; point `ledger:` "
+            + "at a dpq ledger file or at a path that does not exist yet");
       }
       try (Statement s = c.createStatement()) {
         for (String ddl : DDL) {
+          s.execute(ddl);
+        }
+        for (String ddl : d.appendOnlyDdl()) {
           s.execute(ddl);
         }
       }
@@ -144,7 +150,50 @@ final class LedgerSchema {
     }
   }
 
-  private static void dialectLock(Connection c, Dialect d) throws SQLException {
-    d.lockSchema(c);
+  /**
+   * Creates a new SQLite ledger at {@code d.path()} atomically: the tables are built in a temporary file beside
+   * it, which is then hard-linked into place (link never replaces an existing file) and the directory synced.
+   * So a file at the ledger's path is always a complete ledger, and a process that finds an empty or foreign
+   * file there can refuse it: it is never a ledger being created by someone else.
+   */
+  static void createSqlite(Dialect.Sqlite d) {
+    Path target = Path.of(d.path()).toAbsolutePath();
+    Path temp = target.resolveSibling(target.getFileName() + ".creating-" + Long.toHexString(System.nanoTime())
+        + "-" + ProcessHandle.current().pid());
+    Dialect.Sqlite tempDialect = new Dialect.Sqlite(temp.toString());
+    try {
+      try (Connection c = tempDialect.connect()) {
+        tempDialect.beginWrite(c);
+        prepare(c, tempDialect, true);
+        tempDialect.commit(c);
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+          if (!rs.next() || rs.getInt(1) != 0) {
+            throw new SQLException("could not checkpoint the new ledger");
+          }
+        }
+      }
+      try {
+        Files.createLink(target, temp);
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        return; // another process created it first; open theirs
+      }
+      try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(target.getParent(),
+          java.nio.file.StandardOpenOption.READ)) {
+        dir.force(true);
+      } catch (IOException ignored) {
+        // some platforms cannot sync a directory; the first commit syncs the file itself
+      }
+    } catch (SQLException | IOException | UnsupportedOperationException e) {
+      throw new LedgerException("cannot create a new ledger file at " + target + " (" + e.getMessage() + "); "
+          + "check that its directory is writable and supports hard links", e);
+    } finally {
+      for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+        try {
+          Files.deleteIfExists(Path.of(temp + suffix));
+        } catch (IOException ignored) {
+          // a leftover temporary file is harmless: it is never opened as the ledger
+        }
+      }
+    }
   }
 }

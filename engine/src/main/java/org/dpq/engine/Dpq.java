@@ -1,38 +1,97 @@
 package org.dpq.engine;
 
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import org.dpq.budget.ChargeOutcome;
+import org.dpq.budget.ChargeRequest;
+import org.dpq.budget.Ledger;
+import org.dpq.budget.LedgerEntry;
+import org.dpq.budget.LedgerException;
+import org.dpq.budget.LedgerStatus;
+import org.dpq.budget.MeasurementCost;
+import org.dpq.budget.VerifyReport;
+import org.dpq.engine.analysis.Analyzer;
+import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.DatasetLoader;
+import org.dpq.engine.catalog.Fingerprint;
+import org.dpq.engine.execution.Backend;
+import org.dpq.engine.execution.BackendException;
+import org.dpq.engine.execution.Backends;
+import org.dpq.engine.release.BudgetAllocator;
+import org.dpq.engine.release.MeasurementNoise;
+import org.dpq.engine.release.Noise;
+import org.dpq.engine.release.NoisePlan;
+import org.dpq.engine.release.Releaser;
+import org.dpq.engine.release.SecureNoise;
+import org.dpq.engine.rewrite.BoundedQuery;
+import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.mechanisms.PrivacyLoss;
+import org.dpq.mechanisms.SecureRandomBits;
 
 /**
  * The Java entry point: one dataset, its ledger and its backend. Every answer goes through analysis (reject
- * what cannot be bounded, at no cost), the ledger (charge durably before data is read), the bounded query on
- * the backend, and release (noise from SecureRandom only, keys only via public domains or partition
- * selection).
+ * what cannot be bounded, at no cost), the ledger (charge durably before data is read; never refunded once the
+ * backend was called), the bounded query on the backend, and release (noise from SecureRandom only, keys only
+ * via public domains or partition selection). An identical query with identical parameters on identical data
+ * returns the stored answer at no cost. Safe for concurrent use by several threads.
  *
  * <pre>{@code
  * try (Dpq dpq = Dpq.open(Path.of("samples/ratings.yaml"))) {
  *   QueryResult r = dpq.query("SELECT rating, COUNT(*) AS n FROM ratings GROUP BY rating",
  *       QueryOptions.defaults().withEpsilon("1.0"));
+ *   QueryResult mean = dpq.mean("rating").groupBy("product").run();
  * }
  * }</pre>
  */
 public final class Dpq implements AutoCloseable {
+  private static final long IN_FLIGHT_WAIT_MILLIS = 120_000;
 
-  private Dpq() {}
+  private final Dataset dataset;
+  private final String fingerprint;
+  private final Ledger ledger;
+  private final Noise noise;
+  private final Analyzer analyzer = new Analyzer();
+  private final Rewriter rewriter = new Rewriter();
+  private final BudgetAllocator allocator = new BudgetAllocator();
+  private final Releaser releaser = new Releaser();
+  private final StoredAnswers answers = new StoredAnswers();
+  private final Object backendLock = new Object();
+  private volatile Backend backend;
+
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise) {
+    this.dataset = dataset;
+    this.fingerprint = Fingerprint.of(dataset);
+    this.ledger = ledger;
+    this.noise = noise;
+    // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
+    ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
+  }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
   public static Dpq open(Path datasetYaml) {
-    throw new UnsupportedOperationException("engine facade: being written");
+    return open(datasetYaml, SecureNoise.create());
+  }
+
+  /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
+  static Dpq open(Path datasetYaml, Noise noise) {
+    Dataset dataset = DatasetLoader.load(datasetYaml);
+    Ledger ledger = Ledger.open(dataset.ledger());
+    try {
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise));
+    } catch (RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
   }
 
   /** The dataset's catalog entry. */
   public Dataset dataset() {
-    throw new UnsupportedOperationException("engine facade: being written");
-  }
-
-  /** Answers one query with the given options. */
-  public QueryResult query(String sql, QueryOptions options) {
-    throw new UnsupportedOperationException("engine facade: being written");
+    return dataset;
   }
 
   /** Answers one query with the dataset's default loss. */
@@ -40,11 +99,173 @@ public final class Dpq implements AutoCloseable {
     return query(sql, QueryOptions.defaults());
   }
 
+  /**
+   * Answers one query.
+   *
+   * @throws org.dpq.engine.analysis.QueryRejectedException when the query cannot be bounded (no charge)
+   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException for a bad epsilon or delta (no charge)
+   * @throws org.dpq.budget.BudgetExhaustedException when the loss exceeds what remains (no charge)
+   * @throws BackendException when the backend failed after the charge (the charge stands)
+   * @throws LedgerException when the ledger is unusable (fail closed)
+   */
+  public QueryResult query(String sql, QueryOptions options) {
+    Prepared p = prepare(sql, options);
+    ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
+        p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
+    long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
+    while (true) {
+      ChargeOutcome outcome = ledger.charge(request);
+      if (outcome instanceof ChargeOutcome.Reused reused) {
+        return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
+      }
+      if (outcome instanceof ChargeOutcome.Charged charged) {
+        return execute(p, charged);
+      }
+      ChargeOutcome.InFlight inFlight = (ChargeOutcome.InFlight) outcome;
+      if (System.currentTimeMillis() > deadline) {
+        throw new LedgerException("an identical query (ledger entry " + inFlight.chargeSequence()
+            + ") was charged but has not been released; retry later");
+      }
+      sleep();
+    }
+  }
+
+  private QueryResult execute(Prepared p, ChargeOutcome.Charged charged) {
+    // From here on the backend is called: the charge stands whatever happens.
+    BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret());
+    Releaser.Released released;
+    try {
+      List<Object[]> rows = backend().execute(bounded.sql());
+      released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+    } catch (BackendException e) {
+      ledger.abandon(dataset.name(), charged.sequence(), "the backend failed");
+      throw e;
+    } catch (RuntimeException e) {
+      ledger.abandon(dataset.name(), charged.sequence(), "release failed (" + e.getClass().getSimpleName() + ")");
+      throw new BackendException("the query failed after its data was read (" + e.getClass().getSimpleName()
+          + "); the charge of ledger entry " + charged.sequence() + " stands");
+    }
+    QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(), charged.remaining(),
+        false, charged.sequence());
+    ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
+    return result;
+  }
+
   /** What the query would do and cost, without reading data or charging. */
   public Explanation explain(String sql, QueryOptions options) {
-    throw new UnsupportedOperationException("engine facade: being written");
+    Prepared p = prepare(sql, options);
+    List<MeasurementExplanation> ms = p.noisePlan().measurements().stream()
+        .map(m -> new MeasurementExplanation(m.label(), m.measurement().l1(), m.measurement().l2(), m.loss(),
+            m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95)))
+        .toList();
+    return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),
+        p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
+            .orElse(java.util.OptionalLong.empty()),
+        ms, p.noisePlan().total(), budgetStatus().remaining());
+  }
+
+  /** The dataset's budget: total, spent, remaining. */
+  public LedgerStatus budgetStatus() {
+    return ledger.status(dataset.name());
+  }
+
+  /** Every ledger entry of the dataset, oldest first. */
+  public List<LedgerEntry> history() {
+    return ledger.history(dataset.name());
+  }
+
+  /** Recomputes the ledger's hash chain and names the first bad entry. */
+  public VerifyReport verify() {
+    return ledger.verify(dataset.name());
+  }
+
+  /** A noisy {@code COUNT(*)}, to be narrowed with {@code where} and {@code groupBy}. */
+  public Aggregation count() {
+    return new Aggregation(this, "COUNT", null);
+  }
+
+  /** A noisy {@code SUM(column)} (the column needs bounds). */
+  public Aggregation sum(String column) {
+    return new Aggregation(this, "SUM", column);
+  }
+
+  /** A noisy {@code AVG(column)} (the column needs bounds). */
+  public Aggregation mean(String column) {
+    return new Aggregation(this, "AVG", column);
+  }
+
+  /** A noisy {@code VAR_POP(column)} (the column needs bounds). */
+  public Aggregation variance(String column) {
+    return new Aggregation(this, "VAR_POP", column);
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    synchronized (backendLock) {
+      if (backend != null) {
+        backend.close();
+        backend = null;
+      }
+    }
+    ledger.close();
+  }
+
+  /** Everything decided before the charge; any failure here costs nothing. */
+  private Prepared prepare(String sql, QueryOptions options) {
+    Objects.requireNonNull(sql, "sql");
+    PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
+        options.delta().orElse(dataset.defaults().delta()));
+    DpPlan plan = analyzer.analyze(dataset, sql);
+    Releaser.check(plan);
+    NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism());
+    String template = rewriter.rewrite(plan, backend().dialect(), 0L).sql();
+    String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
+    String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
+    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription));
+  }
+
+  private record Prepared(DpPlan plan, NoisePlan noisePlan, String boundedSqlTemplate, String queryKey,
+      String planHash) {}
+
+  private static List<MeasurementCost> costs(NoisePlan plan) {
+    return plan.measurements().stream()
+        .map((MeasurementNoise m) -> new MeasurementCost(m.label(), m.mechanism().kind().name(), m.loss()))
+        .toList();
+  }
+
+  private Backend backend() {
+    Backend b = backend;
+    if (b == null) {
+      synchronized (backendLock) {
+        if (backend == null) {
+          backend = Backends.open(dataset);
+        }
+        b = backend;
+      }
+    }
+    return b;
+  }
+
+  /** A fresh secret per query for choosing which groups a unit keeps (from SecureRandom). */
+  private static long secret() {
+    return SecureRandomBits.create().nextLong();
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(25);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LedgerException("interrupted while waiting for an identical query to be released");
+    }
+  }
+
+  static String sha256(String text) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

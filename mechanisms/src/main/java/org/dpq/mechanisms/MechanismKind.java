@@ -1,4 +1,12 @@
 package org.dpq.mechanisms;
 
-/** The noise mechanisms dpq releases with. */
-public enum MechanismKind { LAPLACE, GAUSSIAN }
+/**
+ * The two noise families dpq releases with. Owns nothing by itself; it names which privacy guarantee a
+ * {@link NoiseMechanism} gives: LAPLACE is pure epsilon-DP, GAUSSIAN is (epsilon, delta)-DP.
+ */
+public enum MechanismKind {
+  /** Discrete Laplace noise: pure epsilon-DP for L1 sensitivity. */
+  LAPLACE,
+  /** Discrete Gaussian noise: (epsilon, delta)-DP for L2 sensitivity. */
+  GAUSSIAN
+}

@@ -1,0 +1,93 @@
+package org.dpq.engine.analysis;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.tools.FrameworkConfig;
+import org.apache.calcite.tools.Frameworks;
+import org.apache.calcite.tools.Planner;
+import org.apache.calcite.tools.RelConversionException;
+import org.apache.calcite.tools.ValidationException;
+import org.dpq.engine.catalog.Dataset;
+
+/**
+ * The DP analyzer: parses and validates an analyst's SQL with Calcite against a schema generated from the
+ * catalog, then accepts only what it can bound and returns the {@link DpPlan}; it never reads data. Owns
+ * invariants 3, 5 and 6 at the front of the query path: every measurement is bounded per privacy unit, group
+ * keys are released only through public domains or partition selection, and anything else is rejected with a
+ * {@link QueryRejectedException} that names the construct and the fix, before any data access.
+ *
+ * <p>Accepted: one SELECT over the dataset's one table; WHERE with comparisons, AND/OR/NOT, IN, BETWEEN, LIKE,
+ * IS NULL, arithmetic, CASE and other deterministic built-in functions; GROUP BY plain columns (not the privacy
+ * unit; a DOUBLE column only with a public domain); the aggregates COUNT(*), COUNT(col), COUNT(DISTINCT unit),
+ * and SUM, AVG, VAR_POP, VARIANCE/VAR_SAMP, STDDEV/STDDEV_POP/STDDEV_SAMP over plain numeric columns with
+ * bounds; HAVING, ORDER BY (over SELECT outputs), LIMIT/OFFSET and arithmetic over aggregate outputs.
+ *
+ * <p>Variance: VARIANCE/VAR_SAMP and STDDEV/STDDEV_SAMP are answered as the <em>population</em> variance and
+ * standard deviation (like VAR_POP/STDDEV_POP). At the group sizes DP needs, n/(n-1) is negligible next to the
+ * noise, and the sample correction is undefined for a noisy count at or below 1.
+ *
+ * <p>Thread-safe: the per-dataset Calcite configuration is cached; each call uses its own {@code Planner}.
+ */
+public final class Analyzer {
+  private static final int CACHE_LIMIT = 64;
+
+  private final Map<Dataset, FrameworkConfig> configs = new ConcurrentHashMap<>();
+
+  /**
+   * Analyses {@code sql} against {@code dataset}.
+   *
+   * @throws QueryRejectedException when the query cannot be bounded or is not valid SQL for the dataset; the
+   *     message names the construct and the fix and contains no data value
+   */
+  public DpPlan analyze(Dataset dataset, String sql) {
+    SqlTextGuard.check(sql);
+    Planner planner = Frameworks.getPlanner(config(dataset));
+    try {
+      SqlNode parsed;
+      try {
+        parsed = planner.parse(withoutTrailingSemicolon(sql));
+      } catch (SqlParseException e) {
+        throw CalciteErrors.parse(e, sql);
+      }
+      QueryShapeCheck.check(parsed, dataset);
+      SqlNode validated;
+      try {
+        validated = planner.validate(parsed);
+      } catch (ValidationException e) {
+        throw CalciteErrors.validation(e, dataset);
+      }
+      RelRoot root;
+      try {
+        root = planner.rel(validated);
+      } catch (RelConversionException e) {
+        throw Reject.because("the query could not be converted for analysis",
+            "write one SELECT with aggregates over " + dataset.table());
+      }
+      return new PlanExtractor(dataset, sql).extract(root.project());
+    } catch (StackOverflowError e) {
+      throw CalciteErrors.tooDeep();
+    } finally {
+      planner.close();
+    }
+  }
+
+  private FrameworkConfig config(Dataset dataset) {
+    FrameworkConfig config = configs.get(dataset);
+    if (config == null) {
+      if (configs.size() >= CACHE_LIMIT) {
+        configs.clear();
+      }
+      config = CatalogSchema.config(dataset);
+      configs.put(dataset, config);
+    }
+    return config;
+  }
+
+  private static String withoutTrailingSemicolon(String sql) {
+    String s = sql.stripTrailing();
+    return s.endsWith(";") ? s.substring(0, s.length() - 1) : sql;
+  }
+}

@@ -1,0 +1,103 @@
+package org.dpq.engine.analysis;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexNode;
+import org.dpq.engine.catalog.Column;
+import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
+
+/**
+ * The measurements of one query, deduplicated (AVG(x) and COUNT(x) share one count of x's values; AVG(x)
+ * and VAR_POP(x) share one centred sum), each with the per-unit clamp and the sensitivities that follow from
+ * the dataset's contribution bounds. Owns invariant 3's arithmetic: a unit's aggregate within one group lies in
+ * {@code [perUnitLower, perUnitUpper]}, and a unit touches at most G groups, so L1 = G * max|bound| and
+ * L2 = sqrt(G) * max|bound|.
+ *
+ * <p>For {@code privacy_unit: row} the unit is one row, which lies in exactly one group and contributes one
+ * row to it, so the bounds used are R = 1 and G = 1 whatever the dataset declares (tighter, and exact).
+ *
+ * <p>Not thread-safe; one instance per analysed query.
+ */
+final class MeasurementSet {
+  private record Key(MeasurementKind kind, int field, double center) {}
+
+  private final Map<Key, Integer> index = new LinkedHashMap<>();
+  private final List<Measurement> measurements = new ArrayList<>();
+  private final double rows;
+  private final double groups;
+
+  MeasurementSet(Dataset dataset) {
+    if (dataset.maxRowsPerGroup() < 1 || dataset.maxGroupsContributed() < 1) {
+      throw new IllegalArgumentException("max_rows_per_group and max_groups_contributed must be >= 1");
+    }
+    boolean rowUnit = dataset.unit() instanceof PrivacyUnit.Row;
+    this.rows = rowUnit ? 1 : dataset.maxRowsPerGroup();
+    this.groups = rowUnit ? 1 : dataset.maxGroupsContributed();
+  }
+
+  /** COUNT(*): rows per group, a unit's count capped at R. */
+  int countRows() {
+    return add(new Key(MeasurementKind.COUNT_ROWS, -1, 0), () -> measurement(MeasurementKind.COUNT_ROWS,
+        Optional.empty(), 0, 0, 0, 0, rows, true));
+  }
+
+  /** COUNT(col): non-NULL, non-NaN values, a unit's count capped at R. */
+  int countValues(RexInputRef column) {
+    return add(new Key(MeasurementKind.COUNT_VALUES, column.getIndex(), 0), () -> measurement(
+        MeasurementKind.COUNT_VALUES, Optional.of(column), 0, 0, 0, 0, rows, true));
+  }
+
+  /** COUNT(DISTINCT unit): 1 per unit per group. */
+  int countUnits() {
+    return add(new Key(MeasurementKind.COUNT_UNITS, -1, 0), () -> measurement(MeasurementKind.COUNT_UNITS,
+        Optional.empty(), 0, 0, 0, 0, 1, true));
+  }
+
+  /**
+   * Sum of clamped values minus {@code center}. A unit present in a group has 1..R rows' worth, each in
+   * {@code [L-c, U-c]}, so its sum lies in {@code [R*min(L-c, 0), R*max(U-c, 0)]}: the clamp keeps every
+   * honest sum (also when L > 0) and has the bound {@code R*max(|L-c|, |U-c|)}.
+   */
+  int sum(RexInputRef column, Column declared, double center) {
+    double lower = declared.lower().orElseThrow();
+    double upper = declared.upper().orElseThrow();
+    boolean integral = center == 0 && (declared.type() == ColumnType.INT || declared.type() == ColumnType.LONG)
+        && lower == Math.rint(lower) && upper == Math.rint(upper);
+    return add(new Key(MeasurementKind.SUM, column.getIndex(), center), () -> measurement(MeasurementKind.SUM,
+        Optional.of(column), lower, upper, center, rows * Math.min(lower - center, 0),
+        rows * Math.max(upper - center, 0), integral));
+  }
+
+  /** Sum of squared clamped, centred values: a unit's sum lies in {@code [0, R*max((L-c)^2, (U-c)^2)]}. */
+  int sumSquares(RexInputRef column, Column declared, double center) {
+    double lower = declared.lower().orElseThrow();
+    double upper = declared.upper().orElseThrow();
+    double square = Math.max((lower - center) * (lower - center), (upper - center) * (upper - center));
+    return add(new Key(MeasurementKind.SUM_SQUARES, column.getIndex(), center), () -> measurement(
+        MeasurementKind.SUM_SQUARES, Optional.of(column), lower, upper, center, 0, rows * square, false));
+  }
+
+  List<Measurement> measurements() {
+    return List.copyOf(measurements);
+  }
+
+  private Measurement measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
+      double center, double perUnitLower, double perUnitUpper, boolean integral) {
+    double bound = Math.max(Math.abs(perUnitLower), Math.abs(perUnitUpper));
+    return new Measurement(kind, argument, lower, upper, center, perUnitLower, perUnitUpper, groups * bound,
+        Math.sqrt(groups) * bound, integral);
+  }
+
+  private int add(Key key, java.util.function.Supplier<Measurement> create) {
+    return index.computeIfAbsent(key, k -> {
+      measurements.add(create.get());
+      return measurements.size() - 1;
+    });
+  }
+}

@@ -1,0 +1,381 @@
+package org.dpq.engine.analysis;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.Sort;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlKind;
+import org.dpq.engine.catalog.Column;
+import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
+
+/**
+ * Reads a converted query ({@code RelNode}) as: post-processing (Sort, Filter for HAVING, Project) over one
+ * Aggregate over row-level work (Project, Filter for WHERE) over the one TableScan, and builds the
+ * {@link DpPlan}. Owns invariants 3, 5 and 6 at the plan level: every aggregate becomes bounded measurements,
+ * group keys are plain non-unit columns released through a public domain or partition selection, and anything
+ * else is rejected, naming the construct and the fix.
+ */
+final class PlanExtractor {
+  private final Dataset dataset;
+  private final String sql;
+
+  PlanExtractor(Dataset dataset, String sql) {
+    this.dataset = dataset;
+    this.sql = sql;
+  }
+
+  DpPlan extract(RelNode root) {
+    List<RelNode> above = new ArrayList<>();
+    RelNode node = root;
+    while (!(node instanceof Aggregate)) {
+      if (node instanceof Project || node instanceof Filter || node instanceof Sort) {
+        above.add(node);
+        node = node.getInput(0);
+      } else if (node instanceof TableScan) {
+        throw QueryShapeCheck.rawRows();
+      } else if (node instanceof Values) {
+        throw QueryShapeCheck.literalOnly(dataset);
+      } else {
+        throw unsupportedNode(node);
+      }
+    }
+    Aggregate aggregate = (Aggregate) node;
+    RexBuilder rex = aggregate.getCluster().getRexBuilder();
+
+    // Row level: compose Projects and Filters down to the scan.
+    List<RelNode> below = new ArrayList<>();
+    RelNode input = aggregate.getInput();
+    while (!(input instanceof TableScan)) {
+      if (input instanceof Project || input instanceof Filter) {
+        below.add(input);
+        input = input.getInput(0);
+      } else if (input instanceof Aggregate) {
+        throw Reject.because("nested aggregation (an aggregate over an aggregate) is not supported",
+            "use a single level of aggregates, e.g. SELECT col, COUNT(*) FROM ... GROUP BY col");
+      } else if (input instanceof Values) {
+        throw QueryShapeCheck.literalOnly(dataset);
+      } else {
+        throw unsupportedNode(input);
+      }
+    }
+    TableScan scan = (TableScan) input;
+    Collections.reverse(below);
+    List<RexNode> rowExprs = identity(rex, scan.getRowType());
+    List<RexNode> conditions = new ArrayList<>();
+    for (RelNode step : below) {
+      if (step instanceof Filter filter) {
+        conditions.add(rowLevel(substitute(filter.getCondition(), rowExprs), "WHERE"));
+      } else {
+        List<RexNode> next = new ArrayList<>();
+        for (RexNode e : ((Project) step).getProjects()) {
+          next.add(substitute(e, rowExprs));
+        }
+        rowExprs = next;
+      }
+    }
+    Optional<RexNode> where = conditions.isEmpty() ? Optional.empty()
+        : Optional.of(RexUtil.composeConjunction(rex, conditions));
+
+    Optional<Integer> unitField = unitField(scan);
+    List<GroupKey> keys = groupKeys(aggregate, rowExprs, scan, unitField);
+    MeasurementSet measurements = new MeasurementSet(dataset);
+    List<AggregateSpec> specs = new ArrayList<>();
+    List<String> names = aggregate.getRowType().getFieldNames();
+    int groupCount = aggregate.getGroupCount();
+    for (int i = 0; i < aggregate.getAggCallList().size(); i++) {
+      specs.add(aggregateSpec(aggregate.getAggCallList().get(i), names.get(groupCount + i), rowExprs, scan,
+          unitField, measurements));
+    }
+    if (specs.isEmpty()) {
+      throw Reject.because("the query has no aggregate: GROUP BY alone would release the raw set of keys",
+          "add an aggregate, e.g. SELECT col, COUNT(*) FROM ... GROUP BY col");
+    }
+
+    PartitionMode mode;
+    int selection = -1;
+    if (keys.isEmpty()) {
+      mode = PartitionMode.NONE;
+    } else if (keys.stream().allMatch(k -> k.column().hasPublicDomain())) {
+      mode = PartitionMode.PUBLIC_DOMAIN;
+    } else {
+      mode = PartitionMode.THRESHOLD;
+      selection = measurements.countUnits();
+    }
+    PostProcessing post = postProcessing(above, aggregate, root, rex);
+    return new DpPlan(dataset, sql, scan, unitField, where, keys, measurements.measurements(), selection, specs,
+        post, mode);
+  }
+
+  private Optional<Integer> unitField(TableScan scan) {
+    if (dataset.unit() instanceof PrivacyUnit.ByColumn byColumn) {
+      RelDataTypeField field = scan.getRowType().getField(byColumn.column(), false, false);
+      if (field == null) {
+        throw new IllegalStateException("privacy unit column missing from the table schema");
+      }
+      return Optional.of(field.getIndex());
+    }
+    return Optional.empty();
+  }
+
+  private List<GroupKey> groupKeys(Aggregate aggregate, List<RexNode> rowExprs, TableScan scan,
+      Optional<Integer> unitField) {
+    if (aggregate.getGroupType() != Aggregate.Group.SIMPLE) {
+      throw Reject.because("GROUPING SETS, ROLLUP and CUBE are not supported",
+          "run one query per grouping (plain GROUP BY col1, col2)");
+    }
+    List<GroupKey> keys = new ArrayList<>();
+    List<String> names = aggregate.getRowType().getFieldNames();
+    int position = 0;
+    for (int g : aggregate.getGroupSet()) {
+      RexNode expr = rowExprs.get(g);
+      if (!(expr instanceof RexInputRef ref)) {
+        throw Reject.because("GROUP BY an expression is not supported: keys must be plain columns",
+            "group by a plain column; to bin values, declare a binned column with public_values in the dataset");
+      }
+      String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
+      if (unitField.isPresent() && unitField.get() == ref.getIndex()) {
+        throw Reject.because("GROUP BY the privacy unit column '" + columnName + "' would release one group per "
+            + "unit", "group by other columns; count units with COUNT(DISTINCT " + columnName + ")");
+      }
+      Column column = declared(columnName);
+      if (column.type() == ColumnType.DOUBLE && !column.hasPublicDomain()) {
+        throw Reject.because("GROUP BY the continuous DOUBLE column '" + columnName + "' without a public domain "
+            + "is not supported: almost every group would hold one unit", "declare public_values for '"
+            + columnName + "' in the dataset YAML, or group by a discrete column");
+      }
+      keys.add(new GroupKey(names.get(position++), ref, column));
+    }
+    return keys;
+  }
+
+  private AggregateSpec aggregateSpec(AggregateCall call, String name, List<RexNode> rowExprs, TableScan scan,
+      Optional<Integer> unitField, MeasurementSet measurements) {
+    SqlKind kind = call.getAggregation().getKind();
+    String function = call.getAggregation().getName();
+    if (call.filterArg >= 0) {
+      throw Reject.because(function + "(...) FILTER (WHERE ...) is not supported",
+          "move the condition into the query's WHERE clause (one query per condition)");
+    }
+    if (!call.getCollation().getFieldCollations().isEmpty()) {
+      throw Reject.because(function + " WITHIN GROUP (ORDER BY ...) is not supported", "remove WITHIN GROUP");
+    }
+    if (kind == SqlKind.COUNT) {
+      return countSpec(call, name, rowExprs, scan, unitField, measurements);
+    }
+    if (kind == SqlKind.MIN || kind == SqlKind.MAX || kind == SqlKind.PERCENTILE_CONT
+        || kind == SqlKind.PERCENTILE_DISC || kind == SqlKind.MODE) {
+      throw Reject.because(function + " is not supported yet: order statistics need their own DP mechanism",
+          "use COUNT(*) with a WHERE condition (e.g. COUNT(*) ... WHERE col <= t) or AVG");
+    }
+    boolean known = kind == SqlKind.SUM || kind == SqlKind.SUM0 || kind == SqlKind.AVG || kind == SqlKind.VAR_POP
+        || kind == SqlKind.VAR_SAMP || kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP;
+    if (!known) {
+      throw Reject.because("aggregate function " + function + " is not supported",
+          "use COUNT, COUNT(DISTINCT <privacy unit>), SUM, AVG, VAR_POP/VARIANCE or STDDEV");
+    }
+    if (call.isDistinct()) {
+      throw Reject.because(function + "(DISTINCT ...) is not supported: distinct values are not bounded per unit",
+          "drop DISTINCT: " + function + "(col)");
+    }
+    RexInputRef ref = plainColumn(call, function, rowExprs);
+    String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
+    Column column = declared(columnName);
+    if (!column.type().isNumeric()) {
+      throw Reject.because(function + "(" + columnName + ") needs a numeric column, and '" + columnName + "' is "
+          + column.type(), "aggregate a numeric column with bounds, or use COUNT(" + columnName + ")");
+    }
+    if (!column.isBounded()) {
+      throw Reject.because(function + "(" + columnName + ") needs bounds on '" + columnName + "', which has none",
+          "declare lower and upper for '" + columnName + "' in the dataset YAML (values are clamped to them), "
+              + "or use COUNT(" + columnName + ")");
+    }
+    double lower = column.lower().getAsDouble();
+    double upper = column.upper().getAsDouble();
+    double mid = lower / 2 + upper / 2;
+    return switch (kind) {
+      case SUM, SUM0 -> {
+        int sum = measurements.sum(ref, column, 0);
+        yield new AggregateSpec.Sum(name, sum, measurementIntegral(measurements, sum));
+      }
+      case AVG -> new AggregateSpec.Mean(name, measurements.sum(ref, column, mid), measurements.countValues(ref),
+          lower, upper);
+      default -> {
+        boolean stddev = kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP;
+        yield new AggregateSpec.Variance(name, measurements.sumSquares(ref, column, mid),
+            measurements.sum(ref, column, mid), measurements.countValues(ref), lower, upper, stddev);
+      }
+    };
+  }
+
+  private static boolean measurementIntegral(MeasurementSet measurements, int index) {
+    return measurements.measurements().get(index).integral();
+  }
+
+  private AggregateSpec countSpec(AggregateCall call, String name, List<RexNode> rowExprs, TableScan scan,
+      Optional<Integer> unitField, MeasurementSet measurements) {
+    if (call.getArgList().isEmpty()) {
+      return new AggregateSpec.Count(name, measurements.countRows());
+    }
+    if (call.getArgList().size() > 1) {
+      throw Reject.because("COUNT with several arguments is not supported", "count one column: COUNT(col)");
+    }
+    RexNode arg = rowExprs.get(call.getArgList().get(0));
+    if (call.isDistinct()) {
+      if (arg instanceof RexInputRef ref && unitField.isPresent() && unitField.get() == ref.getIndex()) {
+        return new AggregateSpec.CountUnits(name, measurements.countUnits());
+      }
+      String unitHint = unitField.isPresent()
+          ? "count units with COUNT(DISTINCT " + scan.getRowType().getFieldNames().get(unitField.get()) + ")"
+          : "this dataset's privacy unit is the row, so use COUNT(*)";
+      throw Reject.because("COUNT(DISTINCT ...) is supported only for the privacy unit column: distinct values "
+          + "of another column are not bounded per unit", unitHint + ", or GROUP BY the column and COUNT(*)");
+    }
+    if (arg instanceof RexLiteral literal && !literal.isNull()) {
+      return new AggregateSpec.Count(name, measurements.countRows());
+    }
+    return new AggregateSpec.Count(name, measurements.countValues(plainColumn(call, "COUNT", rowExprs)));
+  }
+
+  private static RexInputRef plainColumn(AggregateCall call, String function, List<RexNode> rowExprs) {
+    if (call.getArgList().size() != 1 || !(rowExprs.get(call.getArgList().get(0)) instanceof RexInputRef ref)) {
+      throw Reject.because(function + " over an expression is not supported yet: only columns have declared "
+          + "bounds to clamp to", "aggregate a plain column, e.g. " + function + "(income); scale the result "
+          + "outside the aggregate, e.g. 2 * " + function + "(income)");
+    }
+    return ref;
+  }
+
+  private Column declared(String columnName) {
+    return dataset.column(columnName).orElseGet(() -> new Column(columnName, ColumnType.STRING,
+        java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(), Optional.empty()));
+  }
+
+  private PostProcessing postProcessing(List<RelNode> above, Aggregate aggregate, RelNode root, RexBuilder rex) {
+    List<RelNode> steps = new ArrayList<>(above);
+    Collections.reverse(steps);
+    List<RexNode> exprs = identity(rex, aggregate.getRowType());
+    List<RexNode> having = new ArrayList<>();
+    Sort sort = null;
+    for (RelNode step : steps) {
+      if (sort != null) {
+        if (step instanceof Project project && isIdentity(project)) {
+          continue;
+        }
+        throw Reject.because("ORDER BY an expression that is not in the SELECT list is not supported",
+            "add the expression to the SELECT list (it is computed from noisy values) and order by it");
+      }
+      if (step instanceof Filter filter) {
+        having.add(postLevel(substitute(filter.getCondition(), exprs), "HAVING"));
+      } else if (step instanceof Project project) {
+        List<RexNode> next = new ArrayList<>();
+        for (RexNode e : project.getProjects()) {
+          next.add(postLevel(substitute(e, exprs), "the SELECT list"));
+        }
+        exprs = next;
+      } else {
+        sort = (Sort) step;
+      }
+    }
+    List<RelFieldCollation> orderBy = sort == null ? List.of() : sort.getCollation().getFieldCollations();
+    OptionalLong offset = sort == null ? OptionalLong.empty() : literal(sort.offset, "OFFSET");
+    OptionalLong limit = sort == null ? OptionalLong.empty() : literal(sort.fetch, "LIMIT");
+    List<RelDataType> types = new ArrayList<>();
+    for (RelDataTypeField field : root.getRowType().getFieldList()) {
+      types.add(field.getType());
+    }
+    return new PostProcessing(exprs, root.getRowType().getFieldNames(), types,
+        having.isEmpty() ? Optional.empty() : Optional.of(RexUtil.composeConjunction(rex, having)), orderBy,
+        offset, limit);
+  }
+
+  private static boolean isIdentity(Project project) {
+    return RexUtil.isIdentity(project.getProjects(), project.getInput().getRowType());
+  }
+
+  private static OptionalLong literal(RexNode node, String clause) {
+    if (node == null) {
+      return OptionalLong.empty();
+    }
+    if (node instanceof RexLiteral literal) {
+      Long value = literal.getValueAs(Long.class);
+      if (value != null && value >= 0) {
+        return OptionalLong.of(value);
+      }
+    }
+    throw Reject.because(clause + " must be a non-negative literal number", "write e.g. LIMIT 10");
+  }
+
+  private static RexNode rowLevel(RexNode expr, String clause) {
+    if (RexOver.containsOver(expr)) {
+      throw Reject.because("a window function in " + clause + " is not supported", "use GROUP BY with aggregates");
+    }
+    if (RexUtil.SubQueryFinder.find(expr) != null) {
+      throw Reject.because("a subquery in " + clause + " is not supported", "use plain conditions on columns");
+    }
+    if (!RexUtil.isDeterministic(expr)) {
+      throw Reject.because("a non-deterministic function in " + clause + " is not supported",
+          "use deterministic conditions on columns");
+    }
+    return expr;
+  }
+
+  private static RexNode postLevel(RexNode expr, String clause) {
+    return rowLevel(expr, clause);
+  }
+
+  private QueryRejectedException unsupportedNode(RelNode node) {
+    String type = node.getRelTypeName().replace("Logical", "");
+    if (type.contains("Join") || type.contains("Correlate")) {
+      return Reject.because("JOIN (or a correlated subquery) is not supported yet: dpq bounds one private table",
+          "query the one table " + dataset.table() + " without JOIN or subqueries");
+    }
+    if (type.contains("Union") || type.contains("Intersect") || type.contains("Minus")) {
+      return Reject.because("set operations (UNION, INTERSECT, EXCEPT) are not supported",
+          "run each SELECT as its own query");
+    }
+    if (type.contains("Window")) {
+      return Reject.because("window functions are not supported", "use GROUP BY with aggregates");
+    }
+    return Reject.because("the relational operator " + type + " is not supported",
+        "write one SELECT with aggregates over " + dataset.table() + " (WHERE, GROUP BY, HAVING, ORDER BY, LIMIT)");
+  }
+
+  private static List<RexNode> identity(RexBuilder rex, RelDataType rowType) {
+    List<RexNode> refs = new ArrayList<>();
+    for (RelDataTypeField field : rowType.getFieldList()) {
+      refs.add(rex.makeInputRef(field.getType(), field.getIndex()));
+    }
+    return refs;
+  }
+
+  /** Replaces each input reference by the expression it stands for. */
+  private static RexNode substitute(RexNode expr, List<RexNode> inputs) {
+    return expr.accept(new RexShuttle() {
+      @Override
+      public RexNode visitInputRef(RexInputRef ref) {
+        return inputs.get(ref.getIndex());
+      }
+    });
+  }
+}

@@ -1,0 +1,259 @@
+package org.dpq.engine.analysis;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDynamicParam;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlJoin;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlTableRef;
+import org.dpq.engine.catalog.Dataset;
+
+/**
+ * Checks the parsed statement's shape before validation: one SELECT over the dataset's one table, with no
+ * statement dpq cannot bound (DML, DDL, EXPLAIN, set operations, joins, subqueries, window functions,
+ * hints, parameters, SELECT DISTINCT, GROUP BY expressions or grouping sets, unsupported aggregates). Owns
+ * invariant 6 for the constructs visible in the SQL text: each is rejected, naming it and the fix, before any
+ * data access.
+ */
+final class QueryShapeCheck {
+  /** Deepest expression tree accepted (a long chain of AND/OR/+ is this deep). */
+  static final int MAX_TREE_DEPTH = 200;
+
+  private static final Set<String> NOT_YET = Set.of("MIN", "MAX", "MEDIAN", "PERCENTILE_CONT", "PERCENTILE_DISC",
+      "APPROX_PERCENTILE", "PERCENTILE", "QUANTILE", "QUANTILE_CONT", "QUANTILE_DISC", "MODE", "ARG_MIN", "ARG_MAX",
+      "ARGMIN", "ARGMAX", "MIN_BY", "MAX_BY", "ANY_VALUE", "FIRST_VALUE", "LAST_VALUE");
+
+  private QueryShapeCheck() {}
+
+  static void check(SqlNode statement, Dataset dataset) {
+    checkDepth(statement);
+    SqlKind kind = statement.getKind();
+    if (!kind.belongsTo(SqlKind.QUERY)) {
+      throw statementKind(kind);
+    }
+    SqlNode query = statement;
+    SqlNodeList orderList = SqlNodeList.EMPTY;
+    if (statement instanceof SqlOrderBy orderBy) {
+      query = orderBy.query;
+      orderList = orderBy.orderList;
+      checkLimit(orderBy.offset, "OFFSET");
+      checkLimit(orderBy.fetch, "LIMIT/FETCH");
+    }
+    switch (query.getKind()) {
+      case SELECT -> checkSelect((SqlSelect) query, orderList, dataset);
+      case UNION, INTERSECT, EXCEPT -> throw Reject.because("set operation " + query.getKind()
+          + " is not supported: each branch would need its own contribution bounds",
+          "run each SELECT as its own query (each is charged separately)");
+      case WITH -> throw Reject.because("WITH (common table expression) is not supported: dpq bounds one SELECT "
+          + "over the private table", "write the query as one SELECT ... FROM " + dataset.table()
+          + " with WHERE and GROUP BY");
+      case VALUES -> throw literalOnly(dataset);
+      case EXPLICIT_TABLE -> throw rawRows();
+      default -> throw Reject.because("a " + query.getKind() + " query is not supported",
+          "write one SELECT with aggregates over " + dataset.table());
+    }
+  }
+
+  private static QueryRejectedException statementKind(SqlKind kind) {
+    return switch (kind) {
+      case INSERT, UPDATE, DELETE, MERGE -> Reject.because(kind + " statement (data modification) is not accepted: "
+          + "dpq answers read-only aggregate queries", "send one SELECT statement");
+      case EXPLAIN -> Reject.because("EXPLAIN statement is not accepted as a query",
+          "use 'dpq explain' (or the API's explain) with the SELECT statement itself");
+      default -> Reject.because(kind + " statement is not accepted: dpq answers read-only aggregate queries",
+          "send one SELECT statement");
+    };
+  }
+
+  static QueryRejectedException literalOnly(Dataset dataset) {
+    return Reject.because("a literal-only query (no FROM, or VALUES) reads no data and is not a DP query",
+        "select aggregates from the dataset's table, e.g. SELECT COUNT(*) FROM " + dataset.table());
+  }
+
+  static QueryRejectedException rawRows() {
+    return Reject.because("non-aggregate output (raw rows, e.g. SELECT * or a column without an aggregate) "
+        + "is not released: dpq releases noisy aggregates only",
+        "aggregate, e.g. SELECT col, COUNT(*) FROM ... GROUP BY col, or SUM/AVG over a bounded column");
+  }
+
+  private static void checkSelect(SqlSelect select, SqlNodeList orderList, Dataset dataset) {
+    if (select.getHints() != null && !select.getHints().isEmpty()) {
+      throw hints();
+    }
+    if (select.isDistinct()) {
+      throw Reject.because("SELECT DISTINCT is not supported: it would release raw distinct values",
+          "use GROUP BY with an aggregate, e.g. SELECT col, COUNT(*) FROM ... GROUP BY col");
+    }
+    if (select.getFrom() == null) {
+      throw literalOnly(dataset);
+    }
+    checkFrom(select.getFrom(), dataset);
+    if (select.getWindowList() != null && !select.getWindowList().isEmpty()) {
+      throw window();
+    }
+    if (select.getQualify() != null) {
+      throw window();
+    }
+    if (select.getGroup() != null) {
+      for (SqlNode key : select.getGroup()) {
+        checkGroupKey(key);
+      }
+    }
+    walk(select.getSelectList(), "the SELECT list");
+    walk(select.getWhere(), "WHERE");
+    walk(select.getHaving(), "HAVING");
+    walk(select.getOrderList(), "ORDER BY");
+    walk(orderList, "ORDER BY");
+    checkLimit(select.getOffset(), "OFFSET");
+    checkLimit(select.getFetch(), "LIMIT/FETCH");
+  }
+
+  private static void checkFrom(SqlNode from, Dataset dataset) {
+    if (from instanceof SqlJoin) {
+      throw Reject.because("JOIN is not supported yet: dpq bounds contributions over one private table",
+          "query the one table " + dataset.table() + " without JOIN (joins come later)");
+    }
+    if (from instanceof SqlTableRef) {
+      throw hints();
+    }
+    if (from instanceof SqlIdentifier id) {
+      if (id.names.size() != 1 || !id.names.get(0).equalsIgnoreCase(dataset.table())) {
+        throw Reject.because("unknown table '" + id + "': this dataset has one table, '" + dataset.table() + "'",
+            "write FROM " + dataset.table());
+      }
+      return;
+    }
+    SqlKind kind = from.getKind();
+    if (kind == SqlKind.AS) {
+      checkFrom(((SqlCall) from).operand(0), dataset);
+      return;
+    }
+    if (kind.belongsTo(SqlKind.QUERY)) {
+      throw Reject.because("a subquery in FROM is not supported: dpq bounds one SELECT over the private table",
+          "write one SELECT ... FROM " + dataset.table() + " with WHERE, GROUP BY and HAVING");
+    }
+    if (kind == SqlKind.TABLESAMPLE) {
+      throw Reject.because("TABLESAMPLE is not supported", "remove TABLESAMPLE (noise already protects the answer)");
+    }
+    throw Reject.because("FROM " + kind + " is not supported: dpq reads one private table",
+        "write FROM " + dataset.table());
+  }
+
+  private static void checkGroupKey(SqlNode key) {
+    if (key instanceof SqlIdentifier) {
+      return;
+    }
+    SqlKind kind = key.getKind();
+    if (kind == SqlKind.ROLLUP || kind == SqlKind.CUBE || kind == SqlKind.GROUPING_SETS) {
+      throw Reject.because("GROUP BY " + kind + " is not supported: each grouping set would need its own bounds",
+          "run one query per grouping (plain GROUP BY col1, col2)");
+    }
+    throw Reject.because("GROUP BY an expression ('" + key + "') is not supported: keys must be plain columns",
+        "group by a plain column; to bin values, declare a binned column with public_values in the dataset");
+  }
+
+  private static void checkLimit(SqlNode node, String clause) {
+    if (node != null && !(node.getKind() == SqlKind.LITERAL)) {
+      throw Reject.because(clause + " must be a literal number", "write e.g. LIMIT 10");
+    }
+  }
+
+  private static QueryRejectedException hints() {
+    return Reject.because("query hints (/*+ ... */) are not accepted: noise, seeds and budget are not set from SQL",
+        "remove the hint; pass epsilon/delta as query options (--epsilon/--delta or the API's options)");
+  }
+
+  private static QueryRejectedException window() {
+    return Reject.because("window functions (OVER, WINDOW, QUALIFY) are not supported: they release per-row values",
+        "use GROUP BY with aggregates instead");
+  }
+
+  /** Walks an expression (iteratively) for subqueries, windows, parameters and not-yet-supported aggregates. */
+  private static void walk(SqlNode root, String where) {
+    if (root == null) {
+      return;
+    }
+    Deque<SqlNode> stack = new ArrayDeque<>();
+    stack.push(root);
+    while (!stack.isEmpty()) {
+      SqlNode node = stack.pop();
+      if (node == null) {
+        continue;
+      }
+      if (node instanceof SqlNodeList list) {
+        for (SqlNode item : list) {
+          if (item != null) {
+            stack.push(item);
+          }
+        }
+        continue;
+      }
+      if (node instanceof SqlDynamicParam) {
+        throw Reject.because("query parameters ('?') are not supported", "write the value as a literal");
+      }
+      SqlKind kind = node.getKind();
+      if (node instanceof SqlSelect || kind.belongsTo(SqlKind.QUERY)) {
+        throw Reject.because("a subquery in " + where + " is not supported: its result would escape the "
+            + "contribution bounds", "write one SELECT over the table (use WHERE conditions instead of "
+            + "IN/EXISTS subqueries, and compute other aggregates in separate queries)");
+      }
+      if (kind == SqlKind.OVER || kind == SqlKind.WINDOW) {
+        throw window();
+      }
+      if (node instanceof SqlCall call) {
+        String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
+        if (NOT_YET.contains(name)) {
+          throw Reject.because(name + " is not supported yet: order statistics need their own DP mechanism",
+              "use COUNT(*) with a WHERE condition (e.g. COUNT(*) ... WHERE col <= t) or AVG");
+        }
+        List<SqlNode> operands = call.getOperandList();
+        for (SqlNode operand : operands) {
+          if (operand != null) {
+            stack.push(operand);
+          }
+        }
+      }
+    }
+  }
+
+  /** Rejects statements whose syntax tree is deeper than {@link #MAX_TREE_DEPTH}, without recursion. */
+  private static void checkDepth(SqlNode root) {
+    Deque<SqlNode> nodes = new ArrayDeque<>();
+    Deque<Integer> depths = new ArrayDeque<>();
+    nodes.push(root);
+    depths.push(1);
+    while (!nodes.isEmpty()) {
+      SqlNode node = nodes.pop();
+      int depth = depths.pop();
+      if (depth > MAX_TREE_DEPTH) {
+        throw Reject.because("the query's expressions are nested deeper than " + MAX_TREE_DEPTH
+            + " levels (e.g. a long chain of OR or +)", "simplify it, e.g. write x IN (1, 2, 3) instead of "
+            + "x = 1 OR x = 2 OR x = 3");
+      }
+      if (node instanceof SqlNodeList list) {
+        for (SqlNode child : list) {
+          if (child != null) {
+            nodes.push(child);
+            depths.push(depth + 1);
+          }
+        }
+      } else if (node instanceof SqlCall call) {
+        for (SqlNode child : call.getOperandList()) {
+          if (child != null) {
+            nodes.push(child);
+            depths.push(depth + 1);
+          }
+        }
+      }
+    }
+  }
+}

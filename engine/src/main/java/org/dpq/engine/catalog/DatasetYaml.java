@@ -1,0 +1,32 @@
+package org.dpq.engine.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dataset YAML exactly as written, bound by Jackson before any validation (keys are snake_case in YAML).
+ * Numbers are kept as the text that was written so that the validator parses them exactly (as decimals) and can
+ * name {@code .inf} or {@code .nan}; public values stay YAML nodes so that {@code 1} and {@code "1"} and
+ * {@code yes} (a YAML boolean) can be told apart. Owns no privacy property: {@link DatasetValidator} does.
+ */
+record DatasetYaml(String name, String table, SourceYaml source, String privacyUnit,
+    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxGroupsContributed,
+    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup, LossYaml budget, LossYaml defaults, String ledger, Map<String, ColumnYaml> columns) {
+
+  /** {@code source:}: exactly one of the three must be given. */
+  record SourceYaml(String csv, String parquet, JdbcYaml jdbc) {}
+
+  /** {@code source: { jdbc: { url, table } }}. */
+  record JdbcYaml(String url, String table) {}
+
+  /** {@code budget:} or {@code defaults:}. */
+  record LossYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String delta) {}
+
+  /** One entry under {@code columns:}. */
+  record ColumnYaml(String type, @JsonDeserialize(using = YamlScalars.NumberText.class) String lower,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String upper,
+      @JsonDeserialize(contentUsing = YamlScalars.PublicValue.class) List<JsonNode> publicValues) {}
+}

@@ -1,0 +1,248 @@
+package org.dpq.engine.execution;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.calcite.sql.SqlDialect;
+import org.dpq.engine.catalog.Column;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.Source;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded backend: an in-memory DuckDB that exposes a CSV or Parquet source as the dataset's table (exactly
+ * the declared columns, typed, unparsable cells as NULL; see {@link DuckDbSql}) and runs bounded queries on it.
+ * Owns two privacy properties of execution: errors never carry a data value (messages come from the error's
+ * category only), and once the table is exposed the database is locked down, so that SQL can neither read
+ * another file nor change a setting.
+ *
+ * <p>Thread-safe: each {@link #execute} runs on its own duplicate of one connection to the same in-memory
+ * database, so queries may run concurrently; {@link #close} waits for running queries. Cells come back through
+ * {@code JdbcValues}: integer results as {@link Long}, real ones as {@link Double}, keys as {@link String} for
+ * string columns; a value that would lose precision keeps its JDBC type (always a {@link Number} for numbers).
+ *
+ * <p>{@link Storage#TABLE} is the default. Measured on 2 shared cores with a 1M-row, 26 MB CSV (200k units,
+ * 16 groups): loading takes 0.3-0.75 s once, then a plain GROUP BY runs in 17-36 ms and the per-unit bounded
+ * query in 0.10-0.23 s; a {@link Storage#VIEW} opens in 20-55 ms but re-reads the file on every query
+ * (0.14-0.32 s plain, 0.28-0.96 s bounded). The table wins from the second query on, and it reports a
+ * malformed file when opened, before any budget is charged, whereas a view fails only inside a charged query.
+ * A view suits one-shot use on a file known to be clean. The first DuckDB connection in a JVM costs 0.6-1.1 s
+ * (native library load); later ones about 20 ms.
+ */
+public final class DuckDbBackend implements Backend {
+  /** How the source is exposed. */
+  public enum Storage {
+    /** Load the source into an in-memory table once; repeated queries do not re-read or re-parse the file. */
+    TABLE,
+    /** A view over the file; nothing is loaded up front, every query reads and converts the file again. */
+    VIEW
+  }
+
+  private final DuckDBConnection root;
+  private final Storage storage;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private DuckDbBackend(DuckDBConnection root, Storage storage) {
+    this.root = root;
+    this.storage = storage;
+  }
+
+  /** Opens a backend that loads the source into a table (the default; see {@link Storage}). */
+  public static DuckDbBackend open(Dataset dataset) {
+    return open(dataset, Storage.TABLE);
+  }
+
+  /**
+   * Opens an in-memory DuckDB and exposes the dataset's CSV or Parquet source as its table.
+   *
+   * @throws BackendException when the source is missing, lacks a declared column, or cannot be read
+   */
+  public static DuckDbBackend open(Dataset dataset, Storage storage) {
+    Source source = dataset.source();
+    Path path;
+    if (source instanceof Source.Csv csv) {
+      path = csv.path().toAbsolutePath().normalize();
+    } else if (source instanceof Source.Parquet parquet) {
+      path = parquet.path().toAbsolutePath().normalize();
+    } else {
+      throw new BackendException("DuckDB reads CSV and Parquet sources; dataset '" + dataset.name()
+          + "' has a JDBC source (use Backends.open)");
+    }
+    if (source instanceof Source.Csv && storage == Storage.VIEW && DuckDbSql.isGlob(path)) {
+      // Read literally, such a name needs its folder listed, which the locked-down view may not do.
+      throw new BackendException("the CSV file name " + path.getFileName() + " holds *, ? or [, which a view "
+          + "cannot read once DuckDB is locked down; use Storage.TABLE or rename the file");
+    }
+    boolean pattern = source instanceof Source.Parquet && DuckDbSql.isGlob(path);
+    if (!pattern && !Files.isRegularFile(path)) {
+      throw new BackendException("the source file " + path + " of dataset '" + dataset.name()
+          + "' does not exist or is not a file; fix source in the dataset YAML");
+    }
+    DuckDBConnection root;
+    try {
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+    } catch (SQLException e) {
+      throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
+    }
+    try {
+      expose(root, dataset, storage, path);
+      return new DuckDbBackend(root, storage);
+    } catch (SQLException e) {
+      closeQuietly(root);
+      throw DuckDbErrors.opening(e, dataset.table());
+    } catch (RuntimeException e) {
+      closeQuietly(root);
+      throw e;
+    }
+  }
+
+  private static void expose(Connection c, Dataset d, Storage storage, Path path) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      String reader;
+      List<String> sourceNames;
+      if (d.source() instanceof Source.Csv) {
+        List<String> header = CsvHeader.read(path);
+        sourceNames = match(d, header, true);
+        reader = DuckDbSql.csvReader(path, header.size());
+      } else {
+        reader = DuckDbSql.parquetReader(path);
+        List<String> names = new ArrayList<>();
+        try (ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + reader)) {
+          while (r.next()) {
+            names.add(r.getString("column_name"));
+          }
+        }
+        sourceNames = match(d, names, false);
+      }
+      String kind = storage == Storage.TABLE ? "TABLE" : "VIEW";
+      s.execute("CREATE " + kind + " " + DuckDbSql.quote(d.table()) + " AS "
+          + DuckDbSql.relation(d.columns(), sourceNames, reader));
+      // Lock down: only the dataset's own file stays readable (a view reads it on every query).
+      if (storage == Storage.VIEW) {
+        if (d.source() instanceof Source.Parquet && DuckDbSql.isGlob(path)) {
+          s.execute("SET allowed_directories = [" + DuckDbSql.literal(path.getParent().toString() + "/") + "]");
+        } else {
+          s.execute("SET allowed_paths = [" + DuckDbSql.literal(path.toString()) + "]");
+        }
+      }
+      s.execute("SET enable_external_access = false");
+      s.execute("SET lock_configuration = true");
+    }
+  }
+
+  /**
+   * For each declared column, the source column holding it (matched case-insensitively, blanks ignored): its
+   * positional CSV name, or its Parquet name. Messages name declared columns only, never what the file holds.
+   */
+  private static List<String> match(Dataset d, List<String> names, boolean positional) {
+    List<String> sourceNames = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> ambiguous = new ArrayList<>();
+    for (Column col : d.columns()) {
+      int found = -1;
+      int count = 0;
+      for (int i = 0; i < names.size(); i++) {
+        if (names.get(i).strip().equalsIgnoreCase(col.name())) {
+          found = found < 0 ? i : found;
+          count++;
+        }
+      }
+      if (count == 0) {
+        missing.add(col.name());
+      } else if (count > 1) {
+        ambiguous.add(col.name());
+      }
+      sourceNames.add(found < 0 ? null : positional ? DuckDbSql.csvColumn(found) : names.get(found));
+    }
+    if (!missing.isEmpty()) {
+      throw new BackendException("the source of dataset '" + d.name() + "' has no column named "
+          + String.join(", ", missing) + "; declare only columns the file has (names are compared "
+          + "case-insensitively)");
+    }
+    if (!ambiguous.isEmpty()) {
+      throw new BackendException("the source of dataset '" + d.name() + "' has more than one column named "
+          + String.join(", ", ambiguous) + " (names are compared case-insensitively); rename one in the file");
+    }
+    return sourceNames;
+  }
+
+  /** How this backend exposes its source. */
+  public Storage storage() {
+    return storage;
+  }
+
+  @Override
+  public SqlDialect dialect() {
+    return DuckDbDialect.INSTANCE;
+  }
+
+  @Override
+  public List<Object[]> execute(String sql) {
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new BackendException("this DuckDB backend is closed; open a new one");
+      }
+      Connection c;
+      synchronized (root) {
+        c = root.duplicate();
+      }
+      try (c; Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        return rows(r);
+      }
+    } catch (SQLException e) {
+      throw DuckDbErrors.running(e);
+    } catch (BackendException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw DuckDbErrors.unexpected(e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static List<Object[]> rows(ResultSet r) throws SQLException {
+    ResultSetMetaData meta = r.getMetaData();
+    int n = meta.getColumnCount();
+    List<Object[]> rows = new ArrayList<>();
+    while (r.next()) {
+      Object[] row = new Object[n];
+      for (int i = 0; i < n; i++) {
+        row[i] = JdbcValues.normalize(r.getObject(i + 1));
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        closeQuietly(root);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // nothing to report: the in-memory database is gone either way
+    }
+  }
+}

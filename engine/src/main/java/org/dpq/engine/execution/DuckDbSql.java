@@ -1,0 +1,102 @@
+package org.dpq.engine.execution;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dpq.engine.catalog.Column;
+import org.dpq.engine.catalog.ColumnType;
+
+/**
+ * The DuckDB SQL that exposes a dataset's source as its private table: exactly the declared columns, under their
+ * declared names, converted to their declared types with {@code TRY_CAST} so that an unparsable cell becomes
+ * NULL instead of an error that would echo it. Owns the rule that the table the rewrite reads holds typed values
+ * only and nothing beyond the declared columns.
+ *
+ * <p>Types: int and long are BIGINT (an int column never silently loses a value beyond 32 bits, and sums widen
+ * to HUGEINT); a value with a fraction (1.5) is not an integer and becomes NULL rather than being rounded,
+ * while an integral decimal such as 59.0 (as pandas writes integer columns with gaps) reads as 59. Doubles keep
+ * NaN and infinities written as NaN, inf, Infinity or -Infinity. Strings are VARCHAR, as written; an empty CSV
+ * cell is NULL in every type.
+ */
+final class DuckDbSql {
+  private DuckDbSql() {}
+
+  /**
+   * {@code SELECT <typed declared columns> FROM <reader>}.
+   *
+   * @param columns the declared columns
+   * @param sourceNames for each declared column, the name of the reader's column that holds it
+   */
+  static String relation(List<Column> columns, List<String> sourceNames, String reader) {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      items.add(typed(columns.get(i).type(), quote(sourceNames.get(i))) + " AS " + quote(columns.get(i).name()));
+    }
+    return "SELECT " + String.join(", ", items) + " FROM " + reader;
+  }
+
+  /**
+   * Reads a CSV with a header row, every one of its {@code width} columns as text under the positional names
+   * {@code c0, c1, ...}; nothing is sniffed, and a row with another number of cells is an error.
+   */
+  static String csvReader(Path file, int width) {
+    List<String> cols = new ArrayList<>();
+    for (int i = 0; i < width; i++) {
+      cols.add(literal(csvColumn(i)) + ": 'VARCHAR'");
+    }
+    return "read_csv(" + literal(literalGlob(file.toString())) + ", header = true, auto_detect = false, delim = ',', "
+        + "quote = '\"', escape = '\"', columns = {" + String.join(", ", cols) + "})";
+  }
+
+  /** The positional name of the CSV reader's column {@code i}. */
+  static String csvColumn(int i) {
+    return "c" + i;
+  }
+
+  static String parquetReader(Path path) {
+    return "read_parquet(" + literal(path.toString()) + ")";
+  }
+
+  private static String typed(ColumnType type, String v) {
+    return switch (type) {
+      case INT, LONG -> "CASE WHEN TRY_CAST(" + v + " AS DOUBLE) = TRY_CAST(" + v + " AS BIGINT) THEN TRY_CAST(" + v
+          + " AS BIGINT) END";
+      case DOUBLE -> "TRY_CAST(" + v + " AS DOUBLE)";
+      case STRING -> "CAST(" + v + " AS VARCHAR)";
+      case BOOLEAN -> "TRY_CAST(" + v + " AS BOOLEAN)";
+      case DATE -> "TRY_CAST(" + v + " AS DATE)";
+    };
+  }
+
+  /** A double-quoted identifier, exactly as given. */
+  static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  /** A single-quoted string literal. */
+  static String literal(String text) {
+    return "'" + text.replace("'", "''") + "'";
+  }
+
+  /**
+   * A path DuckDB's file reader takes literally: it expands {@code *}, {@code ?} and {@code [...]} even when a
+   * file has that very name (so {@code x[1].csv} would read {@code x1.csv}); each becomes a one-character class.
+   */
+  static String literalGlob(String path) {
+    StringBuilder b = new StringBuilder();
+    for (char ch : path.toCharArray()) {
+      if (ch == '*' || ch == '?' || ch == '[') {
+        b.append('[').append(ch).append(']');
+      } else {
+        b.append(ch);
+      }
+    }
+    return b.toString();
+  }
+
+  /** True when a path holds glob characters DuckDB would expand. */
+  static boolean isGlob(Path path) {
+    String s = path.toString();
+    return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('[') >= 0;
+  }
+}

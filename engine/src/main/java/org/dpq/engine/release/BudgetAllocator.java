@@ -1,0 +1,88 @@
+package org.dpq.engine.release;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.analysis.Measurement;
+import org.dpq.engine.analysis.PartitionMode;
+import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.mechanisms.Calibration;
+import org.dpq.mechanisms.MechanismChoice;
+import org.dpq.mechanisms.MechanismKind;
+import org.dpq.mechanisms.NoiseMechanism;
+import org.dpq.mechanisms.PartitionThreshold;
+import org.dpq.mechanisms.PrivacyLoss;
+
+/**
+ * Splits a query's (epsilon, delta) over its measurements and the partition-selection threshold (sequential
+ * composition within the query). Owns the guarantee that the charged total covers every share used: epsilon is
+ * split equally (each part rounded down), delta goes to the threshold and to Gaussian measurements only, and the
+ * charge is the exact sum of the shares actually used.
+ */
+public final class BudgetAllocator {
+
+  /** Allocates {@code requested} over the plan's measurements with the analyst's mechanism choice. */
+  public NoisePlan allocate(DpPlan plan, PrivacyLoss requested, MechanismChoice choice) {
+    List<Measurement> ms = plan.measurements();
+    int k = ms.size();
+    boolean thresholded = plan.partitionMode() == PartitionMode.THRESHOLD;
+    if (thresholded && requested.isPure()) {
+      throw new QueryRejectedException("grouping by " + keyNames(plan) + " needs partition selection, which needs "
+          + "delta > 0: give a delta (e.g. --delta 1e-7), or declare public_values for every grouping column");
+    }
+    if (choice == MechanismChoice.GAUSSIAN && requested.isPure()) {
+      throw new QueryRejectedException("the Gaussian mechanism needs delta > 0: give a delta (e.g. --delta 1e-7) "
+          + "or use --mechanism laplace");
+    }
+    List<PrivacyLoss> epsilonParts = new PrivacyLoss(requested.epsilon(), BigDecimal.ZERO).split(k);
+    int others = thresholded ? k - 1 : k;
+    boolean gaussianPossible = choice != MechanismChoice.LAPLACE && !requested.isPure() && others > 0;
+    BigDecimal selectionDelta = BigDecimal.ZERO;
+    BigDecimal measurementDeltaTotal = BigDecimal.ZERO;
+    if (thresholded) {
+      List<PrivacyLoss> halves = new PrivacyLoss(BigDecimal.ZERO, requested.delta()).split(gaussianPossible ? 2 : 1);
+      selectionDelta = halves.get(0).delta();
+      measurementDeltaTotal = gaussianPossible ? halves.get(1).delta() : BigDecimal.ZERO;
+    } else if (gaussianPossible) {
+      measurementDeltaTotal = requested.delta();
+    }
+    BigDecimal measurementDelta = others > 0 && measurementDeltaTotal.signum() > 0
+        ? new PrivacyLoss(BigDecimal.ZERO, measurementDeltaTotal).split(others).get(0).delta()
+        : BigDecimal.ZERO;
+
+    List<MeasurementNoise> out = new ArrayList<>(k);
+    Optional<PartitionThreshold> threshold = Optional.empty();
+    PrivacyLoss total = PrivacyLoss.ZERO;
+    for (int i = 0; i < k; i++) {
+      Measurement m = ms.get(i);
+      BigDecimal eps = epsilonParts.get(i).epsilon();
+      String label = MeasurementLabels.label(plan, m);
+      if (thresholded && i == plan.selectionMeasurement()) {
+        PrivacyLoss share = new PrivacyLoss(eps, selectionDelta);
+        PartitionThreshold t = PartitionThreshold.of(share.epsilonDouble(), share.deltaDouble(),
+            plan.dataset().maxGroupsContributed());
+        threshold = Optional.of(t);
+        NoiseMechanism forInterval = Calibration.laplace(m.l1(), share.epsilonDouble());
+        out.add(new MeasurementNoise(m, label + " [partition selection]", share, forInterval, threshold));
+        total = total.plus(share);
+        continue;
+      }
+      PrivacyLoss offered = new PrivacyLoss(eps, measurementDelta);
+      NoiseMechanism mechanism = Calibration.choose(choice, m.l1(), m.l2(), offered.epsilonDouble(),
+          offered.deltaDouble());
+      PrivacyLoss used = mechanism.kind() == MechanismKind.LAPLACE ? new PrivacyLoss(eps, BigDecimal.ZERO) : offered;
+      out.add(new MeasurementNoise(m, label, used, mechanism, Optional.empty()));
+      total = total.plus(used);
+    }
+    if (!total.fitsWithin(requested)) {
+      throw new IllegalStateException("budget split exceeds the request; this is a bug");
+    }
+    return new NoisePlan(out, threshold, total);
+  }
+
+  private static String keyNames(DpPlan plan) {
+    return String.join(", ", plan.keys().stream().map(k -> k.name()).toList());
+  }
+}

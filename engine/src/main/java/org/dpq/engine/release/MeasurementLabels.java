@@ -1,0 +1,36 @@
+package org.dpq.engine.release;
+
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexNode;
+import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.analysis.Measurement;
+
+/** Human-readable names of measurements for explain output and ledger entries (no data values). */
+final class MeasurementLabels {
+  private MeasurementLabels() {}
+
+  static String label(DpPlan plan, Measurement m) {
+    String unit = plan.unitField().map(i -> fieldName(plan, i)).orElse("row");
+    String column = m.argument().map(a -> argumentName(plan, a)).orElse("*");
+    String centre = m.center() == 0 ? column : "(" + column + " - " + fmt(m.center()) + ")";
+    return switch (m.kind()) {
+      case COUNT_ROWS -> "COUNT(*)";
+      case COUNT_VALUES -> "COUNT(" + column + ")";
+      case SUM -> "SUM(" + centre + ")";
+      case SUM_SQUARES -> "SUM(" + centre + "^2)";
+      case COUNT_UNITS -> "COUNT(DISTINCT " + unit + ")";
+    };
+  }
+
+  private static String argumentName(DpPlan plan, RexNode argument) {
+    return argument instanceof RexInputRef ref ? fieldName(plan, ref.getIndex()) : argument.toString();
+  }
+
+  private static String fieldName(DpPlan plan, int index) {
+    return plan.scan().getRowType().getFieldNames().get(index);
+  }
+
+  private static String fmt(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+}

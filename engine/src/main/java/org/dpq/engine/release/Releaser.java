@@ -1,0 +1,248 @@
+package org.dpq.engine.release;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexUtil;
+import org.dpq.engine.Cell;
+import org.dpq.engine.analysis.AggregateSpec;
+import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.analysis.GroupKey;
+import org.dpq.engine.analysis.Measurement;
+import org.dpq.engine.analysis.PartitionMode;
+import org.dpq.engine.catalog.Column;
+import org.dpq.engine.release.AggregateDeriver.Noisy;
+import org.dpq.mechanisms.Interval;
+import org.dpq.mechanisms.PartitionThreshold;
+
+/**
+ * Turns the backend's bounded rows into released rows. Owns invariants 2 and 5 at the point of release: every
+ * measurement of every group gets fresh noise from {@link Noise}; group keys leave only as the declared public
+ * domain (absent keys as noisy zeros, keys outside it dropped) or when their noisy distinct-unit count clears
+ * the threshold; everything after that (AVG, VAR, HAVING, ORDER BY, LIMIT, arithmetic) reads noisy values only.
+ */
+public final class Releaser {
+
+  /** The released table before it is wrapped with cost and budget. */
+  public record Released(List<String> columns, List<List<Cell>> rows) {}
+
+  /** Rejects, before any charge, a plan whose post-processing this releaser cannot evaluate. */
+  public static void check(DpPlan plan) {
+    prepared(plan).forEach(RexEvaluator::check);
+  }
+
+  /** Releases the bounded rows of {@code plan} with the noise of {@code noisePlan}. */
+  public Released release(DpPlan plan, NoisePlan noisePlan, List<Object[]> boundedRows, Noise noise) {
+    int keyCount = plan.keys().size();
+    List<Object[]> groups = switch (plan.partitionMode()) {
+      case NONE -> List.<Object[]>of(boundedRows.isEmpty() ? zeros(plan, new Object[0]) : boundedRows.get(0));
+      case PUBLIC_DOMAIN -> publicDomain(plan, boundedRows);
+      case THRESHOLD -> boundedRows;
+    };
+    List<List<Cell>> aggregateRows = new ArrayList<>();
+    for (Object[] group : groups) {
+      List<Noisy> noisy = new ArrayList<>(plan.measurements().size());
+      boolean keep = true;
+      for (int i = 0; i < plan.measurements().size(); i++) {
+        MeasurementNoise mn = noisePlan.measurements().get(i);
+        Object raw = group[keyCount + i];
+        double value;
+        if (mn.threshold().isPresent()) {
+          PartitionThreshold t = mn.threshold().get();
+          long units = noise.noisyUnits(t, asLong(raw));
+          keep = t.release(units);
+          value = units;
+        } else if (mn.measurement().integral()) {
+          value = noise.add(mn.mechanism(), asLong(raw));
+        } else {
+          value = noise.add(mn.mechanism(), asDouble(raw));
+        }
+        noisy.add(new Noisy(value, mn));
+        if (!keep) {
+          break;
+        }
+      }
+      if (!keep) {
+        continue;
+      }
+      List<Cell> row = new ArrayList<>(keyCount + plan.aggregates().size());
+      for (int k = 0; k < keyCount; k++) {
+        row.add(new Cell(keyValue(group[k]), null));
+      }
+      for (AggregateSpec spec : plan.aggregates()) {
+        row.add(AggregateDeriver.derive(spec, noisy));
+      }
+      aggregateRows.add(row);
+    }
+    return postProcess(plan, aggregateRows);
+  }
+
+  private static Released postProcess(DpPlan plan, List<List<Cell>> aggregateRows) {
+    List<RexNode> exprs = prepared(plan);
+    List<RexNode> outputs = exprs.subList(0, plan.post().outputs().size());
+    RexNode having = plan.post().having().isPresent() ? exprs.get(exprs.size() - 1) : null;
+    List<List<Cell>> out = new ArrayList<>();
+    for (List<Cell> aggRow : aggregateRows) {
+      List<Object> values = aggRow.stream().map(Cell::value).toList();
+      values = new ArrayList<>(values);
+      if (having != null && !Boolean.TRUE.equals(RexEvaluator.eval(having, values))) {
+        continue;
+      }
+      List<Cell> row = new ArrayList<>(outputs.size());
+      for (RexNode e : outputs) {
+        row.add(new Cell(RexEvaluator.eval(e, values), OutputIntervals.of(e, aggRow, plan.keys().size())));
+      }
+      out.add(row);
+    }
+    sort(out, plan.post().orderBy());
+    long offset = plan.post().offset().orElse(0);
+    long limit = plan.post().limit().orElse(Long.MAX_VALUE);
+    int from = (int) Math.min(out.size(), offset);
+    int to = (int) Math.min(out.size(), from + Math.min(limit, Integer.MAX_VALUE));
+    return new Released(plan.post().outputNames(), new ArrayList<>(out.subList(from, to)));
+  }
+
+  /** Output expressions then HAVING, with SEARCH (IN/BETWEEN ranges) expanded into plain comparisons. */
+  private static List<RexNode> prepared(DpPlan plan) {
+    RexBuilder rexBuilder = plan.scan().getCluster().getRexBuilder();
+    List<RexNode> all = new ArrayList<>(plan.post().outputs());
+    plan.post().having().ifPresent(all::add);
+    return all.stream().map(e -> RexUtil.expandSearch(rexBuilder, null, e)).toList();
+  }
+
+  private static void sort(List<List<Cell>> rows, List<RelFieldCollation> orderBy) {
+    if (orderBy.isEmpty()) {
+      return;
+    }
+    Comparator<List<Cell>> cmp = null;
+    for (RelFieldCollation fc : orderBy) {
+      int index = fc.getFieldIndex();
+      boolean descending = fc.getDirection().isDescending();
+      boolean nullsFirst = fc.nullDirection == RelFieldCollation.NullDirection.FIRST;
+      Comparator<List<Cell>> c = (a, b) -> {
+        Object x = a.get(index).value();
+        Object y = b.get(index).value();
+        if (x == null || y == null) {
+          if (x == y) {
+            return 0;
+          }
+          return (x == null) == nullsFirst ? -1 : 1;
+        }
+        int r = RexEvaluator.compare(x, y);
+        return descending ? -r : r;
+      };
+      cmp = cmp == null ? c : cmp.thenComparing(c);
+    }
+    rows.sort(cmp);
+  }
+
+  private static List<Object[]> publicDomain(DpPlan plan, List<Object[]> boundedRows) {
+    List<GroupKey> keys = plan.keys();
+    Map<List<String>, Object[]> byKey = new HashMap<>();
+    for (Object[] row : boundedRows) {
+      List<String> k = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        k.add(canonical(row[i], keys.get(i).column()));
+      }
+      byKey.put(k, row);
+    }
+    List<List<String>> domain = List.of(List.of());
+    for (GroupKey key : keys) {
+      List<List<String>> next = new ArrayList<>();
+      for (List<String> prefix : domain) {
+        for (String v : key.column().publicValues().orElseThrow()) {
+          List<String> extended = new ArrayList<>(prefix);
+          extended.add(canonical(v, key.column()));
+          next.add(extended);
+        }
+      }
+      domain = next;
+    }
+    Map<List<String>, Object[]> ordered = new LinkedHashMap<>();
+    for (List<String> k : domain) {
+      Object[] found = byKey.get(k);
+      ordered.put(k, found != null ? found : zeros(plan, publicKeyValues(k, keys)));
+    }
+    return new ArrayList<>(ordered.values());
+  }
+
+  private static Object[] publicKeyValues(List<String> canonicalKey, List<GroupKey> keys) {
+    Object[] values = new Object[keys.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = typedKey(canonicalKey.get(i), keys.get(i).column());
+    }
+    return values;
+  }
+
+  private static Object[] zeros(DpPlan plan, Object[] keys) {
+    Object[] row = new Object[keys.length + plan.measurements().size()];
+    System.arraycopy(keys, 0, row, 0, keys.length);
+    for (int i = 0; i < plan.measurements().size(); i++) {
+      Measurement m = plan.measurements().get(i);
+      row[keys.length + i] = m.integral() ? (Object) 0L : (Object) 0.0;
+    }
+    return row;
+  }
+
+  /** Public-domain keys compare by value: numbers numerically (so "1", 1 and 1.0 match), strings as written. */
+  private static String canonical(Object value, Column column) {
+    if (value == null) {
+      return "\u0000null";
+    }
+    if (column.type().isNumeric()) {
+      try {
+        return new BigDecimal(String.valueOf(value)).stripTrailingZeros().toPlainString();
+      } catch (NumberFormatException e) {
+        return String.valueOf(value);
+      }
+    }
+    return String.valueOf(value);
+  }
+
+  private static Object typedKey(String canonical, Column column) {
+    return switch (column.type()) {
+      case INT, LONG -> Long.parseLong(canonical);
+      case DOUBLE -> Double.parseDouble(canonical);
+      case BOOLEAN -> Boolean.parseBoolean(canonical);
+      default -> canonical;
+    };
+  }
+
+  private static Object keyValue(Object raw) {
+    if (raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
+      return ((Number) raw).longValue();
+    }
+    if (raw instanceof Float f) {
+      return f.doubleValue();
+    }
+    if (raw instanceof BigDecimal bd) {
+      return bd.doubleValue();
+    }
+    if (raw == null || raw instanceof Long || raw instanceof Double || raw instanceof String || raw instanceof Boolean) {
+      return raw;
+    }
+    return raw.toString();
+  }
+
+  private static long asLong(Object raw) {
+    if (raw == null) {
+      return 0;
+    }
+    Number n = (Number) raw;
+    return n instanceof Double || n instanceof Float || n instanceof BigDecimal ? Math.round(n.doubleValue())
+        : n.longValue();
+  }
+
+  private static double asDouble(Object raw) {
+    return raw == null ? 0.0 : ((Number) raw).doubleValue();
+  }
+
+}

@@ -1,0 +1,116 @@
+package org.dpq.engine.rewrite;
+
+import java.math.BigDecimal;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.type.SqlTypeName;
+
+/**
+ * Clamp and cleaning expressions, written with CASE (GREATEST/LEAST skip NULLs on DuckDB, PostgreSQL and
+ * Spark, so a NULL would be clamped to a bound). Owns the row-level half of invariant 3 and the NULL/NaN/Inf
+ * policy: NULL and NaN become NULL (ignored by SUM and COUNT(col)); -Inf and +Inf clamp to the bounds.
+ */
+final class Clamps {
+  private final RexBuilder rex;
+  private final RelDataType doubleType;
+  private final RelDataType bigintType;
+
+  Clamps(RexBuilder rex) {
+    this.rex = rex;
+    this.doubleType = rex.getTypeFactory().createTypeWithNullability(
+        rex.getTypeFactory().createSqlType(SqlTypeName.DOUBLE), true);
+    this.bigintType = rex.getTypeFactory().createTypeWithNullability(
+        rex.getTypeFactory().createSqlType(SqlTypeName.BIGINT), true);
+  }
+
+  RelDataType doubleType() {
+    return doubleType;
+  }
+
+  RelDataType bigintType() {
+    return bigintType;
+  }
+
+  /** {@code CAST(x AS type)}, always written out (never folded away). */
+  RexNode cast(RexNode x, RelDataType type) {
+    if (x.getType().getSqlTypeName() == type.getSqlTypeName() && type.getSqlTypeName() != SqlTypeName.BIGINT) {
+      return x;
+    }
+    return rex.makeAbstractCast(type, x, false);
+  }
+
+  /** True when {@code x} is a floating-point value (which may be NaN or infinite). */
+  static boolean isFloating(RexNode x) {
+    SqlTypeName t = x.getType().getSqlTypeName();
+    return t == SqlTypeName.DOUBLE || t == SqlTypeName.FLOAT || t == SqlTypeName.REAL;
+  }
+
+  /**
+   * NaN to NULL: {@code CASE WHEN x = CAST('NaN' AS DOUBLE) THEN NULL ELSE x END}. The backends (DuckDB,
+   * PostgreSQL, Spark) treat NaN as equal to itself; a NULL x yields NULL.
+   */
+  RexNode nanToNull(RexNode x) {
+    if (!isFloating(x)) {
+      return x;
+    }
+    return rex.makeCall(SqlStdOperatorTable.CASE, rex.makeCall(SqlStdOperatorTable.EQUALS, x, nan()),
+        rex.makeNullLiteral(x.getType()), x);
+  }
+
+  /**
+   * A row value clamped to {@code [lower, upper]} as DOUBLE (or BIGINT when {@code integral}); NULL and NaN give
+   * NULL; -Inf and +Inf give the bounds.
+   */
+  RexNode clampRow(RexNode column, double lower, double upper, boolean integral) {
+    RelDataType type = integral ? bigintType : doubleType;
+    RexNode x = cast(column, type);
+    RexNode lo = literal(lower, integral);
+    RexNode hi = literal(upper, integral);
+    if (isFloating(column)) {
+      return rex.makeCall(SqlStdOperatorTable.CASE,
+          rex.makeCall(SqlStdOperatorTable.EQUALS, x, nan()), rex.makeNullLiteral(type),
+          rex.makeCall(SqlStdOperatorTable.LESS_THAN, x, lo), lo,
+          rex.makeCall(SqlStdOperatorTable.GREATER_THAN, x, hi), hi,
+          x);
+    }
+    return between(x, lo, hi);
+  }
+
+  /** {@code CASE WHEN x < lower THEN lower WHEN x > upper THEN upper ELSE x END}; NULL stays NULL. */
+  RexNode clamp(RexNode x, double lower, double upper, boolean integral) {
+    return between(x, literal(lower, integral), literal(upper, integral));
+  }
+
+  /** {@code CASE WHEN x > upper THEN upper ELSE x END} for non-negative counts. */
+  RexNode cap(RexNode x, double upper) {
+    RexNode hi = literal(upper, true);
+    return rex.makeCall(SqlStdOperatorTable.CASE, rex.makeCall(SqlStdOperatorTable.GREATER_THAN, x, hi), hi, x);
+  }
+
+  private RexNode between(RexNode x, RexNode lo, RexNode hi) {
+    return rex.makeCall(SqlStdOperatorTable.CASE,
+        rex.makeCall(SqlStdOperatorTable.LESS_THAN, x, lo), lo,
+        rex.makeCall(SqlStdOperatorTable.GREATER_THAN, x, hi), hi,
+        x);
+  }
+
+  /** A DOUBLE literal (or BIGINT when {@code integral}). */
+  RexNode literal(double value, boolean integral) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException("clamp bounds must be finite");
+    }
+    if (integral) {
+      if (value != Math.rint(value) || Math.abs(value) > 0x1p62) {
+        throw new IllegalArgumentException("integral bound must be an integer in the BIGINT range");
+      }
+      return rex.makeExactLiteral(BigDecimal.valueOf((long) value), bigintType);
+    }
+    return rex.makeApproxLiteral(BigDecimal.valueOf(value), doubleType);
+  }
+
+  private RexNode nan() {
+    return rex.makeAbstractCast(doubleType, rex.makeLiteral("NaN"), false);
+  }
+}

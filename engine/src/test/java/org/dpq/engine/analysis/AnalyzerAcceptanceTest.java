@@ -1,0 +1,301 @@
+package org.dpq.engine.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexNode;
+import org.dpq.engine.catalog.Column;
+import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
+import org.junit.jupiter.api.Test;
+
+/** The supported grammar: each shape yields the expected measurements, aggregates, keys and partition mode. */
+class AnalyzerAcceptanceTest {
+  private static final Analyzer ANALYZER = new Analyzer();
+  /** G = 3 groups per person, R = 2 rows per group. */
+  private static final Dataset PUMS;
+
+  static {
+    List<Column> columns = new ArrayList<>(TestDatasets.pumsColumns());
+    columns.add(TestDatasets.bounded("delta", ColumnType.INT, -10, 20));
+    columns.add(TestDatasets.bounded("score", ColumnType.DOUBLE, 10, 20));
+    columns.add(new Column("grade", ColumnType.DOUBLE, java.util.OptionalDouble.empty(),
+        java.util.OptionalDouble.empty(), java.util.Optional.of(List.of("1.5", "2.5"))));
+    PUMS = TestDatasets.dataset("pums", new PrivacyUnit.ByColumn("pid"), 3, 2, columns);
+  }
+
+  private static DpPlan plan(String sql) {
+    return ANALYZER.analyze(PUMS, sql);
+  }
+
+  private static List<MeasurementKind> kinds(DpPlan plan) {
+    return plan.measurements().stream().map(Measurement::kind).toList();
+  }
+
+  private static String column(DpPlan plan, Measurement m) {
+    RexInputRef ref = (RexInputRef) m.argument().orElseThrow();
+    return plan.scan().getRowType().getFieldNames().get(ref.getIndex());
+  }
+
+  @Test
+  void countStarWithoutGroupBy() {
+    DpPlan plan = plan("SELECT COUNT(*) FROM pums");
+    assertEquals(PartitionMode.NONE, plan.partitionMode());
+    assertEquals(-1, plan.selectionMeasurement());
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS), kinds(plan));
+    Measurement count = plan.measurements().get(0);
+    assertEquals(0, count.perUnitLower());
+    assertEquals(2, count.perUnitUpper());
+    assertEquals(6, count.l1(), 1e-12);
+    assertEquals(Math.sqrt(3) * 2, count.l2(), 1e-12);
+    assertTrue(count.integral());
+    assertEquals(List.of(new AggregateSpec.Count("EXPR$0", 0)), plan.aggregates());
+    assertEquals(plan.scan().getRowType().getFieldNames().indexOf("pid"), plan.unitField().orElseThrow());
+    assertTrue(plan.keys().isEmpty());
+    assertFalse(plan.where().isPresent());
+    assertEquals("[$0]", plan.post().outputs().toString());
+  }
+
+  @Test
+  void groupByPublicDomainColumn() {
+    DpPlan plan = plan("SELECT sex, COUNT(*) AS n FROM pums GROUP BY sex");
+    assertEquals(PartitionMode.PUBLIC_DOMAIN, plan.partitionMode());
+    assertEquals(-1, plan.selectionMeasurement());
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS), kinds(plan));
+    assertEquals("sex", plan.keys().get(0).name());
+    assertEquals("sex", plan.keys().get(0).column().name());
+    assertEquals(List.of("sex", "n"), plan.post().outputNames());
+  }
+
+  @Test
+  void groupByColumnWithoutDomainAddsTheSelectionMeasurement() {
+    DpPlan plan = plan("SELECT educ, COUNT(*) FROM pums GROUP BY educ");
+    assertEquals(PartitionMode.THRESHOLD, plan.partitionMode());
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.COUNT_UNITS), kinds(plan));
+    assertEquals(1, plan.selectionMeasurement());
+    Measurement units = plan.measurements().get(1);
+    assertEquals(1, units.perUnitUpper());
+    assertEquals(3, units.l1(), 1e-12);
+    assertEquals(Math.sqrt(3), units.l2(), 1e-12);
+    assertEquals(1, plan.aggregates().size());
+  }
+
+  @Test
+  void countDistinctUnitIsReusedForSelection() {
+    DpPlan plan = plan("SELECT educ, COUNT(DISTINCT pid) AS people, COUNT(*) FROM pums GROUP BY educ");
+    assertEquals(List.of(MeasurementKind.COUNT_UNITS, MeasurementKind.COUNT_ROWS), kinds(plan));
+    assertEquals(0, plan.selectionMeasurement());
+    assertEquals(new AggregateSpec.CountUnits("people", 0), plan.aggregates().get(0));
+  }
+
+  @Test
+  void averageSharesTheCountOfValuesAndSumIsSeparate() {
+    DpPlan plan = plan("SELECT AVG(income), COUNT(income), SUM(income) FROM pums");
+    assertEquals(List.of(MeasurementKind.SUM, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM), kinds(plan));
+    Measurement centred = plan.measurements().get(0);
+    assertEquals("income", column(plan, centred));
+    assertEquals(250_000, centred.center());
+    assertEquals(0, centred.lower());
+    assertEquals(500_000, centred.upper());
+    assertEquals(-500_000, centred.perUnitLower());
+    assertEquals(500_000, centred.perUnitUpper());
+    assertEquals(1_500_000, centred.l1(), 1e-6);
+    assertFalse(centred.integral());
+    Measurement plain = plan.measurements().get(2);
+    assertEquals(0, plain.center());
+    assertEquals(0, plain.perUnitLower());
+    assertEquals(1_000_000, plain.perUnitUpper());
+    assertEquals(3_000_000, plain.l1(), 1e-6);
+    assertEquals(Math.sqrt(3) * 1_000_000, plain.l2(), 1e-6);
+    assertFalse(plain.integral(), "a DOUBLE column's sum is not integral");
+    assertEquals(List.of(new AggregateSpec.Mean("EXPR$0", 0, 1, 0, 500_000), new AggregateSpec.Count("EXPR$1", 1),
+        new AggregateSpec.Sum("EXPR$2", 2, false)), plan.aggregates());
+  }
+
+  @Test
+  void varianceAndStddevShareComponentsWithAverage() {
+    DpPlan plan = plan("SELECT VAR_POP(income), AVG(income), STDDEV(income), VARIANCE(income), VAR_SAMP(income), "
+        + "STDDEV_POP(income), STDDEV_SAMP(income) FROM pums");
+    assertEquals(List.of(MeasurementKind.SUM_SQUARES, MeasurementKind.SUM, MeasurementKind.COUNT_VALUES),
+        kinds(plan));
+    Measurement squares = plan.measurements().get(0);
+    assertEquals(250_000, squares.center());
+    assertEquals(0, squares.perUnitLower());
+    assertEquals(2 * 250_000.0 * 250_000.0, squares.perUnitUpper());
+    assertEquals(3 * 2 * 250_000.0 * 250_000.0, squares.l1(), 1);
+    assertEquals(new AggregateSpec.Variance("EXPR$0", 0, 1, 2, 0, 500_000, false), plan.aggregates().get(0));
+    assertEquals(new AggregateSpec.Mean("EXPR$1", 1, 2, 0, 500_000), plan.aggregates().get(1));
+    assertEquals(new AggregateSpec.Variance("EXPR$2", 0, 1, 2, 0, 500_000, true), plan.aggregates().get(2));
+    assertEquals(new AggregateSpec.Variance("EXPR$3", 0, 1, 2, 0, 500_000, false), plan.aggregates().get(3));
+    assertEquals(new AggregateSpec.Variance("EXPR$4", 0, 1, 2, 0, 500_000, false), plan.aggregates().get(4));
+    assertEquals(new AggregateSpec.Variance("EXPR$5", 0, 1, 2, 0, 500_000, true), plan.aggregates().get(5));
+    assertEquals(new AggregateSpec.Variance("EXPR$6", 0, 1, 2, 0, 500_000, true), plan.aggregates().get(6));
+  }
+
+  @Test
+  void sumOfIntegerColumnIsIntegralAndPerUnitRangeKeepsZero() {
+    DpPlan plan = plan("SELECT SUM(age), SUM(delta), SUM(score) FROM pums");
+    Measurement age = plan.measurements().get(0);
+    assertTrue(age.integral());
+    assertEquals(0, age.perUnitLower());
+    assertEquals(200, age.perUnitUpper());
+    assertEquals(600, age.l1(), 1e-12);
+    Measurement delta = plan.measurements().get(1);
+    assertTrue(delta.integral());
+    assertEquals(-20, delta.perUnitLower());
+    assertEquals(40, delta.perUnitUpper());
+    assertEquals(120, delta.l1(), 1e-12);
+    Measurement score = plan.measurements().get(2);
+    assertFalse(score.integral());
+    assertEquals(0, score.perUnitLower(), "a unit's sum of one row in [10, 20] must not be raised to R*10");
+    assertEquals(40, score.perUnitUpper());
+    assertEquals(new AggregateSpec.Sum("EXPR$0", 0, true), plan.aggregates().get(0));
+  }
+
+  @Test
+  void severalPublicKeysKeepGroupByOrder() {
+    DpPlan plan = plan("SELECT married, sex, COUNT(*) FROM pums GROUP BY sex, married");
+    assertEquals(PartitionMode.PUBLIC_DOMAIN, plan.partitionMode());
+    assertEquals(List.of("sex", "married"), plan.keys().stream().map(GroupKey::name).toList());
+    // the SELECT list reads the aggregate row [sex, married, count]
+    assertEquals("[$1, $0, $2]", plan.post().outputs().toString());
+    assertEquals(List.of("married", "sex", "EXPR$2"), plan.post().outputNames());
+  }
+
+  @Test
+  void mixedKeysUseThreshold() {
+    DpPlan plan = plan("SELECT sex, educ, COUNT(*) FROM pums GROUP BY educ, sex");
+    assertEquals(PartitionMode.THRESHOLD, plan.partitionMode());
+    assertEquals(List.of("educ", "sex"), plan.keys().stream().map(GroupKey::name).toList());
+    assertEquals("[$1, $0, $2]", plan.post().outputs().toString());
+    RexNode key = plan.keys().get(0).expression();
+    assertEquals("educ", plan.scan().getRowType().getFieldNames().get(((RexInputRef) key).getIndex()));
+  }
+
+  @Test
+  void doubleColumnWithPublicDomainMayBeGrouped() {
+    DpPlan plan = plan("SELECT grade, COUNT(*) FROM pums GROUP BY grade");
+    assertEquals(PartitionMode.PUBLIC_DOMAIN, plan.partitionMode());
+  }
+
+  @Test
+  void whereAcceptsTheRowLevelGrammar() {
+    DpPlan plan = plan("SELECT COUNT(*) FROM pums WHERE (age BETWEEN 20 AND 60 OR NOT age > 90) "
+        + "AND educ IN ('1', '2', '3') AND race LIKE '1%' AND income IS NOT NULL AND married IS NOT NULL "
+        + "AND CASE WHEN sex = '1' THEN age * 2 ELSE age - 1 END > 10 AND ABS(delta) < 5 AND UPPER(sex) <> 'X'");
+    String where = plan.where().orElseThrow().toString();
+    assertTrue(where.contains("LIKE"), where);
+    assertTrue(where.contains("CASE"), where);
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS), kinds(plan));
+  }
+
+  @Test
+  void longInListStaysAFilter() {
+    StringBuilder in = new StringBuilder("SELECT COUNT(*) FROM pums WHERE educ IN ('0'");
+    for (int i = 1; i < 40; i++) {
+      in.append(", '").append(i).append('\'');
+    }
+    DpPlan plan = plan(in.append(")").toString());
+    assertTrue(plan.where().isPresent());
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS), kinds(plan));
+  }
+
+  @Test
+  void postProcessingOverAggregates() {
+    DpPlan plan = plan("SELECT sex, SUM(income) / COUNT(*) AS ratio, COUNT(*) + 1 AS n1 FROM pums WHERE age > 17 "
+        + "GROUP BY sex HAVING COUNT(*) > 10 ORDER BY ratio DESC LIMIT 5 OFFSET 1");
+    PostProcessing post = plan.post();
+    assertEquals(List.of("sex", "ratio", "n1"), post.outputNames());
+    assertEquals(2, plan.aggregates().size());
+    AggregateSpec.Sum sum = assertInstanceOf(AggregateSpec.Sum.class, plan.aggregates().get(0));
+    AggregateSpec.Count count = assertInstanceOf(AggregateSpec.Count.class, plan.aggregates().get(1));
+    assertEquals(MeasurementKind.SUM, plan.measurements().get(sum.sum()).kind());
+    assertEquals(MeasurementKind.COUNT_ROWS, plan.measurements().get(count.count()).kind());
+    assertEquals("[$0, /($1, $2), +($2, 1)]", post.outputs().toString());
+    assertEquals(">($2, 10)", post.having().orElseThrow().toString());
+    assertEquals(1, post.orderBy().size());
+    assertEquals(1, post.orderBy().get(0).getFieldIndex());
+    assertEquals(RelFieldCollation.Direction.DESCENDING, post.orderBy().get(0).getDirection());
+    assertEquals(OptionalLong.of(5), post.limit());
+    assertEquals(OptionalLong.of(1), post.offset());
+    assertEquals(3, post.outputTypes().size());
+  }
+
+  @Test
+  void havingOnlyAggregateIsMeasuredButNotOutput() {
+    DpPlan plan = plan("SELECT sex, COUNT(*) FROM pums GROUP BY sex HAVING AVG(age) > 30");
+    assertEquals(2, plan.aggregates().size());
+    assertInstanceOf(AggregateSpec.Mean.class, plan.aggregates().get(1));
+    assertEquals(2, plan.post().outputs().size());
+    assertEquals(">($2, 30)", plan.post().having().orElseThrow().toString());
+  }
+
+  @Test
+  void orderByAggregateInSelectAndByKey() {
+    DpPlan plan = plan("SELECT sex, COUNT(*) AS n FROM pums GROUP BY sex ORDER BY sex, n DESC");
+    assertEquals(2, plan.post().orderBy().size());
+    assertEquals(0, plan.post().orderBy().get(0).getFieldIndex());
+    assertEquals(1, plan.post().orderBy().get(1).getFieldIndex());
+  }
+
+  @Test
+  void countOfLiteralAndOfColumn() {
+    DpPlan plan = plan("SELECT COUNT(1), COUNT(sex), COUNT(income) FROM pums");
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.COUNT_VALUES, MeasurementKind.COUNT_VALUES),
+        kinds(plan));
+    assertEquals("sex", column(plan, plan.measurements().get(1)));
+    assertEquals("income", column(plan, plan.measurements().get(2)));
+  }
+
+  @Test
+  void countOfUnboundedColumnNeedsNoBounds() {
+    DpPlan plan = plan("SELECT race, COUNT(educ) FROM pums GROUP BY race");
+    assertEquals(List.of(MeasurementKind.COUNT_VALUES, MeasurementKind.COUNT_UNITS), kinds(plan));
+  }
+
+  @Test
+  void namesAreCaseInsensitiveAndTrailingSemicolonIsAccepted() {
+    DpPlan plan = plan("select EDUC, count(*) as N from PUMS where AGE > 3 group by Educ;");
+    assertEquals("educ", plan.keys().get(0).column().name());
+    assertEquals(List.of("EDUC", "N"), plan.post().outputNames());
+  }
+
+  @Test
+  void rowUnitUsesOneRowOneGroup() {
+    Dataset rows = TestDatasets.dataset("pums", new PrivacyUnit.Row(), 5, 4, TestDatasets.pumsColumns());
+    DpPlan plan = ANALYZER.analyze(rows, "SELECT educ, COUNT(*), SUM(age) FROM pums GROUP BY educ");
+    assertTrue(plan.unitField().isEmpty());
+    assertEquals(PartitionMode.THRESHOLD, plan.partitionMode());
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.SUM, MeasurementKind.COUNT_UNITS), kinds(plan));
+    assertEquals(1, plan.measurements().get(0).perUnitUpper());
+    assertEquals(1, plan.measurements().get(0).l1());
+    assertEquals(100, plan.measurements().get(1).perUnitUpper());
+    assertEquals(100, plan.measurements().get(1).l1());
+    assertEquals(1, plan.measurements().get(2).l1());
+    assertEquals(2, plan.selectionMeasurement());
+  }
+
+  @Test
+  void groupingByTheUnitColumnIsFineWhenUnitIsRow() {
+    Dataset rows = TestDatasets.pumsRows();
+    DpPlan plan = ANALYZER.analyze(rows, "SELECT pid, COUNT(*) FROM pums GROUP BY pid");
+    assertEquals(PartitionMode.THRESHOLD, plan.partitionMode());
+  }
+
+  @Test
+  void analyzerIsReusableAcrossDatasetsAndQueries() {
+    DpPlan a = ANALYZER.analyze(TestDatasets.pums(1, 1), "SELECT COUNT(*) FROM pums");
+    DpPlan b = ANALYZER.analyze(TestDatasets.pums(4, 2), "SELECT COUNT(*) FROM pums");
+    assertEquals(1, a.measurements().get(0).l1());
+    assertEquals(8, b.measurements().get(0).l1());
+    assertEquals("SELECT COUNT(*) FROM pums", b.sql());
+  }
+}

@@ -1,0 +1,219 @@
+package org.dpq.engine.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every rejection class: the query is refused before any data access, and the message names the construct and
+ * carries a fix.
+ */
+class AnalyzerRejectionTest {
+  private static final Analyzer ANALYZER = new Analyzer();
+
+  /** PUMS plus two numeric columns without bounds. */
+  private static final Dataset DATASET;
+
+  static {
+    List<org.dpq.engine.catalog.Column> columns = new ArrayList<>(TestDatasets.pumsColumns());
+    columns.add(TestDatasets.plain("hours", ColumnType.INT));
+    columns.add(TestDatasets.plain("ratio", ColumnType.DOUBLE));
+    DATASET = TestDatasets.dataset("pums", new PrivacyUnit.ByColumn("pid"), 2, 2, columns);
+  }
+
+  static Stream<Arguments> rejected() {
+    return Stream.of(
+        // non-aggregate output
+        Arguments.of("SELECT * FROM pums", List.of("non-aggregate output", "raw rows")),
+        Arguments.of("SELECT age FROM pums", List.of("non-aggregate output")),
+        Arguments.of("SELECT 1 FROM pums", List.of("non-aggregate output")),
+        Arguments.of("SELECT age, COUNT(*) FROM pums", List.of("non-aggregate output", "'age'", "GROUP BY")),
+        Arguments.of("TABLE pums", List.of("non-aggregate output")),
+        // grouping
+        Arguments.of("SELECT pid, COUNT(*) FROM pums GROUP BY pid", List.of("privacy unit", "COUNT(DISTINCT pid)")),
+        Arguments.of("SELECT age / 10, COUNT(*) FROM pums GROUP BY age / 10", List.of("GROUP BY an expression",
+            "plain column")),
+        Arguments.of("SELECT sex, COUNT(*) FROM pums GROUP BY ROLLUP(sex)", List.of("ROLLUP")),
+        Arguments.of("SELECT sex, COUNT(*) FROM pums GROUP BY GROUPING SETS ((sex), ())", List.of("GROUPING_SETS")),
+        Arguments.of("SELECT income, COUNT(*) FROM pums GROUP BY income", List.of("continuous DOUBLE", "'income'",
+            "public_values")),
+        Arguments.of("SELECT sex FROM pums GROUP BY sex", List.of("no aggregate", "COUNT(*)")),
+        // bounds
+        Arguments.of("SELECT SUM(hours) FROM pums", List.of("SUM(hours)", "needs bounds", "lower and upper")),
+        Arguments.of("SELECT AVG(ratio) FROM pums", List.of("AVG(ratio)", "needs bounds")),
+        Arguments.of("SELECT VAR_POP(hours) FROM pums", List.of("VAR_POP(hours)", "needs bounds")),
+        Arguments.of("SELECT STDDEV(ratio) FROM pums", List.of("needs bounds")),
+        Arguments.of("SELECT SUM(educ) FROM pums", List.of("SUM")),
+        // aggregates over expressions, nested, distinct, filter
+        Arguments.of("SELECT SUM(income * 2) FROM pums", List.of("SUM over an expression", "2 * SUM(income)")),
+        Arguments.of("SELECT SUM(CASE WHEN age > 30 THEN income ELSE 0 END) FROM pums",
+            List.of("SUM over an expression")),
+        Arguments.of("SELECT AVG(age + 1) FROM pums", List.of("AVG over an expression")),
+        Arguments.of("SELECT COUNT(age + 1) FROM pums", List.of("COUNT over an expression")),
+        Arguments.of("SELECT SUM(COUNT(*)) FROM pums", List.of("nested aggregates")),
+        Arguments.of("SELECT COUNT(DISTINCT educ) FROM pums", List.of("COUNT(DISTINCT", "privacy unit",
+            "COUNT(DISTINCT pid)")),
+        Arguments.of("SELECT SUM(DISTINCT income) FROM pums", List.of("SUM(DISTINCT", "drop DISTINCT")),
+        Arguments.of("SELECT COUNT(*) FILTER (WHERE age > 30) FROM pums", List.of("FILTER", "WHERE")),
+        // not yet
+        Arguments.of("SELECT MIN(age) FROM pums", List.of("MIN is not supported yet")),
+        Arguments.of("SELECT MAX(income) FROM pums", List.of("MAX is not supported yet")),
+        Arguments.of("SELECT MEDIAN(income) FROM pums", List.of("MEDIAN is not supported yet")),
+        Arguments.of("SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY income) FROM pums",
+            List.of("PERCENTILE_CONT is not supported yet")),
+        Arguments.of("SELECT COLLECT(age) FROM pums", List.of("COLLECT is not supported")),
+        // subqueries
+        Arguments.of("SELECT COUNT(*) FROM (SELECT * FROM pums) t", List.of("subquery in FROM")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE age > (SELECT AVG(age) FROM pums)",
+            List.of("subquery in WHERE")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE pid IN (SELECT pid FROM pums WHERE age > 3)",
+            List.of("subquery in WHERE")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE EXISTS (SELECT 1 FROM pums)", List.of("subquery in WHERE")),
+        Arguments.of("SELECT (SELECT COUNT(*) FROM pums) FROM pums", List.of("subquery in the SELECT list")),
+        Arguments.of("SELECT sex, COUNT(*) FROM pums GROUP BY sex HAVING COUNT(*) > (SELECT 1 FROM pums)",
+            List.of("subquery in HAVING")),
+        Arguments.of("WITH t AS (SELECT * FROM pums) SELECT COUNT(*) FROM t", List.of("WITH")),
+        // joins and set operations
+        Arguments.of("SELECT COUNT(*) FROM pums a JOIN pums b ON a.pid = b.pid", List.of("JOIN", "without JOIN")),
+        Arguments.of("SELECT COUNT(*) FROM pums a, pums b", List.of("JOIN")),
+        Arguments.of("SELECT COUNT(*) FROM pums UNION SELECT COUNT(*) FROM pums", List.of("set operation UNION",
+            "its own query")),
+        Arguments.of("SELECT COUNT(*) FROM pums INTERSECT SELECT COUNT(*) FROM pums", List.of("INTERSECT")),
+        Arguments.of("SELECT COUNT(*) FROM pums EXCEPT SELECT COUNT(*) FROM pums", List.of("EXCEPT")),
+        // windows
+        Arguments.of("SELECT COUNT(*) OVER () FROM pums", List.of("window functions")),
+        Arguments.of("SELECT sex, ROW_NUMBER() OVER (ORDER BY sex) FROM pums", List.of("window functions")),
+        Arguments.of("SELECT sex, COUNT(*), RANK() OVER (ORDER BY COUNT(*)) FROM pums GROUP BY sex",
+            List.of("window functions")),
+        // functions, statements
+        Arguments.of("SELECT myfunc(age) FROM pums", List.of("user-defined function", "myfunc")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE myfunc(age) > 1", List.of("user-defined function")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE RAND() < 0.5", List.of("non-deterministic function",
+            "WHERE")),
+        Arguments.of("CREATE TABLE x (a INT)", List.of("CREATE statement", "SELECT")),
+        Arguments.of("DROP TABLE pums", List.of("DROP statement")),
+        Arguments.of("INSERT INTO pums (age) VALUES (1)", List.of("INSERT statement", "data modification")),
+        Arguments.of("UPDATE pums SET age = 1", List.of("UPDATE statement")),
+        Arguments.of("DELETE FROM pums", List.of("DELETE statement")),
+        Arguments.of("EXPLAIN PLAN FOR SELECT COUNT(*) FROM pums", List.of("EXPLAIN", "dpq explain")),
+        Arguments.of("SELECT COUNT(*) FROM pums; SELECT COUNT(*) FROM pums", List.of("several statements")),
+        Arguments.of("SELECT COUNT(*) FROM pums; DROP TABLE pums", List.of("several statements")),
+        Arguments.of("SELECT COUNT(* FROM pums", List.of("could not be parsed")),
+        // names
+        Arguments.of("SELECT COUNT(*) FROM people", List.of("unknown table 'people'", "'pums'")),
+        Arguments.of("SELECT COUNT(*) FROM other.pums", List.of("unknown table", "'pums'")),
+        Arguments.of("SELECT COUNT(nosuch) FROM pums", List.of("unknown column", "'nosuch'", "income")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE nosuch = 1", List.of("unknown column", "'nosuch'")),
+        // post-processing over raw columns
+        Arguments.of("SELECT COUNT(*) FROM pums ORDER BY age", List.of("'age'", "GROUP BY")),
+        Arguments.of("SELECT COUNT(*) FROM pums HAVING age > 3", List.of("'age'", "GROUP BY")),
+        Arguments.of("SELECT sex, COUNT(*) FROM pums GROUP BY sex ORDER BY SUM(income)",
+            List.of("ORDER BY an expression that is not in the SELECT list", "add the expression")),
+        // literal-only
+        Arguments.of("SELECT 1", List.of("literal-only")),
+        Arguments.of("SELECT COUNT(*)", List.of("literal-only")),
+        Arguments.of("VALUES (1)", List.of("literal-only")),
+        // distinct, hints, parameters
+        Arguments.of("SELECT DISTINCT sex FROM pums", List.of("SELECT DISTINCT", "GROUP BY")),
+        Arguments.of("SELECT DISTINCT sex, COUNT(*) FROM pums GROUP BY sex", List.of("SELECT DISTINCT")),
+        Arguments.of("SELECT /*+ dp(seed='1') */ COUNT(*) FROM pums", List.of("hints", "--epsilon")),
+        Arguments.of("SELECT /*+ dp(epsilon='100') */ COUNT(*) FROM pums", List.of("hints")),
+        Arguments.of("SELECT COUNT(*) FROM pums /*+ properties(noise='off') */", List.of("hints")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE age > ?", List.of("parameters")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rejected")
+  void rejectsNamingConstructAndFix(String sql, List<String> expected) {
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(DATASET, sql));
+    String message = e.getMessage();
+    for (String part : expected) {
+      assertTrue(message.contains(part), () -> "message lacks '" + part + "': " + message);
+    }
+    assertTrue(message.contains(". Fix: "), () -> "message has no fix: " + message);
+    assertTrue(message.indexOf(". Fix: ") + 8 < message.length(), () -> "empty fix: " + message);
+    assertTrue(!message.contains("Was expecting"), () -> "parser noise kept: " + message);
+  }
+
+  @Test
+  void countDistinctOnRowUnitDatasetPointsToCountStar() {
+    Dataset rows = TestDatasets.pumsRows();
+    QueryRejectedException e = assertThrows(QueryRejectedException.class,
+        () -> ANALYZER.analyze(rows, "SELECT COUNT(DISTINCT pid) FROM pums"));
+    assertTrue(e.getMessage().contains("privacy unit is the row"), e::getMessage);
+    assertTrue(e.getMessage().contains("COUNT(*)"), e::getMessage);
+  }
+
+  @Test
+  void textTooLargeIsRejectedBeforeParsing() {
+    String big = "SELECT COUNT(*) FROM pums WHERE " + "age > 1 AND ".repeat(9000) + "age > 1";
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(DATASET, big));
+    assertTrue(e.getMessage().contains("longer than 100000 characters"), e::getMessage);
+  }
+
+  @Test
+  void longInListIsRejected() {
+    StringBuilder in = new StringBuilder("SELECT COUNT(*) FROM pums WHERE age IN (0");
+    for (int i = 1; i <= 10_000; i++) {
+      in.append(',').append(i % 100);
+    }
+    String sql = in.append(')').toString();
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(DATASET, sql));
+    assertTrue(e.getMessage().contains("more than 10000 items"), e::getMessage);
+  }
+
+  @Test
+  void inListJustBelowTheLimitIsAccepted() {
+    StringBuilder in = new StringBuilder("SELECT COUNT(*) FROM pums WHERE age IN (0");
+    for (int i = 1; i < 10_000; i++) {
+      in.append(',').append(i % 100);
+    }
+    DpPlan plan = ANALYZER.analyze(DATASET, in.append(')').toString());
+    assertTrue(plan.where().isPresent());
+  }
+
+  @Test
+  void deepParenthesesAreRejected() {
+    String sql = "SELECT COUNT(*) FROM pums WHERE " + "(".repeat(201) + "age > 1" + ")".repeat(201);
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(DATASET, sql));
+    assertTrue(e.getMessage().contains("deeper than 200"), e::getMessage);
+  }
+
+  @Test
+  void longOperatorChainsAreRejectedWithoutStackOverflow() {
+    String sql = "SELECT COUNT(*) FROM pums WHERE age = " + "1 + ".repeat(20_000) + "1";
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(DATASET, sql));
+    assertTrue(e.getMessage().contains("nested"), e::getMessage);
+    assertTrue(e.getMessage().contains("x IN (1, 2, 3)"), e::getMessage);
+  }
+
+  @Test
+  void orChainDeeperThanTheLimitIsRejectedAfterParsing() {
+    String sql = "SELECT COUNT(*) FROM pums WHERE " + "age = 1 OR ".repeat(250) + "age = 2";
+    QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(DATASET, sql));
+    assertTrue(e.getMessage().contains("nested deeper than 200"), e::getMessage);
+  }
+
+  @Test
+  void orChainWithinTheLimitIsAccepted() {
+    String sql = "SELECT COUNT(*) FROM pums WHERE " + "age = 1 OR ".repeat(150) + "age = 2";
+    assertTrue(ANALYZER.analyze(DATASET, sql).where().isPresent());
+  }
+
+  @Test
+  void quotedParenthesesAndCommasDoNotCount() {
+    String sql = "SELECT COUNT(*) FROM pums WHERE educ <> '" + "(".repeat(300) + ",".repeat(20_000) + "'";
+    DpPlan plan = ANALYZER.analyze(DATASET, sql);
+    assertTrue(plan.where().isPresent());
+  }
+}

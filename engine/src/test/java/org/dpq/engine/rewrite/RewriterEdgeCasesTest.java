@@ -1,0 +1,112 @@
+package org.dpq.engine.rewrite;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.dpq.engine.analysis.MeasurementKind;
+import org.dpq.engine.analysis.TestDatasets;
+import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** NULL units, NULL/NaN/Inf values, public-domain filtering and empty input, on a small synthetic table. */
+class RewriterEdgeCasesTest {
+  private static Connection db;
+  private static final List<org.dpq.engine.catalog.Column> COLUMNS = List.of(
+      TestDatasets.plain("pid", ColumnType.INT),
+      TestDatasets.publicDomain("g", ColumnType.STRING, "a", "b"),
+      TestDatasets.plain("h", ColumnType.STRING),
+      TestDatasets.bounded("x", ColumnType.DOUBLE, 0, 10),
+      TestDatasets.bounded("n", ColumnType.INT, 0, 10));
+  /** G = 2, R = 1. */
+  private static final Dataset PEOPLE = TestDatasets.dataset("t", new PrivacyUnit.ByColumn("pid"), 2, 1, COLUMNS);
+  private static final Dataset ROWS = TestDatasets.dataset("t", new PrivacyUnit.Row(), 1, 1, COLUMNS);
+
+  @BeforeAll
+  static void load() throws SQLException {
+    db = TestDatasets.duckdb();
+    try (Statement s = db.createStatement()) {
+      s.execute("CREATE TABLE t (pid INTEGER, g VARCHAR, h VARCHAR, x DOUBLE, n INTEGER)");
+      s.execute("INSERT INTO t VALUES "
+          + "(1, 'a', 'p', 5, 5), "
+          + "(2, 'a', 'p', 'NaN'::DOUBLE, 3), "
+          + "(3, 'a', 'q', 'Infinity'::DOUBLE, 20), "
+          + "(4, 'b', 'q', '-Infinity'::DOUBLE, -5), "
+          + "(5, 'b', 'p', NULL, NULL), "
+          + "(NULL, 'a', 'p', 4, NULL), (NULL, 'a', 'p', 6, NULL), (NULL, 'b', 'q', 1, NULL), "
+          + "(6, 'zzz', 'p', 7, 7)");
+    }
+  }
+
+  @AfterAll
+  static void close() throws SQLException {
+    db.close();
+  }
+
+  @Test
+  void nullUnitIsOneUnitNanIsIgnoredInfinityIsClampedAndOutOfDomainKeysAreDropped() throws SQLException {
+    BoundedRunner.Result r = BoundedRunner.run(db, PEOPLE,
+        "SELECT g, COUNT(*), COUNT(x), SUM(x), SUM(n) FROM t GROUP BY g", 1);
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM,
+        MeasurementKind.SUM), r.plan().measurements().stream().map(m -> m.kind()).toList());
+    assertEquals(2, r.groups().size(), "'zzz' is outside the public domain");
+    // a: units 1, 2, 3 and the NULL unit (two rows, capped to one row's worth; its sum 4 + 6 clamped to 10)
+    assertArrayEquals(new double[] {4, 3, 5 + 10 + 10, 5 + 3 + 10}, r.group("a"));
+    // b: units 4 (-Inf -> 0, n -5 -> 0), 5 (NULLs) and the NULL unit (x = 1)
+    assertArrayEquals(new double[] {3, 2, 0 + 1, 0}, r.group("b"));
+  }
+
+  @Test
+  void averageComponentsIgnoreNanAndNull() throws SQLException {
+    BoundedRunner.Result r = BoundedRunner.run(db, PEOPLE, "SELECT g, AVG(x) FROM t GROUP BY g", 1);
+    assertEquals(List.of(MeasurementKind.SUM, MeasurementKind.COUNT_VALUES),
+        r.plan().measurements().stream().map(m -> m.kind()).toList());
+    // a: (5-5) + (10-5) + NULL unit clamp((4-5) + (6-5)) = 5 over 3 values
+    assertArrayEquals(new double[] {5, 3}, r.group("a"));
+    // b: (0-5) + (1-5) over 2 values
+    assertArrayEquals(new double[] {-9, 2}, r.group("b"));
+  }
+
+  @Test
+  void withoutKeysEmptyInputGivesOneRowOfZeros() throws SQLException {
+    BoundedRunner.Result r = BoundedRunner.run(db, PEOPLE,
+        "SELECT COUNT(*), SUM(x), AVG(x), SUM(n), VAR_POP(x) FROM t WHERE n > 1000", 1);
+    assertEquals(1, r.groups().size());
+    for (double v : r.only()) {
+      assertEquals(0.0, v);
+    }
+    BoundedRunner.Result rows = BoundedRunner.run(db, ROWS, "SELECT COUNT(*), SUM(x) FROM t WHERE n > 1000", 1);
+    assertArrayEquals(new double[] {0, 0}, rows.only());
+  }
+
+  @Test
+  void groupedEmptyInputGivesNoRows() throws SQLException {
+    assertTrue(BoundedRunner.run(db, PEOPLE, "SELECT h, COUNT(*) FROM t WHERE n > 1000 GROUP BY h", 1)
+        .groups().isEmpty());
+  }
+
+  @Test
+  void rowUnitsApplyTheSameValuePolicy() throws SQLException {
+    BoundedRunner.Result r = BoundedRunner.run(db, ROWS, "SELECT g, COUNT(*), COUNT(x), SUM(x) FROM t GROUP BY g", 1);
+    assertEquals(2, r.groups().size());
+    // a: rows 1, 2 (NaN), 3 (+Inf -> 10), 4 and 6 with NULL pid as their own rows
+    assertArrayEquals(new double[] {5, 4, 5 + 10 + 4 + 6}, r.group("a"));
+    assertArrayEquals(new double[] {3, 2, 0 + 1}, r.group("b"));
+  }
+
+  @Test
+  void thresholdModeCountsUnitsPerGroupIncludingTheNullUnit() throws SQLException {
+    BoundedRunner.Result r = BoundedRunner.run(db, PEOPLE, "SELECT h, COUNT(*) FROM t GROUP BY h", 1);
+    // p: units 1, 2, 5, 6 and NULL; q: units 3, 4 and NULL. G = 2, and no unit spans more than 2 groups.
+    assertArrayEquals(new double[] {5, 5}, r.group("p"));
+    assertArrayEquals(new double[] {3, 3}, r.group("q"));
+  }
+}

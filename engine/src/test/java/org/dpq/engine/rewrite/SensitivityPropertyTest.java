@@ -1,0 +1,159 @@
+package org.dpq.engine.rewrite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.dpq.engine.analysis.Measurement;
+import org.dpq.engine.analysis.TestDatasets;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 4's sensitivity property: adding one synthetic person with 100,000 rows spread over many groups, with
+ * extreme, NaN, infinite and NULL values, changes every measurement in every group by at most its per-unit
+ * bound, and over all groups by at most its L1 (and L2) sensitivity. A rewrite without the per-unit clamps
+ * fails the same check.
+ */
+class SensitivityPropertyTest {
+  private static final long SECRET = 0x5eed_1234_abcdL;
+  private static Connection db;
+
+  @BeforeAll
+  static void load() throws SQLException {
+    db = TestDatasets.duckdb();
+    TestDatasets.loadPums(db, "base", "PUMS_dup.csv");
+    try (Statement s = db.createStatement()) {
+      s.execute("CREATE TABLE plus AS SELECT * FROM base");
+      s.execute("INSERT INTO plus SELECT "
+          + "CASE i % 7 WHEN 0 THEN 1000 WHEN 1 THEN -1000 ELSE 50 END AS age, "
+          + "CAST(i % 2 AS VARCHAR) AS sex, "
+          + "CASE WHEN i % 3 = 0 THEN 'new' || CAST(i % 50 AS VARCHAR) ELSE CAST(i % 16 + 1 AS VARCHAR) END AS educ, "
+          + "'1' AS race, "
+          + "CASE i % 6 WHEN 0 THEN 1e12 WHEN 1 THEN -1e12 WHEN 2 THEN 'NaN'::DOUBLE WHEN 3 THEN 'Infinity'::DOUBLE "
+          + "WHEN 4 THEN NULL ELSE 250000 END AS income, "
+          + "CAST(i % 2 AS VARCHAR) AS married, 1000001 AS pid FROM range(100000) r(i)");
+    }
+    assertEquals(100_000 + 1948, ((Number) TestDatasets.rows(db, "SELECT COUNT(*) FROM plus").get(0).get(0))
+        .intValue());
+  }
+
+  @AfterAll
+  static void close() throws SQLException {
+    db.close();
+  }
+
+  private static final List<String> QUERIES = List.of(
+      "SELECT COUNT(*), SUM(income), AVG(income), VAR_POP(age), COUNT(DISTINCT pid), SUM(age), COUNT(income) FROM %s",
+      "SELECT sex, COUNT(*), SUM(income), STDDEV(age) FROM %s GROUP BY sex",
+      "SELECT educ, COUNT(*), SUM(income), AVG(age), COUNT(income) FROM %s GROUP BY educ",
+      "SELECT sex, married, COUNT(*), SUM(age) FROM %s WHERE age > 20 GROUP BY sex, married",
+      "SELECT educ, sex, COUNT(DISTINCT pid), VARIANCE(income) FROM %s GROUP BY educ, sex");
+
+  static Stream<Arguments> cases() {
+    List<Arguments> out = new ArrayList<>();
+    for (String q : QUERIES) {
+      for (int[] gr : new int[][] {{1, 1}, {3, 2}, {5, 4}}) {
+        out.add(Arguments.of(q, gr[0], gr[1]));
+      }
+    }
+    return out.stream();
+  }
+
+  private static Dataset dataset(String table, int groups, int rows) {
+    return TestDatasets.dataset(table, new PrivacyUnit.ByColumn("pid"), groups, rows, TestDatasets.pumsColumns());
+  }
+
+  /** The violations of the per-group, L1 and L2 bounds between the two results. */
+  private static List<String> violations(BoundedRunner.Result base, BoundedRunner.Result plus) {
+    List<String> out = new ArrayList<>();
+    Set<List<Object>> keys = new HashSet<>(base.groups().keySet());
+    keys.addAll(plus.groups().keySet());
+    List<Measurement> measurements = plus.plan().measurements();
+    for (int i = 0; i < measurements.size(); i++) {
+      Measurement m = measurements.get(i);
+      double bound = Math.max(Math.abs(m.perUnitLower()), Math.abs(m.perUnitUpper()));
+      double l1 = 0;
+      double l2 = 0;
+      double scale = 0;
+      for (List<Object> key : keys) {
+        double b = base.groups().containsKey(key) ? base.groups().get(key)[i] : 0;
+        double p = plus.groups().containsKey(key) ? plus.groups().get(key)[i] : 0;
+        double d = Math.abs(p - b);
+        double tolerance = 1e-9 * (Math.abs(b) + Math.abs(p) + bound);
+        scale += tolerance;
+        if (d > bound + tolerance) {
+          out.add(m.kind() + " #" + i + " in group " + key + " moved by " + d + " > per-unit bound " + bound);
+        }
+        l1 += d;
+        l2 += d * d;
+      }
+      if (l1 > m.l1() + scale) {
+        out.add(m.kind() + " #" + i + " moved by " + l1 + " in total > L1 " + m.l1());
+      }
+      if (Math.sqrt(l2) > m.l2() + scale) {
+        out.add(m.kind() + " #" + i + " moved by " + Math.sqrt(l2) + " in L2 > " + m.l2());
+      }
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "G={1} R={2}: {0}")
+  @MethodSource("cases")
+  void oneHeavyPersonMovesEachMeasurementByAtMostItsSensitivity(String query, int groups, int rows)
+      throws SQLException {
+    BoundedRunner.Result base = BoundedRunner.run(db, dataset("base", groups, rows), query.formatted("base"), SECRET);
+    BoundedRunner.Result plus = BoundedRunner.run(db, dataset("plus", groups, rows), query.formatted("plus"), SECRET);
+    List<String> violations = violations(base, plus);
+    assertTrue(violations.isEmpty(), () -> String.join("\n", violations));
+    // the person did change something (the check is not vacuous)
+    assertFalse(violations(base, base).size() > 0);
+    boolean changed = false;
+    for (List<Object> key : plus.groups().keySet()) {
+      double[] b = base.groups().get(key);
+      double[] p = plus.groups().get(key);
+      changed |= b == null || !java.util.Arrays.equals(b, p);
+    }
+    assertTrue(changed, "the synthetic person must change the result");
+  }
+
+  @Test
+  void newGroupsOnlyAppearUpToG() throws SQLException {
+    String q = "SELECT educ, COUNT(*) FROM %s GROUP BY educ";
+    BoundedRunner.Result base = BoundedRunner.run(db, dataset("base", 3, 2), q.formatted("base"), SECRET);
+    BoundedRunner.Result plus = BoundedRunner.run(db, dataset("plus", 3, 2), q.formatted("plus"), SECRET);
+    Set<List<Object>> added = new HashSet<>(plus.groups().keySet());
+    added.removeAll(base.groups().keySet());
+    assertTrue(added.size() <= 3, added::toString);
+    assertEquals(66, ((Number) TestDatasets.rows(db, "SELECT COUNT(DISTINCT educ) FROM plus").get(0).get(0))
+        .intValue(), "the person spans 66 groups");
+  }
+
+  @Test
+  void theCheckFlagsARewriteWithoutPerUnitClamps() throws SQLException {
+    Rewriter broken = new Rewriter(false);
+    for (String query : List.of(QUERIES.get(0), QUERIES.get(2))) {
+      BoundedRunner.Result base = BoundedRunner.run(db, dataset("base", 3, 2), query.formatted("base"), SECRET,
+          broken);
+      BoundedRunner.Result plus = BoundedRunner.run(db, dataset("plus", 3, 2), query.formatted("plus"), SECRET,
+          broken);
+      List<String> violations = violations(base, plus);
+      assertFalse(violations.isEmpty(), "the broken rewrite must be caught: " + query);
+      assertTrue(violations.stream().anyMatch(v -> v.startsWith("COUNT_ROWS")), violations::toString);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package org.dpq.mechanisms;
+
+/**
+ * Turns sensitivities and a privacy loss into calibrated mechanisms. Owns the rule "noise is never smaller
+ * than the privacy claim requires": every returned parameter is rounded up, and searches return the safe end
+ * of their bracket.
+ */
+public final class Calibration {
+  private Calibration() {}
+
+  /** Laplace with scale {@code l1/epsilon} (rounded up): pure epsilon-DP. */
+  public static LaplaceMechanism laplace(double l1, double epsilon) {
+    Checks.sensitivity("L1", l1);
+    Checks.epsilon(epsilon);
+    return new LaplaceMechanism(l1, epsilon, Exact.divideUp(l1, epsilon));
+  }
+
+  /**
+   * Gaussian noise for (epsilon, delta)-DP: sigma is the larger of the analytic Gaussian sigma (Balle and
+   * Wang 2018) and the sigma that the discrete Gaussian's zCDP certificate needs (see
+   * {@link GaussianMechanism}); in practice the two differ by a few percent.
+   */
+  public static GaussianMechanism gaussian(double l2, double epsilon, double delta) {
+    double sigma = Math.max(analyticGaussianSigma(l2, epsilon, delta), discreteGaussianSigma(l2, epsilon, delta));
+    return new GaussianMechanism(l2, epsilon, delta, sigma);
+  }
+
+  /**
+   * The analytic Gaussian mechanism's sigma (Balle and Wang 2018, Theorem 8 and Algorithm 1 by bisection):
+   * the smallest sigma, up to bisection precision and never below it, with
+   * {@code Φ(Δ/2σ - εσ/Δ) - e^ε Φ(-Δ/2σ - εσ/Δ) <= δ}, using Commons Math's normal CDF. Valid for continuous
+   * noise at every epsilon.
+   */
+  public static double analyticGaussianSigma(double l2, double epsilon, double delta) {
+    checkGaussian(l2, epsilon, delta);
+    return scaleUp(l2, GaussianPrivacy.analyticRatio(epsilon, delta));
+  }
+
+  /**
+   * The classic bound {@code sqrt(2 ln(1.25/δ)) · l2 / ε} (Dwork and Roth, Theorem A.1), rounded up.
+   *
+   * @throws IllegalArgumentException when epsilon &gt;= 1, where the classic bound is not a valid calibration
+   */
+  public static double classicGaussianSigma(double l2, double epsilon, double delta) {
+    checkGaussian(l2, epsilon, delta);
+    if (epsilon >= 1) {
+      throw new IllegalArgumentException("the classic Gaussian bound is valid only for epsilon < 1; "
+          + "use analyticGaussianSigma");
+    }
+    double ratio = Math.nextUp(Math.sqrt(Math.nextUp(2 * Math.log(1.25 / delta)))) / epsilon;
+    return scaleUp(l2, Math.nextUp(ratio));
+  }
+
+  /** The smallest sigma (never below it) for which the discrete Gaussian's zCDP certificate gives delta. */
+  public static double discreteGaussianSigma(double l2, double epsilon, double delta) {
+    checkGaussian(l2, epsilon, delta);
+    double sigma = scaleUp(l2, GaussianPrivacy.cdpRatio(epsilon, delta));
+    while (!GaussianPrivacy.cdpHolds(l2, sigma, epsilon, delta)) {
+      sigma = Math.nextUp(sigma * (1 + 1e-12));
+    }
+    return sigma;
+  }
+
+  /**
+   * Chooses the mechanism: LAPLACE always Laplace; GAUSSIAN always Gaussian (needs delta &gt; 0); AUTO the one
+   * with the smaller variance, and Laplace when delta is 0. Uses only public parameters.
+   *
+   * @throws InvalidPrivacyParameterException for GAUSSIAN with delta 0, or invalid epsilon/delta
+   */
+  public static NoiseMechanism choose(MechanismChoice choice, double l1, double l2, double epsilon, double delta) {
+    if (choice == null) {
+      throw new IllegalArgumentException("mechanism choice is missing; use laplace, gaussian or auto");
+    }
+    if (Double.isNaN(delta) || delta < 0 || delta >= 1) {
+      throw new InvalidPrivacyParameterException("delta must be in [0, 1); a typical value is 1e-7, or 0 for pure DP");
+    }
+    switch (choice) {
+      case LAPLACE:
+        return laplace(l1, epsilon);
+      case GAUSSIAN:
+        if (delta == 0) {
+          throw new InvalidPrivacyParameterException("the Gaussian mechanism needs delta > 0; "
+              + "give a delta such as 1e-7, or choose the laplace mechanism");
+        }
+        return gaussian(l2, epsilon, delta);
+      case AUTO:
+      default:
+        LaplaceMechanism lap = laplace(l1, epsilon);
+        if (delta == 0) {
+          return lap;
+        }
+        GaussianMechanism gauss = gaussian(l2, epsilon, delta);
+        return gauss.variance() < lap.variance() ? gauss : lap;
+    }
+  }
+
+  private static void checkGaussian(double l2, double epsilon, double delta) {
+    Checks.sensitivity("L2", l2);
+    Checks.epsilon(epsilon);
+    Checks.positiveDelta(delta);
+  }
+
+  private static double scaleUp(double sensitivity, double ratio) {
+    return Exact.toDoubleUp(Exact.of(sensitivity).multiply(Exact.of(ratio)));
+  }
+}

@@ -1,0 +1,100 @@
+package org.dpq.mechanisms;
+
+import java.math.BigDecimal;
+
+/**
+ * The power-of-two grid of the granularity method and the rounding onto it. Owns the sensitivity argument
+ * for rounded releases (see {@link NoiseMechanism}): rounding to the nearest grid point is monotone, so a
+ * change of {@code d} in one value changes its grid index by at most {@code ceil(|d|/g) <= |d|/g + 1}, and a
+ * value that does not change keeps its index.
+ */
+final class Grid {
+  /** Smallest and largest accepted sensitivity or scale: keeps every grid a normal double. */
+  static final double MIN_MAGNITUDE = 0x1p-900;
+  static final double MAX_MAGNITUDE = 0x1p900;
+
+  private Grid() {}
+
+  /** floor(log2(x)) for a positive normal double. */
+  static int floorLog2(double x) {
+    return Math.getExponent(x);
+  }
+
+  /** ceil(log2(x)) for a positive normal double. */
+  static int ceilLog2(double x) {
+    int e = Math.getExponent(x);
+    return x == Math.scalb(1.0, e) ? e : e + 1;
+  }
+
+  /** 2^e as a double. */
+  static double pow2(int e) {
+    return Math.scalb(1.0, e);
+  }
+
+  /** 2^e as an exact decimal. */
+  static BigDecimal pow2Exact(int e) {
+    return new BigDecimal(pow2(e));
+  }
+
+  /**
+   * The grid index of {@code value}: the nearest integer to {@code value / 2^e}, ties to even. The division
+   * by a power of two is exact for every value that does not round to 0 anyway, so the index is exactly
+   * {@code rint(value / 2^e)}.
+   */
+  static double index(double value, int e) {
+    return Math.rint(Math.scalb(value, -e));
+  }
+
+  /**
+   * The grid index of an integer {@code value} on the grid {@code 2^e}, {@code e >= 0}: nearest, ties to
+   * even, computed in integer arithmetic.
+   */
+  static long index(long value, int e) {
+    if (e == 0) {
+      return value;
+    }
+    long q = value >> e; // floor
+    long rem = value - (q << e);
+    long half = 1L << (e - 1);
+    if (rem > half || (rem == half && (q & 1) != 0)) {
+      q++;
+    }
+    return q;
+  }
+
+  /**
+   * {@code index + noise} on the grid {@code 2^e}, as the double nearest to the exact value
+   * {@code (index + noise) * 2^e}. The result depends only on the exact sum (post-processing of the integer
+   * release); infinite results are clamped to the largest finite double.
+   */
+  static double release(double index, long noise, int e) {
+    double sum;
+    if (Math.abs(index) < 0x1p62 && Math.abs(noise) < 0x1p62) {
+      long exact = Math.addExact((long) index, noise);
+      sum = Math.scalb((double) exact, e);
+    } else {
+      sum = new BigDecimal(index).add(new BigDecimal(noise)).multiply(pow2Exact(e)).doubleValue();
+    }
+    if (Double.isInfinite(sum)) {
+      return Math.copySign(Double.MAX_VALUE, sum);
+    }
+    return sum;
+  }
+
+  /** {@code (index + noise) * 2^e} for integer releases, saturating at the long range. */
+  static long release(long index, long noise, int e) {
+    long sum;
+    try {
+      sum = Math.addExact(index, noise);
+    } catch (ArithmeticException overflow) {
+      return index > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    if (e == 0) {
+      return sum;
+    }
+    if (sum > (Long.MAX_VALUE >> e) || sum < (Long.MIN_VALUE >> e)) {
+      return sum > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return sum << e;
+  }
+}

@@ -1,0 +1,26 @@
+package org.dpq.mechanisms;
+
+/**
+ * Discrete Laplace noise of scale {@code t} grid steps on the grid {@code 2^exponent}: the exact law that a
+ * {@link LaplaceMechanism} adds for one kind of release. Owns nothing beyond carrying the parameters that
+ * the mechanism derived (see there for the privacy argument).
+ */
+record LaplaceNoise(int exponent, Ratio t) {
+  long sample(BitReader in) {
+    return DiscreteLaplace.sample(in, t.num(), t.den());
+  }
+
+  /** Half-width in value units: grid × the exact integer quantile. */
+  double halfWidth(double confidence) {
+    double tt = (double) t.num() / t.den();
+    long h = NoiseTails.laplaceHalfWidth(tt, confidence);
+    return Math.scalb((double) h, exponent);
+  }
+
+  /** The exact variance 2q/(1-q)², q = exp(-1/t), in value units. */
+  double variance() {
+    double tt = (double) t.num() / t.den();
+    double half = Math.sinh(0.5 / tt);
+    return Math.scalb(1 / (2 * half * half), 2 * exponent);
+  }
+}
