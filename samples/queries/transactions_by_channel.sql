@@ -1,0 +1,1 @@
+SELECT channel, AVG(amount) AS avg_amount FROM transactions GROUP BY channel
