@@ -62,7 +62,7 @@ public final class Rewriter {
   public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret) {
     RelBuilder builder = RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false).withBloat(-1)))
         .create(plan.scan().getCluster(), plan.scan().getTable().getRelOptSchema());
-    RelNode rel = new Build(plan, builder, HashFunction.forDialect(dialect), secret).build();
+    RelNode rel = new Build(plan, builder, HashFunction.forDialect(dialect), secret, dialect).build();
     SqlNode statement = new RelToSqlConverter(dialect).visitRoot(rel).asStatement();
     return new BoundedQuery(statement.toSqlString(dialect).getSql(), plan.keys().size(),
         plan.measurements().size());
@@ -76,20 +76,22 @@ public final class Rewriter {
     private final long secret;
     private final RexBuilder rex;
     private final Clamps clamps;
+    private final SqlDialect dialect;
 
-    Build(DpPlan plan, RelBuilder builder, HashFunction hash, long secret) {
+    Build(DpPlan plan, RelBuilder builder, HashFunction hash, long secret, SqlDialect dialect) {
       this.plan = plan;
       this.b = builder;
       this.hash = hash;
       this.secret = secret;
       this.rex = builder.getRexBuilder();
       this.clamps = new Clamps(rex);
+      this.dialect = dialect;
     }
 
     RelNode build() {
       b.push(plan.scan());
       List<RexNode> conditions = new ArrayList<>();
-      plan.where().ifPresent(conditions::add);
+      plan.where().ifPresent(w -> conditions.add(RowErrors.asFilter(b, dialect, w)));
       for (GroupKey key : plan.keys()) {
         key.column().publicValues().ifPresent(values -> conditions.add(inDomain(key, values)));
       }
