@@ -69,6 +69,7 @@ public final class BudgetAllocator {
         total = total.plus(share);
         continue;
       }
+      checkSensitivity(m, label);
       PrivacyLoss offered = new PrivacyLoss(eps, measurementDelta);
       NoiseMechanism mechanism = Calibration.choose(choice, m.l1(), m.l2(), offered.epsilonDouble(),
           offered.deltaDouble());
@@ -80,6 +81,23 @@ public final class BudgetAllocator {
       throw new IllegalStateException("budget split exceeds the request; this is a bug");
     }
     return new NoisePlan(out, threshold, total);
+  }
+
+  /**
+   * Noise is calibrated only for sensitivities within [2^-900, 2^900] (the mechanisms' Checks.sensitivity);
+   * column bounds that put a measurement outside that range make it unanswerable, which is a rejection before
+   * any charge rather than an internal error.
+   */
+  private static void checkSensitivity(Measurement m, String label) {
+    if (!(calibratable(m.l1()) && calibratable(m.l2()))) {
+      throw new QueryRejectedException(label + " cannot be answered: its sensitivity (the column's bounds times "
+          + "the contribution limits) is outside the range noise can be calibrated for (2^-900 to 2^900). Fix: "
+          + "declare narrower lower and upper bounds for the column in the dataset YAML");
+    }
+  }
+
+  private static boolean calibratable(double sensitivity) {
+    return sensitivity >= 0x1p-900 && sensitivity <= 0x1p900;
   }
 
   private static String keyNames(DpPlan plan) {
