@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlCharStringLiteral;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlJoin;
@@ -215,6 +216,9 @@ final class QueryShapeCheck {
           throw Reject.because(name + " is not supported yet: order statistics need their own DP mechanism",
               "use COUNT(*) with a WHERE condition (e.g. COUNT(*) ... WHERE col <= t) or AVG");
         }
+        if ((kind == SqlKind.LIKE || kind == SqlKind.SIMILAR) && call.operandCount() == 3) {
+          checkEscape(call.operand(2));
+        }
         List<SqlNode> operands = call.getOperandList();
         for (SqlNode operand : operands) {
           if (operand != null) {
@@ -222,6 +226,17 @@ final class QueryShapeCheck {
           }
         }
       }
+    }
+  }
+
+  /**
+   * An ESCAPE must be one literal character: DuckDB raises an error it cannot turn into NULL for any other escape,
+   * but only on rows that reach the LIKE, so whether the query failed would tell which rows exist.
+   */
+  private static void checkEscape(SqlNode escape) {
+    if (!(escape instanceof SqlCharStringLiteral literal) || literal.getValueAs(String.class).length() != 1) {
+      throw Reject.because("LIKE or SIMILAR TO with an ESCAPE that is not exactly one literal character",
+          "write one character, e.g. ESCAPE '!'");
     }
   }
 
