@@ -219,6 +219,7 @@ public final class Dpq implements AutoCloseable {
     Releaser.check(plan);
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism());
     String template = rewriter.rewrite(plan, backend().dialect(), 0L).sql();
+    backend().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
     String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
     String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
     return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription));

@@ -18,6 +18,16 @@ public interface Backend extends AutoCloseable {
    */
   List<Object[]> execute(String sql);
 
+  /**
+   * Runs {@code sql} where no data can be read (e.g. on an empty table of the same schema), so that a query the
+   * backend cannot run at all is rejected before the charge rather than failing after it. Must not read data.
+   * The default checks nothing.
+   *
+   * @throws org.dpq.engine.analysis.QueryRejectedException when the backend refuses the query
+   */
+  default void dryRun(String sql) {
+  }
+
   @Override
   void close();
 }

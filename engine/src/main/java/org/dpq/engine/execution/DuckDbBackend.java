@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.calcite.sql.SqlDialect;
+import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
@@ -48,12 +49,15 @@ public final class DuckDbBackend implements Backend {
   }
 
   private final DuckDBConnection root;
+  /** A second in-memory database holding an empty table of the same schema, for {@link #dryRun}. */
+  private final DuckDBConnection dry;
   private final Storage storage;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private DuckDbBackend(DuckDBConnection root, Storage storage) {
+  private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage) {
     this.root = root;
+    this.dry = dry;
     this.storage = storage;
   }
 
@@ -94,14 +98,23 @@ public final class DuckDbBackend implements Backend {
     } catch (SQLException e) {
       throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
     }
+    DuckDBConnection dry = null;
     try {
       expose(root, dataset, storage, path);
-      return new DuckDbBackend(root, storage);
+      dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      emptyTwin(root, dry, dataset.table());
+      return new DuckDbBackend(root, dry, storage);
     } catch (SQLException e) {
       closeQuietly(root);
+      if (dry != null) {
+        closeQuietly(dry);
+      }
       throw DuckDbErrors.opening(e, dataset.table());
     } catch (RuntimeException e) {
       closeQuietly(root);
+      if (dry != null) {
+        closeQuietly(dry);
+      }
       throw e;
     }
   }
@@ -135,6 +148,22 @@ public final class DuckDbBackend implements Backend {
           s.execute("SET allowed_paths = [" + DuckDbSql.literal(path.toString()) + "]");
         }
       }
+      s.execute("SET enable_external_access = false");
+      s.execute("SET lock_configuration = true");
+    }
+  }
+
+  /** Creates, in {@code dry}, an empty table with the name and column types of the exposed table, then locks it. */
+  private static void emptyTwin(Connection root, Connection dry, String table) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (Statement s = root.createStatement();
+         ResultSet r = s.executeQuery("DESCRIBE " + DuckDbSql.quote(table))) {
+      while (r.next()) {
+        columns.add(DuckDbSql.quote(r.getString("column_name")) + " " + r.getString("column_type"));
+      }
+    }
+    try (Statement s = dry.createStatement()) {
+      s.execute("CREATE TABLE " + DuckDbSql.quote(table) + " (" + String.join(", ", columns) + ")");
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
     }
@@ -211,6 +240,38 @@ public final class DuckDbBackend implements Backend {
     }
   }
 
+  /**
+   * Runs {@code sql} on an empty table of the same schema (a separate database that holds no row), so that a
+   * query DuckDB cannot run at all (a syntax it does not accept, a malformed constant pattern) is rejected
+   * before the charge. Reads no data: whether it fails cannot depend on the rows.
+   *
+   * @throws QueryRejectedException when DuckDB refuses the query; the message names the error's category only
+   */
+  @Override
+  public void dryRun(String sql) {
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new BackendException("this DuckDB backend is closed; open a new one");
+      }
+      Connection c;
+      synchronized (dry) {
+        c = dry.duplicate();
+      }
+      try (c; Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        while (r.next()) {
+          // drain: errors may surface while rows are produced
+        }
+      }
+    } catch (SQLException e) {
+      throw new QueryRejectedException("the backend cannot run this query even on an empty table: "
+          + DuckDbErrors.describe(e) + "; nothing was charged. Fix: simplify the expression the error names "
+          + "(e.g. a malformed LIKE/SIMILAR pattern or ESCAPE)");
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   private static List<Object[]> rows(ResultSet r) throws SQLException {
     ResultSetMetaData meta = r.getMetaData();
     int n = meta.getColumnCount();
@@ -232,6 +293,7 @@ public final class DuckDbBackend implements Backend {
       if (!closed) {
         closed = true;
         closeQuietly(root);
+        closeQuietly(dry);
       }
     } finally {
       lock.writeLock().unlock();
