@@ -1,0 +1,201 @@
+package org.dpq.e2e.audit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dpq.engine.Dpq;
+import org.dpq.engine.QueryOptions;
+import org.dpq.engine.QueryResult;
+import org.dpq.engine.TestSeams;
+import org.dpq.engine.release.SecureNoise;
+import org.dpq.mechanisms.Calibration;
+import org.dpq.mechanisms.LaplaceMechanism;
+import org.dpq.mechanisms.RandomBits;
+import org.dpq.mechanisms.TestRandomBits;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Empirical DP audit of whole queries: the full engine (analysis, rewrite, DuckDB, ledger, release), its noise
+ * from the test seam's fixed-seed SecureRandom, runs a grouped COUNT and a grouped SUM many times on two
+ * neighbouring datasets ({@link AuditData}: one person with 50 rows in each of two groups), and
+ * {@link EpsilonAudit} turns output events into a Clopper-Pearson lower bound on epsilon (overall confidence
+ * 95%). The bound must not exceed the claimed epsilon (1.0 per query, delta 0). The same harness must flag two
+ * broken engines: noise deviations divided by {@value #SHRINK} ({@link ShrunkNoise} through the seam), and a
+ * release without per-person bounding (raw per-group counts with noise calibrated for the declared bounds).
+ *
+ * <p>Every run is a distinct query ({@code WHERE age <> -k}), so the ledger never returns a stored answer;
+ * the datasets have a budget of 1e7. Runs: {@value #RUNS} per dataset for the correct engine, {@value #BROKEN_RUNS}
+ * for the broken ones (their signal is far stronger).
+ */
+class WholeQueryAuditTest {
+  static final double EPSILON = 1.0;
+  static final double ALPHA = 0.05;
+  static final int RUNS = 700;
+  static final int BROKEN_RUNS = 150;
+  static final int SHRINK = 10;
+  private static final String COUNT = "SELECT city, COUNT(*) AS n FROM audit WHERE age <> -%d GROUP BY city";
+  private static final String SUM = "SELECT city, SUM(income) AS s FROM audit WHERE age <> -%d GROUP BY city";
+
+  @TempDir static Path dir;
+  /** The datasets the events are fixed on; every audit writes its own copy (a fresh ledger each). */
+  private static AuditData data;
+  private static int copies;
+
+  /** How to open a dataset for one audit. */
+  private interface Engine {
+    Dpq open(Path yaml, long seed);
+  }
+
+  private static final Engine CORRECT = TestSeams::openSeeded;
+  private static final Engine SHRUNK = (yaml, seed) -> TestSeams.openWithNoise(yaml,
+      new ShrunkNoise(SecureNoise.from(TestRandomBits.seeded(seed)), SHRINK));
+
+  @BeforeAll
+  static void datasets() {
+    data = AuditData.write(dir, 400, 5, "1e7");
+  }
+
+  @Test
+  void groupedCountStaysWithinItsClaimedEpsilon() {
+    EpsilonAudit.Result r = audit(CORRECT, COUNT, List.of("n"), RUNS, countEvents());
+    report("grouped COUNT", r);
+    assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void groupedSumStaysWithinItsClaimedEpsilon() {
+    EpsilonAudit.Result r = audit(CORRECT, SUM, List.of("s"), RUNS, sumEvents());
+    report("grouped SUM", r);
+    assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void theHarnessFlagsNoiseThatIsTooSmall() {
+    EpsilonAudit.Result count = audit(SHRUNK, COUNT, List.of("n"), BROKEN_RUNS, countEvents());
+    report("grouped COUNT, noise / " + SHRINK, count);
+    assertTrue(count.epsilonLowerBound() > EPSILON, "the audit missed a count with too little noise: " + count);
+    EpsilonAudit.Result sum = audit(SHRUNK, SUM, List.of("s"), BROKEN_RUNS, sumEvents());
+    report("grouped SUM, noise / " + SHRINK, sum);
+    assertTrue(sum.epsilonLowerBound() > EPSILON, "the audit missed a sum with too little noise: " + sum);
+  }
+
+  @Test
+  void theHarnessFlagsAReleaseWithoutPerPersonBounds() throws SQLException {
+    // Raw counts per city (no per-person bound), noise calibrated as if each person added at most G*R rows.
+    LaplaceMechanism mechanism = Calibration.laplace(AuditData.G * AuditData.R, EPSILON);
+    List<double[]> onBase = rawCountReleases(AuditData.csv(data.base()), mechanism, 1, BROKEN_RUNS);
+    List<double[]> onNeighbour = rawCountReleases(AuditData.csv(data.neighbour()), mechanism, 2, BROKEN_RUNS);
+    EpsilonAudit.Result r = EpsilonAudit.lowerBound(onBase, onNeighbour, countEvents(), 0, ALPHA);
+    report("grouped COUNT without per-person bounds", r);
+    assertTrue(r.epsilonLowerBound() > EPSILON, "the audit missed unbounded contributions: " + r);
+  }
+
+  // ---- runs ----
+
+  /** The same two datasets with new ledgers, so that no audit sees another's stored answers. */
+  private static synchronized AuditData freshCopy() {
+    AuditData copy = AuditData.write(dir.resolve("copy" + (++copies)), 400, 5, "1e7");
+    if (!copy.baseCounts().equals(data.baseCounts())) {
+      throw new IllegalStateException("the audit data is not reproducible from its seed");
+    }
+    return copy;
+  }
+
+  private static EpsilonAudit.Result audit(Engine engine, String query, List<String> columns, int runs,
+      List<EpsilonAudit.Event> events) {
+    AuditData fresh = freshCopy();
+    List<double[]> onBase = releases(engine, fresh.base(), 11, query, columns, runs);
+    List<double[]> onNeighbour = releases(engine, fresh.neighbour(), 12, query, columns, runs);
+    return EpsilonAudit.lowerBound(onBase, onNeighbour, events, 0, ALPHA);
+  }
+
+  /**
+   * {@code runs} releases of {@code query} (each a distinct query, so each is charged and freshly noised); each
+   * release as {@code column} of north, of south, for each column in turn.
+   */
+  private static List<double[]> releases(Engine engine, Path yaml, long seed, String query, List<String> columns,
+      int runs) {
+    List<double[]> out = new ArrayList<>(runs);
+    QueryOptions options = QueryOptions.defaults().withEpsilon(String.valueOf(EPSILON)).withDelta("0")
+        .withAnalyst("audit");
+    try (Dpq dpq = engine.open(yaml, seed)) {
+      for (int k = 0; k < runs; k++) {
+        QueryResult r = dpq.query(query.formatted(k), options);
+        assertFalse(r.reused(), "every audit run must be freshly noised");
+        Map<String, Integer> rowOf = new HashMap<>();
+        for (int i = 0; i < r.rows().size(); i++) {
+          rowOf.put(String.valueOf(r.value(i, "city")), i);
+        }
+        double[] sample = new double[columns.size() * AuditData.TARGET_CITIES.size()];
+        int j = 0;
+        for (String column : columns) {
+          for (String city : AuditData.TARGET_CITIES) {
+            sample[j++] = ((Number) r.value(rowOf.get(city), column)).doubleValue();
+          }
+        }
+        out.add(sample);
+      }
+    }
+    return out;
+  }
+
+  private static List<double[]> rawCountReleases(Path csv, LaplaceMechanism mechanism, long seed, int runs)
+      throws SQLException {
+    Map<String, Long> raw = new HashMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT city, COUNT(*) FROM read_csv('" + csv.toString().replace("'", "''")
+             + "', header = true) GROUP BY city")) {
+      while (rs.next()) {
+        raw.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    RandomBits bits = TestRandomBits.seeded(seed);
+    List<double[]> out = new ArrayList<>(runs);
+    for (int k = 0; k < runs; k++) {
+      out.add(new double[] {mechanism.addNoise(raw.get("north"), bits), mechanism.addNoise(raw.get("south"), bits)});
+    }
+    return out;
+  }
+
+  // ---- events, fixed before sampling from the base data alone ----
+
+  /** Over [n_north, n_south]: the target adds R to each on the neighbour. */
+  private static List<EpsilonAudit.Event> countEvents() {
+    double north = data.baseCounts().get("north");
+    double south = data.baseCounts().get("south");
+    int r = AuditData.R;
+    return List.of(
+        new EpsilonAudit.Event("n_north >= base+R and n_south >= base+R", x -> x[0] >= north + r && x[1] >= south + r),
+        new EpsilonAudit.Event("n_north >= base+R", x -> x[0] >= north + r),
+        new EpsilonAudit.Event("n_north <= base and n_south <= base", x -> x[0] <= north && x[1] <= south));
+  }
+
+  /** Over [s_north, s_south]: the target adds R times the upper bound to each sum on the neighbour. */
+  private static List<EpsilonAudit.Event> sumEvents() {
+    double north = data.baseSums().get("north");
+    double south = data.baseSums().get("south");
+    double shift = AuditData.R * AuditData.UPPER;
+    return List.of(
+        new EpsilonAudit.Event("s_north >= base+R*U and s_south >= base+R*U",
+            x -> x[0] >= north + shift && x[1] >= south + shift),
+        new EpsilonAudit.Event("s_north >= base+R*U", x -> x[0] >= north + shift),
+        new EpsilonAudit.Event("s_north <= base and s_south <= base", x -> x[0] <= north && x[1] <= south));
+  }
+
+  private static void report(String what, EpsilonAudit.Result r) {
+    System.out.printf("audit: %s: claimed epsilon %.2f, 95%% lower bound %.3f (%s, %s)%n", what, EPSILON,
+        r.epsilonLowerBound(), r.event(), r.counts());
+  }
+}
