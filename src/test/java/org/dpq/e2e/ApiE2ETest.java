@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,9 +33,7 @@ class ApiE2ETest {
   @TempDir Path dir;
 
   private static LedgerStatus status(Dpq dpq) {
-    try (Ledger ledger = Ledger.open(dpq.dataset().ledger())) {
-      return ledger.status(dpq.dataset().name());
-    }
+    return dpq.budgetStatus();
   }
 
   /** Distinct users per rating: the bounded count when G = 2 and R = 1 and users give at most two ratings. */
@@ -120,33 +115,31 @@ class ApiE2ETest {
   void theLedgerRecordsEveryChargeAndDetectsTampering() throws Exception {
     Path yaml = Samples.copy("ratings", dir);
     String ledgerLocation;
-    String dataset;
+    long aliceCharge;
     try (Dpq dpq = Dpq.open(yaml)) {
       dpq.query(BY_RATING, QueryOptions.defaults().withEpsilon("0.5").withAnalyst("alice"));
       dpq.query("SELECT AVG(rating) AS r FROM ratings", QueryOptions.defaults().withAnalyst("bob"));
       ledgerLocation = dpq.dataset().ledger();
-      dataset = dpq.dataset().name();
-    }
-    long aliceCharge;
-    try (Ledger ledger = Ledger.open(ledgerLocation)) {
-      List<LedgerEntry> history = ledger.history(dataset);
+      List<LedgerEntry> history = dpq.history();
+      assertEquals("INIT", history.get(0).kind());
       List<LedgerEntry> charges = history.stream().filter(e -> e.kind().equals("CHARGE")).toList();
       assertEquals(2, charges.size());
       assertEquals("alice", charges.get(0).analyst());
       assertEquals(BY_RATING, charges.get(0).sql());
+      assertEquals(0, charges.get(0).cost().epsilon().compareTo(new BigDecimal("0.5")));
       assertEquals("bob", charges.get(1).analyst());
       assertTrue(history.stream().anyMatch(e -> e.kind().equals("RELEASE")
           && e.refersTo() == charges.get(0).sequence() && e.resultJson() != null));
       aliceCharge = charges.get(0).sequence();
-      assertTrue(ledger.verify(dataset).ok());
+      VerifyReport intact = dpq.verify();
+      assertTrue(intact.ok(), intact.problem());
+      assertEquals(history.size(), intact.entriesChecked());
     }
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledgerLocation.replaceFirst("^jdbc:sqlite:", ""));
-         Statement s = c.createStatement()) {
-      assertEquals(1, s.executeUpdate("UPDATE dpq_ledger_entry SET cost_epsilon = '0.0001' WHERE sequence = "
-          + aliceCharge));
-    }
+    assertEquals(1, Tamper.alter(Path.of(ledgerLocation.replaceFirst("^jdbc:sqlite:", "")), aliceCharge,
+        "cost_epsilon", "0.0001"));
+    // A fresh process (here: a fresh facade) sees the change.
     try (Ledger ledger = Ledger.open(ledgerLocation)) {
-      VerifyReport report = ledger.verify(dataset);
+      VerifyReport report = ledger.verify("ratings");
       assertFalse(report.ok());
       assertEquals(aliceCharge, report.firstBadSequence().orElseThrow());
     }
