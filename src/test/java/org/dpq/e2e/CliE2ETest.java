@@ -273,7 +273,7 @@ class CliE2ETest {
     assertEquals("patient_id", j.get("privacyUnit").asText());
     assertEquals(2, j.get("maxGroupsContributed").asInt());
     assertEquals(4, j.get("maxRowsPerGroup").asInt());
-    assertEquals("5", j.get("budget").get("epsilon").asText());
+    assertEquals("10", j.get("budget").get("epsilon").asText());
     assertTrue(j.get("ledger").asText().endsWith("clinic.ledger.db"), j.toString());
     JsonNode cost = null;
     for (JsonNode c : j.get("columns")) {
@@ -281,7 +281,7 @@ class CliE2ETest {
         cost = c;
       }
     }
-    assertEquals(5000.0, cost.get("upper").asDouble());
+    assertEquals(2000.0, cost.get("upper").asDouble());
     // No data value: a cost from the CSV never appears in the description.
     String firstCost = Samples.rows("clinic").get(0)[6];
     Cli.Result table = dpq("datasets", "inspect", "--dataset", yaml.toString());
