@@ -169,6 +169,58 @@ final class BitReader {
     return (k & 1) == 1;
   }
 
+  /**
+   * Bernoulli(exp(-N/D)) exactly for unsigned 128-bit {@code N = (nHi, nLo)} and {@code 0 < D = (dHi, dLo)
+   * < 2^126}, in {@code long} arithmetic only: whole units of N/D are peeled off by subtraction, each after a
+   * Bernoulli(exp(-1)) success (the loop ends after a geometric number of rounds), and the remaining
+   * fraction goes through the K loop with a lazy bit-by-bit Bernoulli(r/D).
+   */
+  boolean bernoulliExpMinus(long nHi, long nLo, long dHi, long dLo) {
+    long rHi = nHi;
+    long rLo = nLo;
+    while (compareUnsigned(rHi, rLo, dHi, dLo) >= 0) {
+      if (!bernoulliExpMinusOne()) {
+        return false;
+      }
+      long lo = rLo - dLo;
+      rHi = rHi - dHi - (Long.compareUnsigned(rLo, dLo) < 0 ? 1 : 0);
+      rLo = lo;
+    }
+    if (rHi == 0 && rLo == 0) {
+      return true;
+    }
+    long k = 1;
+    while (bernoulli(rHi, rLo, dHi, dLo) && bernoulli(1, k)) {
+      k++;
+    }
+    return (k & 1) == 1;
+  }
+
+  /** Bernoulli(r/D) for unsigned 128-bit {@code 0 < r < D < 2^126}, comparing bit by bit. */
+  private boolean bernoulli(long rHi, long rLo, long dHi, long dLo) {
+    while (true) {
+      rHi = (rHi << 1) | (rLo >>> 63);
+      rLo <<= 1;
+      boolean pBit = compareUnsigned(rHi, rLo, dHi, dLo) >= 0;
+      if (pBit) {
+        long lo = rLo - dLo;
+        rHi = rHi - dHi - (Long.compareUnsigned(rLo, dLo) < 0 ? 1 : 0);
+        rLo = lo;
+      }
+      if (bit() != pBit) {
+        return pBit;
+      }
+      if (rHi == 0 && rLo == 0) {
+        return false;
+      }
+    }
+  }
+
+  private static int compareUnsigned(long aHi, long aLo, long bHi, long bLo) {
+    int c = Long.compareUnsigned(aHi, bHi);
+    return c != 0 ? c : Long.compareUnsigned(aLo, bLo);
+  }
+
   /** Bernoulli(exp(-1)). */
   boolean bernoulliExpMinusOne() {
     long k = 1;

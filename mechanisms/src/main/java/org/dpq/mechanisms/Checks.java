@@ -4,6 +4,8 @@ package org.dpq.mechanisms;
 final class Checks {
   /** The smallest epsilon a mechanism accepts (below a request's 2^-50 so that splits of it still work). */
   static final double MIN_EPSILON = 0x1p-60;
+  /** The smallest positive delta a mechanism accepts (likewise below a request's 2^-50). */
+  static final double MIN_DELTA = 0x1p-60;
 
   private Checks() {}
 
@@ -30,6 +32,9 @@ final class Checks {
     if (delta <= 0) {
       throw new InvalidPrivacyParameterException(
           "delta must be > 0 here (this needs approximate DP); give a value such as 1e-7, or use Laplace for delta = 0");
+    }
+    if (delta < MIN_DELTA) {
+      throw new InvalidPrivacyParameterException("delta is below 2^-60; use at least 1e-15");
     }
     if (delta >= 1) {
       throw new InvalidPrivacyParameterException("delta must be < 1; a typical value is below 1/(number of people), e.g. 1e-7");

@@ -79,17 +79,25 @@ public final class DiscreteGaussian {
   }
 
   /**
-   * Returns the acceptance decision, in {@code long} arithmetic when the bit lengths show that nothing can
-   * overflow, and in {@link BigInteger} otherwise (no exceptions on the fast path).
+   * Returns the acceptance decision: in {@code long} arithmetic when the bit lengths show that nothing can
+   * overflow, in 128-bit {@code long}-pair arithmetic for larger sigma (up to about 2^30), and in
+   * {@link BigInteger} otherwise (no exceptions on any path).
    */
   private static boolean acceptLong(BitReader in, long a, long t, long n, long d) {
     // A product of numbers with bit lengths b1, b2, ... has bit length at most b1 + b2 + ...
     int bitsAtd = bitLength(a) + bitLength(t) + bitLength(d);
     int bitsDen = 1 + 2 * bitLength(t) + bitLength(n) + bitLength(d);
-    if (bitsAtd <= 62 && bitsDen <= 62) {
+    if (bitsAtd <= 62 && bitLength(n) <= 62) {
       long diff = a * t * d - n; // both terms in [0, 2^62): no overflow
-      if (bitLength(Math.abs(diff)) <= 31) { // diff² < 2^62
+      if (bitsDen <= 62 && bitLength(Math.abs(diff)) <= 31) { // diff² < 2^62
         return in.bernoulliExpMinus(diff * diff, 2 * t * t * n * d);
+      }
+      int bitsA = 1 + 2 * bitLength(t);
+      int bitsB = bitLength(n) + bitLength(d);
+      if (bitsA <= 62 && bitsB <= 62) { // 128-bit: diff² < 2^124, denominator (2t²)(nd) < 2^124
+        long x = 2 * t * t;
+        long y = n * d;
+        return in.bernoulliExpMinus(Math.multiplyHigh(diff, diff), diff * diff, Math.multiplyHigh(x, y), x * y);
       }
     }
     BigInteger bt = BigInteger.valueOf(t);

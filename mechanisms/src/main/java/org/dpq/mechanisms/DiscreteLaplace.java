@@ -1,5 +1,7 @@
 package org.dpq.mechanisms;
 
+import java.math.BigInteger;
+
 /**
  * Exact sampler for the discrete Laplace distribution on the integers, {@code P(z) ∝ exp(-|z|/t)} with a
  * rational scale {@code t = scaleNumerator / scaleDenominator} (Canonne, Kamath, Steinke 2020, Algorithm 2).
@@ -45,8 +47,9 @@ public final class DiscreteLaplace {
    * Algorithm 2 of CKS 2020 with {@code t = num} and {@code s = den}: draw U uniform in [0, t) and accept it
    * with probability exp(-U/t); draw V ~ Geometric(1 - 1/e); X = U + tV is then geometric with ratio
    * exp(-1/t); Y = floor(X/s) is geometric with ratio exp(-s/t); a random sign, rejecting "-0", gives the
-   * two-sided law. A draw whose magnitude would pass 2^62 (probability below exp(-4096) at the largest
-   * accepted scale) is rejected and redrawn.
+   * two-sided law. X is formed in {@link BigInteger} when {@code U + tV} would pass 2^62. Only a result
+   * whose magnitude passes 2^62 (probability below exp(-4096) at the largest accepted scale, 2^50) is
+   * rejected and redrawn.
    */
   static long sample(BitReader in, long num, long den) {
     while (true) {
@@ -58,11 +61,19 @@ public final class DiscreteLaplace {
       while (in.bernoulliExpMinusOne()) {
         v++;
       }
-      if (v > 0 && num > (OVERFLOW_GUARD - u) / v) {
-        continue;
+      long y;
+      if (v == 0 || num <= (OVERFLOW_GUARD - u) / v) {
+        long x = u + num * v; // at most 2^62: no overflow
+        y = den == 1 ? x : x / den;
+      } else {
+        // X = U + tV passes 2^62 (large t and V): compute Y = floor(X/s) exactly in big arithmetic.
+        BigInteger big = BigInteger.valueOf(num).multiply(BigInteger.valueOf(v)).add(BigInteger.valueOf(u))
+            .divide(BigInteger.valueOf(den));
+        if (big.bitLength() > 62) {
+          continue; // |Y| >= 2^62: probability below exp(-4096) at the largest accepted scale
+        }
+        y = big.longValue();
       }
-      long x = u + num * v;
-      long y = den == 1 ? x : x / den;
       boolean negative = in.bit();
       if (negative && y == 0) {
         continue;

@@ -78,8 +78,7 @@ public record GaussianMechanism(double l2Sensitivity, double epsilon, double del
   public double addNoise(double value, RandomBits bits) {
     Checks.finiteValue(value);
     GaussianNoise noise = realNoise();
-    double index = Grid.index(value, noise.exponent());
-    return Grid.release(index, noise.sample(new BitReader(bits)), noise.exponent());
+    return Grid.release(value, noise.sample(new BitReader(bits)), noise.exponent());
   }
 
   @Override
@@ -107,18 +106,18 @@ public record GaussianMechanism(double l2Sensitivity, double epsilon, double del
   private static GaussianNoise integerNoise(double l2, double sigma) {
     double intSigma = l2 >= 1 ? sigma : Exact.toDoubleUp(Exact.of(sigma).divide(Exact.of(l2), Ratio.UP));
     if (intSigma <= Grid.pow2(MAX_STEPS_LOG2)) {
-      return GaussianNoise.of(0, Exact.of(intSigma));
+      return GaussianNoise.of(0, Exact.of(intSigma), false);
     }
     double intL2 = Math.max(l2, 1);
     int e = Grid.ceilLog2(intSigma) - MAX_STEPS_LOG2;
-    return GaussianNoise.of(e, sampleable(stepsSigma(intL2, intSigma, e)));
+    return GaussianNoise.of(e, sampleable(stepsSigma(intL2, intSigma, e)), true);
   }
 
   private static GaussianNoise realNoise(double l2, double sigma) {
     double fine = Math.scalb(Math.min(sigma, l2), -SENSITIVITY_STEPS_LOG2);
     double coarse = Math.scalb(sigma, -MAX_STEPS_LOG2);
     int e = Grid.floorLog2(Math.max(fine, coarse));
-    return GaussianNoise.of(e, sampleable(stepsSigma(l2, sigma, e)));
+    return GaussianNoise.of(e, sampleable(stepsSigma(l2, sigma, e)), true);
   }
 
   /** σ in grid steps with the rounding allowance: sigma/g + sqrt(MAX_CELLS_PER_UNIT)·sigma/l2, rounded up. */

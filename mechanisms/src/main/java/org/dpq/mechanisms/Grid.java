@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 
 /**
  * The power-of-two grid of the granularity method and the rounding onto it. Owns the sensitivity argument
- * for rounded releases (see {@link NoiseMechanism}): rounding to the nearest grid point is monotone, so a
- * change of {@code d} in one value changes its grid index by at most {@code ceil(|d|/g) <= |d|/g + 1}, and a
+ * for rounded releases (see {@link NoiseMechanism}): the grid index {@code rint(x/g)} is within 1/2 of
+ * {@code x/g}, so a change of {@code d} in one value changes its index by at most {@code |d|/g + 1}, and a
  * value that does not change keeps its index.
  */
 final class Grid {
@@ -39,10 +39,15 @@ final class Grid {
   /**
    * The grid index of {@code value}: the nearest integer to {@code value / 2^e}, ties to even. The division
    * by a power of two is exact for every value that does not round to 0 anyway, so the index is exactly
-   * {@code rint(value / 2^e)}.
+   * {@code rint(value / 2^e)}; an index beyond the double range is clamped to the largest finite double.
    */
   static double index(double value, int e) {
-    return Math.rint(Math.scalb(value, -e));
+    double scaled = Math.scalb(value, -e);
+    if (Double.isInfinite(scaled)) {
+      // clamping is monotone and never increases a difference: the sensitivity argument is unchanged
+      return Math.copySign(Double.MAX_VALUE, scaled);
+    }
+    return Math.rint(scaled);
   }
 
   /**
@@ -63,17 +68,21 @@ final class Grid {
   }
 
   /**
-   * {@code index + noise} on the grid {@code 2^e}, as the double nearest to the exact value
-   * {@code (index + noise) * 2^e}. The result depends only on the exact sum (post-processing of the integer
-   * release); infinite results are clamped to the largest finite double.
+   * The granularity release of a finite {@code value}: its grid index k (nearest, ties to even) plus
+   * {@code noise}, returned as the double nearest to the exact value {@code (k + noise) · 2^e}. The result
+   * depends only on the exact integer {@code k + noise} (post-processing of an integer release). A value with
+   * {@code |value| >= 2^62 · 2^e} is already on the grid (its ulp is a multiple of {@code 2^e}), so k is
+   * exact there too and the sum is formed in exact decimal arithmetic. Infinite results are clamped to the
+   * largest finite double. {@code |noise| < 2^62} (the samplers guarantee it).
    */
-  static double release(double index, long noise, int e) {
+  static double release(double value, long noise, int e) {
+    double scaled = Math.scalb(value, -e);
     double sum;
-    if (Math.abs(index) < 0x1p62 && Math.abs(noise) < 0x1p62) {
-      long exact = Math.addExact((long) index, noise);
+    if (Math.abs(scaled) < 0x1p62) {
+      long exact = (long) Math.rint(scaled) + noise; // both below 2^62 in magnitude: no overflow
       sum = Math.scalb((double) exact, e);
     } else {
-      sum = new BigDecimal(index).add(new BigDecimal(noise)).multiply(pow2Exact(e)).doubleValue();
+      sum = new BigDecimal(value).add(new BigDecimal(noise).multiply(pow2Exact(e))).doubleValue();
     }
     if (Double.isInfinite(sum)) {
       return Math.copySign(Double.MAX_VALUE, sum);

@@ -68,8 +68,7 @@ public record LaplaceMechanism(double l1Sensitivity, double epsilon, double scal
   public double addNoise(double value, RandomBits bits) {
     Checks.finiteValue(value);
     LaplaceNoise noise = realNoise();
-    double index = Grid.index(value, noise.exponent());
-    return Grid.release(index, noise.sample(new BitReader(bits)), noise.exponent());
+    return Grid.release(value, noise.sample(new BitReader(bits)), noise.exponent());
   }
 
   @Override
@@ -97,12 +96,12 @@ public record LaplaceMechanism(double l1Sensitivity, double epsilon, double scal
     BigDecimal delta = Exact.of(l1).setScale(0, RoundingMode.CEILING);
     BigDecimal t = delta.multiply(perUnit);
     if (t.compareTo(new BigDecimal(1L << (MAX_STEPS_LOG2 + 1))) < 0) {
-      return new LaplaceNoise(0, Ratio.ceil(t, RATIO_BITS));
+      return new LaplaceNoise(0, Ratio.ceil(t, RATIO_BITS), false);
     }
     int e = Grid.ceilLog2(Exact.toDoubleUp(t)) - MAX_STEPS_LOG2;
     BigDecimal steps = delta.divide(Grid.pow2Exact(e)).setScale(0, RoundingMode.FLOOR)
         .add(BigDecimal.valueOf(MAX_CELLS_PER_UNIT));
-    return new LaplaceNoise(e, sampleable(steps.multiply(perUnit)));
+    return new LaplaceNoise(e, sampleable(steps.multiply(perUnit)), true);
   }
 
   private static LaplaceNoise realNoise(double l1, double scale) {
@@ -112,7 +111,7 @@ public record LaplaceMechanism(double l1Sensitivity, double epsilon, double scal
     int e = Grid.floorLog2(Math.max(fine, coarse));
     BigDecimal steps = Exact.of(l1).divide(Grid.pow2Exact(e)).setScale(0, RoundingMode.FLOOR)
         .add(BigDecimal.valueOf(MAX_CELLS_PER_UNIT));
-    return new LaplaceNoise(e, sampleable(steps.multiply(perUnit)));
+    return new LaplaceNoise(e, sampleable(steps.multiply(perUnit)), true);
   }
 
   private static Ratio sampleable(BigDecimal t) {

@@ -53,7 +53,7 @@ public sealed interface NoiseMechanism permits LaplaceMechanism, GaussianMechani
   double addNoise(double value, RandomBits bits);
 
   /**
-   * A two-sided interval that covers the true (pre-noise) value with probability at least
+   * A two-sided interval that covers the true (pre-noise, pre-rounding) value with probability at least
    * {@code confidence}, computed from the noise law alone. It is valid for releases of either
    * {@code addNoise} method (the larger of the two half-widths is used).
    */
@@ -65,7 +65,7 @@ public sealed interface NoiseMechanism permits LaplaceMechanism, GaussianMechani
 
   /**
    * The smallest half-width h with {@code P(|noise| > h) <= 1 - confidence} for the exact discrete noise
-   * law of both release kinds (their maximum).
+   * law of both release kinds (their maximum), plus half a grid step where values are rounded to a grid.
    */
   double halfWidth(double confidence);
 }

@@ -95,8 +95,13 @@ public record PrivacyLoss(BigDecimal epsilon, BigDecimal delta) implements Compa
   /**
    * Splits this loss into {@code k} equal parts, each rounded down to 20 significant digits, so that the
    * parts never add up to more than the whole.
+   *
+   * @throws IllegalArgumentException when {@code k < 1}
    */
   public List<PrivacyLoss> split(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("a privacy loss must be split into at least 1 part (got " + k + ")");
+    }
     double[] weights = new double[k];
     java.util.Arrays.fill(weights, 1.0);
     return splitWeighted(weights);
@@ -120,8 +125,9 @@ public record PrivacyLoss(BigDecimal epsilon, BigDecimal delta) implements Compa
     MathContext down = new MathContext(20, RoundingMode.DOWN);
     List<PrivacyLoss> parts = new ArrayList<>(weights.length);
     for (double w : weights) {
-      BigDecimal share = new BigDecimal(w).divide(total, down);
-      parts.add(new PrivacyLoss(epsilon.multiply(share).round(down), delta.multiply(share).round(down)));
+      // one rounding (down) of the exact share w/total of each coordinate: exact when it divides evenly
+      BigDecimal weight = new BigDecimal(w);
+      parts.add(new PrivacyLoss(epsilon.multiply(weight).divide(total, down), delta.multiply(weight).divide(total, down)));
     }
     return List.copyOf(parts);
   }
@@ -203,7 +209,7 @@ public record PrivacyLoss(BigDecimal epsilon, BigDecimal delta) implements Compa
 
   private static void validateEpsilonRange(BigDecimal epsilon, BigDecimal max) {
     if (epsilon.signum() <= 0) {
-      throw new InvalidPrivacyParameterException("epsilon must be > 0 (got a value <= 0); a typical value is 0.1 to 1");
+      throw new InvalidPrivacyParameterException("epsilon must be > 0 (got a value <= 0); use a positive value, typically 0.1 to 1");
     }
     if (epsilon.compareTo(MIN_VALUE) < 0) {
       throw new InvalidPrivacyParameterException("epsilon is below 2^-50; such noise would drown any answer. Use at least 1e-6");

@@ -21,8 +21,8 @@ record Ratio(long num, long den) {
   }
 
   /**
-   * The smallest fraction {@code n / 2^k >= x} with {@code n <= 2^bits} (and {@code k >= 0}), reduced. A value
-   * of at least {@code 2^bits} becomes the integer {@code ceil(x)}.
+   * The smallest fraction {@code n / 2^k >= x} with {@code n <= 2^bits} and {@code 0 <= k <= 62}, reduced. A
+   * value of at least {@code 2^bits} becomes the integer {@code ceil(x)}.
    */
   static Ratio ceil(BigDecimal x, int bits) {
     if (x.signum() <= 0) {
@@ -39,14 +39,11 @@ record Ratio(long num, long den) {
     int k = 0;
     BigDecimal scaled = x;
     BigDecimal half = new BigDecimal(BigInteger.ONE.shiftLeft(bits - 1));
-    // Double until x * 2^k >= 2^(bits-1): then ceil(x * 2^k) <= 2^bits keeps `bits` bits of precision.
-    while (scaled.compareTo(half) < 0) {
+    // Double until x * 2^k >= 2^(bits-1) (then ceil(x * 2^k) <= 2^bits keeps `bits` bits of precision), but
+    // never past the largest denominator the samplers take, 2^62: a tinier x gets ceil(x * 2^62) >= 1.
+    while (scaled.compareTo(half) < 0 && k < 62) {
       scaled = scaled.add(scaled);
       k++;
-      if (k > 62 - bits) {
-        throw new IllegalArgumentException("a noise parameter is below 2^" + (bits - 1 - 62)
-            + "; such a tiny scale means epsilon or the sensitivity is out of range");
-      }
     }
     long n = scaled.setScale(0, RoundingMode.CEILING).longValueExact();
     while (k > 0 && (n & 1) == 0) {

@@ -58,13 +58,14 @@ public final class Analyzer {
         validated = planner.validate(parsed);
       } catch (ValidationException e) {
         throw CalciteErrors.validation(e, dataset);
+      } catch (RuntimeException e) {
+        throw unanalysable(dataset);
       }
       RelRoot root;
       try {
         root = planner.rel(validated);
-      } catch (RelConversionException e) {
-        throw Reject.because("the query could not be converted for analysis",
-            "write one SELECT with aggregates over " + dataset.table());
+      } catch (RelConversionException | RuntimeException e) {
+        throw unanalysable(dataset);
       }
       return new PlanExtractor(dataset, sql).extract(root.project());
     } catch (StackOverflowError e) {
@@ -72,6 +73,12 @@ public final class Analyzer {
     } finally {
       planner.close();
     }
+  }
+
+  /** Calcite failed on a construct it accepted syntactically: anything dpq cannot analyse is rejected. */
+  private static QueryRejectedException unanalysable(Dataset dataset) {
+    return Reject.because("the query uses a construct dpq cannot analyse",
+        "write one SELECT with aggregates over " + dataset.table() + " (WHERE, GROUP BY, HAVING, ORDER BY, LIMIT)");
   }
 
   private FrameworkConfig config(Dataset dataset) {

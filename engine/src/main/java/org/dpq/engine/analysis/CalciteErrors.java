@@ -14,7 +14,8 @@ import org.dpq.engine.catalog.Dataset;
  * keeps their first line and position and drops the long "Was expecting" lists. Owns part of invariant 6.
  */
 final class CalciteErrors {
-  private static final Pattern POSITION = Pattern.compile("^From line (\\d+), column (\\d+) to line \\d+, column \\d+: ");
+  private static final Pattern POSITION = Pattern.compile(
+      "^(?:From line (\\d+), column (\\d+) to line \\d+, column \\d+|At line (\\d+), column (\\d+)): ");
   private static final Pattern FIRST_WORD = Pattern.compile("^\\s*(?:--[^\\n]*\\n\\s*|/\\*.*?\\*/\\s*)*([A-Za-z]+)",
       Pattern.DOTALL);
 
@@ -65,7 +66,8 @@ final class CalciteErrors {
     Matcher m = POSITION.matcher(raw);
     String where = "";
     if (m.find()) {
-      where = " (line " + m.group(1) + ", column " + m.group(2) + ")";
+      where = m.group(1) != null ? " (line " + m.group(1) + ", column " + m.group(2) + ")"
+          : " (line " + m.group(3) + ", column " + m.group(4) + ")";
       raw = raw.substring(m.end());
     }
     String problem = raw + where;

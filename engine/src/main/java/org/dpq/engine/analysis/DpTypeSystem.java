@@ -1,12 +1,17 @@
 package org.dpq.engine.analysis;
 
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rel.type.RelDataTypeSystem;
 import org.apache.calcite.rel.type.RelDataTypeSystemImpl;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeUtil;
 
 /**
- * Calcite's default type system, except that a CASE or union yielding strings of different lengths is typed
- * VARCHAR rather than blank-padded CHAR. Owns no privacy property; it keeps filters and post-processing
- * meaning what the analyst wrote (no {@code 'old  '} padding).
+ * Calcite's default type system with the result types dpq releases: AVG, VAR and STDDEV are DOUBLE (a noisy
+ * mean of integers is not an integer), SUM of integers is BIGINT and SUM of anything else DOUBLE; and a CASE or
+ * union yielding strings of different lengths is VARCHAR rather than blank-padded CHAR. Owns no privacy
+ * property; it keeps filters and post-processing over noisy values meaning what the analyst wrote.
  */
 final class DpTypeSystem extends RelDataTypeSystemImpl {
   static final RelDataTypeSystem INSTANCE = new DpTypeSystem();
@@ -16,5 +21,21 @@ final class DpTypeSystem extends RelDataTypeSystemImpl {
   @Override
   public boolean shouldConvertRaggedUnionTypesToVarying() {
     return true;
+  }
+
+  @Override
+  public RelDataType deriveAvgAggType(RelDataTypeFactory factory, RelDataType argumentType) {
+    return nullableAs(factory, argumentType, SqlTypeName.DOUBLE);
+  }
+
+  @Override
+  public RelDataType deriveSumType(RelDataTypeFactory factory, RelDataType argumentType) {
+    SqlTypeName type = SqlTypeUtil.isExactNumeric(argumentType) && !SqlTypeUtil.isDecimal(argumentType)
+        ? SqlTypeName.BIGINT : SqlTypeName.DOUBLE;
+    return nullableAs(factory, argumentType, type);
+  }
+
+  private static RelDataType nullableAs(RelDataTypeFactory factory, RelDataType argumentType, SqlTypeName type) {
+    return factory.createTypeWithNullability(factory.createSqlType(type), argumentType.isNullable());
   }
 }

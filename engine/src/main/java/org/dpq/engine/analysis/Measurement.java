@@ -14,8 +14,10 @@ import org.apache.calcite.rex.RexNode;
  * @param center subtracted from each clamped value before summing or squaring (0 for plain SUM)
  * @param perUnitLower the clamp applied to one unit's aggregate within one group
  * @param perUnitUpper the clamp applied to one unit's aggregate within one group
- * @param l1 L1 sensitivity over all groups: G * max(|perUnitLower|, |perUnitUpper|)
- * @param l2 L2 sensitivity over all groups: sqrt(G) * max(|perUnitLower|, |perUnitUpper|)
+ * @param l1 L1 sensitivity over all groups: G * max(|perUnitLower|, |perUnitUpper|), where G is the number of
+ *     groups one unit can reach: min(max_groups_contributed, 1 without GROUP BY, the key domain's size when
+ *     every key has a public domain), and 1 for {@code privacy_unit: row}
+ * @param l2 L2 sensitivity over all groups: sqrt(G) * max(|perUnitLower|, |perUnitUpper|), same G
  * @param integral true when every value is an integer (counts, sums of integer columns with center 0)
  */
 public record Measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,

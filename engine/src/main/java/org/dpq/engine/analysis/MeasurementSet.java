@@ -19,8 +19,11 @@ import org.dpq.engine.catalog.PrivacyUnit;
  * {@code [perUnitLower, perUnitUpper]}, and a unit touches at most G groups, so L1 = G * max|bound| and
  * L2 = sqrt(G) * max|bound|.
  *
- * <p>For {@code privacy_unit: row} the unit is one row, which lies in exactly one group and contributes one
- * row to it, so the bounds used are R = 1 and G = 1 whatever the dataset declares (tighter, and exact).
+ * <p>G here is the number of groups one unit can reach, which is never more than the dataset's
+ * {@code max_groups_contributed}: 1 without GROUP BY (one output row), and at most the size of the key domain
+ * when every key has a public domain (the rewrite drops rows outside it). For {@code privacy_unit: row} the
+ * unit is one row, which lies in exactly one group and contributes one row to it, so R = 1 and G = 1 whatever
+ * the dataset declares. All three are exact, tighter bounds.
  *
  * <p>Not thread-safe; one instance per analysed query.
  */
@@ -32,13 +35,17 @@ final class MeasurementSet {
   private final double rows;
   private final double groups;
 
-  MeasurementSet(Dataset dataset) {
-    if (dataset.maxRowsPerGroup() < 1 || dataset.maxGroupsContributed() < 1) {
+  /**
+   * @param reachableGroups how many groups one unit's rows can fall in, whatever G says (1 without GROUP BY,
+   *     the key domain's size with public domains, {@link Long#MAX_VALUE} when unknown)
+   */
+  MeasurementSet(Dataset dataset, long reachableGroups) {
+    if (dataset.maxRowsPerGroup() < 1 || dataset.maxGroupsContributed() < 1 || reachableGroups < 1) {
       throw new IllegalArgumentException("max_rows_per_group and max_groups_contributed must be >= 1");
     }
     boolean rowUnit = dataset.unit() instanceof PrivacyUnit.Row;
     this.rows = rowUnit ? 1 : dataset.maxRowsPerGroup();
-    this.groups = rowUnit ? 1 : dataset.maxGroupsContributed();
+    this.groups = rowUnit ? 1 : Math.min(dataset.maxGroupsContributed(), reachableGroups);
   }
 
   /** COUNT(*): rows per group, a unit's count capped at R. */
@@ -60,6 +67,13 @@ final class MeasurementSet {
   }
 
   /**
+   * Largest per-unit bound for which a sum is computed in BIGINT: with at most 2^32 units the total stays
+   * below 2^63, so the backend never overflows (an overflow error would depend on the data). Larger bounds are
+   * summed in DOUBLE.
+   */
+  static final double MAX_INTEGRAL_PER_UNIT = 0x1p31;
+
+  /**
    * Sum of clamped values minus {@code center}. A unit present in a group has 1..R rows' worth, each in
    * {@code [L-c, U-c]}, so its sum lies in {@code [R*min(L-c, 0), R*max(U-c, 0)]}: the clamp keeps every
    * honest sum (also when L > 0) and has the bound {@code R*max(|L-c|, |U-c|)}.
@@ -68,7 +82,8 @@ final class MeasurementSet {
     double lower = declared.lower().orElseThrow();
     double upper = declared.upper().orElseThrow();
     boolean integral = center == 0 && (declared.type() == ColumnType.INT || declared.type() == ColumnType.LONG)
-        && lower == Math.rint(lower) && upper == Math.rint(upper);
+        && lower == Math.rint(lower) && upper == Math.rint(upper)
+        && rows * Math.max(Math.abs(lower), Math.abs(upper)) <= MAX_INTEGRAL_PER_UNIT;
     return add(new Key(MeasurementKind.SUM, column.getIndex(), center), () -> measurement(MeasurementKind.SUM,
         Optional.of(column), lower, upper, center, rows * Math.min(lower - center, 0),
         rows * Math.max(upper - center, 0), integral));

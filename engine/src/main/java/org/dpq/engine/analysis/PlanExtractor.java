@@ -99,7 +99,7 @@ final class PlanExtractor {
 
     Optional<Integer> unitField = unitField(scan);
     List<GroupKey> keys = groupKeys(aggregate, rowExprs, scan, unitField);
-    MeasurementSet measurements = new MeasurementSet(dataset);
+    MeasurementSet measurements = new MeasurementSet(dataset, reachableGroups(keys));
     List<AggregateSpec> specs = new ArrayList<>();
     List<String> names = aggregate.getRowType().getFieldNames();
     int groupCount = aggregate.getGroupCount();
@@ -125,6 +125,19 @@ final class PlanExtractor {
     PostProcessing post = postProcessing(above, aggregate, root, rex);
     return new DpPlan(dataset, sql, scan, unitField, where, keys, measurements.measurements(), selection, specs,
         post, mode);
+  }
+
+  /** Groups one unit can fall in: 1 without keys, the domain's size when every key is public, else unknown. */
+  private static long reachableGroups(List<GroupKey> keys) {
+    long product = 1;
+    for (GroupKey key : keys) {
+      if (!key.column().hasPublicDomain()) {
+        return Long.MAX_VALUE;
+      }
+      int size = key.column().publicValues().orElseThrow().size();
+      product = size == 0 ? 0 : product > Long.MAX_VALUE / size ? Long.MAX_VALUE : product * size;
+    }
+    return Math.max(product, 1);
   }
 
   private Optional<Integer> unitField(TableScan scan) {

@@ -486,6 +486,12 @@ final class DatasetValidator {
       return 0;
     }
     int v = value.intValueExact();
+    if (key.equals("max_groups_contributed") && v > org.dpq.mechanisms.NoiseMechanism.MAX_CELLS_PER_UNIT) {
+      // The real-valued mechanisms' grid rounding is accounted for up to this many cells changed by one unit.
+      problems.add(key, "must be at most " + org.dpq.mechanisms.NoiseMechanism.MAX_CELLS_PER_UNIT
+          + " (the noise calibration covers rounding in at most that many groups per unit)");
+      return 0;
+    }
     if (rowUnit && v != 1) {
       problems.add(key, "must be 1 when privacy_unit is row (each row is its own unit: one row in one group)");
       return 0;

@@ -27,6 +27,7 @@ class AnalyzerAcceptanceTest {
     List<Column> columns = new ArrayList<>(TestDatasets.pumsColumns());
     columns.add(TestDatasets.bounded("delta", ColumnType.INT, -10, 20));
     columns.add(TestDatasets.bounded("score", ColumnType.DOUBLE, 10, 20));
+    columns.add(TestDatasets.bounded("cents", ColumnType.LONG, 0, 1e12));
     columns.add(new Column("grade", ColumnType.DOUBLE, java.util.OptionalDouble.empty(),
         java.util.OptionalDouble.empty(), java.util.Optional.of(List.of("1.5", "2.5"))));
     PUMS = TestDatasets.dataset("pums", new PrivacyUnit.ByColumn("pid"), 3, 2, columns);
@@ -54,8 +55,9 @@ class AnalyzerAcceptanceTest {
     Measurement count = plan.measurements().get(0);
     assertEquals(0, count.perUnitLower());
     assertEquals(2, count.perUnitUpper());
-    assertEquals(6, count.l1(), 1e-12);
-    assertEquals(Math.sqrt(3) * 2, count.l2(), 1e-12);
+    // without GROUP BY a person reaches one output row: G = 1, whatever max_groups_contributed says
+    assertEquals(2, count.l1(), 1e-12);
+    assertEquals(2, count.l2(), 1e-12);
     assertTrue(count.integral());
     assertEquals(List.of(new AggregateSpec.Count("EXPR$0", 0)), plan.aggregates());
     assertEquals(plan.scan().getRowType().getFieldNames().indexOf("pid"), plan.unitField().orElseThrow());
@@ -73,6 +75,9 @@ class AnalyzerAcceptanceTest {
     assertEquals("sex", plan.keys().get(0).name());
     assertEquals("sex", plan.keys().get(0).column().name());
     assertEquals(List.of("sex", "n"), plan.post().outputNames());
+    // sex has two public values: a person reaches at most 2 groups although G = 3
+    assertEquals(2 * 2, plan.measurements().get(0).l1(), 1e-12);
+    assertEquals(Math.sqrt(2) * 2, plan.measurements().get(0).l2(), 1e-12);
   }
 
   @Test
@@ -107,14 +112,14 @@ class AnalyzerAcceptanceTest {
     assertEquals(500_000, centred.upper());
     assertEquals(-500_000, centred.perUnitLower());
     assertEquals(500_000, centred.perUnitUpper());
-    assertEquals(1_500_000, centred.l1(), 1e-6);
+    assertEquals(500_000, centred.l1(), 1e-6);
     assertFalse(centred.integral());
     Measurement plain = plan.measurements().get(2);
     assertEquals(0, plain.center());
     assertEquals(0, plain.perUnitLower());
     assertEquals(1_000_000, plain.perUnitUpper());
-    assertEquals(3_000_000, plain.l1(), 1e-6);
-    assertEquals(Math.sqrt(3) * 1_000_000, plain.l2(), 1e-6);
+    assertEquals(1_000_000, plain.l1(), 1e-6);
+    assertEquals(1_000_000, plain.l2(), 1e-6);
     assertFalse(plain.integral(), "a DOUBLE column's sum is not integral");
     assertEquals(List.of(new AggregateSpec.Mean("EXPR$0", 0, 1, 0, 500_000), new AggregateSpec.Count("EXPR$1", 1),
         new AggregateSpec.Sum("EXPR$2", 2, false)), plan.aggregates());
@@ -130,7 +135,7 @@ class AnalyzerAcceptanceTest {
     assertEquals(250_000, squares.center());
     assertEquals(0, squares.perUnitLower());
     assertEquals(2 * 250_000.0 * 250_000.0, squares.perUnitUpper());
-    assertEquals(3 * 2 * 250_000.0 * 250_000.0, squares.l1(), 1);
+    assertEquals(2 * 250_000.0 * 250_000.0, squares.l1(), 1);
     assertEquals(new AggregateSpec.Variance("EXPR$0", 0, 1, 2, 0, 500_000, false), plan.aggregates().get(0));
     assertEquals(new AggregateSpec.Mean("EXPR$1", 1, 2, 0, 500_000), plan.aggregates().get(1));
     assertEquals(new AggregateSpec.Variance("EXPR$2", 0, 1, 2, 0, 500_000, true), plan.aggregates().get(2));
@@ -147,17 +152,32 @@ class AnalyzerAcceptanceTest {
     assertTrue(age.integral());
     assertEquals(0, age.perUnitLower());
     assertEquals(200, age.perUnitUpper());
-    assertEquals(600, age.l1(), 1e-12);
+    assertEquals(200, age.l1(), 1e-12);
     Measurement delta = plan.measurements().get(1);
     assertTrue(delta.integral());
     assertEquals(-20, delta.perUnitLower());
     assertEquals(40, delta.perUnitUpper());
-    assertEquals(120, delta.l1(), 1e-12);
+    assertEquals(40, delta.l1(), 1e-12);
     Measurement score = plan.measurements().get(2);
     assertFalse(score.integral());
     assertEquals(0, score.perUnitLower(), "a unit's sum of one row in [10, 20] must not be raised to R*10");
     assertEquals(40, score.perUnitUpper());
     assertEquals(new AggregateSpec.Sum("EXPR$0", 0, true), plan.aggregates().get(0));
+  }
+
+  @Test
+  void releasedTypesAreDoubleForMeansAndBigintForIntegerSums() {
+    DpPlan plan = plan("SELECT AVG(age), SUM(age), SUM(income), STDDEV(age), VAR_POP(income), COUNT(*), "
+        + "CASE WHEN COUNT(*) > 10 THEN 'many' ELSE 'a few' END FROM pums");
+    assertEquals(List.of("DOUBLE", "BIGINT", "DOUBLE", "DOUBLE", "DOUBLE", "BIGINT", "VARCHAR"),
+        plan.post().outputTypes().stream().map(t -> t.getSqlTypeName().getName()).toList());
+  }
+
+  @Test
+  void sumWithHugeIntegerBoundsIsComputedInDouble() {
+    DpPlan plan = plan("SELECT SUM(cents) FROM pums");
+    assertFalse(plan.measurements().get(0).integral(), "2e12 per unit could overflow BIGINT across units");
+    assertEquals(new AggregateSpec.Sum("EXPR$0", 0, false), plan.aggregates().get(0));
   }
 
   @Test
@@ -235,7 +255,7 @@ class AnalyzerAcceptanceTest {
     assertEquals(2, plan.aggregates().size());
     assertInstanceOf(AggregateSpec.Mean.class, plan.aggregates().get(1));
     assertEquals(2, plan.post().outputs().size());
-    assertEquals(">($2, 30)", plan.post().having().orElseThrow().toString());
+    assertEquals(">($2, 30.0E0)", plan.post().having().orElseThrow().toString());
   }
 
   @Test
@@ -295,7 +315,38 @@ class AnalyzerAcceptanceTest {
     DpPlan a = ANALYZER.analyze(TestDatasets.pums(1, 1), "SELECT COUNT(*) FROM pums");
     DpPlan b = ANALYZER.analyze(TestDatasets.pums(4, 2), "SELECT COUNT(*) FROM pums");
     assertEquals(1, a.measurements().get(0).l1());
-    assertEquals(8, b.measurements().get(0).l1());
+    assertEquals(2, b.measurements().get(0).l1());
+    DpPlan grouped = ANALYZER.analyze(TestDatasets.pums(4, 2), "SELECT educ, COUNT(*) FROM pums GROUP BY educ");
+    assertEquals(8, grouped.measurements().get(0).l1());
     assertEquals("SELECT COUNT(*) FROM pums", b.sql());
+  }
+
+  @Test
+  void oneAnalyzerServesSeveralThreads() throws Exception {
+    List<String> queries = List.of("SELECT educ, COUNT(*), AVG(income) FROM pums GROUP BY educ",
+        "SELECT sex, SUM(age) FROM pums WHERE income > 10 GROUP BY sex",
+        "SELECT VAR_POP(income), COUNT(DISTINCT pid) FROM pums");
+    List<String> expected = queries.stream().map(q -> plan(q).measurements().toString()).toList();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        results.add(pool.submit(() -> {
+          for (int i = 0; i < 20; i++) {
+            for (int q = 0; q < queries.size(); q++) {
+              if (!plan(queries.get(q)).measurements().toString().equals(expected.get(q))) {
+                return false;
+              }
+            }
+          }
+          return true;
+        }));
+      }
+      for (java.util.concurrent.Future<Boolean> result : results) {
+        assertTrue(result.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

@@ -129,7 +129,16 @@ class AnalyzerRejectionTest {
         Arguments.of("SELECT /*+ dp(seed='1') */ COUNT(*) FROM pums", List.of("hints", "--epsilon")),
         Arguments.of("SELECT /*+ dp(epsilon='100') */ COUNT(*) FROM pums", List.of("hints")),
         Arguments.of("SELECT COUNT(*) FROM pums /*+ properties(noise='off') */", List.of("hints")),
-        Arguments.of("SELECT COUNT(*) FROM pums WHERE age > ?", List.of("parameters")));
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE age > ?", List.of("parameters")),
+        // other FROM shapes and aggregates
+        Arguments.of("SELECT COUNT(*) FROM pums TABLESAMPLE BERNOULLI(50)", List.of("TABLESAMPLE")),
+        Arguments.of("SELECT COUNT(*) FROM UNNEST(ARRAY[1, 2])", List.of("FROM UNNEST", "FROM pums")),
+        Arguments.of("SELECT COUNT(*) FROM pums, LATERAL (SELECT 1)", List.of("JOIN")),
+        Arguments.of("SELECT COUNT(*) FROM pums MATCH_RECOGNIZE (PATTERN (A) DEFINE A AS age > 1)",
+            List.of("MATCH_RECOGNIZE")),
+        Arguments.of("SELECT COUNT(*) FROM pums WHERE age = ANY (VALUES 1)", List.of("subquery in WHERE")),
+        Arguments.of("SELECT GROUPING(sex), COUNT(*) FROM pums GROUP BY sex", List.of("GROUPING is not supported")),
+        Arguments.of("SELECT COUNT(*) FROM pums ORDER BY 5", List.of("Ordinal out of range (line 1, column 36)")));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -145,6 +145,16 @@ class DatasetLoaderTest {
   }
 
   @Test
+  void rejectsMoreGroupsPerUnitThanTheNoiseCalibrationCovers() {
+    assertEquals(4096, DatasetLoader.parse(DESIGN_EXAMPLE.replace("max_groups_contributed: 1",
+        "max_groups_contributed: 4096"), tmp).maxGroupsContributed());
+    DatasetValidationException e = assertThrows(DatasetValidationException.class, () -> DatasetLoader.parse(
+        DESIGN_EXAMPLE.replace("max_groups_contributed: 1", "max_groups_contributed: 4097"), tmp));
+    assertEquals(List.of("max_groups_contributed: must be at most 4096 (the noise calibration covers rounding in "
+        + "at most that many groups per unit)"), e.problems());
+  }
+
+  @Test
   void reportsEveryProblemAtOnce() {
     DatasetValidationException e = assertThrows(DatasetValidationException.class, () -> DatasetLoader.parse(
         DESIGN_EXAMPLE.replace("upper: 500000", "upper: -1").replace("lower: 0, upper: 100", "lowr: 0, upper: 100")

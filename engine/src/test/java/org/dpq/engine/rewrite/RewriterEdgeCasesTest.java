@@ -43,6 +43,10 @@ class RewriterEdgeCasesTest {
           + "(5, 'b', 'p', NULL, NULL), "
           + "(NULL, 'a', 'p', 4, NULL), (NULL, 'a', 'p', 6, NULL), (NULL, 'b', 'q', 1, NULL), "
           + "(6, 'zzz', 'p', 7, 7)");
+      s.execute("CREATE TABLE d (pid INTEGER, k INTEGER, b BOOLEAN, dt DATE, w DOUBLE)");
+      s.execute("INSERT INTO d VALUES (1, 1, true, DATE '2024-01-01', 0.5), (2, 2, true, DATE '2024-01-01', 1.5), "
+          + "(3, 3, true, DATE '2024-01-01', 0.5), (4, 1, false, DATE '2024-01-01', 0.5), "
+          + "(5, 1, true, DATE '2024-01-02', 0.5), (6, 1, true, DATE '2024-01-01', 2.5), (7, NULL, true, NULL, NULL)");
     }
   }
 
@@ -88,6 +92,22 @@ class RewriterEdgeCasesTest {
   }
 
   @Test
+  void typedPublicDomainsDropKeysOutsideThem() throws SQLException {
+    Dataset typed = TestDatasets.dataset("d", new PrivacyUnit.ByColumn("pid"), 1, 1, List.of(
+        TestDatasets.plain("pid", ColumnType.INT),
+        TestDatasets.publicDomain("k", ColumnType.INT, "1", "2"),
+        TestDatasets.publicDomain("b", ColumnType.BOOLEAN, "true"),
+        TestDatasets.publicDomain("dt", ColumnType.DATE, "2024-01-01"),
+        TestDatasets.publicDomain("w", ColumnType.DOUBLE, "0.5", "1.5")));
+    BoundedRunner.Result r = BoundedRunner.run(db, typed, "SELECT k, b, dt, w, COUNT(*) FROM d GROUP BY k, b, dt, w",
+        1);
+    assertEquals(org.dpq.engine.analysis.PartitionMode.PUBLIC_DOMAIN, r.plan().partitionMode());
+    assertEquals(2, r.groups().size(), r.groups().keySet()::toString);
+    assertArrayEquals(new double[] {1}, r.group(1, true, java.sql.Date.valueOf("2024-01-01").toLocalDate(), 0.5));
+    assertArrayEquals(new double[] {1}, r.group(2, true, java.sql.Date.valueOf("2024-01-01").toLocalDate(), 1.5));
+  }
+
+  @Test
   void groupedEmptyInputGivesNoRows() throws SQLException {
     assertTrue(BoundedRunner.run(db, PEOPLE, "SELECT h, COUNT(*) FROM t WHERE n > 1000 GROUP BY h", 1)
         .groups().isEmpty());
@@ -108,5 +128,14 @@ class RewriterEdgeCasesTest {
     // p: units 1, 2, 5, 6 and NULL; q: units 3, 4 and NULL. G = 2, and no unit spans more than 2 groups.
     assertArrayEquals(new double[] {5, 5}, r.group("p"));
     assertArrayEquals(new double[] {3, 3}, r.group("q"));
+  }
+
+  @Test
+  void theNullUnitIsHeldToGGroupsLikeAnyUnit() throws SQLException {
+    Dataset oneGroup = TestDatasets.dataset("t", new PrivacyUnit.ByColumn("pid"), 1, 1, COLUMNS);
+    BoundedRunner.Result r = BoundedRunner.run(db, oneGroup, "SELECT h, COUNT(*) FROM t GROUP BY h", 1);
+    // units 1..6 lie in one group each; the NULL unit lies in p and q but may keep only one of them
+    double units = r.group("p")[1] + r.group("q")[1];
+    assertEquals(7, units);
   }
 }
