@@ -64,10 +64,12 @@ public final class DatasetsCommand implements Callable<Integer> {
       Path yaml = dataset.file();
       PrintWriter out = spec.commandLine().getOut();
       Dataset d = DatasetLoader.load(yaml);
-      try (Progress progress = Progress.spinner(Progress.interactive(), spec.commandLine().getErr(),
-          "loading " + d.table());
-          Backend backend = Backends.open(d)) {
-        // Opening loads and checks the source; nothing is queried or released.
+      Progress progress = Progress.spinner(Progress.interactive(), spec.commandLine().getErr(), "loading " + d.table());
+      try {
+        Backend backend = Backends.open(d); // opening loads and checks the source; nothing is queried
+        backend.close();
+      } finally {
+        progress.close();
       }
       out.printf("%s: OK (dataset %s, table %s, %d columns, source readable)%n", yaml.getFileName(), d.name(),
           d.table(), d.columns().size());
