@@ -264,6 +264,19 @@ class CliE2ETest {
   }
 
   @Test
+  void aMissingSourceFileIsADataErrorOnOneLine() throws Exception {
+    Path yaml = Samples.copy("ratings", dir);
+    Files.delete(dir.resolve("ratings.csv"));
+    Cli.Result q = dpq("query", "--dataset", yaml.toString(), BY_RATING);
+    assertEquals(5, q.code(), q.toString());
+    assertEquals("", q.out());
+    assertTrue(q.err().startsWith("dpq: ") && q.err().contains("ratings.csv"), q.err());
+    assertEquals(1, q.err().lines().count(), "one line, no stack trace: " + q.err());
+    Cli.Result v = dpq("datasets", "validate", "--dataset", yaml.toString());
+    assertEquals(5, v.code(), v.toString());
+  }
+
+  @Test
   void inspectShowsTheDeclarationWithoutData() throws Exception {
     Path yaml = Samples.copy("clinic", dir);
     Cli.Result r = dpq("datasets", "inspect", "--dataset", yaml.toString(), "--format", "json");
