@@ -66,7 +66,7 @@ public final class Rewriter {
   public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret) {
     RelBuilder builder = RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false).withBloat(-1)))
         .create(plan.scan().getCluster(), plan.scan().getTable().getRelOptSchema());
-    RelNode rel = new Build(plan, builder, HashFunction.forDialect(dialect), secret).build();
+    RelNode rel = new Build(plan, builder, dialect, secret).build();
     SqlNode statement = new RelToSqlConverter(dialect).visitRoot(rel).asStatement();
     return new BoundedQuery(statement.toSqlString(dialect).getSql(), plan.keys().size(),
         plan.measurements().size());
@@ -76,15 +76,17 @@ public final class Rewriter {
   private final class Build {
     private final DpPlan plan;
     private final RelBuilder b;
+    private final SqlDialect dialect;
     private final HashFunction hash;
     private final long secret;
     private final RexBuilder rex;
     private final Clamps clamps;
 
-    Build(DpPlan plan, RelBuilder builder, HashFunction hash, long secret) {
+    Build(DpPlan plan, RelBuilder builder, SqlDialect dialect, long secret) {
       this.plan = plan;
       this.b = builder;
-      this.hash = hash;
+      this.dialect = dialect;
+      this.hash = HashFunction.forDialect(dialect);
       this.secret = secret;
       this.rex = builder.getRexBuilder();
       this.clamps = new Clamps(rex);
@@ -93,7 +95,7 @@ public final class Rewriter {
     RelNode build() {
       b.push(plan.scan());
       List<RexNode> conditions = new ArrayList<>();
-      plan.where().ifPresent(conditions::add);
+      plan.where().map(this::adapt).ifPresent(conditions::add);
       for (GroupKey key : plan.keys()) {
         key.column().publicValues().ifPresent(values -> conditions.add(inDomain(key, values)));
       }
@@ -152,7 +154,7 @@ public final class Rewriter {
       List<String> names = new ArrayList<>();
       int keyCount = plan.keys().size();
       for (int k = 0; k < keyCount; k++) {
-        projection.add(plan.keys().get(k).expression());
+        projection.add(adapt(plan.keys().get(k).expression()));
         names.add("dpq_k" + k);
       }
       int[] value = rowValues(projection, names);
@@ -179,7 +181,7 @@ public final class Rewriter {
       projection.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
       names.add("dpq_unit");
       for (int k = 0; k < keyCount; k++) {
-        projection.add(plan.keys().get(k).expression());
+        projection.add(adapt(plan.keys().get(k).expression()));
         names.add("dpq_k" + k);
       }
       int[] value = rowValues(projection, names);
@@ -322,6 +324,11 @@ public final class Rewriter {
       b.project(out, names, true);
     }
 
+    /** An analyst's expression as the dialect must be given it (see {@link DialectArithmetic}). */
+    private RexNode adapt(RexNode expression) {
+      return DialectArithmetic.adapt(dialect, rex, expression);
+    }
+
     private List<RexNode> fieldRange(int from, int count) {
       List<RexNode> fields = new ArrayList<>();
       for (int f = from; f < from + count; f++) {
@@ -331,7 +338,7 @@ public final class Rewriter {
     }
 
     private RexNode inDomain(GroupKey key, List<String> values) {
-      RexNode column = key.expression();
+      RexNode column = adapt(key.expression());
       List<RexNode> literals = new ArrayList<>();
       for (String value : values) {
         literals.add(domainLiteral(key.column(), value));
