@@ -1,0 +1,77 @@
+package org.dpq.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import org.dpq.engine.catalog.DatasetValidationException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns a failure into an exit code and a one-line (or one-block) message. Owns the CLI's half of the
+ * no-data-in-errors rule: only the messages of dpq's own exceptions, which the engine keeps free of data
+ * values, are printed; any other failure prints its class name only, never its message or stack trace.
+ */
+public final class Failures implements IExecutionExceptionHandler {
+
+  /** How a failure is reported. */
+  public record Failure(int exitCode, String message) {}
+
+  private record Kind(int exitCode, String prefix) {}
+
+  // Matched by class name so that the mapping also covers exceptions of modules that wrap them.
+  private static final Map<String, Kind> KINDS = Map.of(
+      "org.dpq.engine.analysis.QueryRejectedException", new Kind(ExitCodes.REJECTED, "query rejected: "),
+      "org.dpq.mechanisms.InvalidPrivacyParameterException", new Kind(ExitCodes.REJECTED, "invalid privacy parameter: "),
+      "org.dpq.budget.BudgetExhaustedException", new Kind(ExitCodes.BUDGET_EXHAUSTED, "budget exhausted: "),
+      "org.dpq.engine.execution.BackendException", new Kind(ExitCodes.BACKEND, "backend error: "),
+      "org.dpq.budget.LedgerException", new Kind(ExitCodes.BACKEND, "ledger error: "),
+      "org.dpq.engine.catalog.DatasetValidationException", new Kind(ExitCodes.USAGE, "invalid dataset: "),
+      // File I/O (a missing or unreadable source file): messages name the path, never file contents.
+      "java.io.UncheckedIOException", new Kind(ExitCodes.BACKEND, "data error: "));
+
+  private static final int MAX_CAUSE_DEPTH = 16;
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine commandLine, ParseResult parseResult) {
+    Failure failure = classify(ex);
+    PrintWriter err = commandLine.getErr();
+    err.println("dpq: " + failure.message());
+    err.flush();
+    return failure.exitCode();
+  }
+
+  /** The exit code and message for a failure (the first dpq exception in its cause chain decides). */
+  public static Failure classify(Throwable failure) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+      Kind kind = KINDS.get(t.getClass().getName());
+      if (kind != null) {
+        return new Failure(kind.exitCode(), kind.prefix() + describe(t));
+      }
+      if (t instanceof CliUsageException) {
+        return new Failure(ExitCodes.USAGE, t.getMessage());
+      }
+    }
+    return new Failure(ExitCodes.INTERNAL,
+        "internal error (" + failure.getClass().getName() + "); please report it");
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage() == null ? "(no details)" : t.getMessage();
+    // A dataset validation failure lists its problems in its message; add any the message left out.
+    StringBuilder sb = new StringBuilder(message);
+    for (String p : problems(t)) {
+      if (!message.contains(p)) {
+        sb.append(System.lineSeparator()).append("  - ").append(p);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The problems of a dataset validation failure (none for other failures). */
+  private static List<String> problems(Throwable t) {
+    return t instanceof DatasetValidationException d ? d.problems() : List.of();
+  }
+}

@@ -1,0 +1,61 @@
+package org.dpq.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.dpq.cli.output.QueryResultRenderer;
+import org.dpq.engine.Dpq;
+import org.dpq.engine.QueryOptions;
+import org.dpq.engine.QueryResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dpq query}: answers one SQL aggregate with noise, charging the dataset's ledger before any data is read.
+ * The CLI only passes the analyst's options on; every privacy decision (bounds, noise, budget) is the engine's.
+ */
+@Command(name = "query", sortOptions = false, mixinStandardHelpOptions = true,
+    description = {
+        "Answers an SQL aggregate with differentially private noise.",
+        "",
+        "The (epsilon, delta) spent is charged to the dataset's ledger before any data is read; an identical "
+            + "earlier query is answered again from the ledger at no cost."},
+    footer = {"", "Examples:",
+        "  dpq query --dataset samples/ratings.yaml \"SELECT rating, COUNT(*) FROM ratings GROUP BY rating\"",
+        "  dpq query -d samples/clinic.yaml --epsilon 0.5 --format json \\",
+        "      \"SELECT clinic, AVG(cost) AS avg_cost FROM visits GROUP BY clinic\"",
+        "  echo \"SELECT COUNT(*) FROM transactions\" | dpq query -d samples/transactions.yaml -",
+        "",
+        "Table output shows each value as 'value ± h', h being the half-width of the 95%% noise interval, "
+            + "and the cost and remaining budget below. CSV adds <col>_ci_low and <col>_ci_high columns (the cost "
+            + "goes to standard error); JSON is one object with columns, rows, ci95, cost, remaining, reused and "
+            + "ledgerSequence, epsilon and delta being exact decimal strings."})
+public final class QueryCommand implements Callable<Integer> {
+  @Mixin DatasetOption dataset;
+  @Mixin LossOptions loss;
+  @Mixin FormatOption format;
+
+  @Parameters(index = "0", paramLabel = "SQL", description = "The query (use - to read it from standard input).")
+  String sql;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Path yaml = dataset.file();
+    QueryOptions options = loss.toQueryOptions();
+    String text = SqlArgument.text(sql, System.in);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    QueryResult result;
+    try (Progress progress = Progress.spinner(Progress.interactive(), err, "running the query");
+         Dpq dpq = Dpq.open(yaml)) {
+      result = dpq.query(text, options);
+    }
+    QueryResultRenderer.print(result, format.format(), out, err);
+    return ExitCodes.OK;
+  }
+}

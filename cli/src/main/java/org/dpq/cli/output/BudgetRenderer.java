@@ -1,0 +1,203 @@
+package org.dpq.cli.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.dpq.budget.LedgerEntry;
+import org.dpq.budget.LedgerStatus;
+import org.dpq.budget.MeasurementCost;
+import org.dpq.budget.VerifyReport;
+import org.dpq.mechanisms.PrivacyLoss;
+
+/**
+ * Prints the ledger for an audit: the balance, every entry (who asked what, when, at what cost, and the result
+ * that was released), and the hash-chain check. Ledger entries hold only released (noisy) results, so nothing
+ * here shows raw data.
+ */
+public final class BudgetRenderer {
+  private static final int SQL_WIDTH = 60;
+
+  private BudgetRenderer() {}
+
+  /**
+   * The balance in JSON.
+   *
+   * @param dataset dataset id
+   * @param total lifetime budget
+   * @param spent exact sum of all charges
+   * @param remaining total minus spent
+   * @param entries number of ledger entries
+   */
+  public record StatusJson(String dataset, LossView total, LossView spent, LossView remaining, long entries) {}
+
+  /**
+   * One measurement's share in JSON.
+   *
+   * @param name measurement
+   * @param mechanism mechanism
+   * @param epsilon exact epsilon share
+   * @param delta exact delta share
+   */
+  public record MeasurementJson(String name, String mechanism, String epsilon, String delta) {}
+
+  /**
+   * One ledger entry in JSON (null for fields that do not apply to its kind).
+   *
+   * @param sequence position in the chain
+   * @param kind INIT, CHARGE, RELEASE, ABANDON or RAISE
+   * @param time ISO-8601 instant
+   * @param analyst who asked (or the actor)
+   * @param sql the query text
+   * @param fingerprint data fingerprint
+   * @param planHash hash of the plan
+   * @param measurements per-measurement shares
+   * @param cost the charge
+   * @param refersTo the CHARGE a RELEASE or ABANDON closes
+   * @param note a reason (RAISE, ABANDON)
+   * @param result the released result (RELEASE)
+   * @param spentAfter spend after this entry
+   * @param totalAfter total after this entry
+   * @param previousHash the chain link
+   * @param hash this entry's hash
+   */
+  public record EntryJson(long sequence, String kind, String time, String analyst, String sql, String fingerprint,
+      String planHash, List<MeasurementJson> measurements, LossView cost, Long refersTo, String note, JsonNode result,
+      LossView spentAfter, LossView totalAfter, String previousHash, String hash) {}
+
+  /**
+   * The verification in JSON.
+   *
+   * @param dataset dataset id
+   * @param ok true when the chain is intact
+   * @param entriesChecked how many entries were checked
+   * @param firstBadSequence the first bad entry, or null
+   * @param problem what is wrong (empty when ok)
+   */
+  public record VerifyJson(String dataset, boolean ok, long entriesChecked, Long firstBadSequence, String problem) {}
+
+  /** Prints the balance. */
+  public static void printStatus(LedgerStatus s, OutputFormat format, PrintWriter out) {
+    StatusJson j = new StatusJson(s.datasetId(), LossView.of(s.total()), LossView.of(s.spent()),
+        LossView.of(s.remaining()), s.entries());
+    switch (format) {
+      case JSON -> out.println(Json.write(j));
+      case CSV -> {
+        out.println(Csv.line(List.of("dataset", "total_epsilon", "total_delta", "spent_epsilon", "spent_delta",
+            "remaining_epsilon", "remaining_delta", "entries")));
+        out.println(Csv.line(List.of(j.dataset(), j.total().epsilon(), j.total().delta(), j.spent().epsilon(),
+            j.spent().delta(), j.remaining().epsilon(), j.remaining().delta(), String.valueOf(j.entries()))));
+      }
+      case TABLE -> {
+        TextTable t = new TextTable(List.of("", "epsilon", "delta"), new boolean[] {false, true, true});
+        t.add(List.of("total", j.total().epsilon(), j.total().delta()));
+        t.add(List.of("spent", j.spent().epsilon(), j.spent().delta()));
+        t.add(List.of("remaining", j.remaining().epsilon(), j.remaining().delta()));
+        out.println("dataset " + j.dataset() + " (" + j.entries() + " ledger entries)");
+        t.lines().forEach(out::println);
+      }
+    }
+    out.flush();
+  }
+
+  /** Prints the history. */
+  public static void printHistory(List<LedgerEntry> entries, OutputFormat format, PrintWriter out) {
+    switch (format) {
+      case JSON -> out.println(Json.write(entries.stream().map(BudgetRenderer::json).toList()));
+      case CSV -> {
+        out.println(Csv.line(List.of("sequence", "kind", "time", "analyst", "cost_epsilon", "cost_delta",
+            "refers_to", "spent_epsilon", "spent_delta", "sql")));
+        for (LedgerEntry e : entries) {
+          out.println(Csv.line(List.of(String.valueOf(e.sequence()), e.kind(), String.valueOf(e.time()),
+              nz(e.analyst()), e.cost() == null ? "" : LossView.plain(e.cost().epsilon()),
+              e.cost() == null ? "" : LossView.plain(e.cost().delta()),
+              e.refersTo() == null ? "" : String.valueOf(e.refersTo()), LossView.plain(e.spentAfter().epsilon()),
+              LossView.plain(e.spentAfter().delta()), nz(e.sql()))));
+        }
+      }
+      case TABLE -> historyTable(entries).forEach(out::println);
+    }
+    out.flush();
+  }
+
+  /** Prints the verification. */
+  public static void printVerify(VerifyReport r, OutputFormat format, PrintWriter out) {
+    Long bad = r.firstBadSequence().isPresent() ? r.firstBadSequence().getAsLong() : null;
+    switch (format) {
+      case JSON -> out.println(Json.write(new VerifyJson(r.datasetId(), r.ok(), r.entriesChecked(), bad,
+          r.problem() == null ? "" : r.problem())));
+      case CSV -> {
+        out.println(Csv.line(List.of("dataset", "ok", "entries_checked", "first_bad_sequence", "problem")));
+        out.println(Csv.line(List.of(r.datasetId(), String.valueOf(r.ok()), String.valueOf(r.entriesChecked()),
+            bad == null ? "" : String.valueOf(bad), nz(r.problem()))));
+      }
+      case TABLE -> {
+        if (r.ok()) {
+          out.println("ledger OK: dataset " + r.datasetId() + ", " + r.entriesChecked()
+              + " entries checked, hash chain and balances intact");
+        } else {
+          out.println("ledger DAMAGED: dataset " + r.datasetId() + ", first bad entry "
+              + (bad == null ? "unknown" : "#" + bad) + " (" + r.entriesChecked() + " entries read): "
+              + nz(r.problem()));
+        }
+      }
+    }
+    out.flush();
+  }
+
+  static EntryJson json(LedgerEntry e) {
+    List<MeasurementJson> ms = e.measurements().stream().map(BudgetRenderer::json).toList();
+    return new EntryJson(e.sequence(), e.kind(), String.valueOf(e.time()), e.analyst(), e.sql(), e.fingerprint(),
+        e.planHash(), ms, loss(e.cost()), e.refersTo(), e.note(), result(e.resultJson()), loss(e.spentAfter()),
+        loss(e.totalAfter()), e.previousHash(), e.hash());
+  }
+
+  private static MeasurementJson json(MeasurementCost m) {
+    return new MeasurementJson(m.name(), m.mechanism(), LossView.plain(m.loss().epsilon()),
+        LossView.plain(m.loss().delta()));
+  }
+
+  private static List<String> historyTable(List<LedgerEntry> entries) {
+    TextTable t = new TextTable(List.of("#", "kind", "time (UTC)", "analyst", "cost epsilon", "cost delta", "ref",
+        "query / note"), new boolean[] {true, false, false, false, true, true, true, false});
+    for (LedgerEntry e : entries) {
+      String what = e.sql() != null ? oneLine(e.sql()) : e.note() != null ? oneLine(e.note()) : "";
+      t.add(List.of(String.valueOf(e.sequence()), e.kind(),
+          e.time() == null ? "" : e.time().truncatedTo(ChronoUnit.SECONDS).toString(), nz(e.analyst()),
+          e.cost() == null ? "" : LossView.plain(e.cost().epsilon()),
+          e.cost() == null ? "" : LossView.plain(e.cost().delta()),
+          e.refersTo() == null ? "" : String.valueOf(e.refersTo()), what));
+    }
+    List<String> lines = new ArrayList<>(t.lines());
+    if (!entries.isEmpty()) {
+      LedgerEntry last = entries.get(entries.size() - 1);
+      lines.add("spent " + LossView.of(last.spentAfter()).text() + " of " + LossView.of(last.totalAfter()).text());
+    }
+    return lines;
+  }
+
+  private static String oneLine(String s) {
+    String flat = s.replaceAll("\\s+", " ").strip();
+    return flat.length() <= SQL_WIDTH ? flat : flat.substring(0, SQL_WIDTH - 3) + "...";
+  }
+
+  private static LossView loss(PrivacyLoss l) {
+    return l == null ? null : LossView.of(l);
+  }
+
+  private static JsonNode result(String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return Json.mapper().readTree(json);
+    } catch (java.io.IOException e) {
+      return Json.mapper().getNodeFactory().textNode(json);
+    }
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,1 @@
+SELECT clinic, COUNT(*) AS visits, AVG(cost) AS avg_cost FROM visits GROUP BY clinic

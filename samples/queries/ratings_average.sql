@@ -1,0 +1,1 @@
+SELECT AVG(rating) AS avg_rating, COUNT(*) AS users FROM ratings

@@ -1,0 +1,1 @@
+SELECT rating, COUNT(*) AS users FROM ratings GROUP BY rating
