@@ -77,6 +77,28 @@ class ApiE2ETest {
   }
 
   @Test
+  void anAverageEstimatesTheMeanOfEachUsersRatings() {
+    // With R = 1 every user weighs 1 in AVG: the target is the mean over users of each user's mean rating.
+    Map<String, double[]> perUser = new HashMap<>();
+    for (String[] r : Samples.rows("ratings")) {
+      double[] sumCount = perUser.computeIfAbsent(r[0], k -> new double[2]);
+      sumCount[0] += Double.parseDouble(r[2]);
+      sumCount[1]++;
+    }
+    double target = perUser.values().stream().mapToDouble(sc -> sc[0] / sc[1]).average().orElseThrow();
+    try (Dpq dpq = Dpq.open(Samples.copy("ratings", dir))) {
+      QueryResult r = dpq.query("SELECT AVG(rating) AS r FROM ratings", QueryOptions.defaults().withEpsilon("1"));
+      Cell avg = r.rows().get(0).get(0);
+      double value = ((Number) avg.value()).doubleValue();
+      double half = (avg.ci95().high() - avg.ci95().low()) / 2;
+      assertTrue(value >= 1 && value <= 5, "clamped to the bounds");
+      // Far beyond the 95% interval: fails when contribution bounding biases the mean (as when a unit's
+      // clamped sum and capped count disagree), not by noise.
+      assertTrue(Math.abs(value - target) <= 5 * half, value + " vs " + target + " (half-width " + half + ")");
+    }
+  }
+
+  @Test
   void explainChargesNothingAndSplitsNoMoreThanTheTotal() {
     try (Dpq dpq = Dpq.open(Samples.copy("transactions", dir))) {
       Explanation e = dpq.explain("SELECT merchant, SUM(amount) AS total FROM transactions GROUP BY merchant",
