@@ -176,7 +176,7 @@ class DatasetValidationTest {
             "max_rows_per_group: must be an integer >= 1 (got many)"),
         // budget and defaults (messages from PrivacyLoss)
         edit("budget epsilon zero", "budget: { epsilon: 3.0", "budget: { epsilon: 0",
-            "budget.epsilon: epsilon must be > 0 (got a value <= 0); a typical value is 0.1 to 1"),
+            "budget.epsilon: epsilon must be > 0 (got a value <= 0); use a positive value, typically 0.1 to 1"),
         edit("budget delta one", "delta: 1.0e-6", "delta: 1",
             "budget.delta: delta must be < 1; a typical value is below 1/(number of people), e.g. 1e-7"),
         edit("budget epsilon NaN", "budget: { epsilon: 3.0", "budget: { epsilon: .nan",
