@@ -23,6 +23,7 @@ import org.dpq.engine.Explanation;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.mechanisms.InvalidPrivacyParameterException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,6 +130,12 @@ class ApiE2ETest {
           "SELECT clinic, COUNT(*) FROM visits v JOIN visits w ON v.patient_id = w.patient_id GROUP BY clinic")) {
         assertThrows(QueryRejectedException.class, () -> dpq.query(sql), sql);
       }
+      for (String epsilon : List.of("0", "-1", "1e-30")) {
+        assertThrows(InvalidPrivacyParameterException.class,
+            () -> dpq.query("SELECT COUNT(*) AS n FROM visits", QueryOptions.defaults().withEpsilon(epsilon)), epsilon);
+      }
+      assertThrows(InvalidPrivacyParameterException.class, () -> dpq.query("SELECT COUNT(*) AS n FROM visits",
+          QueryOptions.defaults().withEpsilon("1").withDelta("1")));
       assertEquals(0, status(dpq).spent().epsilon().signum());
     }
   }
