@@ -233,7 +233,7 @@ public abstract class BackendEquivalenceContract {
     if (dialect instanceof DuckDbDialect) {
       return "hash(";
     }
-    return dialect instanceof org.apache.calcite.sql.dialect.SparkSqlDialect ? "xxhash64(" : "md5(";
+    return dialect instanceof org.apache.calcite.sql.dialect.SparkSqlDialect ? "xxhash64(" : "hashtextextended(";
   }
 
   @Test
