@@ -2,7 +2,6 @@ package org.dpq.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +22,6 @@ import org.dpq.engine.execution.Backend;
 import org.dpq.engine.execution.BackendException;
 import org.dpq.engine.execution.BoundedRows;
 import org.dpq.engine.execution.DuckDbBackend;
-import org.dpq.engine.execution.SparkDialect;
 import org.dpq.engine.execution.TestTable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -185,7 +183,6 @@ class SparkBackendTest {
           assertEquals(a.value(row, column), b.value(row, column), column + " of row " + row);
         }
       }
-      assertInstanceOf(SparkDialect.class, SparkDialect.INSTANCE);
     }
   }
 }
