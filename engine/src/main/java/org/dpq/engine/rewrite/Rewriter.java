@@ -76,7 +76,6 @@ public final class Rewriter {
   private final class Build {
     private final DpPlan plan;
     private final RelBuilder b;
-    private final SqlDialect dialect;
     private final HashFunction hash;
     private final long secret;
     private final RexBuilder rex;
@@ -85,7 +84,6 @@ public final class Rewriter {
     Build(DpPlan plan, RelBuilder builder, SqlDialect dialect, long secret) {
       this.plan = plan;
       this.b = builder;
-      this.dialect = dialect;
       this.hash = HashFunction.forDialect(dialect);
       this.secret = secret;
       this.rex = builder.getRexBuilder();
@@ -95,7 +93,7 @@ public final class Rewriter {
     RelNode build() {
       b.push(plan.scan());
       List<RexNode> conditions = new ArrayList<>();
-      plan.where().map(this::adapt).ifPresent(conditions::add);
+      plan.where().ifPresent(conditions::add);
       for (GroupKey key : plan.keys()) {
         key.column().publicValues().ifPresent(values -> conditions.add(inDomain(key, values)));
       }
@@ -154,7 +152,7 @@ public final class Rewriter {
       List<String> names = new ArrayList<>();
       int keyCount = plan.keys().size();
       for (int k = 0; k < keyCount; k++) {
-        projection.add(adapt(plan.keys().get(k).expression()));
+        projection.add(plan.keys().get(k).expression());
         names.add("dpq_k" + k);
       }
       int[] value = rowValues(projection, names);
@@ -181,7 +179,7 @@ public final class Rewriter {
       projection.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
       names.add("dpq_unit");
       for (int k = 0; k < keyCount; k++) {
-        projection.add(adapt(plan.keys().get(k).expression()));
+        projection.add(plan.keys().get(k).expression());
         names.add("dpq_k" + k);
       }
       int[] value = rowValues(projection, names);
@@ -324,11 +322,6 @@ public final class Rewriter {
       b.project(out, names, true);
     }
 
-    /** An analyst's expression as the dialect must be given it (see {@link DialectArithmetic}). */
-    private RexNode adapt(RexNode expression) {
-      return DialectArithmetic.adapt(dialect, rex, expression);
-    }
-
     private List<RexNode> fieldRange(int from, int count) {
       List<RexNode> fields = new ArrayList<>();
       for (int f = from; f < from + count; f++) {
@@ -338,7 +331,7 @@ public final class Rewriter {
     }
 
     private RexNode inDomain(GroupKey key, List<String> values) {
-      RexNode column = adapt(key.expression());
+      RexNode column = key.expression();
       List<RexNode> literals = new ArrayList<>();
       for (String value : values) {
         literals.add(domainLiteral(key.column(), value));
