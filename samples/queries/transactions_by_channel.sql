@@ -1,1 +1,1 @@
-SELECT channel, AVG(amount) AS avg_amount FROM transactions GROUP BY channel
+SELECT channel, COUNT(DISTINCT customer_id) AS customers, AVG(amount) AS avg_amount FROM transactions GROUP BY channel

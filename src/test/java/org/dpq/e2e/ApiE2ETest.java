@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,6 +23,7 @@ import org.dpq.engine.Explanation;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.mechanisms.InvalidPrivacyParameterException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,9 +34,7 @@ class ApiE2ETest {
   @TempDir Path dir;
 
   private static LedgerStatus status(Dpq dpq) {
-    try (Ledger ledger = Ledger.open(dpq.dataset().ledger())) {
-      return ledger.status(dpq.dataset().name());
-    }
+    return dpq.budgetStatus();
   }
 
   /** Distinct users per rating: the bounded count when G = 2 and R = 1 and users give at most two ratings. */
@@ -82,6 +78,28 @@ class ApiE2ETest {
   }
 
   @Test
+  void anAverageEstimatesTheMeanOfEachUsersRatings() {
+    // With R = 1 every user weighs 1 in AVG: the target is the mean over users of each user's mean rating.
+    Map<String, double[]> perUser = new HashMap<>();
+    for (String[] r : Samples.rows("ratings")) {
+      double[] sumCount = perUser.computeIfAbsent(r[0], k -> new double[2]);
+      sumCount[0] += Double.parseDouble(r[2]);
+      sumCount[1]++;
+    }
+    double target = perUser.values().stream().mapToDouble(sc -> sc[0] / sc[1]).average().orElseThrow();
+    try (Dpq dpq = Dpq.open(Samples.copy("ratings", dir))) {
+      QueryResult r = dpq.query("SELECT AVG(rating) AS r FROM ratings", QueryOptions.defaults().withEpsilon("1"));
+      Cell avg = r.rows().get(0).get(0);
+      double value = ((Number) avg.value()).doubleValue();
+      double half = (avg.ci95().high() - avg.ci95().low()) / 2;
+      assertTrue(value >= 1 && value <= 5, "clamped to the bounds");
+      // Far beyond the 95% interval: fails when contribution bounding biases the mean (as when a unit's
+      // clamped sum and capped count disagree), not by noise.
+      assertTrue(Math.abs(value - target) <= 5 * half, value + " vs " + target + " (half-width " + half + ")");
+    }
+  }
+
+  @Test
   void explainChargesNothingAndSplitsNoMoreThanTheTotal() {
     try (Dpq dpq = Dpq.open(Samples.copy("transactions", dir))) {
       Explanation e = dpq.explain("SELECT merchant, SUM(amount) AS total FROM transactions GROUP BY merchant",
@@ -112,6 +130,12 @@ class ApiE2ETest {
           "SELECT clinic, COUNT(*) FROM visits v JOIN visits w ON v.patient_id = w.patient_id GROUP BY clinic")) {
         assertThrows(QueryRejectedException.class, () -> dpq.query(sql), sql);
       }
+      for (String epsilon : List.of("0", "-1", "1e-30")) {
+        assertThrows(InvalidPrivacyParameterException.class,
+            () -> dpq.query("SELECT COUNT(*) AS n FROM visits", QueryOptions.defaults().withEpsilon(epsilon)), epsilon);
+      }
+      assertThrows(InvalidPrivacyParameterException.class, () -> dpq.query("SELECT COUNT(*) AS n FROM visits",
+          QueryOptions.defaults().withEpsilon("1").withDelta("1")));
       assertEquals(0, status(dpq).spent().epsilon().signum());
     }
   }
@@ -120,33 +144,31 @@ class ApiE2ETest {
   void theLedgerRecordsEveryChargeAndDetectsTampering() throws Exception {
     Path yaml = Samples.copy("ratings", dir);
     String ledgerLocation;
-    String dataset;
+    long aliceCharge;
     try (Dpq dpq = Dpq.open(yaml)) {
       dpq.query(BY_RATING, QueryOptions.defaults().withEpsilon("0.5").withAnalyst("alice"));
       dpq.query("SELECT AVG(rating) AS r FROM ratings", QueryOptions.defaults().withAnalyst("bob"));
       ledgerLocation = dpq.dataset().ledger();
-      dataset = dpq.dataset().name();
-    }
-    long aliceCharge;
-    try (Ledger ledger = Ledger.open(ledgerLocation)) {
-      List<LedgerEntry> history = ledger.history(dataset);
+      List<LedgerEntry> history = dpq.history();
+      assertEquals("INIT", history.get(0).kind());
       List<LedgerEntry> charges = history.stream().filter(e -> e.kind().equals("CHARGE")).toList();
       assertEquals(2, charges.size());
       assertEquals("alice", charges.get(0).analyst());
       assertEquals(BY_RATING, charges.get(0).sql());
+      assertEquals(0, charges.get(0).cost().epsilon().compareTo(new BigDecimal("0.5")));
       assertEquals("bob", charges.get(1).analyst());
       assertTrue(history.stream().anyMatch(e -> e.kind().equals("RELEASE")
           && e.refersTo() == charges.get(0).sequence() && e.resultJson() != null));
       aliceCharge = charges.get(0).sequence();
-      assertTrue(ledger.verify(dataset).ok());
+      VerifyReport intact = dpq.verify();
+      assertTrue(intact.ok(), intact.problem());
+      assertEquals(history.size(), intact.entriesChecked());
     }
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledgerLocation.replaceFirst("^jdbc:sqlite:", ""));
-         Statement s = c.createStatement()) {
-      assertEquals(1, s.executeUpdate("UPDATE dpq_ledger_entry SET cost_epsilon = '0.0001' WHERE sequence = "
-          + aliceCharge));
-    }
+    assertEquals(1, Tamper.alter(Path.of(ledgerLocation.replaceFirst("^jdbc:sqlite:", "")), aliceCharge,
+        "cost_epsilon", "0.0001"));
+    // A fresh process (here: a fresh facade) sees the change.
     try (Ledger ledger = Ledger.open(ledgerLocation)) {
-      VerifyReport report = ledger.verify(dataset);
+      VerifyReport report = ledger.verify("ratings");
       assertFalse(report.ok());
       assertEquals(aliceCharge, report.firstBadSequence().orElseThrow());
     }

@@ -10,9 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -53,7 +50,7 @@ class CliE2ETest {
     assertTrue(lines.get(0).matches("rating +users"), table.out());
     for (int rating = 1; rating <= 5; rating++) {
       final String key = String.valueOf(rating);
-      assertTrue(lines.stream().anyMatch(l -> l.matches(" *" + key + " +-?\\d+ ± +\\d+")),
+      assertTrue(lines.stream().anyMatch(l -> l.matches(" *" + key + " +-?\\d+ (± +\\d+|\\[-?\\d+, \\d+\\])")),
           "no line for rating " + rating + ":\n" + table.out());
     }
     assertTrue(table.out().contains("cost: epsilon 1, delta "), table.out());
@@ -188,12 +185,7 @@ class CliE2ETest {
     assertTrue(ok.out().startsWith("ledger OK"), ok.out());
 
     long aliceCharge = charges.get(0).get("sequence").asLong();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ratings.ledger.db"));
-         Statement s = c.createStatement()) {
-      int changed = s.executeUpdate("UPDATE dpq_ledger_entry SET analyst = 'mallory' WHERE sequence = "
-          + aliceCharge);
-      assertEquals(1, changed);
-    }
+    assertEquals(1, Tamper.alter(dir.resolve("ratings.ledger.db"), aliceCharge, "analyst", "mallory"));
     Cli.Result bad = dpq("budget", "verify", "-d", yaml.toString(), "--format", "json");
     assertNotEquals(0, bad.code(), bad.toString());
     assertEquals(5, bad.code(), bad.toString());
@@ -205,14 +197,14 @@ class CliE2ETest {
   @Test
   void rejectedQueriesExitThreeAndCostNothing() throws Exception {
     Path yaml = Samples.copy("ratings", dir);
-    for (String sql : List.of("SELECT * FROM ratings", "SELECT SUM(product_id) FROM ratings",
-        "DELETE FROM ratings")) {
+    // More shapes and parameters are covered through the API (ApiE2ETest); here: the exit code and output.
+    for (String sql : List.of("SELECT * FROM ratings", "DELETE FROM ratings")) {
       Cli.Result r = dpq("query", "--dataset", yaml.toString(), sql);
       assertEquals(3, r.code(), sql + " -> " + r);
       assertEquals("", r.out());
       assertTrue(r.err().startsWith("dpq: query rejected: "), r.err());
     }
-    for (String epsilon : List.of("0", "-1", "1e-30")) {
+    for (String epsilon : List.of("0")) {
       Cli.Result r = dpq("query", "--dataset", yaml.toString(), "--epsilon", epsilon, BY_RATING);
       assertEquals(3, r.code(), "epsilon " + epsilon + " -> " + r);
       assertEquals("", r.out());
@@ -272,6 +264,19 @@ class CliE2ETest {
   }
 
   @Test
+  void aMissingSourceFileIsADataErrorOnOneLine() throws Exception {
+    Path yaml = Samples.copy("ratings", dir);
+    Files.delete(dir.resolve("ratings.csv"));
+    Cli.Result q = dpq("query", "--dataset", yaml.toString(), BY_RATING);
+    assertEquals(5, q.code(), q.toString());
+    assertEquals("", q.out());
+    assertTrue(q.err().startsWith("dpq: ") && q.err().contains("ratings.csv"), q.err());
+    assertEquals(1, q.err().lines().count(), "one line, no stack trace: " + q.err());
+    Cli.Result v = dpq("datasets", "validate", "--dataset", yaml.toString());
+    assertEquals(5, v.code(), v.toString());
+  }
+
+  @Test
   void inspectShowsTheDeclarationWithoutData() throws Exception {
     Path yaml = Samples.copy("clinic", dir);
     Cli.Result r = dpq("datasets", "inspect", "--dataset", yaml.toString(), "--format", "json");
@@ -281,7 +286,7 @@ class CliE2ETest {
     assertEquals("patient_id", j.get("privacyUnit").asText());
     assertEquals(2, j.get("maxGroupsContributed").asInt());
     assertEquals(4, j.get("maxRowsPerGroup").asInt());
-    assertEquals("5", j.get("budget").get("epsilon").asText());
+    assertEquals("10", j.get("budget").get("epsilon").asText());
     assertTrue(j.get("ledger").asText().endsWith("clinic.ledger.db"), j.toString());
     JsonNode cost = null;
     for (JsonNode c : j.get("columns")) {
@@ -289,7 +294,7 @@ class CliE2ETest {
         cost = c;
       }
     }
-    assertEquals(5000.0, cost.get("upper").asDouble());
+    assertEquals(2000.0, cost.get("upper").asDouble());
     // No data value: a cost from the CSV never appears in the description.
     String firstCost = Samples.rows("clinic").get(0)[6];
     Cli.Result table = dpq("datasets", "inspect", "--dataset", yaml.toString());

@@ -46,7 +46,7 @@ public final class BudgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      BudgetRenderer.printStatus(withLedger(dataset, LedgerAccess::status), format.format(),
+      BudgetRenderer.printStatus(withLedger(dataset, Dpq::budgetStatus), format.format(),
           spec.commandLine().getOut());
       return ExitCodes.OK;
     }
@@ -64,7 +64,7 @@ public final class BudgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      BudgetRenderer.printHistory(withLedger(dataset, LedgerAccess::history), format.format(),
+      BudgetRenderer.printHistory(withLedger(dataset, Dpq::history), format.format(),
           spec.commandLine().getOut());
       return ExitCodes.OK;
     }
@@ -82,7 +82,7 @@ public final class BudgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      VerifyReport report = withLedger(dataset, LedgerAccess::verify);
+      VerifyReport report = withLedger(dataset, Dpq::verify);
       BudgetRenderer.printVerify(report, format.format(), spec.commandLine().getOut());
       return report.ok() ? ExitCodes.OK : ExitCodes.BACKEND;
     }

@@ -4,14 +4,19 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dpq.cli.output.DatasetRenderer;
-import org.dpq.engine.Dpq;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.DatasetLoader;
+import org.dpq.engine.execution.Backend;
+import org.dpq.engine.execution.Backends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code dpq datasets}: checks and describes dataset YAML files without showing any data. */
+/**
+ * {@code dpq datasets}: checks and describes dataset YAML files. Shows declarations only (never data values)
+ * and touches no ledger, so neither command spends or initialises a budget.
+ */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
     description = "Checks and describes dataset YAML files (declarations only, never data values).",
     subcommands = {DatasetsCommand.Inspect.class, DatasetsCommand.Validate.class},
@@ -26,17 +31,11 @@ public final class DatasetsCommand implements Callable<Integer> {
     return ExitCodes.USAGE;
   }
 
-  static Dataset load(Path yaml, PrintWriter err) {
-    try (Progress progress = Progress.spinner(Progress.interactive(), err, "loading the dataset");
-         Dpq dpq = Dpq.open(yaml)) {
-      return dpq.dataset();
-    }
-  }
-
   /** {@code dpq datasets inspect}. */
   @Command(name = "inspect", sortOptions = false, mixinStandardHelpOptions = true,
       description = "Shows a dataset's declaration: source, privacy unit, contribution bounds G and R, budget "
-          + "and per-query defaults, ledger location, and each column's type, bounds and public values.",
+          + "and per-query defaults, ledger location, and each column's type, bounds and public values. Reads "
+          + "the YAML only.",
       footer = {"", "Example:", "  dpq datasets inspect --dataset samples/transactions.yaml"})
   public static final class Inspect implements Callable<Integer> {
     @Mixin DatasetOption dataset;
@@ -45,14 +44,16 @@ public final class DatasetsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      DatasetRenderer.print(load(dataset.file(), spec.commandLine().getErr()), format.format(), spec.commandLine().getOut());
+      DatasetRenderer.print(DatasetLoader.load(dataset.file()), format.format(), spec.commandLine().getOut());
       return ExitCodes.OK;
     }
   }
 
   /** {@code dpq datasets validate}. */
   @Command(name = "validate", sortOptions = false, mixinStandardHelpOptions = true,
-      description = "Loads a dataset YAML file and reports every problem found (exit 2), or OK (exit 0).",
+      description = "Checks a dataset: reads the YAML and reports every problem in it (exit 2), then loads the "
+          + "source into the backend, checking that it exists and has the declared columns and types (exit 5 if "
+          + "not). Prints OK (exit 0) when all is well. Spends no budget.",
       footer = {"", "Example:", "  dpq datasets validate --dataset samples/clinic.yaml"})
   public static final class Validate implements Callable<Integer> {
     @Mixin DatasetOption dataset;
@@ -61,10 +62,18 @@ public final class DatasetsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Path yaml = dataset.file();
-      Dataset d = load(yaml, spec.commandLine().getErr());
-      spec.commandLine().getOut().printf("%s: OK (dataset %s, table %s, %d columns)%n", yaml.getFileName(), d.name(),
+      PrintWriter out = spec.commandLine().getOut();
+      Dataset d = DatasetLoader.load(yaml);
+      Progress progress = Progress.spinner(Progress.interactive(), spec.commandLine().getErr(), "loading " + d.table());
+      try {
+        Backend backend = Backends.open(d); // opening loads and checks the source; nothing is queried
+        backend.close();
+      } finally {
+        progress.close();
+      }
+      out.printf("%s: OK (dataset %s, table %s, %d columns, source readable)%n", yaml.getFileName(), d.name(),
           d.table(), d.columns().size());
-      spec.commandLine().getOut().flush();
+      out.flush();
       return ExitCodes.OK;
     }
   }

@@ -42,8 +42,11 @@ public final class ExplainCommand implements Callable<Integer> {
     var options = loss.toQueryOptions();
     String text = SqlArgument.text(sql, System.in);
     Explanation explanation;
+    Progress progress = Progress.spinner(Progress.interactive(), spec.commandLine().getErr(), "planning the query");
     try (Dpq dpq = Dpq.open(yaml)) {
       explanation = dpq.explain(text, options);
+    } finally {
+      progress.close();
     }
     ExplanationRenderer.print(explanation, format.format(), spec.commandLine().getOut());
     return ExitCodes.OK;

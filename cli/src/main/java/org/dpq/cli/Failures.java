@@ -1,9 +1,9 @@
 package org.dpq.cli;
 
 import java.io.PrintWriter;
-import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
+import org.dpq.engine.catalog.DatasetValidationException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -27,7 +27,9 @@ public final class Failures implements IExecutionExceptionHandler {
       "org.dpq.budget.BudgetExhaustedException", new Kind(ExitCodes.BUDGET_EXHAUSTED, "budget exhausted: "),
       "org.dpq.engine.execution.BackendException", new Kind(ExitCodes.BACKEND, "backend error: "),
       "org.dpq.budget.LedgerException", new Kind(ExitCodes.BACKEND, "ledger error: "),
-      "org.dpq.engine.catalog.DatasetValidationException", new Kind(ExitCodes.USAGE, "invalid dataset: "));
+      "org.dpq.engine.catalog.DatasetValidationException", new Kind(ExitCodes.USAGE, "invalid dataset: "),
+      // File I/O (a missing or unreadable source file): messages name the path, never file contents.
+      "java.io.UncheckedIOException", new Kind(ExitCodes.BACKEND, "data error: "));
 
   private static final int MAX_CAUSE_DEPTH = 16;
 
@@ -68,17 +70,8 @@ public final class Failures implements IExecutionExceptionHandler {
     return sb.toString();
   }
 
-  /** The {@code problems()} list of a dataset validation failure, if it has one. */
+  /** The problems of a dataset validation failure (none for other failures). */
   private static List<String> problems(Throwable t) {
-    try {
-      Method m = t.getClass().getMethod("problems");
-      Object value = m.invoke(t);
-      if (value instanceof List<?> list) {
-        return list.stream().map(String::valueOf).toList();
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // no problem list: the message says it all
-    }
-    return List.of();
+    return t instanceof DatasetValidationException d ? d.problems() : List.of();
   }
 }

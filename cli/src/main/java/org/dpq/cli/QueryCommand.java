@@ -51,9 +51,11 @@ public final class QueryCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     QueryResult result;
-    try (Progress progress = Progress.spinner(Progress.interactive(), err, "running the query");
-         Dpq dpq = Dpq.open(yaml)) {
+    Progress progress = Progress.spinner(Progress.interactive(), err, "running the query");
+    try (Dpq dpq = Dpq.open(yaml)) {
       result = dpq.query(text, options);
+    } finally {
+      progress.close();
     }
     QueryResultRenderer.print(result, format.format(), out, err);
     return ExitCodes.OK;

@@ -96,8 +96,8 @@ public final class ExplanationRenderer {
     TextTable t = new TextTable(List.of("measurement", "L1", "L2", "epsilon", "delta", "mechanism", "scale", "±95%"),
         new boolean[] {false, true, true, true, true, false, true, true});
     for (MeasurementExplanation m : e.measurements()) {
-      t.add(List.of(m.name(), num(m.l1()), num(m.l2()), LossView.plain(m.loss().epsilon()),
-          LossView.plain(m.loss().delta()), m.mechanism().name().toLowerCase(Locale.ROOT), num(m.scale()),
+      t.add(List.of(m.name(), num(m.l1()), num(m.l2()), LossView.human(LossView.plain(m.loss().epsilon())),
+          LossView.human(LossView.plain(m.loss().delta())), m.mechanism().name().toLowerCase(Locale.ROOT), num(m.scale()),
           num(m.halfWidth95())));
     }
     t.lines().forEach(l -> lines.add("  " + l));

@@ -25,18 +25,27 @@ public record LossView(String epsilon, String delta) {
     return value.stripTrailingZeros().toPlainString();
   }
 
-  /** Human form for tables, e.g. {@code epsilon 0.5, delta 1.0E-7}. */
+  /**
+   * Human form for tables, e.g. {@code epsilon 0.5, delta 1e-7}; a value with more than 10 significant digits
+   * (an exact share such as 0.16666666666666666666) is shown rounded, as {@code ~0.166667}.
+   */
   public String text() {
-    return "epsilon " + epsilon + ", delta " + deltaText();
+    return "epsilon " + human(epsilon) + ", delta " + human(delta);
   }
 
-  private String deltaText() {
-    BigDecimal d = new BigDecimal(delta);
+  /** One exact decimal string for people: short values as they are, long ones rounded, tiny ones as 1e-7. */
+  public static String human(String exact) {
+    BigDecimal d = new BigDecimal(exact);
+    String approx = "";
+    if (d.signum() != 0 && d.stripTrailingZeros().precision() > 10) {
+      d = d.round(new java.math.MathContext(6, java.math.RoundingMode.HALF_EVEN));
+      approx = "~";
+    }
     if (d.signum() != 0 && d.compareTo(new BigDecimal("0.001")) < 0) {
       BigDecimal s = d.stripTrailingZeros(); // 1e-7 reads better than 0.0000001
       int exponent = s.precision() - s.scale() - 1;
-      return s.scaleByPowerOfTen(-exponent).toPlainString() + "e" + exponent;
+      return approx + s.scaleByPowerOfTen(-exponent).toPlainString() + "e" + exponent;
     }
-    return delta;
+    return approx + plain(d);
   }
 }

@@ -104,10 +104,14 @@ public final class QueryResultRenderer {
     boolean[] right = new boolean[n];
     boolean anyInterval = false;
     for (int j = 0; j < n; j++) {
+      // A noisy number is "value" + an extra part: " ± h" (interval centred on the value) or " [low, high]"
+      // (e.g. a count clamped at zero); values are right-aligned and the ± signs line up.
       String[] values = new String[m];
-      String[] extras = new String[m];
+      String[] halves = new String[m];
+      String[] ranges = new String[m];
       int valueWidth = 0;
       int halfWidth = 0;
+      int rangeWidth = 0;
       for (int i = 0; i < m; i++) {
         Cell cell = result.rows().get(i).get(j);
         right[j] |= Numbers.isNumber(cell.value());
@@ -116,23 +120,24 @@ public final class QueryResultRenderer {
         if (cell.ci95() != null && Numbers.isNumber(cell.value())) {
           anyInterval = true;
           if (Numbers.centred(cell.value(), cell.ci95())) {
-            extras[i] = Numbers.humanHalfWidth(cell.value(), cell.ci95());
-            halfWidth = Math.max(halfWidth, extras[i].length());
+            halves[i] = Numbers.humanHalfWidth(cell.value(), cell.ci95());
+            halfWidth = Math.max(halfWidth, halves[i].length());
           } else {
-            extras[i] = null;
-            values[i] = values[i] + " " + Numbers.humanInterval(cell.value(), cell.ci95());
-            valueWidth = Math.max(valueWidth, values[i].length());
+            ranges[i] = Numbers.humanInterval(cell.value(), cell.ci95());
+            rangeWidth = Math.max(rangeWidth, ranges[i].length());
           }
         }
       }
+      int extraWidth = Math.max(halfWidth == 0 ? 0 : halfWidth + 3, rangeWidth == 0 ? 0 : rangeWidth + 1);
       for (int i = 0; i < m; i++) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(" ".repeat(valueWidth - values[i].length())).append(values[i]);
-        if (halfWidth > 0) {
-          sb.append(extras[i] == null ? " ".repeat(halfWidth + 3)
-              : " ± " + " ".repeat(halfWidth - extras[i].length()) + extras[i]);
+        if (!right[j]) {
+          cells[i][j] = values[i];
+          continue;
         }
-        cells[i][j] = right[j] ? sb.toString() : values[i];
+        String extra = halves[i] != null ? " ± " + " ".repeat(halfWidth - halves[i].length()) + halves[i]
+            : ranges[i] != null ? " " + ranges[i] : "";
+        cells[i][j] = " ".repeat(valueWidth - values[i].length()) + values[i] + extra
+            + " ".repeat(extraWidth - extra.length());
       }
     }
     TextTable table = new TextTable(result.columns(), right);
@@ -140,7 +145,8 @@ public final class QueryResultRenderer {
       table.add(List.of(row));
     }
     List<String> lines = new ArrayList<>(table.lines());
-    lines.add("(" + m + (m == 1 ? " row" : " rows") + (anyInterval ? "; ± is the half-width of the 95% noise interval)" : ")"));
+    lines.add("(" + m + (m == 1 ? " row" : " rows")
+        + (anyInterval ? "; ± is the half-width of the 95% noise interval, [low, high] the interval itself)" : ")"));
     lines.add(costLine(result));
     lines.add(remainingLine(result));
     return lines;

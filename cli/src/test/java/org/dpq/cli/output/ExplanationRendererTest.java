@@ -33,7 +33,7 @@ class ExplanationRendererTest {
     assertTrue(all.contains("  SELECT merchant, COUNT(*)\n  FROM bounded"), all);
     assertTrue(all.contains("threshold (a group is released only if its noisy person count clears 37)"), all);
     String count = lines.stream().filter(l -> l.contains("COUNT(*) ")).findFirst().orElseThrow();
-    assertTrue(count.matches(".*COUNT\\(\\*\\)\\s+4\\s+2\\s+0\\.25\\s+0\\.00000005\\s+gaussian\\s+15\\.5\\s+30\\.38"),
+    assertTrue(count.matches(".*COUNT\\(\\*\\)\\s+4\\s+2\\s+0\\.25\\s+5e-8\\s+gaussian\\s+15\\.5\\s+30\\.38"),
         count);
     assertTrue(all.contains("Total cost: epsilon 0.5, delta 1e-7"), all);
     assertTrue(all.contains("Remaining budget: epsilon 9.5, delta 9.9e-6"), all);

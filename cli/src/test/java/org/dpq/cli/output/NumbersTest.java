@@ -43,4 +43,15 @@ class NumbersTest {
     assertEquals("10", LossView.plain(new BigDecimal("1E+1")));
     assertEquals("0.0000001", LossView.plain(new BigDecimal("1E-7")));
   }
+
+  @Test
+  void lossViewForPeopleRoundsOnlyLongValuesAndMarksThem() {
+    assertEquals("0.5", LossView.human("0.5"));
+    assertEquals("~0.5", LossView.human("0.49999999999999999998"));
+    assertEquals("~0.166667", LossView.human("0.16666666666666666666"));
+    assertEquals("1e-7", LossView.human("0.0000001"));
+    assertEquals("9.9e-6", LossView.human("0.0000099"));
+    assertEquals("~3.33333e-8", LossView.human("0.000000033333333333333"));
+    assertEquals("0", LossView.human("0"));
+  }
 }

@@ -50,7 +50,7 @@ class QueryResultRendererTest {
     // keys are right-aligned numbers
     assertTrue(lines.get(2).startsWith("     3"), lines.get(2));
     String footer = String.join("\n", lines.subList(5, lines.size()));
-    assertTrue(footer.contains("(3 rows; ± is the half-width of the 95% noise interval)"), footer);
+    assertTrue(footer.contains("(3 rows; ± is the half-width of the 95% noise interval"), footer);
     assertTrue(footer.contains("cost: epsilon 1, delta 1e-7 (ledger entry 17)"), footer);
     assertTrue(footer.contains("remaining: epsilon 9, delta 9.9e-6"), footer);
   }
@@ -67,12 +67,20 @@ class QueryResultRendererTest {
   }
 
   @Test
-  void anIntervalNotCentredOnTheValueIsShownAsARange() {
-    QueryResult r = new QueryResult(List.of("avg"), List.of(List.of(noisy(1.0, 1.0, 3.4))), COST, REMAINING,
-        false, 2);
-    String line = QueryResultRenderer.table(r).get(2);
-    assertTrue(line.contains("[1.0, 3.4]"), line);
-    assertFalse(line.contains("±"), line);
+  void anIntervalNotCentredOnTheValueIsShownAsARangeKeepingValuesAligned() {
+    QueryResult r = new QueryResult(List.of("k", "users"), List.of(
+        List.of(key(1L), noisy(3L, 0, 63)),
+        List.of(key(3L), noisy(91L, 31, 151)),
+        List.of(key(5L), noisy(0L, 0, 18))), COST, REMAINING, false, 2);
+    List<String> lines = QueryResultRenderer.table(r);
+    assertTrue(lines.get(2).contains("  3 [0, 63]"), lines.get(2));
+    assertFalse(lines.get(2).contains("±"), lines.get(2));
+    assertTrue(lines.get(3).contains(" 91 ± 60"), lines.get(3));
+    assertTrue(lines.get(4).contains("  0 [0, 18]"), lines.get(4));
+    // the values' last digits share one column
+    int end = lines.get(3).indexOf("91") + 2;
+    assertEquals('3', lines.get(2).charAt(end - 1));
+    assertEquals('0', lines.get(4).charAt(end - 1));
   }
 
   @Test

@@ -28,7 +28,7 @@ class SampleGeneratorTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /** The committed samples, as made by {@code dpq samples generate NAME --rows N --out samples}. */
-  private static final Map<String, Long> COMMITTED = Map.of("ratings", 1000L, "clinic", 2000L, "transactions", 5000L);
+  private static final Map<String, Long> COMMITTED = Map.of("ratings", 1000L, "clinic", 10_000L, "transactions", 20_000L);
 
   private static String csv(String name, long rows, long seed) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -14,7 +14,7 @@ public sealed interface AggregateSpec {
   /** COUNT(DISTINCT unit): the noisy number of units. */
   record CountUnits(String name, int units) implements AggregateSpec {}
 
-  /** SUM(col): the noisy sum of clamped values. */
+  /** SUM(col): the noisy sum of clamped values, rounded to an integer when {@code integral}. */
   record Sum(String name, int sum, boolean integral) implements AggregateSpec {}
 
   /** AVG(col) = mid + noisy centred sum / noisy count, clamped to [lower, upper]. */

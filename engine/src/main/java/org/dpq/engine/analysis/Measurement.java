@@ -12,13 +12,19 @@ import org.apache.calcite.rex.RexNode;
  * @param lower row clamp lower bound (SUM kinds; 0 otherwise)
  * @param upper row clamp upper bound (SUM kinds; 0 otherwise)
  * @param center subtracted from each clamped value before summing or squaring (0 for plain SUM)
- * @param perUnitLower the clamp applied to one unit's aggregate within one group
- * @param perUnitUpper the clamp applied to one unit's aggregate within one group
+ * @param perUnitLower lower bound of one unit's contribution to one group: for counts 0; for sums
+ *     {@code R*min(L-c, 0)}, since a unit with n values contributes min(n, R) times the mean of its clamped,
+ *     centred values (its sum, scaled by R/n when n > R); the rewrite also clamps the contribution to it
+ * @param perUnitUpper upper bound of one unit's contribution to one group: R for counts (a unit's count is capped
+ *     at min(n, R)), 1 for distinct units, {@code R*max(U-c, 0)} for sums (and {@code R*max((L-c)^2, (U-c)^2)}
+ *     for sums of squares)
  * @param l1 L1 sensitivity over all groups: G * max(|perUnitLower|, |perUnitUpper|), where G is the number of
  *     groups one unit can reach: min(max_groups_contributed, 1 without GROUP BY, the key domain's size when
  *     every key has a public domain), and 1 for {@code privacy_unit: row}
  * @param l2 L2 sensitivity over all groups: sqrt(G) * max(|perUnitLower|, |perUnitUpper|), same G
- * @param integral true when every value is an integer (counts, sums of integer columns with center 0)
+ * @param integral true when every value is an integer and is computed in BIGINT with integer noise: counts, and
+ *     for {@code privacy_unit: row} sums of integer columns with center 0 (with units of several rows, a unit's
+ *     sum may be scaled by R/n, so sums are DOUBLE)
  */
 public record Measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
     double center, double perUnitLower, double perUnitUpper, double l1, double l2, boolean integral) {}

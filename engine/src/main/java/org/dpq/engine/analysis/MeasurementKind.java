@@ -6,9 +6,12 @@ public enum MeasurementKind {
   COUNT_ROWS,
   /** Non-NULL, non-NaN values of a column per group, each unit's count capped at R. */
   COUNT_VALUES,
-  /** Sum of clamped, centred values ({@code clamp(x) - center}); each unit's sum clamped to its range. */
+  /**
+   * Sum of clamped, centred values ({@code clamp(x) - center}); a unit with n non-NULL, non-NaN values
+   * contributes min(n, R) times their mean.
+   */
   SUM,
-  /** Sum of squared clamped, centred values; each unit's sum clamped to {@code [0, R*halfWidth^2]}. */
+  /** Sum of squared clamped, centred values; a unit with n values contributes min(n, R) times their mean. */
   SUM_SQUARES,
   /** Distinct units per group (after the G-groups limit). */
   COUNT_UNITS

@@ -16,7 +16,8 @@ import org.dpq.engine.catalog.PrivacyUnit;
  * The measurements of one query, deduplicated (AVG(x) and COUNT(x) share one count of x's values; AVG(x)
  * and VAR_POP(x) share one centred sum), each with the per-unit clamp and the sensitivities that follow from
  * the dataset's contribution bounds. Owns invariant 3's arithmetic: a unit's aggregate within one group lies in
- * {@code [perUnitLower, perUnitUpper]}, and a unit touches at most G groups, so L1 = G * max|bound| and
+ * {@code [perUnitLower, perUnitUpper]} (counts capped at R; sums are min(n, R) times the unit's mean of n
+ * clamped values), and a unit touches at most G groups, so L1 = G * max|bound| and
  * L2 = sqrt(G) * max|bound|.
  *
  * <p>G here is the number of groups one unit can reach, which is never more than the dataset's
@@ -34,6 +35,7 @@ final class MeasurementSet {
   private final List<Measurement> measurements = new ArrayList<>();
   private final double rows;
   private final double groups;
+  private final boolean rowUnit;
 
   /**
    * @param reachableGroups how many groups one unit's rows can fall in, whatever G says (1 without GROUP BY,
@@ -43,7 +45,7 @@ final class MeasurementSet {
     if (dataset.maxRowsPerGroup() < 1 || dataset.maxGroupsContributed() < 1 || reachableGroups < 1) {
       throw new IllegalArgumentException("max_rows_per_group and max_groups_contributed must be >= 1");
     }
-    boolean rowUnit = dataset.unit() instanceof PrivacyUnit.Row;
+    this.rowUnit = dataset.unit() instanceof PrivacyUnit.Row;
     this.rows = rowUnit ? 1 : dataset.maxRowsPerGroup();
     this.groups = rowUnit ? 1 : Math.min(dataset.maxGroupsContributed(), reachableGroups);
   }
@@ -74,22 +76,40 @@ final class MeasurementSet {
   static final double MAX_INTEGRAL_PER_UNIT = 0x1p31;
 
   /**
-   * Sum of clamped values minus {@code center}. A unit present in a group has 1..R rows' worth, each in
-   * {@code [L-c, U-c]}, so its sum lies in {@code [R*min(L-c, 0), R*max(U-c, 0)]}: the clamp keeps every
-   * honest sum (also when L > 0) and has the bound {@code R*max(|L-c|, |U-c|)}.
+   * Sum of clamped values minus {@code center}. A unit with n values in a group contributes min(n, R) times the
+   * mean of its values, each in {@code [L-c, U-c]}, so its contribution lies in
+   * {@code [R*min(L-c, 0), R*max(U-c, 0)]}: that range holds every honest contribution (also when L > 0) and has
+   * the bound {@code R*max(|L-c|, |U-c|)}.
+   *
+   * <p>The measurement is integral (computed in BIGINT, integer noise) only for {@code privacy_unit: row}, where
+   * a unit has one row and contributes its value itself; otherwise a unit with more than R values contributes a
+   * fraction of its sum, computed in DOUBLE.
    */
   int sum(RexInputRef column, Column declared, double center) {
     double lower = declared.lower().orElseThrow();
     double upper = declared.upper().orElseThrow();
-    boolean integral = center == 0 && (declared.type() == ColumnType.INT || declared.type() == ColumnType.LONG)
-        && lower == Math.rint(lower) && upper == Math.rint(upper)
-        && rows * Math.max(Math.abs(lower), Math.abs(upper)) <= MAX_INTEGRAL_PER_UNIT;
+    boolean integral = rowUnit && center == 0 && integerSum(declared);
     return add(new Key(MeasurementKind.SUM, column.getIndex(), center), () -> measurement(MeasurementKind.SUM,
         Optional.of(column), lower, upper, center, rows * Math.min(lower - center, 0),
         rows * Math.max(upper - center, 0), integral));
   }
 
-  /** Sum of squared clamped, centred values: a unit's sum lies in {@code [0, R*max((L-c)^2, (U-c)^2)]}. */
+  /**
+   * True when SUM(column) is released as an integer: an integer column with integer bounds whose per-unit bound
+   * fits the BIGINT range argument of {@link #MAX_INTEGRAL_PER_UNIT}. Rounding a noisy sum is post-processing.
+   */
+  boolean integerSum(Column declared) {
+    double lower = declared.lower().orElseThrow();
+    double upper = declared.upper().orElseThrow();
+    return (declared.type() == ColumnType.INT || declared.type() == ColumnType.LONG)
+        && lower == Math.rint(lower) && upper == Math.rint(upper)
+        && rows * Math.max(Math.abs(lower), Math.abs(upper)) <= MAX_INTEGRAL_PER_UNIT;
+  }
+
+  /**
+   * Sum of squared clamped, centred values: a unit with n values contributes min(n, R) times the mean of its
+   * squares, which lies in {@code [0, R*max((L-c)^2, (U-c)^2)]}.
+   */
   int sumSquares(RexInputRef column, Column declared, double center) {
     double lower = declared.lower().orElseThrow();
     double upper = declared.upper().orElseThrow();

@@ -229,7 +229,7 @@ final class PlanExtractor {
     return switch (kind) {
       case SUM, SUM0 -> {
         int sum = measurements.sum(ref, column, 0);
-        yield new AggregateSpec.Sum(name, sum, measurementIntegral(measurements, sum));
+        yield new AggregateSpec.Sum(name, sum, measurements.integerSum(column));
       }
       case AVG -> new AggregateSpec.Mean(name, measurements.sum(ref, column, mid), measurements.countValues(ref),
           lower, upper);
@@ -239,10 +239,6 @@ final class PlanExtractor {
             measurements.sum(ref, column, mid), measurements.countValues(ref), lower, upper, stddev);
       }
     };
-  }
-
-  private static boolean measurementIntegral(MeasurementSet measurements, int index) {
-    return measurements.measurements().get(index).integral();
   }
 
   private AggregateSpec countSpec(AggregateCall call, String name, List<RexNode> rowExprs, TableScan scan,

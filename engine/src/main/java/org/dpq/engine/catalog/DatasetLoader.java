@@ -25,8 +25,8 @@ import java.util.Optional;
  * privacy unit, the contribution bounds G and R, column bounds, public domains and the budget. Every problem is
  * reported at once in a {@link DatasetValidationException}, each under its key path.
  *
- * <p>Relative paths ({@code source.csv}, {@code source.parquet}, {@code ledger}) resolve against the YAML file's
- * folder; the default ledger is {@code <name>.ledger.db} there. Source files are not opened here (so that budget
+ * <p>Relative paths ({@code source.csv}, {@code source.parquet}, {@code source.spark.csv|parquet}, {@code ledger})
+ * resolve against the YAML file's folder; the default ledger is {@code <name>.ledger.db} there. Source files are not opened here (so that budget
  * commands work without the data); the backend and {@link Fingerprint} report a missing file.
  *
  * <p>Public values are stored as the text the backend's Java value prints as: {@code Long.toString} for int and

@@ -19,6 +19,7 @@ import org.dpq.engine.catalog.DatasetYaml.ColumnYaml;
 import org.dpq.engine.catalog.DatasetYaml.JdbcYaml;
 import org.dpq.engine.catalog.DatasetYaml.LossYaml;
 import org.dpq.engine.catalog.DatasetYaml.SourceYaml;
+import org.dpq.engine.catalog.DatasetYaml.SparkYaml;
 import org.dpq.mechanisms.InvalidPrivacyParameterException;
 import org.dpq.mechanisms.PrivacyLoss;
 
@@ -119,14 +120,15 @@ final class DatasetValidator {
 
   private Source source(SourceYaml s) {
     if (s == null) {
-      missing("source", "give exactly one of csv, parquet, jdbc, e.g. source: { csv: data/pums.csv }");
+      missing("source", "give exactly one of csv, parquet, jdbc, spark, e.g. source: { csv: data/pums.csv }");
       return null;
     }
-    int given = (s.csv() != null ? 1 : 0) + (s.parquet() != null ? 1 : 0) + (s.jdbc() != null ? 1 : 0);
+    int given = (s.csv() != null ? 1 : 0) + (s.parquet() != null ? 1 : 0) + (s.jdbc() != null ? 1 : 0)
+        + (s.spark() != null ? 1 : 0);
     boolean shapeReported = problems.reportedAtOrUnder("source");
     if (given != 1) {
       if (!(given == 0 && shapeReported)) {
-        problems.add("source", "give exactly one of csv, parquet, jdbc");
+        problems.add("source", "give exactly one of csv, parquet, jdbc, spark");
       }
       return null;
     }
@@ -138,7 +140,56 @@ final class DatasetValidator {
       Path p = file("source.parquet", s.parquet());
       return p == null ? null : new Source.Parquet(p);
     }
+    if (s.spark() != null) {
+      return spark(s.spark());
+    }
     return jdbc(s.jdbc());
+  }
+
+  /** Files named by a URI with a scheme ({@code hdfs://}, {@code s3a://}, {@code file:/}) are kept as written. */
+  private static final Pattern URI_SCHEME = Pattern.compile(
+      "^[A-Za-z][A-Za-z0-9+.-]+:/.*");
+
+  private Source spark(SparkYaml y) {
+    boolean ok = true;
+    Optional<String> master = Optional.empty();
+    if (y.master() != null) {
+      if (y.master().isBlank()) {
+        problems.add("source.spark.master", "must not be empty; give a Spark master URL such as spark://host:7077 "
+            + "or local[4], or leave it out to use Spark's own configuration");
+        ok = false;
+      } else {
+        master = Optional.of(y.master().strip());
+      }
+    }
+    int given = (y.table() != null ? 1 : 0) + (y.csv() != null ? 1 : 0) + (y.parquet() != null ? 1 : 0);
+    if (given != 1) {
+      problems.add("source.spark", "give exactly one of table, csv, parquet");
+      return null;
+    }
+    if (y.table() != null) {
+      if (!isQualifiedIdentifier(y.table())) {
+        problems.add("source.spark.table", "must be a table name, optionally qualified (database.table), each part "
+            + "letters, digits and _, not starting with a digit");
+        return null;
+      }
+      return ok ? new Source.Spark(master, Source.Spark.Format.TABLE, y.table()) : null;
+    }
+    boolean csv = y.csv() != null;
+    String key = csv ? "source.spark.csv" : "source.spark.parquet";
+    String text = csv ? y.csv() : y.parquet();
+    String location;
+    if (URI_SCHEME.matcher(text).matches()) {
+      location = text;
+    } else {
+      Path p = file(key, text);
+      if (p == null) {
+        return null;
+      }
+      location = p.toString();
+    }
+    return ok ? new Source.Spark(master, csv ? Source.Spark.Format.CSV : Source.Spark.Format.PARQUET, location)
+        : null;
   }
 
   private Source jdbc(JdbcYaml j) {

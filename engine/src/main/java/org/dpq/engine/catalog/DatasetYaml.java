@@ -15,11 +15,14 @@ record DatasetYaml(String name, String table, SourceYaml source, String privacyU
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxGroupsContributed,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup, LossYaml budget, LossYaml defaults, String ledger, Map<String, ColumnYaml> columns) {
 
-  /** {@code source:}: exactly one of the three must be given. */
-  record SourceYaml(String csv, String parquet, JdbcYaml jdbc) {}
+  /** {@code source:}: exactly one of the four must be given. */
+  record SourceYaml(String csv, String parquet, JdbcYaml jdbc, SparkYaml spark) {}
 
   /** {@code source: { jdbc: { url, table } }}. */
   record JdbcYaml(String url, String table) {}
+
+  /** {@code source: { spark: { table | csv | parquet, master } }}. */
+  record SparkYaml(String table, String csv, String parquet, String master) {}
 
   /** {@code budget:} or {@code defaults:}. */
   record LossYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon,

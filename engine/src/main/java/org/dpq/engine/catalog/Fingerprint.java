@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * {@code password} and similar parameters are dropped) plus the table name, not by the table's content, so
  * rows changed in the database keep the fingerprint. Reusing a stored answer is still private (it releases
  * nothing new), but it may be stale. A file changed while it is being hashed may give a fingerprint of neither
- * version. Owns no privacy property beyond this identity.
+ * version. A Spark source is identified likewise by its format and location (table name, path or URI), not by
+ * its content nor by the master that runs it. Owns no privacy property beyond this identity.
  */
 public final class Fingerprint {
   private static final String VERSION = "dpq-fingerprint-v1";
@@ -64,6 +65,10 @@ public final class Fingerprint {
       text(outer, "jdbc");
       text(outer, withoutCredentials(jdbc.url()));
       text(outer, jdbc.table());
+    } else if (s instanceof Source.Spark spark) {
+      text(outer, "spark");
+      text(outer, spark.format().name());
+      text(outer, spark.location());
     } else {
       throw new IllegalArgumentException("unknown source kind " + s);
     }

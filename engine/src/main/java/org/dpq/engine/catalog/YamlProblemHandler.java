@@ -97,7 +97,10 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
       return "a mapping with keys " + String.join(", ", keys(type));
     }
     if (type == DatasetYaml.SourceYaml.class) {
-      return "a mapping with exactly one of csv, parquet, jdbc, e.g. { csv: data/pums.csv }";
+      return "a mapping with exactly one of csv, parquet, jdbc, spark, e.g. { csv: data/pums.csv }";
+    }
+    if (type == DatasetYaml.SparkYaml.class) {
+      return "a mapping with one of table, csv, parquet and an optional master, e.g. { table: db.pums }";
     }
     if (type == DatasetYaml.JdbcYaml.class) {
       return "a mapping { url: jdbc:..., table: ... }";

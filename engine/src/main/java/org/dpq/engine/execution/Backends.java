@@ -1,27 +1,67 @@
 package org.dpq.engine.execution;
 
+import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
 
 /**
  * Chooses the backend where a dataset's rows live, so that the bounded query runs there and only bounded
  * aggregates come back. Owns no privacy property beyond that choice.
+ *
+ * <ul>
+ *   <li>CSV and Parquet sources: the embedded {@link DuckDbBackend};
+ *   <li>{@code jdbc:postgresql:} sources: {@link PostgresBackend}, on the server; other JDBC URLs are refused;
+ *   <li>any other source (such as Spark's): the first {@link BackendProvider} on the class path that supports it.
+ * </ul>
  */
 public final class Backends {
+  /** {@code jdbc:} and the sub-protocol: the part of a JDBC URL that can be named without a credential. */
+  private static final Pattern SUBPROTOCOL = Pattern.compile("^jdbc:[A-Za-z0-9_.+-]{1,40}(?=:)");
+
   private Backends() {}
 
   /**
-   * DuckDB (loaded table) for CSV and Parquet sources.
+   * Opens the backend for {@code dataset}'s source.
    *
-   * @throws BackendException for JDBC sources (the PostgreSQL backend is not yet available) or when the source
-   *     cannot be opened
+   * @throws BackendException for a JDBC source that is not PostgreSQL, a source no provider on the class path
+   *     supports, or a source that cannot be opened
    */
   public static Backend open(Dataset dataset) {
+    return open(dataset, ServiceLoader.load(BackendProvider.class));
+  }
+
+  /** As {@link #open(Dataset)}, with the providers to consult given (a test seam). */
+  static Backend open(Dataset dataset, Iterable<BackendProvider> providers) {
     Source source = dataset.source();
-    if (source instanceof Source.Jdbc) {
-      throw new BackendException("dataset '" + dataset.name() + "' has a JDBC source, but the PostgreSQL backend "
-          + "is not yet available; export the table to CSV or Parquet for now");
+    if (source instanceof Source.Csv || source instanceof Source.Parquet) {
+      return DuckDbBackend.open(dataset);
     }
-    return DuckDbBackend.open(dataset);
+    if (source instanceof Source.Jdbc jdbc) {
+      if (jdbc.url().startsWith(PostgresBackend.URL_PREFIX)) {
+        return PostgresBackend.open(dataset);
+      }
+      throw new BackendException("dataset '" + dataset.name() + "' has a JDBC source (" + subprotocol(jdbc.url())
+          + ") that dpq cannot run bounded queries on; dpq supports PostgreSQL (" + PostgresBackend.URL_PREFIX
+          + "//host:port/database), or export the table to CSV or Parquet");
+    }
+    for (BackendProvider provider : providers) {
+      if (provider.supports(source)) {
+        return provider.open(dataset);
+      }
+    }
+    throw new BackendException("dataset '" + dataset.name() + "' has a " + kind(source) + " source, but no "
+        + "backend for it is on the class path; add its module (e.g. dpq-spark and Spark for a spark source)");
+  }
+
+  /** {@code jdbc:mysql} for {@code jdbc:mysql://u:p@host/db}: never the part that may hold credentials. */
+  static String subprotocol(String url) {
+    Matcher m = SUBPROTOCOL.matcher(url);
+    return m.find() ? m.group() : "jdbc";
+  }
+
+  private static String kind(Source source) {
+    return source.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -18,8 +18,8 @@ import org.dpq.mechanisms.PrivacyLoss;
 /**
  * Splits a query's (epsilon, delta) over its measurements and the partition-selection threshold (sequential
  * composition within the query). Owns the guarantee that the charged total covers every share used: epsilon is
- * split equally (each part rounded down), delta goes to the threshold and to Gaussian measurements only, and the
- * charge is the exact sum of the shares actually used.
+ * split equally (parts that add up exactly to the request), delta goes to the threshold and to Gaussian
+ * measurements only, and the charge is the exact sum of the shares actually used.
  */
 public final class BudgetAllocator {
 
@@ -36,28 +36,27 @@ public final class BudgetAllocator {
       throw new QueryRejectedException("the Gaussian mechanism needs delta > 0: give a delta (e.g. --delta 1e-7) "
           + "or use --mechanism laplace");
     }
-    List<PrivacyLoss> epsilonParts = new PrivacyLoss(requested.epsilon(), BigDecimal.ZERO).split(k);
+    List<BigDecimal> epsilonParts = exactParts(requested.epsilon(), k);
     int others = thresholded ? k - 1 : k;
     boolean gaussianPossible = choice != MechanismChoice.LAPLACE && !requested.isPure() && others > 0;
     BigDecimal selectionDelta = BigDecimal.ZERO;
     BigDecimal measurementDeltaTotal = BigDecimal.ZERO;
     if (thresholded) {
-      List<PrivacyLoss> halves = new PrivacyLoss(BigDecimal.ZERO, requested.delta()).split(gaussianPossible ? 2 : 1);
-      selectionDelta = halves.get(0).delta();
-      measurementDeltaTotal = gaussianPossible ? halves.get(1).delta() : BigDecimal.ZERO;
+      List<BigDecimal> halves = exactParts(requested.delta(), gaussianPossible ? 2 : 1);
+      selectionDelta = halves.get(0);
+      measurementDeltaTotal = gaussianPossible ? halves.get(1) : BigDecimal.ZERO;
     } else if (gaussianPossible) {
       measurementDeltaTotal = requested.delta();
     }
-    BigDecimal measurementDelta = others > 0 && measurementDeltaTotal.signum() > 0
-        ? new PrivacyLoss(BigDecimal.ZERO, measurementDeltaTotal).split(others).get(0).delta()
-        : BigDecimal.ZERO;
+    List<BigDecimal> measurementDeltas = others > 0 ? exactParts(measurementDeltaTotal, others) : List.of();
+    int measurementIndex = 0;
 
     List<MeasurementNoise> out = new ArrayList<>(k);
     Optional<PartitionThreshold> threshold = Optional.empty();
     PrivacyLoss total = PrivacyLoss.ZERO;
     for (int i = 0; i < k; i++) {
       Measurement m = ms.get(i);
-      BigDecimal eps = epsilonParts.get(i).epsilon();
+      BigDecimal eps = epsilonParts.get(i);
       String label = MeasurementLabels.label(plan, m);
       if (thresholded && i == plan.selectionMeasurement()) {
         PrivacyLoss share = new PrivacyLoss(eps, selectionDelta);
@@ -70,7 +69,7 @@ public final class BudgetAllocator {
         continue;
       }
       checkSensitivity(m, label);
-      PrivacyLoss offered = new PrivacyLoss(eps, measurementDelta);
+      PrivacyLoss offered = new PrivacyLoss(eps, measurementDeltas.get(measurementIndex++));
       NoiseMechanism mechanism = Calibration.choose(choice, m.l1(), m.l2(), offered.epsilonDouble(),
           offered.deltaDouble());
       PrivacyLoss used = mechanism.kind() == MechanismKind.LAPLACE ? new PrivacyLoss(eps, BigDecimal.ZERO) : offered;
@@ -81,6 +80,20 @@ public final class BudgetAllocator {
       throw new IllegalStateException("budget split exceeds the request; this is a bug");
     }
     return new NoisePlan(out, threshold, total);
+  }
+
+  /**
+   * {@code k} non-negative parts of {@code total} that add up to it exactly: k - 1 equal parts rounded down to
+   * 20 significant digits, and the remainder (never smaller than the others) as the last part.
+   */
+  static List<BigDecimal> exactParts(BigDecimal total, int k) {
+    if (total.signum() == 0) {
+      return java.util.Collections.nCopies(k, BigDecimal.ZERO);
+    }
+    BigDecimal part = total.divide(BigDecimal.valueOf(k), new java.math.MathContext(20, java.math.RoundingMode.DOWN));
+    List<BigDecimal> parts = new ArrayList<>(java.util.Collections.nCopies(k - 1, part));
+    parts.add(total.subtract(part.multiply(BigDecimal.valueOf(k - 1))));
+    return parts;
   }
 
   /**

@@ -107,7 +107,7 @@ public final class Releaser {
     long limit = plan.post().limit().orElse(Long.MAX_VALUE);
     int from = (int) Math.min(out.size(), offset);
     int to = (int) Math.min(out.size(), from + Math.min(limit, Integer.MAX_VALUE));
-    return new Released(plan.post().outputNames(), new ArrayList<>(out.subList(from, to)));
+    return new Released(OutputNames.of(plan), new ArrayList<>(out.subList(from, to)));
   }
 
   /** Output expressions then HAVING, with SEARCH (IN/BETWEEN ranges) expanded into plain comparisons. */

@@ -89,6 +89,20 @@ final class Clamps {
     return rex.makeCall(SqlStdOperatorTable.CASE, rex.makeCall(SqlStdOperatorTable.GREATER_THAN, x, hi), hi, x);
   }
 
+  /**
+   * A unit's sum {@code s} of {@code n} values scaled to at most {@code rows} values' worth, in DOUBLE:
+   * {@code CASE WHEN n > rows THEN s * rows / n ELSE s END}, i.e. min(n, rows) times the unit's mean. NULL when
+   * {@code s} is NULL (no values).
+   */
+  RexNode scale(RexNode sum, RexNode n, double rows) {
+    RexNode s = cast(sum, doubleType);
+    RexNode r = literal(rows, false);
+    return rex.makeCall(SqlStdOperatorTable.CASE,
+        rex.makeCall(SqlStdOperatorTable.GREATER_THAN, n, literal(rows, true)),
+        rex.makeCall(SqlStdOperatorTable.DIVIDE, rex.makeCall(SqlStdOperatorTable.MULTIPLY, s, r), n),
+        s);
+  }
+
   private RexNode between(RexNode x, RexNode lo, RexNode hi) {
     return rex.makeCall(SqlStdOperatorTable.CASE,
         rex.makeCall(SqlStdOperatorTable.LESS_THAN, x, lo), lo,

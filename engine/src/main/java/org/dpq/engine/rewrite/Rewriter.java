@@ -26,8 +26,9 @@ import org.dpq.engine.catalog.Column;
 /**
  * Rewrites a {@link DpPlan} into the bounded aggregation of DESIGN.md and emits it as SQL for one backend
  * dialect, built with {@code RelBuilder} and {@code RelToSqlConverter}. Owns invariant 3 in the executed query:
- * rows are filtered and clamped to the column bounds; each unit's rows are pre-aggregated per group and the
- * per-unit aggregates clamped ({@code [0, R]} for counts, {@code [perUnitLower, perUnitUpper]} for sums); each
+ * rows are filtered and clamped to the column bounds; each unit's rows are pre-aggregated per group and limited
+ * to R rows' worth (counts capped at min(n, R); a sum of n values scaled to min(n, R) times their mean, then, as
+ * defence in depth, clamped to {@code [perUnitLower, perUnitUpper]}); each
  * unit keeps at most G groups, chosen by a secret-keyed hash of (unit, keys) on the pre-aggregated rows; only
  * then are units summed per group. It also drops rows whose key lies outside a declared public domain.
  *
@@ -49,7 +50,10 @@ public final class Rewriter {
     this(true);
   }
 
-  /** Test seam: {@code perUnitClamp = false} skips the per-unit clamps (a deliberately broken rewrite). */
+  /**
+   * Test seam: {@code perUnitClamp = false} skips the per-unit limits, i.e. count caps, sum scaling and clamps (a
+   * deliberately broken rewrite).
+   */
   Rewriter(boolean perUnitClamp) {
     this.perUnitClamp = perUnitClamp;
   }
@@ -62,7 +66,7 @@ public final class Rewriter {
   public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret) {
     RelBuilder builder = RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false).withBloat(-1)))
         .create(plan.scan().getCluster(), plan.scan().getTable().getRelOptSchema());
-    RelNode rel = new Build(plan, builder, HashFunction.forDialect(dialect), secret, dialect).build();
+    RelNode rel = new Build(plan, builder, dialect, secret).build();
     SqlNode statement = new RelToSqlConverter(dialect).visitRoot(rel).asStatement();
     return new BoundedQuery(statement.toSqlString(dialect).getSql(), plan.keys().size(),
         plan.measurements().size());
@@ -78,10 +82,10 @@ public final class Rewriter {
     private final Clamps clamps;
     private final SqlDialect dialect;
 
-    Build(DpPlan plan, RelBuilder builder, HashFunction hash, long secret, SqlDialect dialect) {
+    Build(DpPlan plan, RelBuilder builder, SqlDialect dialect, long secret) {
       this.plan = plan;
       this.b = builder;
-      this.hash = hash;
+      this.hash = HashFunction.forDialect(dialect);
       this.secret = secret;
       this.rex = builder.getRexBuilder();
       this.clamps = new Clamps(rex);
@@ -183,9 +187,14 @@ public final class Rewriter {
       int[] value = rowValues(projection, names);
       b.project(projection, names, true);
 
-      // Per unit and group: counts and sums of the unit's rows.
+      // Per unit and group: counts and sums of the unit's rows, and for each summed column the count n of the
+      // values summed (non-NULL, non-NaN: NULL exactly when the clamped value is), shared with COUNT(col).
       List<RelBuilder.AggCall> calls = new ArrayList<>();
-      List<Integer> measured = new ArrayList<>();
+      int[] aggField = new int[value.length];
+      int[] countField = new int[value.length];
+      java.util.Arrays.fill(aggField, -1);
+      java.util.Arrays.fill(countField, -1);
+      Map<String, Integer> valueCounts = new LinkedHashMap<>();
       for (int i = 0; i < value.length; i++) {
         Measurement m = plan.measurements().get(i);
         String name = "dpq_p" + i;
@@ -194,15 +203,31 @@ public final class Rewriter {
             continue;
           }
           case COUNT_ROWS -> calls.add(b.countStar(name));
-          case COUNT_VALUES -> calls.add(b.count(false, name, b.field(value[i])));
+          case COUNT_VALUES -> {
+            valueCounts.put(m.argument().orElseThrow().toString(), calls.size());
+            calls.add(b.count(false, name, b.field(value[i])));
+          }
           case SUM, SUM_SQUARES -> calls.add(b.sum(false, name, b.field(value[i])));
           default -> throw new IllegalStateException();
         }
-        measured.add(i);
+        aggField[i] = calls.size() - 1;
+      }
+      for (int i = 0; i < value.length; i++) {
+        Measurement m = plan.measurements().get(i);
+        if (m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES) {
+          String column = m.argument().orElseThrow().toString();
+          Integer at = valueCounts.get(column);
+          if (at == null) {
+            at = calls.size();
+            calls.add(b.count(false, "dpq_n" + i, b.field(value[i])));
+            valueCounts.put(column, at);
+          }
+          countField[i] = at;
+        }
       }
       b.aggregate(b.groupKey(fieldRange(0, keyCount + 1)), calls);
 
-      // Per-unit clamps.
+      // Per-unit limits: counts capped at R, sums scaled to min(n, R) values' worth, then clamped to the bound.
       List<RexNode> clamped = new ArrayList<>();
       List<String> clampedNames = new ArrayList<>();
       for (int f = 0; f <= keyCount; f++) {
@@ -211,17 +236,21 @@ public final class Rewriter {
       }
       int[] perUnitField = new int[value.length];
       java.util.Arrays.fill(perUnitField, -1);
-      for (int j = 0; j < measured.size(); j++) {
-        int i = measured.get(j);
+      double rows = plan.dataset().maxRowsPerGroup();
+      for (int i = 0; i < value.length; i++) {
         Measurement m = plan.measurements().get(i);
-        RexNode x = b.field(keyCount + 1 + j);
+        if (aggField[i] < 0) {
+          continue;
+        }
+        RexNode x = b.field(keyCount + 1 + aggField[i]);
         RexNode c;
         if (!perUnitClamp) {
           c = x;
         } else if (m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES) {
           c = clamps.cap(x, m.perUnitUpper());
         } else {
-          c = clamps.clamp(x, m.perUnitLower(), m.perUnitUpper(), m.integral());
+          RexNode scaled = clamps.scale(x, b.field(keyCount + 1 + countField[i]), rows);
+          c = clamps.clamp(scaled, m.perUnitLower(), m.perUnitUpper(), false);
         }
         perUnitField[i] = clamped.size();
         clamped.add(c);

@@ -146,15 +146,15 @@ class AnalyzerAcceptanceTest {
   }
 
   @Test
-  void sumOfIntegerColumnIsIntegralAndPerUnitRangeKeepsZero() {
+  void sumOfIntegerColumnIsReleasedAsIntegerButMeasuredInDoubleAndPerUnitRangeKeepsZero() {
     DpPlan plan = plan("SELECT SUM(age), SUM(delta), SUM(score) FROM pums");
     Measurement age = plan.measurements().get(0);
-    assertTrue(age.integral());
+    assertFalse(age.integral(), "a person with more than R rows contributes a fraction of the sum: DOUBLE");
     assertEquals(0, age.perUnitLower());
     assertEquals(200, age.perUnitUpper());
     assertEquals(200, age.l1(), 1e-12);
     Measurement delta = plan.measurements().get(1);
-    assertTrue(delta.integral());
+    assertFalse(delta.integral());
     assertEquals(-20, delta.perUnitLower());
     assertEquals(40, delta.perUnitUpper());
     assertEquals(40, delta.l1(), 1e-12);
@@ -299,6 +299,8 @@ class AnalyzerAcceptanceTest {
     assertEquals(1, plan.measurements().get(0).l1());
     assertEquals(100, plan.measurements().get(1).perUnitUpper());
     assertEquals(100, plan.measurements().get(1).l1());
+    assertTrue(plan.measurements().get(1).integral(), "a row unit contributes its own integer value");
+    assertEquals(new AggregateSpec.Sum("EXPR$2", 1, true), plan.aggregates().get(1));
     assertEquals(1, plan.measurements().get(2).l1());
     assertEquals(2, plan.selectionMeasurement());
   }

@@ -37,7 +37,7 @@ class DatasetValidationTest {
         edit("unknown budget key", "{ epsilon: 3.0, delta: 1.0e-6 }", "{ epsilon: 3.0, delta: 1.0e-6, eps: 1 }",
             "budget.eps: unknown key; expected one of epsilon, delta"),
         edit("unknown source kind", "{ csv: data/pums.csv }", "{ tsv: data/pums.tsv }",
-            "source.tsv: unknown key; expected one of csv, parquet, jdbc"),
+            "source.tsv: unknown key; expected one of csv, parquet, jdbc, spark"),
         // missing required keys
         edit("missing name", "name: pums\n", "", "name: missing; give the dataset id, e.g. name: pums"),
         edit("missing table", "table: pums ", "",
@@ -56,7 +56,7 @@ class DatasetValidationTest {
                 + "e.g. max_groups_contributed: 1"),
         // wrong shapes and types
         edit("source not a mapping", "{ csv: data/pums.csv }", "data/pums.csv",
-            "source: must be a mapping with exactly one of csv, parquet, jdbc, e.g. { csv: data/pums.csv }, "
+            "source: must be a mapping with exactly one of csv, parquet, jdbc, spark, e.g. { csv: data/pums.csv }, "
                 + "not a single value"),
         edit("columns a list", "columns:", "columns: [age]\nignored:",
             "columns: must be a mapping of column name to its definition, e.g. age: { type: int, lower: 0, "
@@ -81,8 +81,8 @@ class DatasetValidationTest {
             "columns.age.lower: must be a number (got 'zero')"),
         // source
         edit("two sources", "{ csv: data/pums.csv }", "{ csv: data/pums.csv, parquet: data/p.parquet }",
-            "source: give exactly one of csv, parquet, jdbc"),
-        edit("no source", "{ csv: data/pums.csv }", "{ }", "source: give exactly one of csv, parquet, jdbc"),
+            "source: give exactly one of csv, parquet, jdbc, spark"),
+        edit("no source", "{ csv: data/pums.csv }", "{ }", "source: give exactly one of csv, parquet, jdbc, spark"),
         edit("jdbc incomplete", "{ csv: data/pums.csv }", "{ jdbc: { url: 'postgresql://h/db' } }",
             "source.jdbc.url: must be a JDBC URL starting with jdbc:, e.g. jdbc:postgresql://127.0.0.1:5432/dpq",
             "source.jdbc.table: missing; give the table that holds the rows, e.g. table: public.pums"),
@@ -176,7 +176,7 @@ class DatasetValidationTest {
             "max_rows_per_group: must be an integer >= 1 (got many)"),
         // budget and defaults (messages from PrivacyLoss)
         edit("budget epsilon zero", "budget: { epsilon: 3.0", "budget: { epsilon: 0",
-            "budget.epsilon: epsilon must be > 0 (got a value <= 0); a typical value is 0.1 to 1"),
+            "budget.epsilon: epsilon must be > 0 (got a value <= 0); use a positive value, typically 0.1 to 1"),
         edit("budget delta one", "delta: 1.0e-6", "delta: 1",
             "budget.delta: delta must be < 1; a typical value is below 1/(number of people), e.g. 1e-7"),
         edit("budget epsilon NaN", "budget: { epsilon: 3.0", "budget: { epsilon: .nan",

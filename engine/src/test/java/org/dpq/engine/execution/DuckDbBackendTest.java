@@ -331,14 +331,16 @@ class DuckDbBackendTest {
   }
 
   @Test
-  void backendsPicksDuckDbForFilesAndRefusesJdbcForNow() {
+  void backendsPicksDuckDbForFilesAndPostgresForPostgresUrls() {
     try (Backend b = Backends.open(pums("PUMS_pid.csv"))) {
       assertInstanceOf(DuckDbBackend.class, b);
     }
     Dataset jdbc = DatasetLoader.parse(PumsData.yaml(Path.of("x.csv")).replace(
-        "source: { csv: 'x.csv' }", "source: { jdbc: { url: 'jdbc:postgresql://127.0.0.1:5432/dpq', table: pums } }"),
+        "source: { csv: 'x.csv' }", "source: { jdbc: { url: 'jdbc:postgresql://127.0.0.1:1/dpq', table: pums } }"),
         Path.of("/"));
+    // Port 1 has no server: the PostgreSQL backend (not DuckDB) reports that it could not connect.
     BackendException e = assertThrows(BackendException.class, () -> Backends.open(jdbc));
-    assertTrue(e.getMessage().contains("PostgreSQL backend is not yet available"), e.getMessage());
+    assertTrue(e.getMessage().contains("PostgreSQL source of dataset 'pums' could not be opened: could not connect"),
+        e.getMessage());
   }
 }

@@ -42,7 +42,8 @@ class ReleaseNoiseTest {
       List.of(new Column("uid", ColumnType.LONG, OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty()),
           new Column("v", ColumnType.DOUBLE, OptionalDouble.of(0), OptionalDouble.of(10), Optional.empty()),
           new Column("g", ColumnType.STRING, OptionalDouble.empty(), OptionalDouble.empty(),
-              Optional.of(List.of("a")))),
+              Optional.of(List.of("a"))),
+          new Column("h", ColumnType.STRING, OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty())),
       Optional.empty());
 
   /** Noise with its deviation shrunk to 80%: the broken variant every check must reject. */

@@ -43,6 +43,14 @@ class RewriterEdgeCasesTest {
           + "(5, 'b', 'p', NULL, NULL), "
           + "(NULL, 'a', 'p', 4, NULL), (NULL, 'a', 'p', 6, NULL), (NULL, 'b', 'q', 1, NULL), "
           + "(6, 'zzz', 'p', 7, 7)");
+      // Units with different values in one group, some NULL or NaN (only the values summed count towards n)
+      s.execute("CREATE TABLE s (pid INTEGER, g VARCHAR, h VARCHAR, x DOUBLE, n INTEGER)");
+      s.execute("INSERT INTO s VALUES "
+          + "(1, 'a', 'p', 2, 1), (1, 'a', 'p', 4, 2), (1, 'a', 'p', 9, 3), "
+          + "(2, 'a', 'p', 8, 4), (2, 'a', 'p', NULL, NULL), (2, 'a', 'p', 'NaN'::DOUBLE, NULL), "
+          + "(3, 'a', 'p', 1, 1), (3, 'a', 'p', 3, 3), "
+          + "(4, 'a', 'p', 'Infinity'::DOUBLE, 10), (4, 'a', 'p', 'Infinity'::DOUBLE, 10), "
+          + "(4, 'a', 'p', 'Infinity'::DOUBLE, 10), (4, 'a', 'p', 0, 10)");
       s.execute("CREATE TABLE d (pid INTEGER, k INTEGER, b BOOLEAN, dt DATE, w DOUBLE)");
       s.execute("INSERT INTO d VALUES (1, 1, true, DATE '2024-01-01', 0.5), (2, 2, true, DATE '2024-01-01', 1.5), "
           + "(3, 3, true, DATE '2024-01-01', 0.5), (4, 1, false, DATE '2024-01-01', 0.5), "
@@ -62,10 +70,33 @@ class RewriterEdgeCasesTest {
     assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM,
         MeasurementKind.SUM), r.plan().measurements().stream().map(m -> m.kind()).toList());
     assertEquals(2, r.groups().size(), "'zzz' is outside the public domain");
-    // a: units 1, 2, 3 and the NULL unit (two rows, capped to one row's worth; its sum 4 + 6 clamped to 10)
-    assertArrayEquals(new double[] {4, 3, 5 + 10 + 10, 5 + 3 + 10}, r.group("a"));
+    // a: units 1, 2, 3 and the NULL unit (two rows, capped to one row's worth: the mean of 4 and 6)
+    assertArrayEquals(new double[] {4, 3, 5 + 10 + 5, 5 + 3 + 10}, r.group("a"));
     // b: units 4 (-Inf -> 0, n -5 -> 0), 5 (NULLs) and the NULL unit (x = 1)
     assertArrayEquals(new double[] {3, 2, 0 + 1, 0}, r.group("b"));
+  }
+
+  @Test
+  void aUnitWithMoreThanRValuesContributesRTimesItsMean() throws SQLException {
+    Dataset r2 = TestDatasets.dataset("s", new PrivacyUnit.ByColumn("pid"), 1, 2, COLUMNS);
+    BoundedRunner.Result r = BoundedRunner.run(db, r2,
+        "SELECT COUNT(*), COUNT(x), SUM(x), SUM(n), AVG(x), VAR_POP(x) FROM s", 1);
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM,
+        MeasurementKind.SUM, MeasurementKind.SUM, MeasurementKind.SUM_SQUARES),
+        r.plan().measurements().stream().map(m -> m.kind()).toList());
+    double[] got = r.only();
+    // rows: 3 + 3 + 2 + 4 capped at 2 each; values of x: 3, 1 (NULL and NaN are not values), 2, 4
+    assertEquals(2 + 2 + 2 + 2, got[0]);
+    assertEquals(2 + 1 + 2 + 2, got[1]);
+    // x: unit 1 has 3 values, mean 5 -> 10; unit 2 has one value 8 -> 8 (not 8 scaled by 2/3);
+    // unit 3 has 2 values -> its sum 4; unit 4 has +Inf clamped to 10 three times and 0 -> mean 7.5 -> 15
+    assertEquals(10 + 8 + 4 + 15, got[2], 1e-12);
+    // n (integer, [0, 10]): unit 1: mean 2 -> 4; unit 2: one value 4 -> 4; unit 3: 1 + 3 -> 4; unit 4: 10 -> 20
+    assertEquals(4 + 4 + 4 + 20, got[3], 1e-12);
+    // centred at 5: 2 * (5 - 5) + (8 - 5) + ((1 - 5) + (3 - 5)) + 2 * (7.5 - 5)
+    assertEquals(0 + 3 - 6 + 5, got[4], 1e-12);
+    // squares centred at 5: unit 1: 2 * (9 + 1 + 16) / 3; unit 2: 9; unit 3: 16 + 4; unit 4: 2 * (3 * 25 + 25) / 4
+    assertEquals(2 * 26 / 3.0 + 9 + 20 + 50, got[5], 1e-12);
   }
 
   @Test

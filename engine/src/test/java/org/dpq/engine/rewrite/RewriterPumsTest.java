@@ -76,17 +76,19 @@ class RewriterPumsTest {
   }
 
   @Test
-  void sumsClampEachPersonToRTimesTheBound() throws SQLException {
+  void sumsCountEachPersonAsAtMostRRowsOfTheirMean() throws SQLException {
     BoundedRunner.Result r = BoundedRunner.run(db, TestDatasets.pums(1, 2), "SELECT SUM(age), SUM(income) FROM pums",
         7);
-    double age = scalar("SELECT SUM(LEAST(s, 200)) FROM (SELECT pid, SUM(LEAST(GREATEST(age, 0), 100)) AS s "
-        + "FROM pums GROUP BY pid)");
+    double age = scalar("SELECT SUM(LEAST(n, 2) * a) FROM (SELECT pid, COUNT(age) AS n, "
+        + "AVG(LEAST(GREATEST(age, 0), 100)) AS a FROM pums GROUP BY pid)");
     double unclamped = scalar("SELECT SUM(age) FROM pums");
-    assertTrue(age < unclamped, "the per-person clamp must bite on this data");
-    assertEquals(age, r.only()[0]);
-    double income = scalar("SELECT SUM(LEAST(s, 1000000)) FROM (SELECT pid, "
-        + "SUM(LEAST(GREATEST(income, 0), 500000)) AS s FROM pums GROUP BY pid)");
-    assertEquals(income, r.only()[1], 1e-6 * income);
+    double sumsClamped = scalar("SELECT SUM(LEAST(s, 200)) FROM (SELECT pid, SUM(age) AS s FROM pums GROUP BY pid)");
+    assertTrue(age < unclamped, "the R limit must bite on this data");
+    assertTrue(age < sumsClamped - 100, "clamping each person's sum to R*U is a different, biased rule");
+    assertEquals(age, r.only()[0], 1e-9 * age);
+    double income = scalar("SELECT SUM(LEAST(n, 2) * a) FROM (SELECT pid, COUNT(income) AS n, "
+        + "AVG(LEAST(GREATEST(income, 0), 500000)) AS a FROM pums GROUP BY pid)");
+    assertEquals(income, r.only()[1], 1e-9 * income);
   }
 
   @Test
@@ -96,10 +98,9 @@ class RewriterPumsTest {
     assertEquals(PartitionMode.PUBLIC_DOMAIN, r.plan().partitionMode());
     assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.SUM, MeasurementKind.SUM,
         MeasurementKind.COUNT_VALUES), r.plan().measurements().stream().map(m -> m.kind()).toList());
-    Map<String, double[]> ref = reference("SELECT sex, COUNT(*), SUM(LEAST(s, 500000)), "
-        + "SUM(GREATEST(LEAST(c, 250000), -250000)), COUNT(*) FROM (SELECT pid, sex, "
-        + "SUM(LEAST(GREATEST(income, 0), 500000)) AS s, SUM(LEAST(GREATEST(income, 0), 500000) - 250000) AS c "
-        + "FROM pums GROUP BY pid, sex) GROUP BY sex");
+    // R = 1: each person counts once, with the mean of their (clamped) incomes
+    Map<String, double[]> ref = reference("SELECT sex, COUNT(*), SUM(a), SUM(a - 250000), COUNT(a) FROM (SELECT pid, "
+        + "sex, AVG(LEAST(GREATEST(income, 0), 500000)) AS a FROM pums GROUP BY pid, sex) GROUP BY sex");
     assertEquals(2, r.groups().size());
     for (String sex : List.of("0", "1")) {
       double[] got = r.group(sex);
@@ -118,9 +119,10 @@ class RewriterPumsTest {
     assertEquals(PartitionMode.THRESHOLD, r.plan().partitionMode());
     int units = r.plan().selectionMeasurement();
     assertEquals(MeasurementKind.COUNT_UNITS, r.plan().measurements().get(units).kind());
+    // R = 3: a person with 4 rows in a group counts as 3 rows of their mean (square)
     Map<String, double[]> ref = reference("SELECT educ, COUNT(DISTINCT pid), SUM(LEAST(n, 3)), "
-        + "SUM(LEAST(sq, 3 * 2500.0)), SUM(GREATEST(LEAST(c, 150), -150)) FROM (SELECT pid, educ, COUNT(*) AS n, "
-        + "SUM((age - 50.0) * (age - 50.0)) AS sq, SUM(age - 50.0) AS c FROM pums GROUP BY pid, educ) "
+        + "SUM(LEAST(n, 3) * sq), SUM(LEAST(n, 3) * c) FROM (SELECT pid, educ, COUNT(*) AS n, "
+        + "AVG((age - 50.0) * (age - 50.0)) AS sq, AVG(age - 50.0) AS c FROM pums GROUP BY pid, educ) "
         + "GROUP BY educ");
     assertEquals(16, ref.size());
     assertEquals(ref.keySet(), new java.util.TreeSet<>(r.groups().keySet().stream().map(k -> (String) k.get(0))
@@ -132,7 +134,7 @@ class RewriterPumsTest {
       assertEquals(want[0], got[units], "people in educ " + e.getKey());
       assertEquals(want[1], got[kinds.indexOf(MeasurementKind.COUNT_ROWS)]);
       assertEquals(want[2], got[kinds.indexOf(MeasurementKind.SUM_SQUARES)], 1e-9 * want[2]);
-      assertEquals(want[3], got[kinds.indexOf(MeasurementKind.SUM)], 1e-9);
+      assertEquals(want[3], got[kinds.indexOf(MeasurementKind.SUM)], 1e-9 * Math.max(1, Math.abs(want[3])));
     }
     double total = r.groups().values().stream().mapToDouble(v -> v[units]).sum();
     assertEquals(1000, total);

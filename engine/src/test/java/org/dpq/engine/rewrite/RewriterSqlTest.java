@@ -68,10 +68,11 @@ class RewriterSqlTest {
   void eachDialectRendersItsOwnHash() {
     DpPlan plan = plan(1, "SELECT educ, COUNT(*) FROM pums GROUP BY educ");
     String postgres = REWRITER.rewrite(plan, PostgresqlSqlDialect.DEFAULT, 77).sql().toUpperCase(Locale.ROOT);
-    assertTrue(postgres.contains("MD5(CONCAT_WS('|', CAST(77 AS VARCHAR), CAST(\"PID\" AS VARCHAR)"), postgres);
+    assertTrue(postgres.contains("HASHTEXTEXTENDED(CONCAT_WS('|', QUOTE_NULLABLE(CAST(\"PID\" AS VARCHAR)), "
+        + "QUOTE_NULLABLE(CAST(\"EDUC\" AS VARCHAR))), 77)"), postgres);
     assertFalse(postgres.contains("HASH("), postgres);
     String spark = REWRITER.rewrite(plan, SparkSqlDialect.DEFAULT, 77).sql().toUpperCase(Locale.ROOT);
-    assertTrue(spark.contains("XXHASH64(77, `PID`, `EDUC`)"), spark);
+    assertTrue(spark.contains("XXHASH64(77, `PID`, `PID` IS NULL, `EDUC`, `EDUC` IS NULL)"), spark);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> REWRITER.rewrite(plan, MysqlSqlDialect.DEFAULT, 77));
     assertTrue(e.getMessage().contains("HashFunction"), e::getMessage);

@@ -154,6 +154,7 @@ class SensitivityPropertyTest {
       List<String> violations = violations(base, plus);
       assertFalse(violations.isEmpty(), "the broken rewrite must be caught: " + query);
       assertTrue(violations.stream().anyMatch(v -> v.startsWith("COUNT_ROWS")), violations::toString);
+      assertTrue(violations.stream().anyMatch(v -> v.startsWith("SUM ")), violations::toString);
     }
   }
 }

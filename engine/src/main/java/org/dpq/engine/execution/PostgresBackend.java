@@ -1,0 +1,132 @@
+package org.dpq.engine.execution;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.calcite.sql.SqlDialect;
+import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.Source;
+
+/**
+ * The shared-database backend: runs bounded queries on the PostgreSQL server of a dataset whose source is
+ * {@code source: { jdbc: { url: jdbc:postgresql://..., table: ... } }}, in Calcite's PostgreSQL dialect (whose
+ * {@code /} on integers truncates like PostgreSQL's, and whose NULL ordering is PostgreSQL's), with the
+ * dataset's table defined by a common table expression over the declared columns ({@link PostgresSource} says
+ * how names and types map). Only the bounded aggregates come back over the connection; rows never leave the
+ * server. Owns two privacy properties of execution: errors never carry a data value or a credential (messages
+ * come from SQLStates only, and the URL, which may hold a password, is never printed), and every query runs in
+ * a read-only transaction, so the bounded SQL cannot change the data it measures.
+ *
+ * <p>Thread-safe: each {@link #execute} opens its own connection (a few milliseconds on a local server) and
+ * closes it, so queries may run concurrently and a server restart between queries does no harm; {@link #close}
+ * only refuses later queries. The source table is checked once, when the backend opens, so a missing table or
+ * column is reported before any budget is charged. Cells come back through {@code JdbcValues}, the same types
+ * as from DuckDB (integer results as {@link Long}, real ones as {@link Double}, string keys as {@link String}).
+ */
+public final class PostgresBackend implements Backend {
+  /** URL prefix this backend serves. */
+  public static final String URL_PREFIX = "jdbc:postgresql:";
+
+  private static final int FETCH_SIZE = 1000;
+
+  private final String url;
+  private final Properties properties;
+  private final String exposure;
+  private volatile boolean closed;
+
+  private PostgresBackend(String url, Properties properties, String exposure) {
+    this.url = url;
+    this.properties = properties;
+    this.exposure = exposure;
+  }
+
+  /**
+   * Connects once to check the source table and its declared columns.
+   *
+   * @throws BackendException when the source is not a PostgreSQL JDBC source, the server cannot be reached, or
+   *     the table or a declared column is missing or of an incompatible type
+   */
+  public static PostgresBackend open(Dataset dataset) {
+    if (!(dataset.source() instanceof Source.Jdbc jdbc) || !jdbc.url().startsWith(URL_PREFIX)) {
+      throw new BackendException("the PostgreSQL backend needs a source { jdbc: { url: " + URL_PREFIX
+          + "//host:port/database, table: ... } }; dataset '" + dataset.name() + "' has another source");
+    }
+    Properties properties = new Properties();
+    // Defaults only: parameters given in the URL take precedence.
+    properties.setProperty("ApplicationName", "dpq");
+    properties.setProperty("connectTimeout", "10");
+    String exposure;
+    try (Connection c = DriverManager.getConnection(jdbc.url(), properties)) {
+      c.setReadOnly(true);
+      exposure = PostgresSource.exposure(c, dataset);
+    } catch (SQLException e) {
+      throw PostgresErrors.opening(e, dataset.name());
+    } catch (BackendException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new BackendException("the PostgreSQL source of dataset '" + dataset.name() + "' could not be opened ("
+          + e.getClass().getSimpleName() + "). No data value or credential is shown.");
+    }
+    return new PostgresBackend(jdbc.url(), properties, exposure);
+  }
+
+  @Override
+  public SqlDialect dialect() {
+    return PostgresqlSqlDialect.DEFAULT;
+  }
+
+  /** The SQL put before every bounded query: the common table expression that defines the dataset's table. */
+  String exposure() {
+    return exposure;
+  }
+
+  @Override
+  public List<Object[]> execute(String sql) {
+    if (closed) {
+      throw new BackendException("this PostgreSQL backend is closed; open a new one");
+    }
+    try (Connection c = DriverManager.getConnection(url, properties)) {
+      c.setReadOnly(true);
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.setFetchSize(FETCH_SIZE);
+        List<Object[]> rows;
+        try (ResultSet r = s.executeQuery(exposure + sql)) {
+          rows = rows(r);
+        }
+        c.rollback(); // nothing to keep; closing the connection would end the transaction too
+        return rows;
+      }
+    } catch (SQLException e) {
+      throw PostgresErrors.running(e);
+    } catch (RuntimeException e) {
+      throw PostgresErrors.unexpected(e);
+    }
+  }
+
+  private static List<Object[]> rows(ResultSet r) throws SQLException {
+    ResultSetMetaData meta = r.getMetaData();
+    int n = meta.getColumnCount();
+    List<Object[]> rows = new ArrayList<>();
+    while (r.next()) {
+      Object[] row = new Object[n];
+      for (int i = 0; i < n; i++) {
+        row[i] = JdbcValues.normalize(r.getObject(i + 1));
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

@@ -1,0 +1,316 @@
+package org.dpq.engine.execution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.apache.calcite.sql.SqlDialect;
+import org.dpq.engine.analysis.MeasurementKind;
+import org.dpq.engine.catalog.Dataset;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cross-backend contract: the same bounded query, rewritten for each backend's dialect with the same secret,
+ * returns the same bounded rows on every backend, for PUMS_dup (1-4 identical rows per person), PUMS_null (NULL
+ * units, keys and values) and a generated set (multi-group units, NaN, infinities, negatives). Where G binds,
+ * which groups a unit keeps depends on each dialect's hash, so those cases check invariants instead: per backend,
+ * the units counted over all groups are exactly the sum over units of min(G, groups of the unit), each group
+ * counts at most R rows per unit, and the same secret gives the same rows again. Subclasses open the backends
+ * (DuckDB first, as the reference); the comparisons never use hard-coded results, so they hold whatever the
+ * rewrite's per-unit semantics are, as long as every backend runs them alike. Test-only.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendEquivalenceContract {
+  /** A backend under comparison and the dataset (same table and columns, its own source) it was opened for. */
+  public record Target(String name, Backend backend, String source) {}
+
+  /** One query, with the G and R of the dataset it runs on. */
+  record Case(int groups, int rows, String sql) {}
+
+  private static final long SECRET = 0x5eed_d00d_cafeL;
+  private static final Pattern RANDOM = Pattern.compile("(?i)\\brand(om)?\\s*\\(");
+
+  private static final List<Case> PUMS = List.of(
+      new Case(1, 2, "SELECT COUNT(*) AS n FROM pums"),
+      new Case(1, 2, "SELECT sex, COUNT(*) AS n, SUM(income) AS s, AVG(age) AS a, VAR_POP(income) AS v "
+          + "FROM pums GROUP BY sex"),
+      new Case(2, 3, "SELECT educ, COUNT(*) AS n, SUM(age) AS s, AVG(income) AS a FROM pums GROUP BY educ"),
+      new Case(1, 1, "SELECT educ, sex, COUNT(*) AS n, STDDEV(income) AS sd FROM pums "
+          + "WHERE age BETWEEN 20 AND 60 AND married = '1' GROUP BY educ, sex"),
+      new Case(1, 4, "SELECT COUNT(DISTINCT pid) AS u, COUNT(income) AS c, SUM(income) AS s FROM pums "
+          + "WHERE age / 10 = 3"),
+      new Case(3, 2, "SELECT race, married, COUNT(*) AS n, AVG(age) AS a, VARIANCE(age) AS v FROM pums "
+          + "WHERE educ LIKE '1%' OR income > 50000 GROUP BY race, married"));
+
+  /** G = 100 exceeds every unit's number of groups in these queries, so G never binds. */
+  private static final List<Case> GENERATED = List.of(
+      new Case(100, 3, "SELECT grp, COUNT(*) AS n, SUM(x) AS s, AVG(n) AS a, VAR_POP(x) AS v, "
+          + "COUNT(DISTINCT uid) AS u FROM gen GROUP BY grp"),
+      new Case(100, 2, "SELECT kind, COUNT(x) AS c, SUM(n) AS s, AVG(x) AS a FROM gen WHERE flag GROUP BY kind"),
+      new Case(100, 1, "SELECT grp, kind, COUNT(*) AS n, STDDEV(x) AS sd FROM gen "
+          + "WHERE x > -10 AND n / 4 <> 0 GROUP BY grp, kind"),
+      new Case(100, 5, "SELECT COUNT(*) AS n, SUM(x) AS s, COUNT(DISTINCT uid) AS u FROM gen "
+          + "WHERE grp IS NULL OR n IS NULL OR NOT flag"),
+      new Case(100, 3, "SELECT flag, COUNT(*) AS n, SUM(n) AS s FROM gen WHERE x IS NOT NULL GROUP BY flag"));
+
+  private GeneratedTable generated;
+  private TestTable ties;
+  private final Map<String, List<Target>> targets = new HashMap<>();
+
+  /**
+   * Opens each backend to compare over {@code table}, DuckDB (over {@link TestTable#csvSource()}) first; each
+   * target's {@code source} is the YAML source fragment its datasets use.
+   */
+  protected abstract List<Target> open(TestTable table, Path work) throws Exception;
+
+  /** Releases what {@link #open} set up beyond the backends (e.g. database schemas); backends are closed already. */
+  protected abstract void cleanUp() throws Exception;
+
+  @BeforeAll
+  void openAll(@TempDir Path work) throws Exception {
+    generated = GeneratedTable.write(work.resolve("generated"), 20240521L, 20_000);
+    ties = ties(work.resolve("ties"));
+    for (TestTable table : List.of(TestTable.pums("PUMS_dup.csv"), TestTable.pums("PUMS_null.csv"),
+        generated.table(), ties)) {
+      List<Target> opened = open(table, work);
+      assertTrue(opened.size() >= 2, "compare at least two backends");
+      targets.put(table.csv().getFileName().toString(), opened);
+    }
+  }
+
+  @AfterAll
+  void closeAll() throws Exception {
+    for (List<Target> list : targets.values()) {
+      list.forEach(t -> t.backend().close());
+    }
+    cleanUp();
+  }
+
+  private List<Target> targets(String file) {
+    return Objects.requireNonNull(targets.get(file), file);
+  }
+
+  private TestTable table(String file) {
+    return file.equals("gen.csv") ? generated.table() : TestTable.pums(file);
+  }
+
+  /**
+   * Two units, each with two groups whose keys a naive encoding confuses: unit 1 has (NULL, 'a') and ('a', NULL)
+   * (a hash that skips NULLs sees 'a' twice), unit 2 has ('x|y', 'z') and ('x', 'y|z') (joined with '|' they
+   * are the same text).
+   */
+  private static TestTable ties(Path dir) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(dir);
+    Path csv = java.nio.file.Files.writeString(dir.resolve("ties.csv"),
+        "uid,a,b\n1,,a\n1,a,\n2,x|y,z\n2,x,y|z\n");
+    return new TestTable("ties", csv, List.of("uid integer", "a text", "b text"), "uid", """
+        uid: { type: int }
+        a:   { type: string }
+        b:   { type: string }
+        """);
+  }
+
+  @Test
+  void whichGroupAUnitKeepsDependsOnTheSecretEvenForKeysANaiveHashConfuses() {
+    // With G = 1 each unit keeps one of its two groups. Over 16 fixed secrets an injective hash keeps each group
+    // sometimes (one group is never kept with probability 2^-15 per unit); a hash that maps both groups to one
+    // value leaves the choice to row order: the same group for every secret, decided by whatever orders the rows.
+    for (Target t : targets("ties.csv")) {
+      Dataset d = ties.dataset(t.source(), 1, 1);
+      Set<List<Object>> kept = new HashSet<>();
+      for (long secret = 1; secret <= 16; secret++) {
+        BoundedRows rows = BoundedRows.run(t.backend(), d, "SELECT a, b, COUNT(*) AS n FROM ties GROUP BY a, b",
+            secret);
+        assertEquals(2, rows.total(0), t.name() + ": each unit keeps exactly one group");
+        kept.addAll(rows.rows().keySet());
+      }
+      assertEquals(Set.of(Arrays.asList(null, "a"), Arrays.asList("a", null), List.of("x|y", "z"),
+          List.of("x", "y|z")), kept, t.name() + ": groups ever kept");
+    }
+  }
+
+  /** Runs every case on every backend of {@code file} and compares each with the first (DuckDB). */
+  private void assertIdentical(String file, List<Case> cases, int groupsOverride) {
+    TestTable table = table(file);
+    for (Case c : cases) {
+      int g = groupsOverride > 0 ? groupsOverride : c.groups();
+      BoundedRows reference = null;
+      String referenceName = null;
+      for (Target t : targets(file)) {
+        BoundedRows rows = BoundedRows.run(t.backend(), table.dataset(t.source(), g, c.rows()), c.sql(), SECRET);
+        assertFalse(rows.rows().isEmpty(), t.name() + " returned no group for " + c.sql());
+        if (reference == null) {
+          reference = rows;
+          referenceName = t.name();
+        } else {
+          reference.assertSameAs(rows, file + ", " + referenceName + " vs " + t.name() + ", G=" + g + " R="
+              + c.rows() + ": " + c.sql());
+        }
+      }
+    }
+  }
+
+  @Test
+  void pumsWithSeveralIdenticalRowsPerPersonGivesIdenticalBoundedRows() {
+    // Each person's rows are identical, so a person lies in one group per query and G never binds.
+    assertIdentical("PUMS_dup.csv", PUMS, 0);
+  }
+
+  @Test
+  void pumsWithNullUnitsKeysAndValuesGivesIdenticalBoundedRows() {
+    // The NULL unit's rows span many groups: G = 50 keeps all of them, so G never binds.
+    assertIdentical("PUMS_null.csv", PUMS, 50);
+  }
+
+  @Test
+  void generatedRowsAreIdenticalWhereGDoesNotBind() {
+    assertIdentical("gen.csv", GENERATED, 0);
+  }
+
+  /** Per unit (the NULL unit is one unit), the distinct keys of its rows that pass {@code where}. */
+  private Map<Integer, Set<List<Object>>> groupsPerUnit(Predicate<GeneratedTable.Row> where,
+      Function<GeneratedTable.Row, List<Object>> key) {
+    Map<Integer, Set<List<Object>>> out = new HashMap<>();
+    for (GeneratedTable.Row r : generated.rows()) {
+      if (where.test(r)) {
+        out.computeIfAbsent(r.uid(), u -> new HashSet<>()).add(key.apply(r));
+      }
+    }
+    return out;
+  }
+
+  private void assertGLimitInvariants(int g, int r, String sql, Predicate<GeneratedTable.Row> where,
+      Function<GeneratedTable.Row, List<Object>> key) {
+    Map<Integer, Set<List<Object>>> perUnit = groupsPerUnit(where, key);
+    long expectedUnits = perUnit.values().stream().mapToLong(s -> Math.min(g, s.size())).sum();
+    long unbounded = perUnit.values().stream().mapToLong(Set::size).sum();
+    assertTrue(unbounded > expectedUnits, "G = " + g + " must bind for some unit in this case: " + sql);
+    Map<List<Object>, Long> unitsWithRows = new HashMap<>();
+    perUnit.values().forEach(keys -> keys.forEach(k -> unitsWithRows.merge(k, 1L, Long::sum)));
+    TestTable table = generated.table();
+    for (Target t : targets("gen.csv")) {
+      Dataset d = table.dataset(t.source(), g, r);
+      BoundedRows rows = BoundedRows.run(t.backend(), d, sql, SECRET);
+      String context = t.name() + ", G=" + g + ": " + sql;
+      int unitsAt = rows.indexOf(MeasurementKind.COUNT_UNITS);
+      int countAt = rows.indexOf(MeasurementKind.COUNT_ROWS);
+      assertEquals(expectedUnits, rows.total(unitsAt), context + ": units over all groups = sum of min(G, groups)");
+      for (Map.Entry<List<Object>, List<Object>> e : rows.rows().entrySet()) {
+        long units = (Long) e.getValue().get(unitsAt);
+        long count = (Long) e.getValue().get(countAt);
+        Long possible = unitsWithRows.get(e.getKey());
+        assertNotNull(possible, context + ": a group no row has: " + e.getKey());
+        assertTrue(units <= possible, context + ": group " + e.getKey() + " counts more units than it has");
+        assertTrue(count <= (long) r * units, context + ": group " + e.getKey() + " counts more than R rows per unit");
+        assertTrue(count >= units, context + ": group " + e.getKey() + " counts a unit without its rows");
+      }
+      assertEquals(rows.rows(), BoundedRows.run(t.backend(), d, sql, SECRET).rows(),
+          context + ": the same secret must keep the same groups");
+      assertFalse(RANDOM.matcher(rows.sql()).find(), context + ": no random function may order the window");
+      assertTrue(rows.sql().toLowerCase().contains(hashFunction(t.backend().dialect())),
+          context + ": groups are chosen by the dialect's hash: " + rows.sql());
+    }
+  }
+
+  private static String hashFunction(SqlDialect dialect) {
+    if (dialect instanceof DuckDbDialect) {
+      return "hash(";
+    }
+    return dialect instanceof org.apache.calcite.sql.dialect.SparkSqlDialect ? "xxhash64(" : "hashtextextended(";
+  }
+
+  @Test
+  void gLimitKeepsMinOfGAndTheUnitsGroupsOnEveryBackend() {
+    assertGLimitInvariants(1, 2, "SELECT grp, COUNT(DISTINCT uid) AS u, COUNT(*) AS n, SUM(x) AS s FROM gen "
+        + "GROUP BY grp", r -> true, r -> Arrays.asList(r.grp()));
+    assertGLimitInvariants(2, 1, "SELECT kind, COUNT(DISTINCT uid) AS u, COUNT(*) AS n FROM gen GROUP BY kind",
+        r -> r.kind() != null && "abc".contains(r.kind()), r -> Arrays.asList(r.kind()));
+    assertGLimitInvariants(3, 2, "SELECT grp, kind, COUNT(DISTINCT uid) AS u, COUNT(*) AS n FROM gen "
+        + "WHERE n > -15 GROUP BY grp, kind",
+        r -> r.n() != null && r.n() > -15 && r.kind() != null && "abc".contains(r.kind()),
+        r -> Arrays.asList(r.grp(), r.kind()));
+  }
+
+  @Test
+  void integerDivisionTruncatesTowardZeroOnEveryBackend() {
+    TestTable table = generated.table();
+    for (int divisor : new int[] {3, -4}) {
+      for (int quotient : new int[] {-2, -1, 0, 1}) {
+        int d = divisor;
+        int q = quotient;
+        long expected = generated.rows().stream().filter(r -> r.n() != null && r.n() / d == q).count();
+        String sql = "SELECT COUNT(*) AS c FROM gen WHERE n / (" + d + ") = " + q;
+        for (Target t : targets("gen.csv")) {
+          BoundedRows rows = BoundedRows.run(t.backend(), table.dataset(t.source(), "row", 1, 1), sql, SECRET);
+          assertEquals(expected, rows.total(rows.indexOf(MeasurementKind.COUNT_ROWS)), t.name() + ": " + sql);
+        }
+      }
+    }
+  }
+
+  @Test
+  void distinctUnitCountsCountTheNullUnitOnceOnEveryBackend() {
+    Set<Integer> units = new HashSet<>();
+    generated.rows().forEach(r -> units.add(r.uid()));
+    assertTrue(units.contains(null), "the generated set has a NULL unit");
+    TestTable table = generated.table();
+    for (Target t : targets("gen.csv")) {
+      BoundedRows rows = BoundedRows.run(t.backend(), table.dataset(t.source(), 1, 1),
+          "SELECT COUNT(DISTINCT uid) AS u FROM gen", SECRET);
+      assertEquals(units.size(), rows.total(rows.indexOf(MeasurementKind.COUNT_UNITS)), t.name());
+    }
+  }
+
+  @Test
+  void eachDialectDeclaresTheNullOrderingItsBackendHas() {
+    TestTable table = generated.table();
+    for (Target t : targets("gen.csv")) {
+      SqlDialect dialect = t.backend().dialect();
+      for (boolean desc : new boolean[] {false, true}) {
+        String sql = "SELECT q FROM (SELECT DISTINCT " + dialect.quoteIdentifier("grp") + " AS q FROM "
+            + dialect.quoteIdentifier(table.name()) + ") t ORDER BY q" + (desc ? " DESC" : "");
+        List<Object[]> rows = t.backend().execute(sql);
+        assertEquals(GeneratedTable.GROUPS + 1, rows.size(), t.name());
+        int nullAt = -1;
+        for (int i = 0; i < rows.size(); i++) {
+          if (rows.get(i)[0] == null) {
+            nullAt = i;
+          }
+        }
+        int declared = dialect.getNullCollation().last(desc) ? rows.size() - 1 : 0;
+        assertEquals(declared, nullAt, t.name() + (desc ? " DESC" : " ASC") + ": where NULL sorts");
+      }
+    }
+  }
+
+  @Test
+  void headerNamesMatchDeclaredNamesWhateverTheirCase() {
+    // gen.csv's header (and the PostgreSQL table) says UID, Grp, X, FLAG; the YAML declares uid, grp, x, flag and
+    // Kind, N for kind, n. A backend that did not map them would fail to open or return other rows.
+    List<Object> kinds = new ArrayList<>();
+    for (Target t : targets("gen.csv")) {
+      BoundedRows rows = BoundedRows.run(t.backend(), generated.table().dataset(t.source(), 3, 1),
+          "SELECT Kind, COUNT(*) AS n FROM gen WHERE FLAG AND N > 0 GROUP BY KIND", SECRET);
+      kinds.add(rows.rows().keySet());
+    }
+    assertEquals(Set.of(List.of("a"), List.of("b"), List.of("c")), kinds.get(0));
+    assertEquals(1, new HashSet<>(kinds).size(), "every backend returns the same groups");
+  }
+}

@@ -1,0 +1,31 @@
+package org.dpq.engine.execution;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The cross-backend contract on DuckDB and PostgreSQL (the Spark module runs it on all three). */
+class PostgresEquivalenceTest extends BackendEquivalenceContract {
+  private PostgresTestServer server;
+
+  @Override
+  protected List<Target> open(TestTable table, Path work) throws Exception {
+    if (server == null) {
+      server = PostgresTestServer.schema("dpq_equiv");
+    }
+    String tableName = table.name() + "_" + table.csv().getFileName().toString().replaceAll("\\W", "_").toLowerCase();
+    server.loadCsv(tableName, table.postgresColumns(), table.csv());
+    List<Target> targets = new ArrayList<>();
+    targets.add(new Target("duckdb", DuckDbBackend.open(table.dataset(table.csvSource(), 1, 1)), table.csvSource()));
+    String source = server.sourceYaml(tableName);
+    targets.add(new Target("postgresql", PostgresBackend.open(table.dataset(source, 1, 1)), source));
+    return targets;
+  }
+
+  @Override
+  protected void cleanUp() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package org.dpq.spark;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dpq.engine.execution.BackendEquivalenceContract;
+import org.dpq.engine.execution.DuckDbBackend;
+import org.dpq.engine.execution.PostgresBackend;
+import org.dpq.engine.execution.PostgresTestServer;
+import org.dpq.engine.execution.TestTable;
+
+/**
+ * The cross-backend contract on DuckDB, PostgreSQL and Spark (local mode, files read by Spark). PostgreSQL joins
+ * when a server is reachable, and must be when DPQ_EXPECT_POSTGRES=1.
+ */
+class SparkEquivalenceTest extends BackendEquivalenceContract {
+  private PostgresTestServer server;
+  private boolean serverChecked;
+
+  @Override
+  protected List<Target> open(TestTable table, Path work) throws Exception {
+    if (!serverChecked) {
+      server = PostgresTestServer.schemaIfAvailable("dpq_spark_equiv");
+      serverChecked = true;
+    }
+    List<Target> targets = new ArrayList<>();
+    targets.add(new Target("duckdb", DuckDbBackend.open(table.dataset(table.csvSource(), 1, 1)), table.csvSource()));
+    if (server != null) {
+      String name = table.name() + "_" + table.csv().getFileName().toString().replaceAll("\\W", "_").toLowerCase();
+      server.loadCsv(name, table.postgresColumns(), table.csv());
+      String source = server.sourceYaml(name);
+      targets.add(new Target("postgresql", PostgresBackend.open(table.dataset(source, 1, 1)), source));
+    }
+    String spark = "{ spark: { csv: '" + table.csv().toAbsolutePath().toString().replace("'", "''") + "' } }";
+    targets.add(new Target("spark", SparkBackend.open(LocalSpark.session(), table.dataset(spark, 1, 1)), spark));
+    return targets;
+  }
+
+  @Override
+  protected void cleanUp() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}
