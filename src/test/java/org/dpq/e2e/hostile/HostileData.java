@@ -124,6 +124,21 @@ public final class HostileData {
   }
 
   /**
+   * A people CSV that DuckDB cannot read: a row with one cell too many and a row with an unterminated quote, both
+   * holding planted values (a reader's error message would quote them).
+   */
+  public static Path malformed(Path dir) {
+    List<String> rows = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      rows.add(row(String.valueOf(i), "n", "g1", "north", "40", "100", "1", "1", "1", "1", "bulk"));
+    }
+    rows.add(row("21", PLANTED_NAMES.get(0), "g1", "north", "40", PLANTED_INCOME, "1", "1", "1", "1", "bulk",
+        PLANTED_GROUP));
+    rows.add(row("22", "\"" + PLANTED_NAMES.get(1), "g1", "north", "40", PLANTED_INCOME, "1", "1", "1", "1", "x"));
+    return write(dir.resolve("malformed.csv"), HEADER, rows);
+  }
+
+  /**
    * One person with {@code whaleRows} rows spread over {@code whaleGroups} groups of grp ("w0", "w1", ...) and
    * every city, beside {@code others} ordinary units with one row each in group "g1", city "north".
    */

@@ -85,6 +85,7 @@ class HostileSuiteTest {
     CSV.put("empty", HostileData.emptyPeople(root.resolve("data")));
     CSV.put("unicode", HostileData.unicode(root.resolve("data"), OTHERS));
     CSV.put("whale", HostileData.whale(root.resolve("data"), WHALE_ROWS, WHALE_GROUPS, OTHERS));
+    CSV.put("malformed", HostileData.malformed(root.resolve("data")));
     pool = Executors.newFixedThreadPool(2);
   }
 
