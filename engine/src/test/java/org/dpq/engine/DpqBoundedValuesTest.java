@@ -111,4 +111,24 @@ class DpqBoundedValuesTest {
           ((Number) r.value(0, "s")).doubleValue(), 1e-6);
     }
   }
+
+  @Test
+  void javaHelpersWriteTheSqlTheyNameAndAnswerIt() throws SQLException {
+    Path yaml = SharedData.pumsYaml(dir.resolve("e"), "PUMS_dup.csv", "pid", 1, 1, "50");
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      QueryResult counts = dpq.count().where("age >= 40").groupBy("sex").run();
+      Map<String, Double> reference = grouped("SELECT sex, COUNT(*) FROM person WHERE age >= 40 GROUP BY sex");
+      assertEquals(2, counts.rows().size());
+      for (int i = 0; i < 2; i++) {
+        assertEquals(reference.get((String) counts.value(i, "sex")),
+            ((Long) counts.value(i, "count")).doubleValue());
+      }
+      QueryResult mean = dpq.mean("income").where("age >= 40").run();
+      assertEquals(scalar("SELECT AVG(income) FROM person WHERE age >= 40"),
+          (Double) mean.value(0, "avg_income"), 1e-6);
+      QueryResult sum = dpq.sum("age").run();
+      assertEquals(scalar("SELECT SUM(age) FROM person"), ((Number) sum.value(0, "sum_age")).doubleValue());
+      assertEquals("SELECT VAR_POP(\"age\") AS \"var_pop_age\" FROM \"pums\"", dpq.variance("age").sql());
+    }
+  }
 }
