@@ -1,5 +1,10 @@
 package org.dpq.engine.rewrite;
 
+import java.math.BigDecimal;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.SqlFunction;
@@ -7,18 +12,28 @@ import org.apache.calcite.sql.SqlFunctionCategory;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlTypeFamily;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeUtil;
 import org.apache.calcite.tools.RelBuilder;
+import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.execution.DuckDbDialect;
 
 /**
- * Makes the analyst's WHERE condition total on the backend: a row on which it cannot be evaluated (a cast of a
- * malformed string, an integer overflow, MOD by zero, a substring of negative length) is filtered out instead of
- * failing the whole query. Owns the rule that whether a query fails never depends on the data: otherwise
+ * Keeps the analyst's WHERE condition from failing on some rows only: otherwise
  * {@code WHERE CASE WHEN name = 'x' THEN CAST(name AS INT) ELSE 0 END = 0} would answer "is x in the table?"
- * through the exit code, outside any noise. Dropping such a row depends on that row alone, like any filter.
+ * through the exit code, outside any noise (and a tiny epsilon per probe would make such probes nearly free).
+ * Owns the rule that whether a query fails never depends on the data.
  *
- * <p>DuckDB: {@code TRY(condition)} (NULL on error; the analyzer already rejects volatile functions in WHERE,
- * which TRY refuses). Other dialects need their own form before they can run analyst conditions safely.
+ * <p>DuckDB: {@code TRY(condition)}, so a row on which the condition cannot be evaluated (a cast of a malformed
+ * string, an integer overflow, MOD by zero, a substring of negative length) is filtered out, which depends on that
+ * row alone like any filter (the analyzer already rejects volatile functions in WHERE, which TRY refuses).
+ *
+ * <p>Other dialects (PostgreSQL, Spark) have no such form, so their conditions are held to operations that cannot
+ * fail on any row: column references and literals, comparisons, AND/OR/NOT, IS [NOT] NULL, IN and BETWEEN, LIKE
+ * with a literal pattern, CASE, COALESCE, UPPER/LOWER/TRIM/CHAR_LENGTH/||, widening casts, and integer division or
+ * MOD by an integer literal of magnitude at least 2. Anything else (arithmetic that can overflow, casts of strings,
+ * most functions) is rejected before the charge, naming the construct.
  */
 final class RowErrors {
   private static final SqlFunction TRY = new SqlFunction("TRY", SqlKind.OTHER_FUNCTION,
@@ -26,11 +41,147 @@ final class RowErrors {
 
   private RowErrors() {}
 
-  /** {@code condition} in a form whose evaluation errors filter the row out, where the dialect has one. */
+  /**
+   * {@code condition} in a form whose evaluation cannot fail on some rows only.
+   *
+   * @throws QueryRejectedException when the dialect has no error-free form and the condition could fail
+   */
   static RexNode asFilter(RelBuilder builder, SqlDialect dialect, RexNode condition) {
     if (dialect instanceof DuckDbDialect) {
       return builder.call(TRY, condition);
     }
+    String unsafe = firstUnsafe(condition);
+    if (unsafe != null) {
+      throw new QueryRejectedException("WHERE uses " + unsafe + ", which this backend could fail to evaluate on "
+          + "some rows only; whether the query failed would then reveal those rows. Fix: write the condition with "
+          + "comparisons, AND/OR/NOT, IN, BETWEEN, IS NULL, LIKE with a literal pattern, CASE and COALESCE over "
+          + "columns and literals (integer division by a literal such as 10 is fine)");
+    }
     return condition;
+  }
+
+  /** A description of the first operation in {@code node} that could fail on some rows, or null. */
+  static String firstUnsafe(RexNode node) {
+    if (node instanceof RexInputRef || node instanceof RexLiteral) {
+      return null;
+    }
+    if (!(node instanceof RexCall call)) {
+      return "the expression " + node.getKind();
+    }
+    String name = call.getOperator().getName();
+    switch (call.getKind()) {
+      case AND, OR, NOT, IS_NULL, IS_NOT_NULL, IS_TRUE, IS_NOT_TRUE, IS_FALSE, IS_NOT_FALSE, EQUALS, NOT_EQUALS,
+          LESS_THAN, LESS_THAN_OR_EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL, IS_DISTINCT_FROM,
+          IS_NOT_DISTINCT_FROM, SEARCH, CASE, COALESCE -> {
+        return firstUnsafeOperand(call);
+      }
+      case LIKE -> {
+        for (int i = 1; i < call.getOperands().size(); i++) {
+          if (!(call.getOperands().get(i) instanceof RexLiteral literal)
+              || !SqlTypeUtil.inCharFamily(literal.getType()) || literal.getValueAs(String.class) == null
+              || literal.getValueAs(String.class).endsWith("\\")) {
+            return name + " with a pattern or escape that is not a literal (or that ends with a backslash)";
+          }
+        }
+        return firstUnsafe(call.getOperands().get(0));
+      }
+      case CAST -> {
+        RexNode operand = call.getOperands().get(0);
+        if (operand instanceof RexLiteral || widening(operand.getType(), call.getType())) {
+          return firstUnsafe(operand);
+        }
+        return "CAST to " + call.getType().getSqlTypeName() + " from " + operand.getType().getSqlTypeName();
+      }
+      case MINUS_PREFIX, PLUS_PREFIX -> {
+        return number(node) != null ? null : "unary " + name + " of a column (-x overflows for the smallest integer)";
+      }
+      case DIVIDE, MOD -> {
+        BigDecimal divisor = number(call.getOperands().get(1));
+        if (isInteger(call.getOperands().get(0).getType()) && divisor != null
+            && divisor.stripTrailingZeros().scale() <= 0 && divisor.abs().compareTo(BigDecimal.valueOf(2)) >= 0) {
+          return firstUnsafe(call.getOperands().get(0));
+        }
+        return name + " other than of an integer by an integer literal of magnitude at least 2";
+      }
+      default -> {
+        switch (name.toUpperCase(java.util.Locale.ROOT)) {
+          case "UPPER", "LOWER", "TRIM", "CHAR_LENGTH", "CHARACTER_LENGTH", "||" -> {
+            return firstUnsafeOperand(call);
+          }
+          default -> {
+            return name;
+          }
+        }
+      }
+    }
+  }
+
+  /** The value of a numeric literal, possibly signed ({@code -4} may arrive as a unary minus), or null. */
+  private static BigDecimal number(RexNode node) {
+    if (node instanceof RexLiteral literal) {
+      return SqlTypeUtil.isNumeric(literal.getType()) ? literal.getValueAs(BigDecimal.class) : null;
+    }
+    if (node instanceof RexCall call && call.getOperands().size() == 1
+        && call.getOperands().get(0) instanceof RexLiteral literal && SqlTypeUtil.isNumeric(literal.getType())
+        && literal.getValueAs(BigDecimal.class) != null) {
+      BigDecimal v = literal.getValueAs(BigDecimal.class);
+      return switch (call.getKind()) {
+        case MINUS_PREFIX -> v.negate();
+        case PLUS_PREFIX -> v;
+        default -> null;
+      };
+    }
+    return null;
+  }
+
+  private static String firstUnsafeOperand(RexCall call) {
+    for (RexNode operand : call.getOperands()) {
+      String unsafe = firstUnsafe(operand);
+      if (unsafe != null) {
+        return unsafe;
+      }
+    }
+    return null;
+  }
+
+  /** True for casts that cannot fail: to a character type, to the same type, or to a wider number. */
+  private static boolean widening(RelDataType from, RelDataType to) {
+    SqlTypeName source = from.getSqlTypeName();
+    SqlTypeName target = to.getSqlTypeName();
+    if (SqlTypeFamily.CHARACTER.contains(to)) {
+      return true; // explicit casts to text never fail (a bounded length truncates)
+    }
+    if (source == target) {
+      if (source == SqlTypeName.DECIMAL) {
+        return to.getPrecision() - to.getScale() >= from.getPrecision() - from.getScale();
+      }
+      return !target.allowsPrec() || to.getPrecision() >= from.getPrecision();
+    }
+    if (isInteger(from)) {
+      return switch (target) {
+        case DOUBLE, FLOAT, REAL, BIGINT -> true;
+        case INTEGER -> source == SqlTypeName.TINYINT || source == SqlTypeName.SMALLINT;
+        case DECIMAL -> to.getPrecision() - to.getScale() >= digits(source);
+        default -> false;
+      };
+    }
+    return source == SqlTypeName.REAL && target == SqlTypeName.DOUBLE
+        || source == SqlTypeName.DECIMAL && (target == SqlTypeName.DOUBLE || target == SqlTypeName.FLOAT);
+  }
+
+  private static boolean isInteger(RelDataType type) {
+    return switch (type.getSqlTypeName()) {
+      case TINYINT, SMALLINT, INTEGER, BIGINT -> true;
+      default -> false;
+    };
+  }
+
+  private static int digits(SqlTypeName integer) {
+    return switch (integer) {
+      case TINYINT -> 3;
+      case SMALLINT -> 5;
+      case INTEGER -> 10;
+      default -> 19;
+    };
   }
 }
