@@ -187,9 +187,16 @@ public final class HostileData {
    * ledger beside the YAML.
    */
   public static Path yaml(Path dir, String name, String table, Path csv, String budgetEpsilon, String budgetDelta) {
+    String source = "{ csv: \"" + csv.toAbsolutePath().toString().replace("\\", "/") + "\" }";
+    return yamlWithSource(dir, name, table, source, budgetEpsilon, budgetDelta);
+  }
+
+  /** Like {@link #yaml} with any {@code source:} value (e.g. a JDBC source). */
+  public static Path yamlWithSource(Path dir, String name, String table, String source, String budgetEpsilon,
+      String budgetDelta) {
     String text = "name: " + name + "\n"
         + "table: " + table + "\n"
-        + "source: { csv: \"" + csv.toAbsolutePath().toString().replace("\\", "/") + "\" }\n"
+        + "source: " + source + "\n"
         + "privacy_unit: pid\n"
         + "max_groups_contributed: " + G + "\n"
         + "max_rows_per_group: " + R + "\n"
@@ -205,6 +212,11 @@ public final class HostileData {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** PostgreSQL column definitions matching {@link #PEOPLE_COLUMNS}, in CSV order. */
+  public static final List<String> PEOPLE_PG_COLUMNS = List.of("pid integer", "name text", "grp text", "city text",
+      "age integer", "income double precision", "big bigint", "wide double precision", "score double precision",
+      "code text", "tag text");
 
   private static String row(String... cells) {
     return String.join(",", cells);
