@@ -14,14 +14,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntConsumer;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 
 /**
  * Whole-query benchmark: the DP query through the public API (analysis, rewrite, ledger charge, execution,
- * noise, release) against the same SQL without DP, and against the non-private per-person pre-aggregation, on
- * the same seeded data in DuckDB, interleaved in one JVM after warm-up. Prints medians, min and max.
+ * noise, release) against its bounded SQL alone, the same SQL without DP, and the non-private per-person
+ * pre-aggregation (as {@code COUNT(*)} of its groups, which lets DuckDB drop the sums, and with the sums totalled
+ * per key), on the same seeded data in DuckDB, interleaved in one JVM after warm-up. Prints medians, min and max
+ * of wall time, and the minimum process CPU time (steadier than wall time on a loaded machine).
  *
  * <p>Usage: {@code QueryBench [--rows N] [--groups G] [--rows-per-person K] [--reps R] [--dir DIR]}
  */
@@ -51,57 +52,110 @@ public final class QueryBench {
         Dpq rowUnit = Dpq.open(rowYaml)) {
       try (Statement s = plain.createStatement()) {
         s.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + parquet + "')");
+        // As DuckDbBackend does, so that "DP SQL" runs the bounded query as the backend runs it (it changes
+        // nothing for queries without a window).
+        s.execute("SET disabled_optimizers = 'top_n_window_elimination'");
       }
       List<Case> cases = List.of(
           new Case("grouped COUNT, person unit", person, "SELECT grp, COUNT(*) AS n FROM t GROUP BY grp",
-              "SELECT pid, grp, COUNT(*) FROM t GROUP BY pid, grp"),
+              "grp", "COUNT(*)"),
           new Case("grouped SUM+AVG, person unit", person,
-              "SELECT grp, SUM(amount) AS s, AVG(amount) AS a FROM t GROUP BY grp",
-              "SELECT pid, grp, COUNT(amount), SUM(amount) FROM t GROUP BY pid, grp"),
+              "SELECT grp, SUM(amount) AS s, AVG(amount) AS a FROM t GROUP BY grp", "grp",
+              "COUNT(amount), SUM(amount)"),
           new Case("thresholded groups (no public domain), person unit", person,
-              "SELECT region, COUNT(*) AS n FROM t GROUP BY region",
-              "SELECT pid, region, COUNT(*) FROM t GROUP BY pid, region"),
+              "SELECT region, COUNT(*) AS n FROM t GROUP BY region", "region", "COUNT(*)"),
           new Case("filter + public groups, person unit", person,
-              "SELECT grp, COUNT(*) AS n FROM t WHERE amount > 50 GROUP BY grp",
-              "SELECT pid, grp, COUNT(*) FROM t WHERE amount > 50 GROUP BY pid, grp"),
-          new Case("grouped COUNT, row unit", rowUnit, "SELECT grp, COUNT(*) AS n FROM t GROUP BY grp", null),
+              "SELECT grp, COUNT(*) AS n FROM t WHERE amount > 50 GROUP BY grp", "grp", "COUNT(*)"),
+          new Case("grouped COUNT, row unit", rowUnit, "SELECT grp, COUNT(*) AS n FROM t GROUP BY grp", null, null),
           new Case("grouped SUM+AVG, row unit", rowUnit,
-              "SELECT grp, SUM(amount) AS s, AVG(amount) AS a FROM t GROUP BY grp", null));
-      System.out.printf(Locale.ROOT, "%n%,d rows, %d groups, ~%d rows per person, %d reps (median [min-max], s)%n",
-          rows, groups, perPerson, reps);
-      System.out.printf(Locale.ROOT, "%-52s %-22s %-22s %-22s %8s %8s%n", "query", "DP", "plain SQL",
-          "per-person pre-agg", "DP/plain", "DP/pre");
+              "SELECT grp, SUM(amount) AS s, AVG(amount) AS a FROM t GROUP BY grp", null, null));
+      System.out.printf(Locale.ROOT, "%n%,d rows, %d groups, ~%d rows per person, %d reps, interleaved%n", rows,
+          groups, perPerson, reps);
+      System.out.println("wall seconds: median [min-max]; ratios: of medians (of minimums)");
+      System.out.println("  DP      = the whole query through the public API (plan, ledger charge, DuckDB, noise, release)");
+      System.out.println("  DP SQL  = the bounded SQL alone, on the plain connection");
+      System.out.println("  pre-agg = SELECT COUNT(*) FROM (GROUP BY pid, key with the sums), which DuckDB may prune");
+      System.out.println("  pre+tot = the same pre-aggregation with its sums totalled per key (nothing pruned)");
+      String head = "%-45s %-21s %-21s %-21s %-21s %-21s %-13s %-13s %-13s%n";
+      System.out.printf(Locale.ROOT, head, "query", "DP", "DP SQL", "plain SQL", "pre-agg", "pre+tot", "DP/plain",
+          "DP/pre-agg", "DP/pre+tot");
+      List<String> cpuLines = new ArrayList<>();
       int[] counter = {0};
       for (Case c : cases) {
         // A distinct epsilon per run, so that no run is answered from the ledger's stored answers.
-        IntConsumer dp = i -> c.dpq().query(c.sql(), QueryOptions.defaults()
+        Runnable dp = () -> c.dpq().query(c.sql(), QueryOptions.defaults()
             .withEpsilon(new java.math.BigDecimal("0.1").add(java.math.BigDecimal.valueOf(++counter[0], 9)))
             .withDelta("1e-8"));
-        IntConsumer np = i -> run(plain, c.sql());
-        IntConsumer pre = c.preAggregation() == null ? null : i -> run(plain,
-            "SELECT COUNT(*) FROM (" + c.preAggregation() + ") x");
-        // warm-up
-        dp.accept(0);
-        np.accept(0);
-        if (pre != null) {
-          pre.accept(0);
+        String bounded = c.dpq().explain(c.sql(), QueryOptions.defaults()).boundedSql();
+        List<Runnable> runs = new ArrayList<>(List.of(dp, () -> run(plain, bounded), () -> run(plain, c.sql())));
+        if (c.key() != null) {
+          String where = c.sql().contains(" WHERE ")
+              ? c.sql().substring(c.sql().indexOf(" WHERE "), c.sql().indexOf(" GROUP BY ")) : "";
+          String preAgg = "SELECT pid, " + c.key() + ", " + c.sums() + " FROM t" + where + " GROUP BY pid, " + c.key();
+          runs.add(() -> run(plain, "SELECT COUNT(*) FROM (" + preAgg + ") x"));
+          String[] sums = c.sums().split(",");
+          List<String> named = new ArrayList<>();
+          List<String> totals = new ArrayList<>();
+          for (int i = 0; i < sums.length; i++) {
+            named.add(sums[i].strip() + " AS s" + i);
+            totals.add("SUM(s" + i + ")");
+          }
+          String withTotals = "SELECT " + c.key() + ", " + String.join(", ", totals) + " FROM (SELECT pid, " + c.key()
+              + ", " + String.join(", ", named) + " FROM t" + where + " GROUP BY pid, " + c.key() + ") x GROUP BY "
+              + c.key();
+          runs.add(() -> run(plain, withTotals));
         }
-        double[] tDp = new double[reps];
-        double[] tNp = new double[reps];
-        double[] tPre = new double[reps];
+        for (Runnable r : runs) {
+          r.run(); // warm-up
+        }
+        double[][] wall = new double[runs.size()][reps];
+        double[][] cpu = new double[runs.size()][reps];
         for (int r = 0; r < reps; r++) {
-          tDp[r] = time(dp);
-          tNp[r] = time(np);
-          tPre[r] = pre == null ? Double.NaN : time(pre);
+          for (int i = 0; i < runs.size(); i++) {
+            long c0 = cpuNanos();
+            long t0 = System.nanoTime();
+            runs.get(i).run();
+            wall[i][r] = (System.nanoTime() - t0) / 1e9;
+            cpu[i][r] = (cpuNanos() - c0) / 1e9;
+          }
         }
-        System.out.printf(Locale.ROOT, "%-52s %-22s %-22s %-22s %8.2f %8s%n", c.name(), stats(tDp), stats(tNp),
-            pre == null ? "-" : stats(tPre), median(tDp) / median(tNp),
-            pre == null ? "-" : String.format(Locale.ROOT, "%.2f", median(tDp) / median(tPre)));
+        String[] cells = new String[5];
+        String[] cpuCells = new String[5];
+        for (int i = 0; i < 5; i++) {
+          cells[i] = i < runs.size() ? stats(wall[i]) : "-";
+          cpuCells[i] = i < runs.size() ? String.format(Locale.ROOT, "%.2f", min(cpu[i])) : "-";
+        }
+        System.out.printf(Locale.ROOT, head, c.name(), cells[0], cells[1], cells[2], cells[3], cells[4],
+            ratio(wall[0], wall[2]), runs.size() > 3 ? ratio(wall[0], wall[3]) : "-",
+            runs.size() > 4 ? ratio(wall[0], wall[4]) : "-");
+        cpuLines.add(String.format(Locale.ROOT, "%-45s %-9s %-9s %-9s %-9s %-9s", c.name(), cpuCells[0], cpuCells[1],
+            cpuCells[2], cpuCells[3], cpuCells[4]));
       }
+      System.out.println("\nprocess CPU seconds, minimum over the reps (less sensitive to other load than wall time)");
+      System.out.printf(Locale.ROOT, "%-45s %-9s %-9s %-9s %-9s %-9s%n", "query", "DP", "DP SQL", "plain", "pre-agg",
+          "pre+tot");
+      cpuLines.forEach(System.out::println);
     }
   }
 
-  record Case(String name, Dpq dpq, String sql, String preAggregation) {}
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static double min(double[] xs) {
+    return Arrays.stream(xs).min().orElse(Double.NaN);
+  }
+
+  private static String ratio(double[] a, double[] b) {
+    return String.format(Locale.ROOT, "%.2f (%.2f)", median(a) / median(b), min(a) / min(b));
+  }
+
+  /**
+   * One benchmarked query; for a person unit, {@code key} and {@code sums} give the non-private per-person
+   * pre-aggregation ({@code GROUP BY pid, key} with the same sums), null for row units.
+   */
+  record Case(String name, Dpq dpq, String sql, String key, String sums) {}
 
   private static void run(Connection c, String sql) {
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
@@ -111,12 +165,6 @@ public final class QueryBench {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static double time(IntConsumer f) {
-    long t = System.nanoTime();
-    f.accept(0);
-    return (System.nanoTime() - t) / 1e9;
   }
 
   private static double median(double[] xs) {

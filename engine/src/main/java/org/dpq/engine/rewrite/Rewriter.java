@@ -27,16 +27,21 @@ import org.dpq.engine.catalog.Column;
  * Rewrites a {@link DpPlan} into the bounded aggregation of DESIGN.md and emits it as SQL for one backend
  * dialect, built with {@code RelBuilder} and {@code RelToSqlConverter}. Owns invariant 3 in the executed query:
  * rows are filtered and clamped to the column bounds; each unit's rows are pre-aggregated per group and limited
- * to R rows' worth (counts capped at min(n, R); a sum of n values scaled to min(n, R) times their mean, then, as
- * defence in depth, clamped to {@code [perUnitLower, perUnitUpper]}); each
- * unit keeps at most G groups, chosen by a secret-keyed hash of (unit, keys) on the pre-aggregated rows; only
- * then are units summed per group. It also drops rows whose key lies outside a declared public domain.
+ * to R rows' worth (counts capped at min(n, R); a sum of n values scaled to min(n, R) times their mean); each
+ * unit keeps at most G groups, chosen by a secret-keyed hash of (unit, keys) on the pre-aggregated rows; the
+ * kept sums are clamped to {@code [perUnitLower, perUnitUpper]} (defence in depth: scaling alone keeps them
+ * there up to rounding); only then are units summed per group. Rows whose key lies outside a declared public
+ * domain are dropped before a unit's groups are chosen, so they never take one of its G groups.
+ *
+ * <p>Each measured column has one row value (clamped when a sum uses it) whose COUNT, SUM and sum of squares
+ * the first aggregation computes; a centred sum is derived as {@code s - c*n} from its column's sum and count.
  *
  * <p>Rows whose unit is NULL are treated as one unit (GROUP BY and PARTITION BY put NULLs together), so they
  * are bounded like any other unit rather than dropped or left unbounded.
  *
  * <p>For {@code privacy_unit: row} each row is a unit that lies in one group with one row, so the per-unit
- * stage is skipped: a plain GROUP BY over clamped rows (the fast path).
+ * stage is skipped: a plain GROUP BY over clamped rows (the fast path), with the public-domain filter on the
+ * grouped rows rather than on every row.
  *
  * <p>Result columns: the keys (in {@code plan.keys()} order), then one column per measurement (in
  * {@code plan.measurements()} order), BIGINT for integral measurements and DOUBLE otherwise, never NULL. A query
@@ -94,15 +99,17 @@ public final class Rewriter {
 
     RelNode build() {
       b.push(plan.scan());
+      boolean rowUnit = plan.unitField().isEmpty();
       List<RexNode> conditions = new ArrayList<>();
       plan.where().ifPresent(w -> conditions.add(RowErrors.asFilter(b, dialect, w)));
-      for (GroupKey key : plan.keys()) {
-        key.column().publicValues().ifPresent(values -> conditions.add(inDomain(key, values)));
+      if (!rowUnit) {
+        // Before the per-unit stage: a key outside its domain must not take one of a unit's G groups.
+        conditions.addAll(domainConditions());
       }
       if (!conditions.isEmpty()) {
         b.filter(conditions);
       }
-      if (plan.unitField().isEmpty()) {
+      if (rowUnit) {
         rowUnits();
       } else {
         perUnit();
@@ -110,151 +117,146 @@ public final class Rewriter {
       return b.build();
     }
 
-    /** Row values over the scan row (after WHERE), deduplicated; index per measurement, -1 when none. */
-    private int[] rowValues(List<RexNode> projection, List<String> names) {
-      Map<String, Integer> seen = new LinkedHashMap<>();
-      int[] index = new int[plan.measurements().size()];
-      for (int i = 0; i < index.length; i++) {
-        RexNode value = rowValue(plan.measurements().get(i));
-        if (value == null) {
-          index[i] = -1;
-          continue;
-        }
-        Integer at = seen.get(value.toString());
-        if (at == null) {
-          at = projection.size();
-          projection.add(value);
-          names.add("dpq_v" + at);
-          seen.put(value.toString(), at);
-        }
-        index[i] = at;
-      }
-      return index;
+    /** The public-domain conditions on the keys over the scan row, empty when no key has a public domain. */
+    private List<RexNode> domainConditions() {
+      return domainConditions(k -> plan.keys().get(k).expression());
     }
 
-    private RexNode rowValue(Measurement m) {
-      return switch (m.kind()) {
-        case COUNT_ROWS, COUNT_UNITS -> null;
-        case COUNT_VALUES -> clamps.nanToNull(m.argument().orElseThrow());
-        case SUM -> {
-          RexNode v = clamps.clampRow(m.argument().orElseThrow(), m.lower(), m.upper(), m.integral());
-          yield m.center() == 0 ? v : b.call(SqlStdOperatorTable.MINUS, v, clamps.literal(m.center(), false));
+    /** The public-domain conditions, with key k given by {@code key.apply(k)}. */
+    private List<RexNode> domainConditions(java.util.function.IntFunction<RexNode> key) {
+      List<RexNode> out = new ArrayList<>();
+      for (int k = 0; k < plan.keys().size(); k++) {
+        GroupKey g = plan.keys().get(k);
+        if (g.column().publicValues().isPresent()) {
+          out.add(inDomain(key.apply(k), g.column(), g.column().publicValues().get()));
         }
-        case SUM_SQUARES -> {
-          RexNode v = clamps.clampRow(m.argument().orElseThrow(), m.lower(), m.upper(), false);
-          RexNode d = m.center() == 0 ? v : b.call(SqlStdOperatorTable.MINUS, v, clamps.literal(m.center(), false));
-          yield b.call(SqlStdOperatorTable.MULTIPLY, d, d);
+      }
+      return out;
+    }
+
+    /**
+     * The first aggregation, grouped by {@code leading} (unit and keys, or keys): one row value per measured column
+     * (clamped when a sum uses it, NaN as NULL otherwise), and COUNT(*), COUNT, SUM and sums of squares over them.
+     * A centred sum is derived from its column's sum and count ({@code s - c*n}) rather than summed on its own.
+     */
+    private Aggregated aggregate(List<RexNode> leading, List<String> leadingNames, boolean perUnit) {
+      Map<String, ColumnUse> columns = new LinkedHashMap<>();
+      boolean rowCount = false;
+      for (Measurement m : plan.measurements()) {
+        switch (m.kind()) {
+          case COUNT_ROWS -> rowCount = true;
+          case COUNT_UNITS -> rowCount |= !perUnit;
+          default -> columns.computeIfAbsent(m.argument().orElseThrow().toString(),
+              k -> new ColumnUse(m.argument().orElseThrow())).add(m, perUnit);
         }
-      };
+      }
+      List<RexNode> projection = new ArrayList<>(leading);
+      List<String> names = new ArrayList<>(leadingNames);
+      for (ColumnUse c : columns.values()) {
+        c.value = projection.size();
+        projection.add(c.bounded ? clamps.clampRow(c.argument, c.lower, c.upper, c.integral)
+            : clamps.nanToNull(c.argument));
+        names.add("dpq_v" + c.value);
+        for (double center : c.squareCenters) {
+          RexNode v = clamps.clampRow(c.argument, c.lower, c.upper, false);
+          RexNode d = center == 0 ? v : b.call(SqlStdOperatorTable.MINUS, v, clamps.literal(center, false));
+          c.squareFields.put(center, projection.size());
+          projection.add(b.call(SqlStdOperatorTable.MULTIPLY, d, d));
+          names.add("dpq_q" + projection.size());
+        }
+      }
+      b.project(projection, names, true);
+
+      List<RelBuilder.AggCall> calls = new ArrayList<>();
+      int rows = -1;
+      if (rowCount || (!perUnit && !domainConditions().isEmpty())) {
+        rows = leading.size() + calls.size();
+        calls.add(b.countStar("dpq_rows"));
+      }
+      for (ColumnUse c : columns.values()) {
+        if (c.count) {
+          c.countField = leading.size() + calls.size();
+          calls.add(b.count(false, "dpq_n" + c.value, b.field(c.value)));
+        }
+        if (c.sum) {
+          c.sumField = leading.size() + calls.size();
+          calls.add(b.sum(false, "dpq_s" + c.value, b.field(c.value)));
+        }
+        for (Map.Entry<Double, Integer> square : c.squareFields.entrySet()) {
+          c.squareSums.put(square.getKey(), leading.size() + calls.size());
+          calls.add(b.sum(false, "dpq_q" + square.getValue(), b.field(square.getValue())));
+        }
+      }
+      b.aggregate(b.groupKey(fieldRange(0, leading.size())), calls);
+      return new Aggregated(rows, columns);
     }
 
     /** {@code privacy_unit: row}: one GROUP BY keys over clamped rows. */
     private void rowUnits() {
-      List<RexNode> projection = new ArrayList<>();
-      List<String> names = new ArrayList<>();
       int keyCount = plan.keys().size();
+      List<RexNode> keys = new ArrayList<>();
+      List<String> keyNames = new ArrayList<>();
       for (int k = 0; k < keyCount; k++) {
-        projection.add(plan.keys().get(k).expression());
-        names.add("dpq_k" + k);
+        keys.add(plan.keys().get(k).expression());
+        keyNames.add("dpq_k" + k);
       }
-      int[] value = rowValues(projection, names);
-      b.project(projection, names, true);
-      List<RelBuilder.AggCall> calls = new ArrayList<>();
-      for (int i = 0; i < value.length; i++) {
+      Aggregated agg = aggregate(keys, keyNames, false);
+      if (!domainConditions().isEmpty()) {
+        // After the GROUP BY, on one row per group: the same rows as a filter before it, but DuckDB would push a
+        // plain key condition back onto every row, where its IN list (a hash join) cost 2.5 times the plain
+        // GROUP BY at 10M rows. Referring to the group's row count (always > 0) keeps it here.
+        b.filter(b.call(SqlStdOperatorTable.CASE,
+            b.greaterThan(b.field(agg.rows()), b.literal(0)), b.and(domainConditions(b::field)), b.literal(false)));
+      }
+      List<RexNode> out = new ArrayList<>(fieldRange(0, keyCount));
+      List<String> names = new ArrayList<>(keyNames);
+      boolean[] neverNull = new boolean[plan.measurements().size()];
+      for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
-        String name = "dpq_m" + i;
-        calls.add(switch (m.kind()) {
-          case COUNT_ROWS, COUNT_UNITS -> b.countStar(name);
-          case COUNT_VALUES -> b.count(false, name, b.field(value[i]));
-          case SUM, SUM_SQUARES -> b.sum(false, name, b.field(value[i]));
-        });
+        out.add(agg.measured(m));
+        names.add("dpq_m" + i);
+        neverNull[i] = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES
+            || m.kind() == MeasurementKind.COUNT_UNITS;
       }
-      b.aggregate(b.groupKey(fieldRange(0, keyCount)), calls);
-      finalProject(keyCount);
+      b.project(out, names, true);
+      finalProject(keyCount, neverNull);
     }
 
-    /** Per-unit pre-aggregation, per-unit clamps, at most G groups per unit, then cross-unit sums. */
+    /** Per-unit pre-aggregation, per-unit limits, at most G groups per unit, then cross-unit sums. */
     private void perUnit() {
       int keyCount = plan.keys().size();
-      List<RexNode> projection = new ArrayList<>();
-      List<String> names = new ArrayList<>();
-      projection.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
-      names.add("dpq_unit");
+      List<RexNode> leading = new ArrayList<>();
+      List<String> leadingNames = new ArrayList<>();
+      leading.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
+      leadingNames.add("dpq_unit");
       for (int k = 0; k < keyCount; k++) {
-        projection.add(plan.keys().get(k).expression());
-        names.add("dpq_k" + k);
+        leading.add(plan.keys().get(k).expression());
+        leadingNames.add("dpq_k" + k);
       }
-      int[] value = rowValues(projection, names);
-      b.project(projection, names, true);
+      // Per unit and group: counts and sums of the unit's rows (n counts the values a sum adds up).
+      Aggregated agg = aggregate(leading, leadingNames, true);
 
-      // Per unit and group: counts and sums of the unit's rows, and for each summed column the count n of the
-      // values summed (non-NULL, non-NaN: NULL exactly when the clamped value is), shared with COUNT(col).
-      List<RelBuilder.AggCall> calls = new ArrayList<>();
-      int[] aggField = new int[value.length];
-      int[] countField = new int[value.length];
-      java.util.Arrays.fill(aggField, -1);
-      java.util.Arrays.fill(countField, -1);
-      Map<String, Integer> valueCounts = new LinkedHashMap<>();
-      for (int i = 0; i < value.length; i++) {
-        Measurement m = plan.measurements().get(i);
-        String name = "dpq_p" + i;
-        switch (m.kind()) {
-          case COUNT_UNITS -> {
-            continue;
-          }
-          case COUNT_ROWS -> calls.add(b.countStar(name));
-          case COUNT_VALUES -> {
-            valueCounts.put(m.argument().orElseThrow().toString(), calls.size());
-            calls.add(b.count(false, name, b.field(value[i])));
-          }
-          case SUM, SUM_SQUARES -> calls.add(b.sum(false, name, b.field(value[i])));
-          default -> throw new IllegalStateException();
-        }
-        aggField[i] = calls.size() - 1;
-      }
-      for (int i = 0; i < value.length; i++) {
-        Measurement m = plan.measurements().get(i);
-        if (m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES) {
-          String column = m.argument().orElseThrow().toString();
-          Integer at = valueCounts.get(column);
-          if (at == null) {
-            at = calls.size();
-            calls.add(b.count(false, "dpq_n" + i, b.field(value[i])));
-            valueCounts.put(column, at);
-          }
-          countField[i] = at;
-        }
-      }
-      b.aggregate(b.groupKey(fieldRange(0, keyCount + 1)), calls);
-
-      // Per-unit limits: counts capped at R, sums scaled to min(n, R) values' worth, then clamped to the bound.
-      List<RexNode> clamped = new ArrayList<>();
-      List<String> clampedNames = new ArrayList<>();
-      for (int f = 0; f <= keyCount; f++) {
-        clamped.add(b.field(f));
-        clampedNames.add(f == 0 ? "dpq_unit" : "dpq_k" + (f - 1));
-      }
-      int[] perUnitField = new int[value.length];
+      // Per-unit limits: counts capped at R, sums scaled to min(n, R) values' worth; the unit's G groups (rank by a
+      // secret-keyed hash); then, on the kept rows only, sums clamped to their bound (defence in depth against
+      // rounding). Scaling and clamping are separate steps, so that the SQL names the scaled value once.
+      List<RexNode> limited = new ArrayList<>(fieldRange(0, keyCount + 1));
+      List<String> limitedNames = new ArrayList<>(leadingNames);
+      int[] perUnitField = new int[plan.measurements().size()];
       java.util.Arrays.fill(perUnitField, -1);
       double rows = plan.dataset().maxRowsPerGroup();
-      for (int i = 0; i < value.length; i++) {
+      for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
-        if (aggField[i] < 0) {
+        if (m.kind() == MeasurementKind.COUNT_UNITS) {
           continue;
         }
-        RexNode x = b.field(keyCount + 1 + aggField[i]);
-        RexNode c;
-        if (!perUnitClamp) {
-          c = x;
-        } else if (m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES) {
-          c = clamps.cap(x, m.perUnitUpper());
-        } else {
-          RexNode scaled = clamps.scale(x, b.field(keyCount + 1 + countField[i]), rows);
-          c = clamps.clamp(scaled, m.perUnitLower(), m.perUnitUpper(), false);
+        RexNode x = agg.measured(m);
+        if (perUnitClamp) {
+          boolean count = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES;
+          x = count ? clamps.cap(x, m.perUnitUpper()) : clamps.scale(x, agg.count(m), rows);
         }
-        perUnitField[i] = clamped.size();
-        clamped.add(c);
-        clampedNames.add("dpq_c" + i);
+        perUnitField[i] = limited.size();
+        limited.add(x);
+        limitedNames.add("dpq_c" + i);
       }
       if (limitGroups()) {
         List<RexNode> hashed = new ArrayList<>();
@@ -266,25 +268,132 @@ public final class Rewriter {
             .orderBy(hash.hash(b, secret, hashed))
             .rowsUnbounded()
             .toRex();
-        clamped.add(rank);
-        clampedNames.add("dpq_rank");
-        b.project(clamped, clampedNames, true);
+        limited.add(rank);
+        limitedNames.add("dpq_rank");
+        b.project(limited, limitedNames, true);
         b.filter(b.lessThanOrEqual(b.field("dpq_rank"),
             b.literal(BigDecimal.valueOf(plan.dataset().maxGroupsContributed()))));
       } else {
-        b.project(clamped, clampedNames, true);
+        b.project(limited, limitedNames, true);
+      }
+      if (perUnitClamp) {
+        List<RexNode> clamped = new ArrayList<>(fieldRange(0, keyCount + 1));
+        for (int i = 0; i < plan.measurements().size(); i++) {
+          Measurement m = plan.measurements().get(i);
+          if (perUnitField[i] < 0) {
+            continue;
+          }
+          RexNode x = b.field(perUnitField[i]);
+          boolean sum = m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES;
+          perUnitField[i] = clamped.size();
+          clamped.add(sum ? clamps.clamp(x, m.perUnitLower(), m.perUnitUpper(), false) : x);
+        }
+        b.project(clamped);
       }
 
-      // Across units, per group.
+      // Across units, per group: sums of the per-unit values, and the units as COUNT(*) of per-unit rows.
       List<RelBuilder.AggCall> totals = new ArrayList<>();
-      for (int i = 0; i < value.length; i++) {
+      boolean[] neverNull = new boolean[plan.measurements().size()];
+      for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
         String name = "dpq_m" + i;
-        totals.add(m.kind() == MeasurementKind.COUNT_UNITS ? b.countStar(name)
-            : b.sum(false, name, b.field(perUnitField[i])));
+        boolean units = m.kind() == MeasurementKind.COUNT_UNITS;
+        totals.add(units ? b.countStar(name) : b.sum(false, name, b.field(perUnitField[i])));
+        neverNull[i] = units;
       }
       b.aggregate(b.groupKey(fieldRange(1, keyCount)), totals);
-      finalProject(keyCount);
+      finalProject(keyCount, neverNull);
+    }
+
+    /** What the measurements need of one argument column, and where the first aggregation put it. */
+    private final class ColumnUse {
+      final RexNode argument;
+      boolean bounded;
+      double lower;
+      double upper;
+      /** The row value is BIGINT: an integral sum (row units, integer column) adds it up. */
+      boolean integral;
+      boolean count;
+      boolean sum;
+      final java.util.Set<Double> squareCenters = new java.util.LinkedHashSet<>();
+      int value = -1;
+      int countField = -1;
+      int sumField = -1;
+      /** Centre to the projected square's field, and to the field of its sum after the aggregation. */
+      final Map<Double, Integer> squareFields = new LinkedHashMap<>();
+      final Map<Double, Integer> squareSums = new LinkedHashMap<>();
+
+      ColumnUse(RexNode argument) {
+        this.argument = argument;
+      }
+
+      /** Registers {@code m}; a per-unit sum needs its count n to scale, a centred sum to subtract c*n. */
+      void add(Measurement m, boolean perUnit) {
+        switch (m.kind()) {
+          case COUNT_VALUES -> count = true;
+          case SUM -> {
+            bound(m);
+            sum = true;
+            integral |= m.integral();
+            count |= perUnit || m.center() != 0;
+          }
+          case SUM_SQUARES -> {
+            bound(m);
+            squareCenters.add(m.center());
+            count |= perUnit;
+          }
+          default -> throw new IllegalStateException(m.kind() + " has no argument");
+        }
+      }
+
+      private void bound(Measurement m) {
+        bounded = true;
+        lower = m.lower();
+        upper = m.upper();
+      }
+    }
+
+    /** The first aggregation's output row: where COUNT(*) and each column's aggregates are. */
+    private final class Aggregated {
+      private final int rows;
+      private final Map<String, ColumnUse> columns;
+
+      Aggregated(int rows, Map<String, ColumnUse> columns) {
+        this.rows = rows;
+        this.columns = columns;
+      }
+
+      /** The field of COUNT(*), -1 when not computed. */
+      int rows() {
+        return rows;
+      }
+
+      /**
+       * Measurement {@code m} over the aggregated rows (per unit and group, or per group for row units); a
+       * centred sum is {@code CAST(s AS DOUBLE) - c * n}. Not for COUNT_UNITS of units with several rows.
+       */
+      RexNode measured(Measurement m) {
+        return switch (m.kind()) {
+          case COUNT_ROWS, COUNT_UNITS -> b.field(rows);
+          case COUNT_VALUES -> b.field(column(m).countField);
+          case SUM -> {
+            ColumnUse c = column(m);
+            yield m.center() == 0 ? b.field(c.sumField) : b.call(SqlStdOperatorTable.MINUS,
+                clamps.cast(b.field(c.sumField), clamps.doubleType()),
+                b.call(SqlStdOperatorTable.MULTIPLY, clamps.literal(m.center(), false), b.field(c.countField)));
+          }
+          case SUM_SQUARES -> b.field(column(m).squareSums.get(m.center()));
+        };
+      }
+
+      /** The count of the values that measurement {@code m} adds up. */
+      RexNode count(Measurement m) {
+        return b.field(column(m).countField);
+      }
+
+      private ColumnUse column(Measurement m) {
+        return columns.get(m.argument().orElseThrow().toString());
+      }
     }
 
     /** True when a unit could touch more than G groups. */
@@ -306,8 +415,11 @@ public final class Rewriter {
       return true;
     }
 
-    /** Keys, then each measurement as BIGINT or DOUBLE, NULL sums read as 0. */
-    private void finalProject(int keyCount) {
+    /**
+     * Keys, then each measurement as BIGINT or DOUBLE; a NULL (a sum over no values, or no row without keys) reads
+     * as 0. A count that is never NULL and already BIGINT is passed as it is.
+     */
+    private void finalProject(int keyCount, boolean[] neverNull) {
       List<RexNode> out = new ArrayList<>();
       List<String> names = new ArrayList<>();
       for (int k = 0; k < keyCount; k++) {
@@ -316,9 +428,13 @@ public final class Rewriter {
       }
       for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
-        RelDataType type = m.integral() ? clamps.bigintType() : clamps.doubleType();
-        RexNode value = clamps.cast(b.field(keyCount + i), type);
-        out.add(b.call(SqlStdOperatorTable.COALESCE, value, clamps.literal(0, m.integral())));
+        RexNode field = b.field(keyCount + i);
+        if (neverNull[i]) {
+          out.add(field);
+        } else {
+          RelDataType type = m.integral() ? clamps.bigintType() : clamps.doubleType();
+          out.add(b.call(SqlStdOperatorTable.COALESCE, clamps.cast(field, type), clamps.literal(0, m.integral())));
+        }
         names.add("m" + i);
       }
       b.project(out, names, true);
@@ -332,11 +448,10 @@ public final class Rewriter {
       return fields;
     }
 
-    private RexNode inDomain(GroupKey key, List<String> values) {
-      RexNode column = key.expression();
+    private RexNode inDomain(RexNode column, Column declared, List<String> values) {
       List<RexNode> literals = new ArrayList<>();
       for (String value : values) {
-        literals.add(domainLiteral(key.column(), value));
+        literals.add(domainLiteral(declared, value));
       }
       if (literals.isEmpty()) {
         return rex.makeLiteral(false);

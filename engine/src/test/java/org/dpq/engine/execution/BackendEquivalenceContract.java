@@ -221,7 +221,9 @@ public abstract class BackendEquivalenceContract {
         assertTrue(count <= (long) r * units, context + ": group " + e.getKey() + " counts more than R rows per unit");
         assertTrue(count >= units, context + ": group " + e.getKey() + " counts a unit without its rows");
       }
-      assertEquals(rows.rows(), BoundedRows.run(t.backend(), d, sql, SECRET).rows(),
+      // Same groups and identical integer columns; real sums may differ in their last bits because the
+      // engine adds in parallel (the same tolerance as across engines).
+      rows.assertSameAs(BoundedRows.run(t.backend(), d, sql, SECRET),
           context + ": the same secret must keep the same groups");
       assertFalse(RANDOM.matcher(rows.sql()).find(), context + ": no random function may order the window");
       assertTrue(rows.sql().toLowerCase().contains(hashFunction(t.backend().dialect())),

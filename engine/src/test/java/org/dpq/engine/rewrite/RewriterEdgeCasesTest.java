@@ -51,6 +51,11 @@ class RewriterEdgeCasesTest {
           + "(3, 'a', 'p', 1, 1), (3, 'a', 'p', 3, 3), "
           + "(4, 'a', 'p', 'Infinity'::DOUBLE, 10), (4, 'a', 'p', 'Infinity'::DOUBLE, 10), "
           + "(4, 'a', 'p', 'Infinity'::DOUBLE, 10), (4, 'a', 'p', 0, 10)");
+      // Each unit has a row outside g's public domain and one inside it
+      s.execute("CREATE TABLE z (pid INTEGER, g VARCHAR, h VARCHAR, x DOUBLE, n INTEGER)");
+      s.execute("INSERT INTO z VALUES (1, 'zzz', 'p', 1, 1), (1, 'a', 'p', 1, 1), (2, 'zzz', 'p', 1, 1), "
+          + "(2, 'b', 'p', 1, 1), (3, 'zzz', 'p', 1, 1), (3, 'a', 'p', 1, 1), (4, 'yyy', 'p', 1, 1), "
+          + "(4, 'a', 'p', 1, 1)");
       s.execute("CREATE TABLE d (pid INTEGER, k INTEGER, b BOOLEAN, dt DATE, w DOUBLE)");
       s.execute("INSERT INTO d VALUES (1, 1, true, DATE '2024-01-01', 0.5), (2, 2, true, DATE '2024-01-01', 1.5), "
           + "(3, 3, true, DATE '2024-01-01', 0.5), (4, 1, false, DATE '2024-01-01', 0.5), "
@@ -97,6 +102,18 @@ class RewriterEdgeCasesTest {
     assertEquals(0 + 3 - 6 + 5, got[4], 1e-12);
     // squares centred at 5: unit 1: 2 * (9 + 1 + 16) / 3; unit 2: 9; unit 3: 16 + 4; unit 4: 2 * (3 * 25 + 25) / 4
     assertEquals(2 * 26 / 3.0 + 9 + 20 + 50, got[5], 1e-12);
+  }
+
+  @Test
+  void keysOutsideThePublicDomainNeverTakeOneOfAUnitsGGroups() throws SQLException {
+    Dataset oneGroup = TestDatasets.dataset("z", new PrivacyUnit.ByColumn("pid"), 1, 1, COLUMNS);
+    for (long secret = 1; secret <= 16; secret++) {
+      BoundedRunner.Result r = BoundedRunner.run(db, oneGroup, "SELECT g, COUNT(*) FROM z GROUP BY g", secret);
+      assertTrue(r.query().sql().contains("ROW_NUMBER"), "G = 1 < 2 keys: the limit applies");
+      assertEquals(2, r.groups().size());
+      assertArrayEquals(new double[] {3}, r.group("a"), "secret " + secret);
+      assertArrayEquals(new double[] {1}, r.group("b"), "secret " + secret);
+    }
   }
 
   @Test

@@ -65,6 +65,21 @@ class RewriterSqlTest {
   }
 
   @Test
+  void rowUnitAppliesThePublicDomainToGroupsNotRowsAndPassesCountsAsTheyAre() {
+    DpPlan plan = ANALYZER.analyze(TestDatasets.pumsRows(), "SELECT sex, COUNT(*), SUM(income) FROM pums GROUP BY sex");
+    String sql = REWRITER.rewrite(plan, DuckDbDialect.INSTANCE, 1).sql().toUpperCase(Locale.ROOT);
+    assertFalse(sql.contains("WHERE"), sql);
+    int domain = sql.indexOf("\"SEX\" IN ('0', '1')");
+    assertTrue(domain > sql.indexOf("GROUP BY") && sql.contains("HAVING CASE WHEN COUNT(*) > 0"), sql);
+    assertTrue(sql.startsWith("SELECT \"SEX\" AS \"K0\", COUNT(*) AS \"M0\""), sql);
+    // with units of several rows the domain filters rows, before a unit's groups are chosen
+    String perUnit = REWRITER.rewrite(plan(1, "SELECT sex, married, COUNT(*) FROM pums GROUP BY sex, married"),
+        DuckDbDialect.INSTANCE, 1).sql().toUpperCase(Locale.ROOT);
+    assertTrue(perUnit.indexOf("\"SEX\" IN ('0', '1')") < perUnit.indexOf("GROUP BY"), perUnit);
+    assertFalse(perUnit.contains("HAVING"), perUnit);
+  }
+
+  @Test
   void eachDialectRendersItsOwnHash() {
     DpPlan plan = plan(1, "SELECT educ, COUNT(*) FROM pums GROUP BY educ");
     String postgres = REWRITER.rewrite(plan, PostgresqlSqlDialect.DEFAULT, 77).sql().toUpperCase(Locale.ROOT);
