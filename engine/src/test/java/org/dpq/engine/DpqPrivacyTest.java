@@ -58,6 +58,23 @@ class DpqPrivacyTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      SELECT sex, COUNT(*) FROM pums WHERE (educ = '9' OR (0 = MOD(0, 0) AND age = age)) GROUP BY sex
+      SELECT sex, COUNT(*) FROM pums WHERE educ = '9' OR CAST('x' AS INTEGER) = 1 GROUP BY sex
+      SELECT COUNT(*) FROM pums WHERE age > 200 AND 1 / 0 = 1
+      """)
+  void aConstantThatCannotBeEvaluatedIsRejectedBeforeTheCharge(String sql) {
+    // DuckDB folds constants while optimising, outside TRY, and may skip them when statistics prune the scan:
+    // whether the query failed would depend on the data. They are evaluated before the charge instead.
+    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
+    try (Dpq dpq = Dpq.open(yaml)) {
+      QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> dpq.query(sql));
+      assertTrue(e.getMessage().contains("constant expression"), e.getMessage());
+      assertEquals(0, dpq.budgetStatus().spent().epsilon().signum(), "nothing is charged");
+    }
+  }
+
   @Test
   void invalidPrivacyParametersAreRejectedAtNoCost() {
     Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");

@@ -1,5 +1,8 @@
 package org.dpq.engine.rewrite;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import java.math.BigDecimal;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
@@ -42,12 +45,53 @@ final class RowErrors {
   private RowErrors() {}
 
   /**
+   * Rejects a condition with a constant subexpression that cannot be evaluated ({@code MOD(0, 0)},
+   * {@code CAST('x' AS INTEGER)}). DuckDB folds such constants while optimising, outside {@code TRY}, and whether
+   * it gets to fold them can depend on statistics of the data (an empty or pruned scan skips them), so the failure
+   * would again reveal something about the rows. Evaluated here with Calcite before any charge; the outcome
+   * depends on the query text alone.
+   */
+  static void rejectFailingConstants(RelBuilder builder, RexNode condition) {
+    List<RexNode> constants = new ArrayList<>();
+    condition.accept(new org.apache.calcite.rex.RexVisitorImpl<Void>(true) {
+      @Override
+      public Void visitCall(RexCall call) {
+        if (org.apache.calcite.rex.RexUtil.isConstant(call)) {
+          constants.add(call);
+          return null;
+        }
+        return super.visitCall(call);
+      }
+    });
+    if (constants.isEmpty()) {
+      return;
+    }
+    // Calcite's executor swallows evaluation errors and hands back the expression unreduced: anything that is not
+    // a literal afterwards could not be evaluated (rejecting a constant Calcite cannot evaluate costs nothing).
+    org.apache.calcite.rex.RexExecutorImpl executor =
+        new org.apache.calcite.rex.RexExecutorImpl(org.apache.calcite.DataContexts.EMPTY);
+    for (RexNode constant : constants) {
+      List<RexNode> reduced = new ArrayList<>();
+      try {
+        executor.reduce(builder.getRexBuilder(), List.of(constant), reduced);
+      } catch (RuntimeException | Error e) {
+        reduced.clear();
+      }
+      if (reduced.size() != 1 || !(reduced.get(0) instanceof RexLiteral)) {
+        throw new QueryRejectedException("WHERE has a constant expression that cannot be evaluated (e.g. a "
+            + "division by zero or a cast of a malformed literal). Fix: correct or remove that expression");
+      }
+    }
+  }
+
+  /**
    * {@code condition} in a form whose evaluation cannot fail on some rows only.
    *
    * @throws QueryRejectedException when the dialect has no error-free form and the condition could fail
    */
   static RexNode asFilter(RelBuilder builder, SqlDialect dialect, RexNode condition) {
     if (dialect instanceof DuckDbDialect) {
+      rejectFailingConstants(builder, condition);
       return builder.call(TRY, condition);
     }
     String unsafe = firstUnsafe(condition);
