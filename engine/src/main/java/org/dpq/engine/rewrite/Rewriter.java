@@ -153,16 +153,17 @@ public final class Rewriter {
       List<RexNode> projection = new ArrayList<>(leading);
       List<String> names = new ArrayList<>(leadingNames);
       for (ColumnUse c : columns.values()) {
+        RexNode value = c.bounded ? clamps.clampRow(c.argument, c.lower, c.upper, c.integral)
+            : clamps.nanToNull(c.argument);
         c.value = projection.size();
-        projection.add(c.bounded ? clamps.clampRow(c.argument, c.lower, c.upper, c.integral)
-            : clamps.nanToNull(c.argument));
+        projection.add(value);
         names.add("dpq_v" + c.value);
         for (double center : c.squareCenters) {
-          RexNode v = clamps.clampRow(c.argument, c.lower, c.upper, false);
+          RexNode v = c.integral ? clamps.clampRow(c.argument, c.lower, c.upper, false) : value;
           RexNode d = center == 0 ? v : b.call(SqlStdOperatorTable.MINUS, v, clamps.literal(center, false));
           c.squareFields.put(center, projection.size());
-          projection.add(b.call(SqlStdOperatorTable.MULTIPLY, d, d));
           names.add("dpq_q" + projection.size());
+          projection.add(b.call(SqlStdOperatorTable.MULTIPLY, d, d));
         }
       }
       b.project(projection, names, true);
@@ -243,7 +244,7 @@ public final class Rewriter {
       List<String> limitedNames = new ArrayList<>(leadingNames);
       int[] perUnitField = new int[plan.measurements().size()];
       java.util.Arrays.fill(perUnitField, -1);
-      double rows = plan.dataset().maxRowsPerGroup();
+      double maxRows = plan.dataset().maxRowsPerGroup();
       for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
         if (m.kind() == MeasurementKind.COUNT_UNITS) {
@@ -252,7 +253,7 @@ public final class Rewriter {
         RexNode x = agg.measured(m);
         if (perUnitClamp) {
           boolean count = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES;
-          x = count ? clamps.cap(x, m.perUnitUpper()) : clamps.scale(x, agg.count(m), rows);
+          x = count ? clamps.cap(x, m.perUnitUpper()) : clamps.scale(x, agg.count(m), maxRows);
         }
         perUnitField[i] = limited.size();
         limited.add(x);
