@@ -56,7 +56,7 @@ public final class ClinicSample implements Sample {
       for (int i = 0; i < n; i++) {
         int clinic = r.chance(0.85) ? home : r.nextInt(CLINICS.length);
         int dept = r.pick(deptCdf);
-        double cost = DEPT_MEDIAN_COST[dept] * Math.exp(0.6 * r.nextGaussian());
+        double cost = DEPT_MEDIAN_COST[dept] * Math.exp(0.6 * r.nextStandardNormal());
         out.field(unitId);
         out.field(CLINIC_TOKENS[clinic]);
         out.field(DEPT_TOKENS[dept]);

@@ -53,7 +53,7 @@ public final class DataGenPrng {
   }
 
   /** A standard normal value (Box-Muller; adequate for synthetic data, not for anything private). */
-  public double nextGaussian() {
+  public double nextStandardNormal() {
     double u = 1.0 - nextDouble();
     double v = nextDouble();
     return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2.0 * Math.PI * v);

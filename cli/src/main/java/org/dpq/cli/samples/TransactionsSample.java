@@ -54,12 +54,12 @@ public final class TransactionsSample implements Sample {
       for (int i = 0; i < favourites.length; i++) {
         favourites[i] = popularMerchant(merchants, r);
       }
-      double spendLevel = Math.exp(0.4 * r.nextGaussian()); // some customers spend more everywhere
+      double spendLevel = Math.exp(0.4 * r.nextStandardNormal()); // some customers spend more everywhere
       for (int i = 0; i < n; i++) {
         int m = r.chance(0.7) ? favourites[r.nextInt(favourites.length)] : popularMerchant(merchants, r);
         int category = merchantCategory[m];
         boolean online = category == ONLINE_CATEGORY || r.chance(0.2);
-        double amount = MEDIAN_AMOUNT[category] * spendLevel * Math.exp(0.7 * r.nextGaussian());
+        double amount = MEDIAN_AMOUNT[category] * spendLevel * Math.exp(0.7 * r.nextStandardNormal());
         out.field(unitId);
         out.field(merchantTokens[m]);
         out.field(CATEGORY_TOKENS[category]);
