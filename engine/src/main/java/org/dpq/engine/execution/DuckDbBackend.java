@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -243,7 +242,7 @@ public final class DuckDbBackend implements Backend {
         c = root.duplicate();
       }
       try (c; Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-        return rows(r);
+        return JdbcValues.rows(r);
       }
     } catch (SQLException e) {
       throw DuckDbErrors.running(e);
@@ -286,20 +285,6 @@ public final class DuckDbBackend implements Backend {
     } finally {
       lock.readLock().unlock();
     }
-  }
-
-  private static List<Object[]> rows(ResultSet r) throws SQLException {
-    ResultSetMetaData meta = r.getMetaData();
-    int n = meta.getColumnCount();
-    List<Object[]> rows = new ArrayList<>();
-    while (r.next()) {
-      Object[] row = new Object[n];
-      for (int i = 0; i < n; i++) {
-        row[i] = JdbcValues.normalize(r.getObject(i + 1));
-      }
-      rows.add(row);
-    }
-    return rows;
   }
 
   @Override

@@ -46,4 +46,18 @@ final class JdbcValues {
     }
     return d;
   }
+
+  /** Every row of {@code r}, each value normalised (the shape {@link Backend#execute} returns). */
+  static java.util.List<Object[]> rows(java.sql.ResultSet r) throws java.sql.SQLException {
+    int n = r.getMetaData().getColumnCount();
+    java.util.List<Object[]> rows = new java.util.ArrayList<>();
+    while (r.next()) {
+      Object[] row = new Object[n];
+      for (int i = 0; i < n; i++) {
+        row[i] = normalize(r.getObject(i + 1));
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
 }

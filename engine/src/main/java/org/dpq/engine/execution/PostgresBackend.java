@@ -3,7 +3,6 @@ package org.dpq.engine.execution;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -99,7 +98,7 @@ public final class PostgresBackend implements Backend {
         s.setFetchSize(FETCH_SIZE);
         List<Object[]> rows;
         try (ResultSet r = s.executeQuery(exposure + sql)) {
-          rows = rows(r);
+          rows = JdbcValues.rows(r);
         }
         c.rollback(); // nothing to keep; closing the connection would end the transaction too
         return rows;
@@ -109,20 +108,6 @@ public final class PostgresBackend implements Backend {
     } catch (RuntimeException e) {
       throw PostgresErrors.unexpected(e);
     }
-  }
-
-  private static List<Object[]> rows(ResultSet r) throws SQLException {
-    ResultSetMetaData meta = r.getMetaData();
-    int n = meta.getColumnCount();
-    List<Object[]> rows = new ArrayList<>();
-    while (r.next()) {
-      Object[] row = new Object[n];
-      for (int i = 0; i < n; i++) {
-        row[i] = JdbcValues.normalize(r.getObject(i + 1));
-      }
-      rows.add(row);
-    }
-    return rows;
   }
 
   @Override
