@@ -42,9 +42,14 @@ final class AggregateDeriver {
     return variance(v, m.get(v.centredSquares()), m.get(v.centredSum()), m.get(v.count()));
   }
 
+  /**
+   * A count is released clamped at zero, with the noise interval around the released value cut at zero. When
+   * the noisy value was negative and the release is 0, the interval is [0, h]: a true count above h would have
+   * needed noise below -h, so coverage stays at least nominal, and the interval never collapses to a point.
+   */
   private static Cell count(Noisy n) {
     long value = Math.max(0L, Math.round(n.value()));
-    Interval ci = n.interval(CONFIDENCE);
+    Interval ci = n.noise().mechanism().confidenceInterval(value, CONFIDENCE);
     return new Cell(value, new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())));
   }
 

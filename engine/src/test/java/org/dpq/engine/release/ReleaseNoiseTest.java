@@ -127,4 +127,25 @@ class ReleaseNoiseTest {
   static Noise noise(long seed) {
     return SecureNoise.from(TestRandomBits.seeded(seed));
   }
+
+  @Test
+  void aCountNearZeroKeepsAnIntervalOfPositiveWidthThatCoversTheTruth() {
+    // True count 0: about half the releases are clamped from a negative noisy value. Every interval must still
+    // have positive width and contain 0 at the nominal rate or better.
+    Object[] row = {"a", 0L};
+    String sql = "SELECT g, COUNT(*) AS n FROM t GROUP BY g";
+    DpPlan plan = new Analyzer().analyze(DATASET, sql);
+    NoisePlan noisePlan = new BudgetAllocator().allocate(plan, PrivacyLoss.parse("0.5", "0"), MechanismChoice.LAPLACE);
+    Noise noise = noise(41);
+    int covered = 0;
+    for (int i = 0; i < N; i++) {
+      Cell c = new Releaser().release(plan, noisePlan, List.<Object[]>of(row), noise).rows().get(0).get(1);
+      assertTrue(c.ci95().low() < c.ci95().high(), "a degenerate interval " + c.ci95());
+      assertTrue(c.ci95().low() >= 0);
+      if (c.ci95().low() <= 0 && 0 <= c.ci95().high()) {
+        covered++;
+      }
+    }
+    assertTrue(covered >= 0.95 * N, "coverage " + covered / (double) N);
+  }
 }
