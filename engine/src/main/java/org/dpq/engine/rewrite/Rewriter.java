@@ -64,17 +64,48 @@ public final class Rewriter {
   }
 
   /**
-   * The bounded query for {@code plan} in {@code dialect}.
+   * The bounded query for {@code plan} in {@code dialect}, limiting groups per unit {@link
+   * GroupLimit#AGGREGATE_FIRST}.
    *
    * @param secret a per-query random value; it keys the choice of which G groups a unit keeps
    */
   public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret) {
-    RelBuilder builder = RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false).withBloat(-1)))
+    return rewrite(plan, dialect, secret, GroupLimit.AGGREGATE_FIRST);
+  }
+
+  /**
+   * The bounded query for {@code plan} in {@code dialect}; {@code order} says where the G-groups limit runs and
+   * changes nothing in the result (see {@link GroupLimit}).
+   *
+   * @param secret a per-query random value; it keys the choice of which G groups a unit keeps
+   */
+  public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret, GroupLimit order) {
+    Build build = new Build(plan, builder(plan), dialect, secret, order);
+    return new BoundedQuery(sql(build.build(), dialect), plan.keys().size(), plan.measurements().size());
+  }
+
+  /**
+   * A query that measures the data's shape for {@link GroupLimit#choose}, on the units whose hash falls in one
+   * of 64 buckets (unfiltered by WHERE, so that one answer serves every query with the same unit, keys and
+   * domains): one row of (rows, distinct (unit, keys) groups, rows in groups a unit keeps). Empty when the plan
+   * needs no group limit. Its answer only picks between two plans with the same result and is never released.
+   */
+  public java.util.Optional<String> groupLimitProbe(DpPlan plan, SqlDialect dialect) {
+    Build build = new Build(plan, builder(plan), dialect, 0L, GroupLimit.RANK_FIRST);
+    if (plan.unitField().isEmpty() || !build.limitGroups()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(sql(build.probe(), dialect));
+  }
+
+  private static RelBuilder builder(DpPlan plan) {
+    return RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false).withBloat(-1)))
         .create(plan.scan().getCluster(), plan.scan().getTable().getRelOptSchema());
-    RelNode rel = new Build(plan, builder, dialect, secret).build();
+  }
+
+  private static String sql(RelNode rel, SqlDialect dialect) {
     SqlNode statement = new RelToSqlConverter(dialect).visitRoot(rel).asStatement();
-    return new BoundedQuery(statement.toSqlString(dialect).getSql(), plan.keys().size(),
-        plan.measurements().size());
+    return statement.toSqlString(dialect).getSql();
   }
 
   /** One rewrite: the stages over one RelBuilder. */
@@ -86,8 +117,10 @@ public final class Rewriter {
     private final RexBuilder rex;
     private final Clamps clamps;
     private final SqlDialect dialect;
+    private final GroupLimit order;
 
-    Build(DpPlan plan, RelBuilder builder, SqlDialect dialect, long secret) {
+    Build(DpPlan plan, RelBuilder builder, SqlDialect dialect, long secret, GroupLimit order) {
+      this.order = order;
       this.plan = plan;
       this.b = builder;
       this.hash = HashFunction.forDialect(dialect);
@@ -234,6 +267,10 @@ public final class Rewriter {
         leading.add(plan.keys().get(k).expression());
         leadingNames.add("dpq_k" + k);
       }
+      boolean rankFirst = limitGroups() && order == GroupLimit.RANK_FIRST;
+      if (rankFirst) {
+        keepFirstGroups(leading);
+      }
       // Per unit and group: counts and sums of the unit's rows (n counts the values a sum adds up).
       Aggregated agg = aggregate(leading, leadingNames, true);
 
@@ -259,7 +296,7 @@ public final class Rewriter {
         limited.add(x);
         limitedNames.add("dpq_c" + i);
       }
-      if (limitGroups()) {
+      if (limitGroups() && !rankFirst) {
         List<RexNode> hashed = new ArrayList<>();
         for (int f = 0; f <= keyCount; f++) {
           hashed.add(b.field(f));
@@ -304,6 +341,50 @@ public final class Rewriter {
       }
       b.aggregate(b.groupKey(fieldRange(1, keyCount)), totals);
       finalProject(keyCount, neverNull);
+    }
+
+    /**
+     * {@link GroupLimit#RANK_FIRST}: over the raw rows, keeps those in the unit's first G groups by
+     * {@code DENSE_RANK()} of (hash(secret, unit, keys), keys). A unit's rows in one group share their rank, and
+     * distinct groups never do (the keys break hash ties), so exactly min(groups, G) groups survive.
+     */
+    private void keepFirstGroups(List<RexNode> leading) {
+      b.projectPlus(b.alias(groupRank(leading), "dpq_rank"));
+      b.filter(b.lessThanOrEqual(b.field("dpq_rank"),
+          b.literal(BigDecimal.valueOf(plan.dataset().maxGroupsContributed()))));
+    }
+
+    /** {@code DENSE_RANK() OVER (PARTITION BY unit ORDER BY hash(secret, unit, keys), keys)} on the scan row. */
+    private RexNode groupRank(List<RexNode> leading) {
+      List<RexNode> orderBy = new ArrayList<>();
+      orderBy.add(hash.hash(b, secret, leading));
+      orderBy.addAll(leading.subList(1, leading.size()));
+      return b.aggregateCall(SqlStdOperatorTable.DENSE_RANK).over()
+          .partitionBy(leading.get(0))
+          .orderBy(orderBy)
+          .rowsUnbounded()
+          .toRex();
+    }
+
+    /** The shape probe of {@link Rewriter#groupLimitProbe}: (rows, pairs, kept rows) on 1/64 of the units. */
+    RelNode probe() {
+      b.push(plan.scan());
+      List<RexNode> leading = new ArrayList<>();
+      leading.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
+      for (GroupKey k : plan.keys()) {
+        leading.add(k.expression());
+      }
+      List<RexNode> conditions = new ArrayList<>(domainConditions());
+      conditions.add(b.equals(b.call(SqlStdOperatorTable.MOD, hash.hash(b, secret, List.of(leading.get(0))),
+          b.literal(64)), b.literal(0)));
+      b.filter(conditions);
+      b.projectPlus(b.alias(groupRank(leading), "dpq_rank"));
+      b.aggregate(b.groupKey(leading), b.countStar("dpq_rows"), b.min("dpq_rank", b.field("dpq_rank")));
+      RexNode kept = b.call(SqlStdOperatorTable.CASE, b.lessThanOrEqual(b.field("dpq_rank"),
+          b.literal(BigDecimal.valueOf(plan.dataset().maxGroupsContributed()))), b.field("dpq_rows"), b.literal(0));
+      b.aggregate(b.groupKey(), b.sum(false, "dpq_rows", b.field("dpq_rows")), b.countStar("dpq_pairs"),
+          b.sum(false, "dpq_kept", kept));
+      return b.build();
     }
 
     /** What the measurements need of one argument column, and where the first aggregation put it. */
@@ -398,7 +479,7 @@ public final class Rewriter {
     }
 
     /** True when a unit could touch more than G groups. */
-    private boolean limitGroups() {
+    boolean limitGroups() {
       if (plan.keys().isEmpty()) {
         return false;
       }

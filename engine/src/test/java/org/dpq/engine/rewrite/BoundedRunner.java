@@ -12,7 +12,11 @@ import org.dpq.engine.analysis.TestDatasets;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.execution.DuckDbDialect;
 
-/** Analyses, rewrites and runs a query on DuckDB; results keyed by the group key values. */
+/**
+ * Analyses, rewrites and runs a query on DuckDB; results keyed by the group key values. Every run executes both
+ * {@link GroupLimit} orders with the same secret and fails unless they agree (counts exactly, sums up to
+ * summation order), so each rewrite test also checks that the two plans keep the same groups.
+ */
 final class BoundedRunner {
   static final Analyzer ANALYZER = new Analyzer();
 
@@ -43,7 +47,32 @@ final class BoundedRunner {
   static Result run(Connection connection, Dataset dataset, String sql, long secret, Rewriter rewriter)
       throws SQLException {
     DpPlan plan = ANALYZER.analyze(dataset, sql);
-    BoundedQuery query = rewriter.rewrite(plan, DuckDbDialect.INSTANCE, secret);
+    Result aggregateFirst = run(connection, plan, rewriter.rewrite(plan, DuckDbDialect.INSTANCE, secret));
+    Result rankFirst = run(connection, plan,
+        rewriter.rewrite(plan, DuckDbDialect.INSTANCE, secret, GroupLimit.RANK_FIRST));
+    assertSame(aggregateFirst, rankFirst);
+    return aggregateFirst;
+  }
+
+  private static void assertSame(Result a, Result b) {
+    if (!a.groups().keySet().equals(b.groups().keySet())) {
+      throw new AssertionError("the group-limit orders released different groups: " + a.groups().keySet() + " vs "
+          + b.groups().keySet());
+    }
+    for (Map.Entry<List<Object>, double[]> e : a.groups().entrySet()) {
+      double[] x = e.getValue();
+      double[] y = b.groups().get(e.getKey());
+      for (int i = 0; i < x.length; i++) {
+        double tolerance = a.plan().measurements().get(i).integral() ? 0 : 1e-9 * Math.max(1, Math.abs(x[i]));
+        if (Math.abs(x[i] - y[i]) > tolerance) {
+          throw new AssertionError("group " + e.getKey() + " measurement " + i + ": aggregate-first " + x[i]
+              + ", rank-first " + y[i]);
+        }
+      }
+    }
+  }
+
+  private static Result run(Connection connection, DpPlan plan, BoundedQuery query) throws SQLException {
     Map<List<Object>, double[]> groups = new LinkedHashMap<>();
     for (List<Object> row : TestDatasets.rows(connection, query.sql())) {
       if (row.size() != query.keyCount() + query.measurementCount()) {
