@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
@@ -29,6 +30,7 @@ import org.dpq.engine.release.NoisePlan;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.BoundedQuery;
+import org.dpq.engine.rewrite.GroupLimit;
 import org.dpq.engine.rewrite.Rewriter;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.dpq.mechanisms.SecureRandomBits;
@@ -57,6 +59,7 @@ public final class Dpq implements AutoCloseable {
   private final Noise noise;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
+  private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
   private final BudgetAllocator allocator = new BudgetAllocator();
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
@@ -132,9 +135,10 @@ public final class Dpq implements AutoCloseable {
 
   private QueryResult execute(Prepared p, ChargeOutcome.Charged charged) {
     // From here on the backend is called: the charge stands whatever happens.
-    BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret());
     Releaser.Released released;
     try {
+      BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
+          groupLimits.choose(p.plan(), backend()));
       List<Object[]> rows = backend().execute(bounded.sql());
       released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
     } catch (BackendException e) {
@@ -220,6 +224,11 @@ public final class Dpq implements AutoCloseable {
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism());
     String template = rewriter.rewrite(plan, backend().dialect(), 0L).sql();
     backend().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
+    Optional<String> probe = groupLimits.probe(plan, backend());
+    if (probe.isPresent()) {
+      backend().dryRun(probe.get());
+      backend().dryRun(rewriter.rewrite(plan, backend().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
+    }
     String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
     String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
     return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription));

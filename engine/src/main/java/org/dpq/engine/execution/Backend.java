@@ -28,6 +28,14 @@ public interface Backend extends AutoCloseable {
   default void dryRun(String sql) {
   }
 
+  /**
+   * True when this backend picks the faster of the two {@link org.dpq.engine.rewrite.GroupLimit} orders from a
+   * sample of the data (measured on DuckDB); otherwise the bounded query limits groups aggregate-first.
+   */
+  default boolean choosesGroupLimit() {
+    return false;
+  }
+
   @Override
   void close();
 }

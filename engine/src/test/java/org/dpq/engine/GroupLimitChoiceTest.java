@@ -1,0 +1,157 @@
+package org.dpq.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.calcite.sql.SqlDialect;
+import org.dpq.engine.analysis.Analyzer;
+import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.analysis.TestDatasets;
+import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
+import org.dpq.engine.catalog.Source;
+import org.dpq.engine.execution.Backend;
+import org.dpq.engine.execution.DuckDbBackend;
+import org.dpq.engine.rewrite.GroupLimit;
+import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.mechanisms.PrivacyLoss;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The group-limit order follows the data's shape: rank-first when units spread over more than G groups,
+ * aggregate-first when a unit's rows share few groups or the sample is too small to say; one probe per shape;
+ * no probe where no limit is needed or the backend does not choose.
+ */
+class GroupLimitChoiceTest {
+  private static final Analyzer ANALYZER = new Analyzer();
+  @TempDir
+  static Path dir;
+
+  @Test
+  void theRuleComparesWhatEachOrdersSecondStageSees() {
+    assertEquals(GroupLimit.RANK_FIRST, GroupLimit.choose(10_000, 9_000, 4_000));
+    assertEquals(GroupLimit.AGGREGATE_FIRST, GroupLimit.choose(10_000, 2_000, 8_000));
+    assertEquals(GroupLimit.AGGREGATE_FIRST, GroupLimit.choose(10_000, 5_000, 5_000));
+    assertEquals(GroupLimit.AGGREGATE_FIRST, GroupLimit.choose(999, 999, 1));
+  }
+
+  @Test
+  void unitsSpreadOverManyGroupsAreRankedFirstAndProbedOncePerShape() throws SQLException {
+    Dataset spread = dataset("spread", "CAST(hash(i, 2) % 50 AS INTEGER)");
+    try (Counting backend = new Counting(DuckDbBackend.open(spread))) {
+      GroupLimitChoice choice = new GroupLimitChoice(new Rewriter());
+      assertEquals(GroupLimit.RANK_FIRST, choice.choose(plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g"), backend));
+      assertEquals(1, backend.executed.size());
+      // Same unit and keys: another measurement or WHERE reuses the answer.
+      assertEquals(GroupLimit.RANK_FIRST,
+          choice.choose(plan(spread, "SELECT g, SUM(x) FROM t WHERE x > 3 GROUP BY g"), backend));
+      assertEquals(1, backend.executed.size());
+      // Other keys: a new probe.
+      choice.choose(plan(spread, "SELECT g, h, COUNT(*) FROM t GROUP BY g, h"), backend);
+      assertEquals(2, backend.executed.size());
+    }
+  }
+
+  @Test
+  void unitsInOneGroupEachAreAggregatedFirst() throws SQLException {
+    Dataset clustered = dataset("clustered", "CAST(hash(i % 25600, 2) % 50 AS INTEGER)");
+    try (Counting backend = new Counting(DuckDbBackend.open(clustered))) {
+      assertEquals(GroupLimit.AGGREGATE_FIRST, new GroupLimitChoice(new Rewriter())
+          .choose(plan(clustered, "SELECT g, COUNT(*) FROM t GROUP BY g"), backend));
+      assertEquals(1, backend.executed.size());
+    }
+  }
+
+  @Test
+  void aSmallSampleKeepsTheDefaultAndQueriesWithoutALimitAreNotProbed() throws SQLException {
+    Dataset pums = TestDatasets.pums(1, 1);
+    try (Counting backend = new Counting(DuckDbBackend.open(pums))) {
+      GroupLimitChoice choice = new GroupLimitChoice(new Rewriter());
+      assertEquals(GroupLimit.AGGREGATE_FIRST,
+          choice.choose(plan(pums, "SELECT educ, COUNT(*) FROM pums GROUP BY educ"), backend));
+      assertEquals(1, backend.executed.size());
+      assertEquals(GroupLimit.AGGREGATE_FIRST, choice.choose(plan(pums, "SELECT COUNT(*) FROM pums"), backend));
+      assertEquals(1, backend.executed.size());
+      assertTrue(new Rewriter().groupLimitProbe(plan(TestDatasets.pumsRows(),
+          "SELECT educ, COUNT(*) FROM pums GROUP BY educ"), backend.dialect()).isEmpty());
+    }
+  }
+
+  @Test
+  void aBackendThatDoesNotChooseIsNeverProbed() throws SQLException {
+    Dataset spread = dataset("spread2", "CAST(hash(i, 2) % 50 AS INTEGER)");
+    try (Counting backend = new Counting(DuckDbBackend.open(spread), false)) {
+      GroupLimitChoice choice = new GroupLimitChoice(new Rewriter());
+      DpPlan plan = plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g");
+      assertFalse(choice.probe(plan, backend).isPresent());
+      assertEquals(GroupLimit.AGGREGATE_FIRST, choice.choose(plan, backend));
+      assertTrue(backend.executed.isEmpty());
+    }
+  }
+
+  private static DpPlan plan(Dataset d, String sql) {
+    return ANALYZER.analyze(d, sql);
+  }
+
+  /** 128,000 rows, 5 per unit (pid), key g as given (over row number i), key h in 0..2, value x in 0..9. */
+  private static Dataset dataset(String name, String g) throws SQLException {
+    Path file = dir.resolve(name + ".parquet");
+    try (Connection c = TestDatasets.duckdb(); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT CAST(i % 25600 AS INTEGER) AS pid, " + g + " AS g, CAST(i % 3 AS INTEGER) AS h, "
+          + "CAST(i % 10 AS DOUBLE) AS x FROM range(128000) r(i)) TO '" + file + "' (FORMAT parquet)");
+    }
+    return new Dataset(name, "t", new Source.Parquet(file), new PrivacyUnit.ByColumn("pid"), 2, 5,
+        PrivacyLoss.budget(new BigDecimal("10"), new BigDecimal("1e-6")), PrivacyLoss.of(0.5, 1e-7),
+        name + ".ledger.db", List.of(TestDatasets.plain("pid", ColumnType.INT), TestDatasets.plain("g", ColumnType.INT),
+            TestDatasets.plain("h", ColumnType.INT), TestDatasets.bounded("x", ColumnType.DOUBLE, 0, 10)),
+        Optional.empty());
+  }
+
+  /** A backend that records what it executes, and may refuse to choose the group-limit order. */
+  private static final class Counting implements Backend {
+    final List<String> executed = new ArrayList<>();
+    private final Backend inner;
+    private final boolean chooses;
+
+    Counting(Backend inner) {
+      this(inner, true);
+    }
+
+    Counting(Backend inner, boolean chooses) {
+      this.inner = inner;
+      this.chooses = chooses;
+    }
+
+    @Override
+    public SqlDialect dialect() {
+      return inner.dialect();
+    }
+
+    @Override
+    public List<Object[]> execute(String sql) {
+      executed.add(sql);
+      return inner.execute(sql);
+    }
+
+    @Override
+    public boolean choosesGroupLimit() {
+      return chooses && inner.choosesGroupLimit();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+}
