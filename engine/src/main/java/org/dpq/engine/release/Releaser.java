@@ -91,8 +91,10 @@ public final class Releaser {
     RexNode having = plan.post().having().isPresent() ? exprs.get(exprs.size() - 1) : null;
     List<List<Cell>> out = new ArrayList<>();
     for (List<Cell> aggRow : aggregateRows) {
-      List<Object> values = aggRow.stream().map(Cell::value).toList();
-      values = new ArrayList<>(values);
+      List<Object> values = new ArrayList<>(aggRow.size());
+      for (Cell c : aggRow) {
+        values.add(c.value());
+      }
       if (having != null && !Boolean.TRUE.equals(RexEvaluator.eval(having, values))) {
         continue;
       }
