@@ -130,23 +130,28 @@ public final class DuckDbBackend implements Backend {
     try (Statement s = c.createStatement()) {
       String reader;
       List<String> sourceNames;
+      List<String> sourceTypes = new ArrayList<>();
       if (d.source() instanceof Source.Csv) {
         List<String> header = CsvHeader.read(path);
         sourceNames = match(d, header, true);
         reader = DuckDbSql.csvReader(path, header.size());
+        sourceNames.forEach(n -> sourceTypes.add("VARCHAR"));
       } else {
         reader = DuckDbSql.parquetReader(path);
         List<String> names = new ArrayList<>();
+        java.util.Map<String, String> types = new java.util.HashMap<>();
         try (ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + reader)) {
           while (r.next()) {
             names.add(r.getString("column_name"));
+            types.put(r.getString("column_name"), r.getString("column_type"));
           }
         }
         sourceNames = match(d, names, false);
+        sourceNames.forEach(n -> sourceTypes.add(types.getOrDefault(n, "VARCHAR")));
       }
       String kind = storage == Storage.TABLE ? "TABLE" : "VIEW";
       s.execute("CREATE " + kind + " " + DuckDbSql.quote(d.table()) + " AS "
-          + DuckDbSql.relation(d.columns(), sourceNames, reader));
+          + DuckDbSql.relation(d.columns(), sourceNames, sourceTypes, reader));
       // Lock down: only the dataset's own file stays readable (a view reads it on every query).
       if (storage == Storage.VIEW) {
         if (d.source() instanceof Source.Parquet && DuckDbSql.isGlob(path)) {

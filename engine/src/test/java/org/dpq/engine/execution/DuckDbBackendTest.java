@@ -261,6 +261,54 @@ class DuckDbBackendTest {
     }
   }
 
+  /**
+   * Parquet columns whose type already is the declared one are cast directly, the rest are converted with checks:
+   * both give the same values (a fast path must never change what a query sees).
+   */
+  @Test
+  void parquetPhysicalTypesLoadTheSameValuesWithOrWithoutTheFastPath() throws IOException, SQLException {
+    Path parquet = tmp.resolve("types.parquet");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT * FROM (VALUES "
+          + "(1::INTEGER, 4611686018427387905::BIGINT, 1.5::FLOAT, 2.25::DOUBLE, 59.0::DOUBLE, 18446744073709551615::UBIGINT, '12', 7::UTINYINT), "
+          + "(2::INTEGER, '-9223372036854775808'::BIGINT, 'NaN'::FLOAT, 'inf'::DOUBLE, 1.5::DOUBLE, 5::UBIGINT, 'x', 255::UTINYINT), "
+          + "(NULL::INTEGER, NULL::BIGINT, NULL::FLOAT, 'NaN'::DOUBLE, NULL::DOUBLE, NULL::UBIGINT, NULL, NULL::UTINYINT)"
+          + ") v(i, big, f, d, dl, ub, txt, tiny)) TO '" + parquet + "' (FORMAT parquet)");
+    }
+    Dataset d = DatasetLoader.parse("""
+        name: types
+        table: t
+        source: { parquet: types.parquet }
+        privacy_unit: row
+        max_groups_contributed: 1
+        max_rows_per_group: 1
+        budget: { epsilon: 1, delta: 0 }
+        defaults: { epsilon: 0.5, delta: 0 }
+        columns:
+          i: { type: int }
+          big: { type: long }
+          f: { type: double }
+          d: { type: double }
+          dl: { type: long }
+          ub: { type: long }
+          txt: { type: long }
+          tiny: { type: int }
+        """, tmp);
+    try (DuckDbBackend b = DuckDbBackend.open(d)) {
+      List<Object[]> rows = b.execute("SELECT i, big, f, d, dl, ub, txt, tiny, typeof(i), typeof(f), "
+          + "typeof(tiny) FROM t ORDER BY i NULLS LAST");
+      assertArrayEquals(new Object[] {1L, 4611686018427387905L, 1.5, 2.25, 59L, null, 12L, 7L, "BIGINT", "DOUBLE",
+          "BIGINT"}, rows.get(0));
+      Object[] second = rows.get(1);
+      assertEquals(-9223372036854775808L, second[1]);
+      assertTrue(Double.isNaN((Double) second[2]));
+      assertEquals(Double.POSITIVE_INFINITY, second[3]);
+      assertArrayEquals(new Object[] {null, 5L, null, 255L}, new Object[] {second[4], second[5], second[6], second[7]});
+      assertTrue(Double.isNaN((Double) rows.get(2)[3]));
+      assertArrayEquals(new Object[] {null, null, null}, new Object[] {rows.get(2)[0], rows.get(2)[1], rows.get(2)[2]});
+    }
+  }
+
   @Test
   void aCsvNameWithGlobCharactersIsReadLiterally() throws IOException {
     Files.writeString(tmp.resolve("x[1].csv"), "id\n1\n2\n");
