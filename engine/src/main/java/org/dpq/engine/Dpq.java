@@ -165,7 +165,7 @@ public final class Dpq implements AutoCloseable {
     return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
             .orElse(java.util.OptionalLong.empty()),
-        ms, p.noisePlan().total(), budgetStatus().remaining());
+        ms, p.noisePlan().total(), budgetStatus().remaining(), p.groupLimitChosenAtRunTime());
   }
 
   /** The dataset's budget: total, spent, remaining. */
@@ -231,11 +231,11 @@ public final class Dpq implements AutoCloseable {
     }
     String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
     String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
-    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription));
+    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription), probe.isPresent());
   }
 
   private record Prepared(DpPlan plan, NoisePlan noisePlan, String boundedSqlTemplate, String queryKey,
-      String planHash) {}
+      String planHash, boolean groupLimitChosenAtRunTime) {}
 
   private static List<MeasurementCost> costs(NoisePlan plan) {
     return plan.measurements().stream()

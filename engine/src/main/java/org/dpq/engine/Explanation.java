@@ -14,11 +14,21 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param measurements per-measurement protection
  * @param total the loss the query would be charged
  * @param remaining the dataset's remaining budget now
+ * @param groupLimitChosenAtRunTime true when the backend may run the per-unit group limit in the equivalent
+ *     rank-first order instead of the aggregate-first order {@code boundedSql} shows (same kept groups, same
+ *     result; the order is chosen from the data's shape after the charge)
  */
 public record Explanation(String boundedSql, String partitionMode, OptionalLong threshold,
-    List<MeasurementExplanation> measurements, PrivacyLoss total, PrivacyLoss remaining) {
+    List<MeasurementExplanation> measurements, PrivacyLoss total, PrivacyLoss remaining,
+    boolean groupLimitChosenAtRunTime) {
 
   public Explanation {
     measurements = List.copyOf(measurements);
+  }
+
+  /** An explanation whose bounded SQL is run as shown. */
+  public Explanation(String boundedSql, String partitionMode, OptionalLong threshold,
+      List<MeasurementExplanation> measurements, PrivacyLoss total, PrivacyLoss remaining) {
+    this(boundedSql, partitionMode, threshold, measurements, total, remaining, false);
   }
 }

@@ -82,6 +82,11 @@ public final class ExplanationRenderer {
     for (String l : e.boundedSql().split("\\R")) {
       lines.add("  " + l);
     }
+    if (e.groupLimitChosenAtRunTime()) {
+      lines.add("  (Shown with each unit's groups limited after its per-group pre-aggregation. When the data's shape");
+      lines.add("  favours it, the backend ranks the unit's raw rows first instead: the same groups are kept, and the");
+      lines.add("  result is the same.)");
+    }
     lines.add("");
     String mode = switch (e.partitionMode()) {
       case "NONE" -> "none (no GROUP BY: one row)";

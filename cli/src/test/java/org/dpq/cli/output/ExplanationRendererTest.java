@@ -40,6 +40,17 @@ class ExplanationRendererTest {
   }
 
   @Test
+  void tableSaysWhenTheGroupLimitMayRunRankFirst() {
+    Explanation shown = explanation();
+    assertTrue(String.join("\n", ExplanationRenderer.table(shown)).lines()
+        .noneMatch(l -> l.contains("ranks the unit's raw rows first")));
+    Explanation chosen = new Explanation(shown.boundedSql(), shown.partitionMode(), shown.threshold(),
+        shown.measurements(), shown.total(), shown.remaining(), true);
+    String all = String.join("\n", ExplanationRenderer.table(chosen));
+    assertTrue(all.contains("the backend ranks the unit's raw rows first instead: the same groups are kept"), all);
+  }
+
+  @Test
   void jsonParsesBack() throws Exception {
     JsonNode j = new ObjectMapper().readTree(Json.write(ExplanationRenderer.json(explanation())));
     assertEquals("THRESHOLD", j.get("partitionMode").asText());
