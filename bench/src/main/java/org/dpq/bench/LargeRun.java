@@ -35,7 +35,8 @@ public final class LargeRun {
       System.out.printf(Locale.ROOT, "generated %,d rows in %.1f s (%,d MB)%n", rows, secondsSince(t),
           Files.size(parquet) >> 20);
     }
-    Path yaml = QueryBench.yaml(dir, "large-" + unit, parquet, unit, 2, 5, 50);
+    boolean rowUnit = unit.equals("row");
+    Path yaml = QueryBench.yaml(dir, "large-" + unit, parquet, unit, rowUnit ? 1 : 2, rowUnit ? 1 : 5, 50);
     List<String> queries = List.of("SELECT grp, COUNT(*) AS n FROM t GROUP BY grp",
         "SELECT grp, SUM(amount) AS s, AVG(amount) AS a FROM t GROUP BY grp",
         "SELECT region, COUNT(*) AS n FROM t GROUP BY region");
