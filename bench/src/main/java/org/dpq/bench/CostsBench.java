@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
 import org.dpq.budget.MeasurementCost;
@@ -34,8 +35,9 @@ public final class CostsBench {
   private CostsBench() {}
 
   public static void main(String[] args) throws Exception {
-    Path dir = Path.of(arg(args, "--dir", Files.createTempDirectory("dpq-costs").toString()));
-    int groups = Integer.parseInt(arg(args, "--groups", "100000"));
+    Map<String, String> opt = QueryBench.options(args);
+    Path dir = Path.of(opt.getOrDefault("dir", Files.createTempDirectory("dpq-costs").toString()));
+    int groups = Integer.parseInt(opt.getOrDefault("groups", "100000"));
     Files.createDirectories(dir);
     Path parquet = dir.resolve("costs.parquet");
     if (!Files.exists(parquet)) {
@@ -118,12 +120,4 @@ public final class CostsBench {
     System.out.printf(Locale.ROOT, "%-62s %10.3f %10.3f %6d%n", name, ms[reps / 2], ms[(int) (reps * 0.9)], reps);
   }
 
-  private static String arg(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
-  }
 }

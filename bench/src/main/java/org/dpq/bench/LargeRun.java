@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 
@@ -24,9 +25,10 @@ public final class LargeRun {
   private LargeRun() {}
 
   public static void main(String[] args) throws Exception {
-    long rows = Long.parseLong(arg(args, "--rows", "100000000"));
-    Path dir = Path.of(arg(args, "--dir", Files.createTempDirectory("dpq-large").toString()));
-    String unit = arg(args, "--unit", "pid");
+    Map<String, String> opt = QueryBench.options(args);
+    long rows = Long.parseLong(opt.getOrDefault("rows", "100000000"));
+    Path dir = Path.of(opt.getOrDefault("dir", Files.createTempDirectory("dpq-large").toString()));
+    String unit = opt.getOrDefault("unit", "pid");
     Files.createDirectories(dir);
     Path parquet = dir.resolve("data-" + rows + "-50.parquet");
     if (!Files.exists(parquet)) {
@@ -97,12 +99,4 @@ public final class LargeRun {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static String arg(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
-  }
 }

@@ -224,7 +224,8 @@ public final class QueryBench {
     return p;
   }
 
-  private static Map<String, String> options(String[] args) {
+  /** {@code --name value} pairs, the leading dashes dropped. */
+  static Map<String, String> options(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       m.put(args[i].replaceFirst("^--", ""), args[i + 1]);

@@ -138,7 +138,7 @@ public final class Dpq implements AutoCloseable {
     Releaser.Released released;
     try {
       BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
-          groupLimits.choose(p.plan(), backend()));
+          groupLimits.choose(p.groupLimitProbe(), backend()));
       List<Object[]> rows = backend().execute(bounded.sql());
       released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
     } catch (BackendException e) {
@@ -231,11 +231,16 @@ public final class Dpq implements AutoCloseable {
     }
     String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
     String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
-    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription), probe.isPresent());
+    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription), probe);
   }
 
+  /** @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time */
   private record Prepared(DpPlan plan, NoisePlan noisePlan, String boundedSqlTemplate, String queryKey,
-      String planHash, boolean groupLimitChosenAtRunTime) {}
+      String planHash, Optional<String> groupLimitProbe) {
+    boolean groupLimitChosenAtRunTime() {
+      return groupLimitProbe.isPresent();
+    }
+  }
 
   private static List<MeasurementCost> costs(NoisePlan plan) {
     return plan.measurements().stream()

@@ -26,14 +26,19 @@ final class GroupLimitChoice {
     this.rewriter = rewriter;
   }
 
-  /** The SQL a dry run must accept before the charge: the probe, when this backend probes. */
+  /**
+   * The shape probe for {@code plan} when this backend probes (built only: nothing is read, so it may be asked
+   * before the charge, e.g. to dry-run it).
+   */
   Optional<String> probe(DpPlan plan, Backend backend) {
     return backend.choosesGroupLimit() ? rewriter.groupLimitProbe(plan, backend.dialect()) : Optional.empty();
   }
 
-  /** The order to run {@code plan} in; runs the probe on the backend the first time its shape is seen. */
-  GroupLimit choose(DpPlan plan, Backend backend) {
-    Optional<String> probe = probe(plan, backend);
+  /**
+   * The order to run a plan in, given its {@link #probe}: aggregate-first without one; otherwise runs the probe on
+   * the backend the first time its shape is seen (after the charge only).
+   */
+  GroupLimit choose(Optional<String> probe, Backend backend) {
     if (probe.isEmpty()) {
       return GroupLimit.AGGREGATE_FIRST;
     }

@@ -51,14 +51,18 @@ class GroupLimitChoiceTest {
     Dataset spread = dataset("spread", "CAST(hash(i, 2) % 50 AS INTEGER)");
     try (Counting backend = new Counting(DuckDbBackend.open(spread))) {
       GroupLimitChoice choice = new GroupLimitChoice(new Rewriter());
-      assertEquals(GroupLimit.RANK_FIRST, choice.choose(plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g"), backend));
+      // Building the probe (what Dpq does before the charge, to dry-run it) reads nothing.
+      assertTrue(choice.probe(plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g"), backend).isPresent());
+      assertTrue(backend.executed.isEmpty());
+      assertEquals(GroupLimit.RANK_FIRST,
+          choose(choice, plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g"), backend));
       assertEquals(1, backend.executed.size());
       // Same unit and keys: another measurement or WHERE reuses the answer.
       assertEquals(GroupLimit.RANK_FIRST,
-          choice.choose(plan(spread, "SELECT g, SUM(x) FROM t WHERE x > 3 GROUP BY g"), backend));
+          choose(choice, plan(spread, "SELECT g, SUM(x) FROM t WHERE x > 3 GROUP BY g"), backend));
       assertEquals(1, backend.executed.size());
       // Other keys: a new probe.
-      choice.choose(plan(spread, "SELECT g, h, COUNT(*) FROM t GROUP BY g, h"), backend);
+      choose(choice, plan(spread, "SELECT g, h, COUNT(*) FROM t GROUP BY g, h"), backend);
       assertEquals(2, backend.executed.size());
     }
   }
@@ -67,8 +71,8 @@ class GroupLimitChoiceTest {
   void unitsInOneGroupEachAreAggregatedFirst() throws SQLException {
     Dataset clustered = dataset("clustered", "CAST(hash(i % 25600, 2) % 50 AS INTEGER)");
     try (Counting backend = new Counting(DuckDbBackend.open(clustered))) {
-      assertEquals(GroupLimit.AGGREGATE_FIRST, new GroupLimitChoice(new Rewriter())
-          .choose(plan(clustered, "SELECT g, COUNT(*) FROM t GROUP BY g"), backend));
+      assertEquals(GroupLimit.AGGREGATE_FIRST, choose(new GroupLimitChoice(new Rewriter()),
+          plan(clustered, "SELECT g, COUNT(*) FROM t GROUP BY g"), backend));
       assertEquals(1, backend.executed.size());
     }
   }
@@ -79,9 +83,9 @@ class GroupLimitChoiceTest {
     try (Counting backend = new Counting(DuckDbBackend.open(pums))) {
       GroupLimitChoice choice = new GroupLimitChoice(new Rewriter());
       assertEquals(GroupLimit.AGGREGATE_FIRST,
-          choice.choose(plan(pums, "SELECT educ, COUNT(*) FROM pums GROUP BY educ"), backend));
+          choose(choice, plan(pums, "SELECT educ, COUNT(*) FROM pums GROUP BY educ"), backend));
       assertEquals(1, backend.executed.size());
-      assertEquals(GroupLimit.AGGREGATE_FIRST, choice.choose(plan(pums, "SELECT COUNT(*) FROM pums"), backend));
+      assertEquals(GroupLimit.AGGREGATE_FIRST, choose(choice, plan(pums, "SELECT COUNT(*) FROM pums"), backend));
       assertEquals(1, backend.executed.size());
       assertTrue(new Rewriter().groupLimitProbe(plan(TestDatasets.pumsRows(),
           "SELECT educ, COUNT(*) FROM pums GROUP BY educ"), backend.dialect()).isEmpty());
@@ -95,9 +99,14 @@ class GroupLimitChoiceTest {
       GroupLimitChoice choice = new GroupLimitChoice(new Rewriter());
       DpPlan plan = plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g");
       assertFalse(choice.probe(plan, backend).isPresent());
-      assertEquals(GroupLimit.AGGREGATE_FIRST, choice.choose(plan, backend));
+      assertEquals(GroupLimit.AGGREGATE_FIRST, choose(choice, plan, backend));
       assertTrue(backend.executed.isEmpty());
     }
+  }
+
+  /** What Dpq does: build the probe (no data read), then choose after the charge. */
+  private static GroupLimit choose(GroupLimitChoice choice, DpPlan plan, Backend backend) {
+    return choice.choose(choice.probe(plan, backend), backend);
   }
 
   private static DpPlan plan(Dataset d, String sql) {

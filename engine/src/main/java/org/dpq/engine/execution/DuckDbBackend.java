@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -139,7 +141,7 @@ public final class DuckDbBackend implements Backend {
       } else {
         reader = DuckDbSql.parquetReader(path);
         List<String> names = new ArrayList<>();
-        java.util.Map<String, String> types = new java.util.HashMap<>();
+        Map<String, String> types = new HashMap<>();
         try (ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + reader)) {
           while (r.next()) {
             names.add(r.getString("column_name"));

@@ -3,6 +3,8 @@ package org.dpq.engine.execution;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 
@@ -38,7 +40,7 @@ final class DuckDbSql {
   }
 
   /** Source types that convert to BIGINT exactly, so that the checked conversion would always agree. */
-  private static final java.util.Set<String> EXACT_INTEGERS = java.util.Set.of("TINYINT", "SMALLINT", "INTEGER",
+  private static final Set<String> EXACT_INTEGERS = Set.of("TINYINT", "SMALLINT", "INTEGER",
       "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER");
 
   /**
@@ -47,7 +49,7 @@ final class DuckDbSql {
    * Parquet rows in less than half the time.
    */
   private static String typed(ColumnType type, String v, String sourceType) {
-    String source = sourceType.toUpperCase(java.util.Locale.ROOT);
+    String source = sourceType.toUpperCase(Locale.ROOT);
     boolean exact = switch (type) {
       case INT, LONG -> EXACT_INTEGERS.contains(source);
       case DOUBLE -> source.equals("DOUBLE") || source.equals("FLOAT");

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.calcite.plan.Contexts;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.rel2sql.RelToSqlConverter;
@@ -90,12 +91,12 @@ public final class Rewriter {
    * domains): one row of (rows, distinct (unit, keys) groups, rows in groups a unit keeps). Empty when the plan
    * needs no group limit. Its answer only picks between two plans with the same result and is never released.
    */
-  public java.util.Optional<String> groupLimitProbe(DpPlan plan, SqlDialect dialect) {
+  public Optional<String> groupLimitProbe(DpPlan plan, SqlDialect dialect) {
     Build build = new Build(plan, builder(plan), dialect, 0L, GroupLimit.RANK_FIRST);
     if (plan.unitField().isEmpty() || !build.limitGroups()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(sql(build.probe(), dialect));
+    return Optional.of(sql(build.probe(), dialect));
   }
 
   private static RelBuilder builder(DpPlan plan) {
