@@ -1,9 +1,6 @@
 package org.dpq.engine;
 
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +24,7 @@ import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.MeasurementNoise;
 import org.dpq.engine.release.Noise;
 import org.dpq.engine.release.NoisePlan;
+import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.BoundedQuery;
@@ -57,6 +55,7 @@ public final class Dpq implements AutoCloseable {
   private final String fingerprint;
   private final Ledger ledger;
   private final Noise noise;
+  private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
   private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
@@ -66,11 +65,12 @@ public final class Dpq implements AutoCloseable {
   private final Object backendLock = new Object();
   private volatile Backend backend;
 
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise) {
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey) {
     this.dataset = dataset;
     this.fingerprint = Fingerprint.of(dataset);
     this.ledger = ledger;
     this.noise = noise;
+    this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
   }
@@ -82,10 +82,15 @@ public final class Dpq implements AutoCloseable {
 
   /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
   static Dpq open(Path datasetYaml, Noise noise) {
+    return open(datasetYaml, noise, ReleaseKey.CANONICAL);
+  }
+
+  /** Test seam: package-private, so that only tests can name releases otherwise (e.g. by an old, broken key). */
+  static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey) {
     Dataset dataset = DatasetLoader.load(datasetYaml);
     Ledger ledger = Ledger.open(dataset.ledger());
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise));
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey));
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
@@ -229,9 +234,8 @@ public final class Dpq implements AutoCloseable {
       backend().dryRun(probe.get());
       backend().dryRun(rewriter.rewrite(plan, backend().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
     }
-    String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
-    String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
-    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription), probe);
+    String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
+    return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe);
   }
 
   /** @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time */
@@ -272,15 +276,6 @@ public final class Dpq implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LedgerException("interrupted while waiting for an identical query to be released");
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
