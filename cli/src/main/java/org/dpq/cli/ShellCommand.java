@@ -3,7 +3,6 @@ package org.dpq.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dpq.cli.shell.Shell;
@@ -76,8 +75,6 @@ public final class ShellCommand implements Callable<Integer> {
     if (Main.stdinIsTerminal(spec)) {
       return TerminalBuilder.builder().system(true).name("dpq").build();
     }
-    return TerminalBuilder.builder().system(false).dumb(true).type(Terminal.TYPE_DUMB)
-        .streams(Main.stdin(spec), new org.dpq.cli.shell.WriterOutputStream(spec.commandLine().getOut()))
-        .encoding(StandardCharsets.UTF_8).build();
+    return Shell.plainTerminal(Main.stdin(spec), spec.commandLine().getOut());
   }
 }

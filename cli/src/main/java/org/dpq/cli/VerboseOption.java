@@ -37,7 +37,8 @@ public final class VerboseOption {
     public synchronized String line() {
       StringJoiner j = new StringJoiner(", ", "time: ", "");
       nanos.forEach((phase, took) -> j.add(phase + " " + millis(took)));
-      String text = (nanos.isEmpty() ? "time:" : j.toString()) + "; total " + millis(System.nanoTime() - start);
+      String total = "total " + millis(System.nanoTime() - start);
+      String text = nanos.isEmpty() ? "time: " + total : j + "; " + total;
       restart();
       return text;
     }

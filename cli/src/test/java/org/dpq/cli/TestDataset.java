@@ -12,23 +12,23 @@ import java.nio.file.Path;
  * A small dataset in a temporary folder (300 people, one row each, groups a/b/c, amounts in [0, 100]) and the
  * in-process CLI to run on it.
  */
-final class TestDataset {
-  record Run(int code, String out, String err) {
+public final class TestDataset {
+  public record Run(int code, String out, String err) {
     @Override
     public String toString() {
       return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
     }
   }
 
-  final Path dir;
-  final Path yaml;
-  final Path ledger;
+  public final Path dir;
+  public final Path yaml;
+  public final Path ledger;
 
-  TestDataset(Path dir) throws Exception {
+  public TestDataset(Path dir) throws Exception {
     this(dir, "10.0");
   }
 
-  TestDataset(Path dir, String budgetEpsilon) throws Exception {
+  public TestDataset(Path dir, String budgetEpsilon) throws Exception {
     this.dir = dir;
     StringBuilder csv = new StringBuilder("pid,grp,amount\n");
     for (int i = 0; i < 300; i++) {
@@ -41,7 +41,7 @@ final class TestDataset {
   }
 
   /** Rewrites the YAML with another budget. */
-  void write(String budgetEpsilon) throws Exception {
+  public void write(String budgetEpsilon) throws Exception {
     Files.writeString(yaml, String.join("\n",
         "name: t",
         "table: t",
@@ -58,12 +58,12 @@ final class TestDataset {
         ""));
   }
 
-  Run run(String... args) {
+  public Run run(String... args) {
     return runWithInput(null, args);
   }
 
   /** Runs dpq with {@code stdin} piped in (null: standard input is a terminal with nothing typed). */
-  Run runWithInput(String stdin, String... args) {
+  public Run runWithInput(String stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     InputStream in = stdin == null ? InputStream.nullInputStream()

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dpq.cli.output.BudgetRenderer;
 import org.dpq.cli.output.OutputFormat;
+import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.jline.reader.impl.completer.SystemCompleter;
 import picocli.CommandLine;
@@ -45,11 +46,26 @@ final class DotCommands {
     });
   }
 
-  /** Completes dot-command names and their values (picocli-shell-jline3). */
+  /**
+   * Completes dot-command names and options (picocli-shell-jline3), and their positional values from the
+   * commands' completion candidates (which picocli-shell-jline3 leaves out).
+   */
   Completer completer() {
-    SystemCompleter completer = new PicocliCommands(commands).compileCompleters();
-    completer.compile();
-    return completer;
+    SystemCompleter names = new PicocliCommands(commands).compileCompleters();
+    names.compile();
+    return (reader, line, candidates) -> {
+      names.complete(reader, line, candidates);
+      CommandLine sub = line.wordIndex() > 0 ? commands.getSubcommands().get(line.words().get(0)) : null;
+      if (sub == null) {
+        return;
+      }
+      for (var positional : sub.getCommandSpec().positionalParameters()) {
+        Iterable<String> values = positional.completionCandidates();
+        if (values != null) {
+          values.forEach(v -> candidates.add(new Candidate(v, v, null, null, null, null, true)));
+        }
+      }
+    };
   }
 
   /** Runs one dot-command line. */

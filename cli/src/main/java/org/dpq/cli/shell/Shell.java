@@ -127,6 +127,15 @@ public final class Shell {
     }
   }
 
+  /**
+   * A terminal over plain streams (piped input, tests): JLine's dumb terminal, reading lines synchronously so
+   * that end of input ends the session after every line before it has run.
+   */
+  public static Terminal plainTerminal(java.io.InputStream in, java.io.Writer out) throws java.io.IOException {
+    return new org.jline.terminal.impl.DumbTerminal("dpq", Terminal.TYPE_DUMB, in, new WriterOutputStream(out),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   void quit() {
     running = false;
   }
@@ -153,6 +162,10 @@ public final class Shell {
 
   Dpq dpq() {
     return dpq;
+  }
+
+  LineReader reader() {
+    return reader;
   }
 
   /** Runs a query and prints its answer, or its failure (the shell goes on either way). */
@@ -194,7 +207,7 @@ public final class Shell {
    * Runs {@code work} on the query thread; Ctrl-C stops waiting for it. Returns null after a failure (printed)
    * or a cancellation.
    */
-  private <T> T cancellable(Supplier<T> work) {
+  <T> T cancellable(Supplier<T> work) {
     phases.restart();
     Future<T> future = worker.submit(work::get);
     Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> future.cancel(false));
