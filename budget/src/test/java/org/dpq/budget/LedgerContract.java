@@ -424,7 +424,7 @@ abstract class LedgerContract {
         () -> ledger.raiseTotalBy(DS, loss("0", "1"), "officer", "delta would reach 1"));
     LedgerStatus after = ledger.raiseTotalBy(DS, loss("0.1", "0"), "officer", "grant 1");
     assertEquals(budget("1.1", "0.000001"), after.total());
-    assertEquals(loss("0.1", "0"), after.remaining());
+    assertEquals(loss("0.1", "0.000001"), after.remaining());
     LedgerStatus again = ledger.raiseTotalBy(DS, loss("0.2", "0.000002"), "officer", "grant 2");
     assertEquals(budget("1.3", "0.000003"), again.total());
     assertEquals(ledger.status(DS), again);
