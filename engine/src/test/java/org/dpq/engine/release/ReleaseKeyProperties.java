@@ -23,7 +23,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.dpq.engine.Cell;
 import org.dpq.engine.LegacyReleaseKey;
-import org.dpq.engine.SharedData;
+import org.dpq.engine.PumsFiles;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
@@ -62,7 +62,7 @@ class ReleaseKeyProperties {
   @BeforeContainer
   static void open() throws Exception {
     dir = Files.createTempDirectory("dpq-release-key");
-    dataset = DatasetLoader.load(SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 2, 2, "10"));
+    dataset = DatasetLoader.load(PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 2, 2, "10"));
     backend = Backends.open(dataset);
   }
 
