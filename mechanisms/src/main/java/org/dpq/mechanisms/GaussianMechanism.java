@@ -82,6 +82,12 @@ public record GaussianMechanism(double l2Sensitivity, double epsilon, double del
   }
 
   @Override
+  public double addNoise(BigDecimal value, RandomBits bits) {
+    GaussianNoise noise = realNoise();
+    return Grid.release(Grid.index(value, noise.exponent()), noise.sample(new BitReader(bits)), noise.exponent());
+  }
+
+  @Override
   public double halfWidth(double confidence) {
     return Math.max(integerNoise().halfWidth(confidence), realNoise().halfWidth(confidence));
   }

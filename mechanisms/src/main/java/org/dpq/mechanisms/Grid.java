@@ -1,6 +1,8 @@
 package org.dpq.mechanisms;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 
 /**
  * The power-of-two grid of the granularity method and the rounding onto it. Owns the sensitivity argument
@@ -84,6 +86,28 @@ final class Grid {
     } else {
       sum = new BigDecimal(value).add(new BigDecimal(noise).multiply(pow2Exact(e))).doubleValue();
     }
+    if (Double.isInfinite(sum)) {
+      return Math.copySign(Double.MAX_VALUE, sum);
+    }
+    return sum;
+  }
+
+  /**
+   * The grid index of an exact {@code value}: the nearest integer to {@code value / 2^e}, ties to even, in exact
+   * decimal arithmetic (dividing by a power of two is exact).
+   */
+  static BigInteger index(BigDecimal value, int e) {
+    BigDecimal scaled = e >= 0 ? value.divide(pow2Exact(e)) : value.multiply(pow2Exact(-e));
+    return scaled.setScale(0, RoundingMode.HALF_EVEN).toBigIntegerExact();
+  }
+
+  /**
+   * The granularity release of an exact grid index: the double nearest to {@code (index + noise) · 2^e}, formed in
+   * exact arithmetic and rounded once (post-processing of the integer release). Infinite results are clamped to
+   * the largest finite double.
+   */
+  static double release(BigInteger index, long noise, int e) {
+    double sum = new BigDecimal(index.add(BigInteger.valueOf(noise))).multiply(pow2Exact(e)).doubleValue();
     if (Double.isInfinite(sum)) {
       return Math.copySign(Double.MAX_VALUE, sum);
     }

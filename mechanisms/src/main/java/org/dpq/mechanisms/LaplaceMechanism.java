@@ -72,6 +72,12 @@ public record LaplaceMechanism(double l1Sensitivity, double epsilon, double scal
   }
 
   @Override
+  public double addNoise(BigDecimal value, RandomBits bits) {
+    LaplaceNoise noise = realNoise();
+    return Grid.release(Grid.index(value, noise.exponent()), noise.sample(new BitReader(bits)), noise.exponent());
+  }
+
+  @Override
   public double halfWidth(double confidence) {
     return Math.max(integerNoise().halfWidth(confidence), realNoise().halfWidth(confidence));
   }

@@ -53,6 +53,14 @@ public sealed interface NoiseMechanism permits LaplaceMechanism, GaussianMechani
   double addNoise(double value, RandomBits bits);
 
   /**
+   * An exact real {@code value} (a bounded sum computed without rounding, such as an integer number of grid
+   * steps) rounded to the mechanism's power-of-two grid in exact arithmetic, plus integer noise times the grid:
+   * the same release as {@link #addNoise(double, RandomBits)}, without first rounding the value to a double. The
+   * privacy argument of the type applies unchanged: the rounding to the grid is the one it accounts for.
+   */
+  double addNoise(java.math.BigDecimal value, RandomBits bits);
+
+  /**
    * A two-sided interval that covers the true (pre-noise, pre-rounding) value with probability at least
    * {@code confidence}, computed from the noise law alone. It is valid for releases of either
    * {@code addNoise} method (the larger of the two half-widths is used).

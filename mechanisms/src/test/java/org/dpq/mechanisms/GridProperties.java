@@ -74,6 +74,20 @@ class GridProperties {
   }
 
   @Property(tries = 300)
+  void anExactValueIsReleasedLikeItsDoubleAndBeyondTheDoubleRange(@ForAll("sensitivity") double l1,
+      @ForAll("epsilon") double epsilon, @ForAll @DoubleRange(min = -1e9, max = 1e9) double x,
+      @ForAll @LongRange(min = 1, max = 1000) long seed, @ForAll boolean gaussian) {
+    NoiseMechanism m = gaussian ? Calibration.gaussian(l1, epsilon, 1e-6) : Calibration.laplace(l1, epsilon);
+    assertEquals(m.addNoise(x, TestRandomBits.seeded(seed)),
+        m.addNoise(new BigDecimal(x), TestRandomBits.seeded(seed)), "same grid index, same noise");
+    // An exact sum that no double holds (2^80 + 1 grid steps of 2^-40) still lands on the grid.
+    int e = gaussian ? ((GaussianMechanism) m).realNoise().exponent() : ((LaplaceMechanism) m).realNoise().exponent();
+    BigDecimal huge = new BigDecimal(java.math.BigInteger.ONE.shiftLeft(80).add(java.math.BigInteger.ONE))
+        .multiply(Grid.pow2Exact(-40));
+    assertOnGrid(m.addNoise(huge, TestRandomBits.seeded(seed)), e);
+  }
+
+  @Property(tries = 300)
   void theGridIsFineComparedWithTheNoise(@ForAll("wideSensitivity") double l1,
       @ForAll("wideEpsilon") double epsilon) {
     LaplaceMechanism m = Calibration.laplace(l1, epsilon);

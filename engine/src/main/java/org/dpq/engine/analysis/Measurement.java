@@ -24,7 +24,8 @@ import org.apache.calcite.rex.RexNode;
  * @param l2 L2 sensitivity over all groups: sqrt(G) * max(|perUnitLower|, |perUnitUpper|), same G
  * @param integral true when every value is an integer and is computed in BIGINT with integer noise: counts, and
  *     for {@code privacy_unit: row} sums of integer columns with center 0 (with units of several rows, a unit's
- *     sum may be scaled by R/n, so sums are DOUBLE)
+ *     sum may be scaled by R/n); every other sum is real-valued and computed exactly in whole steps of a
+ *     power-of-two grid ({@code rewrite.SumGrid})
  */
 public record Measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
     double center, double perUnitLower, double perUnitUpper, double l1, double l2, boolean integral) {}

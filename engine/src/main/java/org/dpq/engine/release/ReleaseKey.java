@@ -48,8 +48,8 @@ import org.dpq.mechanisms.PrivacyLoss;
  * handed out for a computation it did not perform.
  */
 public final class ReleaseKey {
-  /** Bumped whenever the meaning of a bounded value changes. */
-  static final String VERSION = "dpq-release-key-v2";
+  /** Bumped whenever the meaning of a bounded value changes (v3: real sums in exact grid steps). */
+  static final String VERSION = "dpq-release-key-v3";
 
   /** How {@code Dpq} names a release; {@link #CANONICAL} is the only one production code uses. */
   @FunctionalInterface

@@ -20,12 +20,14 @@ import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.analysis.PartitionMode;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.release.AggregateDeriver.Noisy;
+import org.dpq.engine.rewrite.SumGrid;
 import org.dpq.mechanisms.Interval;
 import org.dpq.mechanisms.PartitionThreshold;
 
 /**
  * Turns the backend's bounded rows into released rows. Owns invariants 2 and 5 at the point of release: every
- * measurement of every group gets fresh noise from {@link Noise}; group keys leave only as the declared public
+ * measurement of every group gets fresh noise from {@link Noise}, real-valued sums as the exact decimals the
+ * backend computed in grid steps ({@link SumGrid}); group keys leave only as the declared public
  * domain (absent keys as noisy zeros, keys outside it dropped) or when their noisy distinct-unit count clears
  * the threshold; everything after that (AVG, VAR, HAVING, ORDER BY, LIMIT, arithmetic) reads noisy values only.
  */
@@ -62,6 +64,9 @@ public final class Releaser {
           value = units;
         } else if (mn.measurement().integral()) {
           value = noise.add(mn.mechanism(), asLong(raw));
+        } else if (SumGrid.applies(mn.measurement())) {
+          // the exact bounded sum: whole grid steps, whatever order the backend added them in
+          value = noise.add(mn.mechanism(), SumGrid.value(raw, mn.measurement()));
         } else {
           value = noise.add(mn.mechanism(), asDouble(raw));
         }

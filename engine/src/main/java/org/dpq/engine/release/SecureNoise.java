@@ -38,6 +38,13 @@ public final class SecureNoise implements Noise {
   }
 
   @Override
+  public double add(NoiseMechanism mechanism, java.math.BigDecimal value) {
+    synchronized (bits) {
+      return mechanism.addNoise(value, bits);
+    }
+  }
+
+  @Override
   public long noisyUnits(PartitionThreshold threshold, long units) {
     synchronized (bits) {
       return threshold.noisyCount(units, bits);

@@ -1,6 +1,7 @@
 package org.dpq.engine.rewrite;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexNode;
@@ -16,6 +17,7 @@ final class Clamps {
   private final RexBuilder rex;
   private final RelDataType doubleType;
   private final RelDataType bigintType;
+  private final RelDataType stepsType;
 
   Clamps(RexBuilder rex) {
     this.rex = rex;
@@ -23,6 +25,53 @@ final class Clamps {
         rex.getTypeFactory().createSqlType(SqlTypeName.DOUBLE), true);
     this.bigintType = rex.getTypeFactory().createTypeWithNullability(
         rex.getTypeFactory().createSqlType(SqlTypeName.BIGINT), true);
+    this.stepsType = rex.getTypeFactory().createTypeWithNullability(
+        rex.getTypeFactory().createSqlType(SqlTypeName.DECIMAL, 38, 0), true);
+    if (stepsType.getPrecision() != 38) {
+      throw new IllegalStateException("the type system must allow DECIMAL(38, 0) for exact sums");
+    }
+  }
+
+  /** DECIMAL(38, 0): the exact integer type of grid-step counts and their sums (see {@link SumGrid}). */
+  RelDataType stepsType() {
+    return stepsType;
+  }
+
+  /**
+   * One row value {@code x} (DOUBLE) as a whole number of grid steps {@code 2^e}: {@code CAST(FLOOR(x * 2^-e +
+   * 0.5) AS DECIMAL(38, 0))}; NULL stays NULL. Deterministic per row on every backend (exact products by a power
+   * of two, then FLOOR).
+   */
+  RexNode steps(RexNode x, int e) {
+    RexNode scaled = rex.makeCall(SqlStdOperatorTable.MULTIPLY, x, literal(Math.scalb(1.0, -e), false));
+    RexNode floor = rex.makeCall(SqlStdOperatorTable.FLOOR,
+        rex.makeCall(SqlStdOperatorTable.PLUS, scaled, literal(0.5, false)));
+    return rex.makeAbstractCast(stepsType, floor, false);
+  }
+
+  /**
+   * A unit's exact step sum {@code s} of {@code n} values, scaled to at most {@code rows} values' worth and rounded
+   * to whole steps: {@code CASE WHEN n > rows THEN CAST(FLOOR(CAST(s AS DOUBLE) * rows / n + 0.5) AS DECIMAL(38,
+   * 0)) ELSE s END}. The double arithmetic is a deterministic function of the unit's own (exact) sum and count.
+   */
+  RexNode scaleSteps(RexNode sum, RexNode n, double rows) {
+    RexNode scaled = rex.makeCall(SqlStdOperatorTable.DIVIDE,
+        rex.makeCall(SqlStdOperatorTable.MULTIPLY, cast(sum, doubleType), literal(rows, false)), n);
+    RexNode rounded = rex.makeAbstractCast(stepsType, rex.makeCall(SqlStdOperatorTable.FLOOR,
+        rex.makeCall(SqlStdOperatorTable.PLUS, scaled, literal(0.5, false))), false);
+    return rex.makeCall(SqlStdOperatorTable.CASE,
+        rex.makeCall(SqlStdOperatorTable.GREATER_THAN, n, literal(rows, true)), rounded,
+        rex.makeAbstractCast(stepsType, sum, false));
+  }
+
+  /** A step count clamped to whole steps {@code [lower, upper]}; NULL stays NULL. */
+  RexNode clampSteps(RexNode x, BigInteger lower, BigInteger upper) {
+    return between(x, stepsLiteral(lower), stepsLiteral(upper));
+  }
+
+  /** A DECIMAL(38, 0) literal. */
+  RexNode stepsLiteral(BigInteger value) {
+    return rex.makeExactLiteral(new BigDecimal(value), stepsType);
   }
 
   RelDataType doubleType() {

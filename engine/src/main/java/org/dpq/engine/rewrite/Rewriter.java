@@ -34,8 +34,11 @@ import org.dpq.engine.catalog.Column;
  * there up to rounding); only then are units summed per group. Rows whose key lies outside a declared public
  * domain are dropped before a unit's groups are chosen, so they never take one of its G groups.
  *
- * <p>Each measured column has one row value (clamped when a sum uses it) whose COUNT, SUM and sum of squares
- * the first aggregation computes; a centred sum is derived as {@code s - c*n} from its column's sum and count.
+ * <p>Each measured column has one row value (clamped when a sum uses it) whose COUNT the first aggregation
+ * computes. Every real-valued sum (plain, centred or of squares) is computed exactly, as whole steps of its own
+ * power-of-two grid summed as DECIMAL(38, 0), so the backend's order of addition cannot change it (see
+ * {@link SumGrid}, which also states why the per-unit bounds still hold after rounding); integer sums of
+ * {@code privacy_unit: row} datasets are BIGINT and exact already.
  *
  * <p>Rows whose unit is NULL are treated as one unit (GROUP BY and PARTITION BY put NULLs together), so they
  * are bounded like any other unit rather than dropped or left unbounded.
@@ -45,15 +48,17 @@ import org.dpq.engine.catalog.Column;
  * grouped rows rather than on every row.
  *
  * <p>Result columns: the keys (in {@code plan.keys()} order), then one column per measurement (in
- * {@code plan.measurements()} order), BIGINT for integral measurements and DOUBLE otherwise, never NULL. A query
+ * {@code plan.measurements()} order), BIGINT for integral measurements and DECIMAL(38, 0) grid steps for real sums
+ * ({@link SumGrid#value} turns them into their exact value), never NULL. A query
  * without keys returns exactly one row, also on empty input. Stateless and thread-safe.
  */
 public final class Rewriter {
   private final boolean perUnitClamp;
+  private final boolean exactSums;
 
   /** The rewriter dpq uses. */
   public Rewriter() {
-    this(true);
+    this(true, true);
   }
 
   /**
@@ -61,7 +66,24 @@ public final class Rewriter {
    * deliberately broken rewrite).
    */
   Rewriter(boolean perUnitClamp) {
+    this(perUnitClamp, true);
+  }
+
+  /**
+   * Test seam: {@code exactSums = false} adds plain (uncentred) real sums as DOUBLE in whatever order the backend
+   * chooses, as dpq did before {@link SumGrid} (a deliberately broken rewrite, for plain SUM only).
+   */
+  Rewriter(boolean perUnitClamp, boolean exactSums) {
     this.perUnitClamp = perUnitClamp;
+    this.exactSums = exactSums;
+  }
+
+  /** True when measurement {@code m} is computed in exact grid steps. */
+  private boolean gridded(Measurement m) {
+    if (!exactSums && SumGrid.applies(m) && (m.kind() != MeasurementKind.SUM || m.center() != 0)) {
+      throw new IllegalStateException("the double-sum test seam supports plain SUM only");
+    }
+    return exactSums && SumGrid.applies(m);
   }
 
   /**
@@ -192,12 +214,11 @@ public final class Rewriter {
         c.value = projection.size();
         projection.add(value);
         names.add("dpq_v" + c.value);
-        for (double center : c.squareCenters) {
+        for (Measurement m : c.gridded) {
           RexNode v = c.integral ? clamps.clampRow(c.argument, c.lower, c.upper, false) : value;
-          RexNode d = center == 0 ? v : b.call(SqlStdOperatorTable.MINUS, v, clamps.literal(center, false));
-          c.squareFields.put(center, projection.size());
-          names.add("dpq_q" + projection.size());
-          projection.add(b.call(SqlStdOperatorTable.MULTIPLY, d, d));
+          c.stepFields.put(m, projection.size());
+          names.add("dpq_g" + projection.size());
+          projection.add(rowSteps(v, m, !perUnit));
         }
       }
       b.project(projection, names, true);
@@ -217,9 +238,9 @@ public final class Rewriter {
           c.sumField = leading.size() + calls.size();
           calls.add(b.sum(false, "dpq_s" + c.value, b.field(c.value)));
         }
-        for (Map.Entry<Double, Integer> square : c.squareFields.entrySet()) {
-          c.squareSums.put(square.getKey(), leading.size() + calls.size());
-          calls.add(b.sum(false, "dpq_q" + square.getValue(), b.field(square.getValue())));
+        for (Map.Entry<Measurement, Integer> steps : c.stepFields.entrySet()) {
+          c.stepSums.put(steps.getKey(), leading.size() + calls.size());
+          calls.add(b.sum(false, "dpq_g" + steps.getValue(), b.field(steps.getValue())));
         }
       }
       b.aggregate(b.groupKey(fieldRange(0, leading.size())), calls);
@@ -291,7 +312,9 @@ public final class Rewriter {
         RexNode x = agg.measured(m);
         if (perUnitClamp) {
           boolean count = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES;
-          x = count ? clamps.cap(x, m.perUnitUpper()) : clamps.scale(x, agg.count(m), maxRows);
+          x = count ? clamps.cap(x, m.perUnitUpper())
+              : gridded(m) ? clamps.scaleSteps(x, agg.count(m), maxRows)
+              : clamps.scale(x, agg.count(m), maxRows);
         }
         perUnitField[i] = limited.size();
         limited.add(x);
@@ -325,7 +348,8 @@ public final class Rewriter {
           RexNode x = b.field(perUnitField[i]);
           boolean sum = m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES;
           perUnitField[i] = clamped.size();
-          clamped.add(sum ? clamps.clamp(x, m.perUnitLower(), m.perUnitUpper(), false) : x);
+          clamped.add(!sum ? x : gridded(m) ? unitStepClamp(x, m)
+              : clamps.clamp(x, m.perUnitLower(), m.perUnitUpper(), false));
         }
         b.project(clamped);
       }
@@ -398,31 +422,32 @@ public final class Rewriter {
       boolean integral;
       boolean count;
       boolean sum;
-      final java.util.Set<Double> squareCenters = new java.util.LinkedHashSet<>();
+      /** Real-valued sums (plain, centred, of squares), each computed in whole steps of its grid. */
+      final java.util.Set<Measurement> gridded = new java.util.LinkedHashSet<>();
       int value = -1;
       int countField = -1;
       int sumField = -1;
-      /** Centre to the projected square's field, and to the field of its sum after the aggregation. */
-      final Map<Double, Integer> squareFields = new LinkedHashMap<>();
-      final Map<Double, Integer> squareSums = new LinkedHashMap<>();
+      /** Measurement to the projected field of its row steps, and to the field of their sum after the aggregation. */
+      final Map<Measurement, Integer> stepFields = new LinkedHashMap<>();
+      final Map<Measurement, Integer> stepSums = new LinkedHashMap<>();
 
       ColumnUse(RexNode argument) {
         this.argument = argument;
       }
 
-      /** Registers {@code m}; a per-unit sum needs its count n to scale, a centred sum to subtract c*n. */
+      /** Registers {@code m}; a per-unit sum needs its count n to scale. */
       void add(Measurement m, boolean perUnit) {
         switch (m.kind()) {
           case COUNT_VALUES -> count = true;
-          case SUM -> {
+          case SUM, SUM_SQUARES -> {
             bound(m);
-            sum = true;
-            integral |= m.integral();
-            count |= perUnit || m.center() != 0;
-          }
-          case SUM_SQUARES -> {
-            bound(m);
-            squareCenters.add(m.center());
+            if (gridded(m)) {
+              gridded.add(m);
+            } else {
+              // an integer sum (privacy_unit: row, integer column, centre 0): exact in BIGINT already
+              sum = true;
+              integral |= m.integral();
+            }
             count |= perUnit;
           }
           default -> throw new IllegalStateException(m.kind() + " has no argument");
@@ -459,13 +484,8 @@ public final class Rewriter {
         return switch (m.kind()) {
           case COUNT_ROWS, COUNT_UNITS -> b.field(rows);
           case COUNT_VALUES -> b.field(column(m).countField);
-          case SUM -> {
-            ColumnUse c = column(m);
-            yield m.center() == 0 ? b.field(c.sumField) : b.call(SqlStdOperatorTable.MINUS,
-                clamps.cast(b.field(c.sumField), clamps.doubleType()),
-                b.call(SqlStdOperatorTable.MULTIPLY, clamps.literal(m.center(), false), b.field(c.countField)));
-          }
-          case SUM_SQUARES -> b.field(column(m).squareSums.get(m.center()));
+          case SUM -> gridded(m) ? b.field(column(m).stepSums.get(m)) : b.field(column(m).sumField);
+          case SUM_SQUARES -> b.field(column(m).stepSums.get(m));
         };
       }
 
@@ -477,6 +497,39 @@ public final class Rewriter {
       private ColumnUse column(Measurement m) {
         return columns.get(m.argument().orElseThrow().toString());
       }
+    }
+
+    /**
+     * One row's contribution to a real-valued sum {@code m} in whole steps of its grid ({@link SumGrid}): the
+     * clamped value {@code v} (DOUBLE), centred and squared as {@code m} says. With {@code clampRow} (the row is the
+     * unit) the steps are clamped to the row bounds rounded inwards, where rounding could otherwise leave them.
+     */
+    private RexNode rowSteps(RexNode v, Measurement m, boolean clampRow) {
+      int e = SumGrid.exponent(m);
+      double c = m.center();
+      RexNode d = c == 0 ? v : b.call(SqlStdOperatorTable.MINUS, v, clamps.literal(c, false));
+      boolean square = m.kind() == MeasurementKind.SUM_SQUARES;
+      RexNode steps = clamps.steps(square ? b.call(SqlStdOperatorTable.MULTIPLY, d, d) : d, e);
+      if (!clampRow) {
+        return steps;
+      }
+      // the extreme row values, computed as the SQL computes them (same IEEE operations, monotone in the value)
+      double lo = m.lower() - c;
+      double hi = m.upper() - c;
+      double low = square ? (lo <= 0 && hi >= 0 ? 0 : Math.min(lo * lo, hi * hi)) : lo;
+      double high = square ? Math.max(lo * lo, hi * hi) : hi;
+      java.math.BigInteger atLeast = SumGrid.stepsAtLeast(low, e);
+      java.math.BigInteger atMost = SumGrid.stepsAtMost(high, e);
+      if (SumGrid.rowSteps(low, e) >= atLeast.doubleValue() && SumGrid.rowSteps(high, e) <= atMost.doubleValue()) {
+        return steps; // the bounds are whole steps: rounding cannot leave them
+      }
+      return clamps.clampSteps(steps, atLeast, atMost);
+    }
+
+    /** A unit's steps clamped to its per-unit bounds rounded inwards to whole steps. */
+    private RexNode unitStepClamp(RexNode x, Measurement m) {
+      int e = SumGrid.exponent(m);
+      return clamps.clampSteps(x, SumGrid.stepsAtLeast(m.perUnitLower(), e), SumGrid.stepsAtMost(m.perUnitUpper(), e));
     }
 
     /** True when a unit could touch more than G groups. */
@@ -515,8 +568,13 @@ public final class Rewriter {
         if (neverNull[i]) {
           out.add(field);
         } else {
-          RelDataType type = m.integral() ? clamps.bigintType() : clamps.doubleType();
-          out.add(b.call(SqlStdOperatorTable.COALESCE, clamps.cast(field, type), clamps.literal(0, m.integral())));
+          if (gridded(m)) {
+            out.add(b.call(SqlStdOperatorTable.COALESCE, clamps.cast(field, clamps.stepsType()),
+                clamps.stepsLiteral(java.math.BigInteger.ZERO)));
+          } else {
+            RelDataType type = m.integral() ? clamps.bigintType() : clamps.doubleType();
+            out.add(b.call(SqlStdOperatorTable.COALESCE, clamps.cast(field, type), clamps.literal(0, m.integral())));
+          }
         }
         names.add("m" + i);
       }

@@ -12,10 +12,12 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.analysis.MeasurementKind;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.rewrite.BoundedQuery;
 import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.engine.rewrite.SumGrid;
 
 /**
  * The bounded (pre-noise) rows of one query on one backend: analysis, rewrite in the backend's dialect with a
@@ -29,8 +31,8 @@ public record BoundedRows(String sql, DpPlan plan, Map<List<Object>, List<Object
   private static final Analyzer ANALYZER = new Analyzer();
 
   /**
-   * Relative tolerance for real-valued measurements. Backends add a group's values in different orders, so a sum
-   * of non-dyadic values may differ in its last bits; anything a dialect gets wrong (a row dropped, a NULL taken
+   * Relative tolerance for real-valued measurements. Real sums are exact numbers of grid steps, but each row's
+   * step count is a backend's double arithmetic (the same IEEE operations everywhere, so equal in practice); anything a dialect gets wrong (a row dropped, a NULL taken
    * for a bound, an integer division, a wrong clamp) moves a value by far more. Integral measurements and keys
    * must be equal exactly.
    */
@@ -50,7 +52,15 @@ public record BoundedRows(String sql, DpPlan plan, Map<List<Object>, List<Object
       List<Object> values = new ArrayList<>();
       for (int i = 0; i < query.measurementCount(); i++) {
         Object v = row[query.keyCount() + i];
-        Class<?> type = plan.measurements().get(i).integral() ? Long.class : Double.class;
+        Measurement m = plan.measurements().get(i);
+        if (SumGrid.applies(m)) {
+          // an exact number of grid steps (BIGINT-sized or larger); compared as its value
+          assertTrue(v instanceof Long || v instanceof java.math.BigInteger
+              || v instanceof java.math.BigDecimal d && d.stripTrailingZeros().scale() <= 0,
+              "measurement " + i + " is not a whole number of grid steps: " + v.getClass().getSimpleName());
+          v = SumGrid.value(v, m).doubleValue();
+        }
+        Class<?> type = m.integral() ? Long.class : Double.class;
         assertInstanceOf(type, v, "measurement " + i + " of " + query.sql());
         values.add(v);
       }

@@ -85,12 +85,13 @@ final class BoundedRunner {
         if (v == null) {
           throw new AssertionError("measurement " + i + " is NULL");
         }
-        Class<?> expected = plan.measurements().get(i).integral() ? Long.class : Double.class;
-        if (!expected.isInstance(v)) {
+        boolean steps = SumGrid.applies(plan.measurements().get(i));
+        Class<?> expected = plan.measurements().get(i).integral() ? Long.class : steps ? Number.class : Double.class;
+        if (!expected.isInstance(v) || steps && v instanceof Double) {
           throw new AssertionError("measurement " + i + " is " + v.getClass().getSimpleName() + ", expected "
-              + expected.getSimpleName());
+              + (steps ? "a whole number of grid steps" : expected.getSimpleName()));
         }
-        values[i] = ((Number) v).doubleValue();
+        values[i] = steps ? SumGrid.value(v, plan.measurements().get(i)).doubleValue() : ((Number) v).doubleValue();
       }
       if (groups.put(key, values) != null) {
         throw new AssertionError("duplicate group " + key);
