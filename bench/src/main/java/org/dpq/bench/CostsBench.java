@@ -21,6 +21,7 @@ import org.dpq.engine.release.NoisePlan;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.engine.rewrite.SumGrid;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.PrivacyLoss;
 
@@ -81,7 +82,9 @@ public final class CostsBench {
       row[0] = "r" + g;
       for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
-        row[1 + i] = m.integral() ? (Object) (1_000L + g % 977) : (Object) (50_000.0 + g % 331);
+        // as the backend returns them: integers, and real sums as whole grid steps
+        row[1 + i] = m.integral() ? (Object) (1_000L + g % 977)
+            : (Object) SumGrid.steps(50_000.0 + g % 331, m).longValueExact();
       }
       rows.add(row);
     }

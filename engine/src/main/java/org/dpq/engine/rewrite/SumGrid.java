@@ -62,6 +62,16 @@ public final class SumGrid {
     return e >= 0 ? k.multiply(g) : k.divide(g);
   }
 
+  /**
+   * The step count of a value on the grid of {@code m} (the inverse of {@link #value}), e.g. to state a bounded
+   * row by its value in tests.
+   *
+   * @throws ArithmeticException when {@code value} is not a whole number of steps
+   */
+  public static BigInteger steps(double value, Measurement m) {
+    return steps(value, exponent(m)).toBigIntegerExact();
+  }
+
   /** The smallest whole number of steps at or above {@code bound}. */
   static BigInteger stepsAtLeast(double bound, int e) {
     return steps(bound, e).setScale(0, RoundingMode.CEILING).toBigIntegerExact();

@@ -100,8 +100,13 @@ class RewriterEdgeCasesTest {
     assertEquals(4 + 4 + 4 + 20, got[3], 1e-12);
     // centred at 5: 2 * (5 - 5) + (8 - 5) + ((1 - 5) + (3 - 5)) + 2 * (7.5 - 5)
     assertEquals(0 + 3 - 6 + 5, got[4], 1e-12);
-    // squares centred at 5: unit 1: 2 * (9 + 1 + 16) / 3; unit 2: 9; unit 3: 16 + 4; unit 4: 2 * (3 * 25 + 25) / 4
-    assertEquals(2 * 26 / 3.0 + 9 + 20 + 50, got[5], 1e-12);
+    // squares centred at 5: unit 1: 2 * (9 + 1 + 16) / 3; unit 2: 9; unit 3: 16 + 4; unit 4: 2 * (3 * 25 + 25) / 4.
+    // Each unit's contribution is a whole number of grid steps (SumGrid): unit 1's 52/3 is rounded to the nearest
+    // step, computed as the rewrite does (its exact step sum 26 / g, times R = 2, divided by n = 3).
+    double g = Math.scalb(1.0, SumGrid.exponent(r.plan().measurements().get(5)));
+    double unit1 = Math.floor(26 / g * 2.0 / 3 + 0.5) * g;
+    assertEquals(unit1 + 9 + 20 + 50, got[5], 1e-12);
+    assertEquals(2 * 26 / 3.0, unit1, g / 2, "rounded to the nearest step");
   }
 
   @Test
