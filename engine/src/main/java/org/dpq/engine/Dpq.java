@@ -7,21 +7,21 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
 import org.dpq.budget.LedgerEntry;
-import org.dpq.budget.LedgerException;
 import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.MeasurementCost;
 import org.dpq.budget.VerifyReport;
 import org.dpq.engine.analysis.Analyzer;
+import org.dpq.engine.analysis.BindParameters;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
 import org.dpq.engine.catalog.Fingerprint;
 import org.dpq.engine.execution.Backend;
-import org.dpq.engine.execution.BackendException;
 import org.dpq.engine.execution.Backends;
 import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.MeasurementNoise;
@@ -32,6 +32,8 @@ import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.BoundedQuery;
 import org.dpq.engine.rewrite.GroupLimit;
 import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.errors.BackendException;
+import org.dpq.errors.LedgerException;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.dpq.mechanisms.SecureRandomBits;
 
@@ -64,10 +66,16 @@ public final class Dpq implements AutoCloseable {
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
   private final Object backendLock = new Object();
+  private final DataSource backendSource;
   private volatile Backend backend;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise) {
+    this(dataset, ledger, noise, null);
+  }
+
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, DataSource backendSource) {
     this.dataset = dataset;
+    this.backendSource = backendSource;
     this.fingerprint = Fingerprint.of(dataset);
     this.ledger = ledger;
     this.noise = noise;
@@ -78,6 +86,25 @@ public final class Dpq implements AutoCloseable {
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
   public static Dpq open(Path datasetYaml) {
     return open(datasetYaml, SecureNoise.create());
+  }
+
+  /**
+   * A builder for everything {@link #open(Path)} reads from the YAML, given in code instead: the dataset (from a
+   * YAML file or text, or defined with {@link Dataset#builder}), the ledger (a location, or a PostgreSQL
+   * DataSource) and the backend's connections (a DataSource, so that no password is written in a YAML URL).
+   */
+  public static DpqBuilder builder() {
+    return new DpqBuilder();
+  }
+
+  /** Opens what a {@link DpqBuilder} describes; the ledger is closed again if the dataset cannot be used. */
+  static Dpq open(Dataset dataset, Ledger ledger, DataSource backendSource) {
+    try {
+      return new Dpq(dataset, ledger, SecureNoise.create(), backendSource);
+    } catch (RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
   }
 
   /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
@@ -103,11 +130,23 @@ public final class Dpq implements AutoCloseable {
   }
 
   /**
+   * Answers a query with {@code ?} parameters in it, each bound as a literal (a number, String, Boolean or
+   * LocalDate), e.g. {@code query("SELECT COUNT(*) FROM t WHERE age >= ? AND sex = ?", options, 18, "1")}. The
+   * bound text is what is analysed, recorded in the ledger and keyed for stored answers: a parameter is an
+   * analyst's constant with the standing of SQL text.
+   *
+   * @throws org.dpq.errors.QueryRejectedException when the parameters do not match the markers (no charge)
+   */
+  public QueryResult query(String sql, QueryOptions options, Object... parameters) {
+    return query(BindParameters.bind(sql, parameters), options);
+  }
+
+  /**
    * Answers one query.
    *
-   * @throws org.dpq.engine.analysis.QueryRejectedException when the query cannot be bounded (no charge)
-   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException for a bad epsilon or delta (no charge)
-   * @throws org.dpq.budget.BudgetExhaustedException when the loss exceeds what remains (no charge)
+   * @throws org.dpq.errors.QueryRejectedException when the query cannot be bounded (no charge)
+   * @throws org.dpq.errors.InvalidPrivacyParameterException for a bad epsilon or delta (no charge)
+   * @throws org.dpq.errors.BudgetExhaustedException when the loss exceeds what remains (no charge)
    * @throws BackendException when the backend failed after the charge (the charge stands)
    * @throws LedgerException when the ledger is unusable (fail closed)
    */
@@ -153,6 +192,11 @@ public final class Dpq implements AutoCloseable {
         false, charged.sequence());
     ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
     return result;
+  }
+
+  /** {@link #explain(String, QueryOptions)} of a query with {@code ?} parameters (bound as by {@link #query}). */
+  public Explanation explain(String sql, QueryOptions options, Object... parameters) {
+    return explain(BindParameters.bind(sql, parameters), options);
   }
 
   /** What the query would do and cost, without reading data or charging. */
@@ -253,7 +297,7 @@ public final class Dpq implements AutoCloseable {
     if (b == null) {
       synchronized (backendLock) {
         if (backend == null) {
-          backend = Backends.open(dataset);
+          backend = backendSource == null ? Backends.open(dataset) : Backends.open(dataset, backendSource);
         }
         b = backend;
       }

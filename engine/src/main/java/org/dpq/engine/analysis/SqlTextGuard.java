@@ -80,7 +80,7 @@ final class SqlTextGuard {
   }
 
   /** Index of the closing quote (doubled quotes escape), or the end of the text. */
-  private static int skipQuoted(String sql, int start, char quote) {
+  static int skipQuoted(String sql, int start, char quote) {
     int i = start + 1;
     while (i < sql.length()) {
       if (sql.charAt(i) == quote) {

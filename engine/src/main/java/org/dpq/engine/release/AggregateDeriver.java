@@ -49,14 +49,16 @@ final class AggregateDeriver {
    */
   private static Cell count(Noisy n) {
     long value = Math.max(0L, Math.round(n.value()));
-    Interval ci = n.noise().mechanism().confidenceInterval(value, CONFIDENCE);
+    Interval ci = n.noise().mechanism().confidenceInterval(value, CONFIDENCE).integral();
     return new Cell(value, new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())));
   }
 
   private static Cell sum(Noisy s, boolean integral) {
-    Interval ci = s.interval(CONFIDENCE);
-    Object value = integral ? (Object) Math.round(s.value()) : (Object) s.value();
-    return new Cell(value, ci);
+    if (integral) {
+      long value = Math.round(s.value());
+      return new Cell(value, s.noise().mechanism().confidenceInterval(value, CONFIDENCE).integral());
+    }
+    return new Cell(s.value(), s.interval(CONFIDENCE));
   }
 
   private static Cell mean(AggregateSpec.Mean a, Noisy sum, Noisy count) {

@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
+import org.dpq.errors.QueryRejectedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
