@@ -36,6 +36,8 @@ import org.dpq.errors.BackendException;
 import org.dpq.errors.LedgerException;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.dpq.mechanisms.SecureRandomBits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Java entry point: one dataset, its ledger and its backend. Every answer goes through analysis (reject
@@ -54,6 +56,8 @@ import org.dpq.mechanisms.SecureRandomBits;
  */
 public final class Dpq implements AutoCloseable {
   private static final long IN_FLIGHT_WAIT_MILLIS = 120_000;
+  /** Timings, the backend and plan decisions only: never SQL results, data values or query parameters. */
+  private static final Logger LOG = LoggerFactory.getLogger(Dpq.class);
 
   private final Dataset dataset;
   private final String fingerprint;
@@ -151,16 +155,24 @@ public final class Dpq implements AutoCloseable {
    * @throws LedgerException when the ledger is unusable (fail closed)
    */
   public QueryResult query(String sql, QueryOptions options) {
+    long start = System.nanoTime();
     Prepared p = prepare(sql, options);
+    LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
+        dataset.name(), millis(start), p.noisePlan().measurements().size(), p.plan().partitionMode(),
+        p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
     ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
         p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       ChargeOutcome outcome = ledger.charge(request);
       if (outcome instanceof ChargeOutcome.Reused reused) {
+        LOG.debug("dataset '{}': the stored answer of ledger entry {} is returned at no cost", dataset.name(),
+            reused.chargeSequence());
         return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
       }
       if (outcome instanceof ChargeOutcome.Charged charged) {
+        LOG.debug("dataset '{}': ledger entry {} charged {} ({} ms since the query arrived)", dataset.name(),
+            charged.sequence(), charged.cost(), millis(start));
         return execute(p, charged);
       }
       ChargeOutcome.InFlight inFlight = (ChargeOutcome.InFlight) outcome;
@@ -176,14 +188,23 @@ public final class Dpq implements AutoCloseable {
     // From here on the backend is called: the charge stands whatever happens.
     Releaser.Released released;
     try {
-      BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
-          groupLimits.choose(p.groupLimitProbe(), backend()));
+      long start = System.nanoTime();
+      GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
+      BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(), order);
       List<Object[]> rows = backend().execute(bounded.sql());
+      long ran = System.nanoTime();
       released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+      LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
+          dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order, (ran - start) / 1_000_000,
+          millis(ran));
     } catch (BackendException e) {
+      LOG.warn("dataset '{}': the query of ledger entry {} failed in the backend; its charge stands",
+          dataset.name(), charged.sequence());
       ledger.abandon(dataset.name(), charged.sequence(), "the backend failed");
       throw e;
     } catch (RuntimeException e) {
+      LOG.warn("dataset '{}': the query of ledger entry {} failed after its data was read ({}); its charge stands",
+          dataset.name(), charged.sequence(), e.getClass().getSimpleName());
       ledger.abandon(dataset.name(), charged.sequence(), "release failed (" + e.getClass().getSimpleName() + ")");
       throw new BackendException("the query failed after its data was read (" + e.getClass().getSimpleName()
           + "); the charge of ledger entry " + charged.sequence() + " stands");
@@ -297,7 +318,10 @@ public final class Dpq implements AutoCloseable {
     if (b == null) {
       synchronized (backendLock) {
         if (backend == null) {
+          long start = System.nanoTime();
           backend = backendSource == null ? Backends.open(dataset) : Backends.open(dataset, backendSource);
+          LOG.info("dataset '{}': {} opened in {} ms{}", dataset.name(), backend.getClass().getSimpleName(),
+              millis(start), backendSource == null ? "" : " (connections from the given DataSource)");
         }
         b = backend;
       }
@@ -308,6 +332,10 @@ public final class Dpq implements AutoCloseable {
   /** A fresh secret per query for choosing which groups a unit keeps (from SecureRandom). */
   private static long secret() {
     return SecureRandomBits.create().nextLong();
+  }
+
+  private static long millis(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   private static void sleep() {

@@ -211,6 +211,35 @@ class JavaApiTest {
   }
 
   @Test
+  void dpqLogsTimingsBackendAndPlanDecisionsThroughSlf4jButNoData() throws IOException {
+    assertTrue(org.slf4j.LoggerFactory.getILoggerFactory().getClass().getName().startsWith(RecordingLogs.class.getName()),
+        "the engine's tests run with -Dslf4j.provider=org.dpq.engine.RecordingLogs (SLF4J 2 provider lookup)");
+    int before = RecordingLogs.lines().size();
+    try (Dpq dpq = Dpq.open(yaml())) {
+      for (int i = 0; i < 2; i++) {
+        dpq.query("SELECT city, COUNT(*) AS n, SUM(income) AS s FROM people WHERE city <> ? GROUP BY city",
+            QueryOptions.defaults().withEpsilon("1").withDelta("1e-6"), "zq-parameter");
+      }
+    }
+    List<String> lines = RecordingLogs.lines().subList(before, RecordingLogs.lines().size()).stream()
+        .filter(l -> l.contains("dataset 'people'")).toList();
+    String all = String.join("\n", lines);
+    assertTrue(all.contains("DuckDbBackend opened in"), all);
+    assertTrue(all.contains("planned in") && all.contains("partition mode THRESHOLD"), all);
+    assertTrue(all.matches("(?s).*ran the bounded query \\((AGGREGATE|RANK)_FIRST\\) in \\d+ ms.*"), all);
+    assertTrue(all.contains("is returned at no cost"), all);
+    List<String> data = new java.util.ArrayList<>(List.of("\"a\"", "'a'", "zq-parameter", ".25"));
+    for (String line : Files.readAllLines(csv).subList(1, 40)) {
+      data.add(line.split(",")[3]); // incomes such as 920.25: never in a log line
+    }
+    for (String line : lines) {
+      for (String value : data) {
+        assertFalse(line.contains(value), "a log line contains " + value + ": " + line);
+      }
+    }
+  }
+
+  @Test
   void engineMessagesNameTheFixWithoutCommandLineFlags() throws IOException {
     try (Dpq dpq = Dpq.open(yaml())) {
       QueryRejectedException noDelta = assertThrows(QueryRejectedException.class,
