@@ -86,7 +86,7 @@ public interface Ledger extends AutoCloseable {
    * allocations of all analysts may add up to more than the dataset's total: the total still binds every charge.
    *
    * @return the analyst's allocation after the change
-   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if the allocation is neither zero nor a valid budget
+   * @throws org.dpq.errors.InvalidPrivacyParameterException if the allocation is neither zero nor a valid budget
    */
   Allocation allocate(String datasetId, String analyst, PrivacyLoss allocation, String actor, String reason);
 
