@@ -93,16 +93,10 @@ public final class BindParameters {
     List<Integer> marks = new ArrayList<>();
     int n = sql.length();
     for (int i = 0; i < n; i++) {
-      char c = sql.charAt(i);
-      if (c == '\'' || c == '"' || c == '`') {
-        i = SqlTextGuard.skipQuoted(sql, i, c);
-      } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-        int eol = sql.indexOf('\n', i);
-        i = eol < 0 ? n : eol;
-      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 1;
-      } else if (c == '?') {
+      int skipped = SqlTextGuard.skipQuotedOrComment(sql, i);
+      if (skipped != i) {
+        i = skipped;
+      } else if (sql.charAt(i) == '?') {
         marks.add(i);
       }
     }
