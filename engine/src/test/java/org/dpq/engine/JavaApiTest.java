@@ -126,6 +126,8 @@ class JavaApiTest {
     }
     PrivacyLoss tiny = PrivacyLoss.of(new BigDecimal("0.5"), new BigDecimal("1e-7"));
     assertEquals("(epsilon=0.5, delta=0.0000001)", tiny.toString());
+    assertEquals("(epsilon=0.5, delta=0)", new PrivacyLoss(new BigDecimal("0.50000000000000000000"),
+        new BigDecimal("0E-20")).toString(), "an exact split prints without its trailing zeros");
     assertEquals("[829, 1171]", new Interval(828.9999999999999, 1171.0000000000002).integral().toString());
     assertEquals(new Interval(829, 1171), new Interval(829.0000000000001, 1170.9999999999998).integral(),
         "float error around an integer end is that integer, not the next one");

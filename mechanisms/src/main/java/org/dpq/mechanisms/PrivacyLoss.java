@@ -161,8 +161,13 @@ public record PrivacyLoss(BigDecimal epsilon, BigDecimal delta) implements Compa
 
   @Override
   public String toString() {
-    // Plain decimals (0.0000001, never 1E-7): budgets are exact decimals and are read by people.
-    return "(epsilon=" + epsilon.toPlainString() + ", delta=" + delta.toPlainString() + ")";
+    // Plain decimals without trailing zeros (0.5, 0.0000001; never 1E-7 or 0.50000000000000000000): budgets are
+    // exact decimals and are read by people. The values themselves keep their scale.
+    return "(epsilon=" + plain(epsilon) + ", delta=" + plain(delta) + ")";
+  }
+
+  private static String plain(BigDecimal value) {
+    return value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
   }
 
   private static double towardZero(BigDecimal value) {
