@@ -1,9 +1,6 @@
 package org.dpq.engine;
 
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +24,7 @@ import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.MeasurementNoise;
 import org.dpq.engine.release.Noise;
 import org.dpq.engine.release.NoisePlan;
+import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.BoundedQuery;
@@ -63,6 +61,7 @@ public final class Dpq implements AutoCloseable {
   private final String fingerprint;
   private final Ledger ledger;
   private final Noise noise;
+  private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
   private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
@@ -72,24 +71,32 @@ public final class Dpq implements AutoCloseable {
   private final Object backendLock = new Object();
   private final DataSource backendSource;
   private volatile Backend backend;
+  private final PhaseListener phases;
+  private volatile long loadNanos;
 
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise) {
-    this(dataset, ledger, noise, null);
-  }
-
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise, DataSource backendSource) {
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
+      DataSource backendSource) {
     this.dataset = dataset;
     this.backendSource = backendSource;
+    this.phases = phases;
+    long start = System.nanoTime();
     this.fingerprint = Fingerprint.of(dataset);
+    phases.phase("fingerprint", System.nanoTime() - start);
     this.ledger = ledger;
     this.noise = noise;
+    this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
   public static Dpq open(Path datasetYaml) {
-    return open(datasetYaml, SecureNoise.create());
+    return open(datasetYaml, SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE);
+  }
+
+  /** Opens a dataset, telling {@code phases} how long each phase of opening and of every query takes. */
+  public static Dpq open(Path datasetYaml, PhaseListener phases) {
+    return open(datasetYaml, SecureNoise.create(), ReleaseKey.CANONICAL, phases);
   }
 
   /**
@@ -104,7 +111,7 @@ public final class Dpq implements AutoCloseable {
   /** Opens what a {@link DpqBuilder} describes; the ledger is closed again if the dataset cannot be used. */
   static Dpq open(Dataset dataset, Ledger ledger, DataSource backendSource) {
     try {
-      return new Dpq(dataset, ledger, SecureNoise.create(), backendSource);
+      return new Dpq(dataset, ledger, SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, backendSource);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
@@ -113,10 +120,22 @@ public final class Dpq implements AutoCloseable {
 
   /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
   static Dpq open(Path datasetYaml, Noise noise) {
+    return open(datasetYaml, noise, ReleaseKey.CANONICAL, PhaseListener.NONE);
+  }
+
+  /** Test seam: package-private, so that only tests can name releases otherwise (e.g. by an old, broken key). */
+  static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey) {
+    return open(datasetYaml, noise, releaseKey, PhaseListener.NONE);
+  }
+
+  private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
+    long start = System.nanoTime();
     Dataset dataset = DatasetLoader.load(datasetYaml);
     Ledger ledger = Ledger.open(dataset.ledger());
+    Objects.requireNonNull(phases, "phases").phase("open", System.nanoTime() - start);
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise));
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases,
+          null);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
@@ -155,16 +174,18 @@ public final class Dpq implements AutoCloseable {
    * @throws LedgerException when the ledger is unusable (fail closed)
    */
   public QueryResult query(String sql, QueryOptions options) {
-    long start = System.nanoTime();
+    long arrived = System.nanoTime();
     Prepared p = prepare(sql, options);
     LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
-        dataset.name(), millis(start), p.noisePlan().measurements().size(), p.plan().partitionMode(),
+        dataset.name(), millis(arrived), p.noisePlan().measurements().size(), p.plan().partitionMode(),
         p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
     ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
         p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
+      long start = System.nanoTime();
       ChargeOutcome outcome = ledger.charge(request);
+      phases.phase("charge", System.nanoTime() - start);
       if (outcome instanceof ChargeOutcome.Reused reused) {
         LOG.debug("dataset '{}': the stored answer of ledger entry {} is returned at no cost", dataset.name(),
             reused.chargeSequence());
@@ -172,7 +193,7 @@ public final class Dpq implements AutoCloseable {
       }
       if (outcome instanceof ChargeOutcome.Charged charged) {
         LOG.debug("dataset '{}': ledger entry {} charged {} ({} ms since the query arrived)", dataset.name(),
-            charged.sequence(), charged.cost(), millis(start));
+            charged.sequence(), charged.cost(), millis(arrived));
         return execute(p, charged);
       }
       ChargeOutcome.InFlight inFlight = (ChargeOutcome.InFlight) outcome;
@@ -188,15 +209,17 @@ public final class Dpq implements AutoCloseable {
     // From here on the backend is called: the charge stands whatever happens.
     Releaser.Released released;
     try {
-      long start = System.nanoTime();
       GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
       BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(), order);
+      long start = System.nanoTime();
       List<Object[]> rows = backend().execute(bounded.sql());
-      long ran = System.nanoTime();
+      long executed = System.nanoTime();
+      phases.phase("backend", executed - start);
       released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+      phases.phase("release", System.nanoTime() - executed);
       LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
-          dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order, (ran - start) / 1_000_000,
-          millis(ran));
+          dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order,
+          (executed - start) / 1_000_000, millis(executed));
     } catch (BackendException e) {
       LOG.warn("dataset '{}': the query of ledger entry {} failed in the backend; its charge stands",
           dataset.name(), charged.sequence());
@@ -225,7 +248,9 @@ public final class Dpq implements AutoCloseable {
     Prepared p = prepare(sql, options);
     List<MeasurementExplanation> ms = p.noisePlan().measurements().stream()
         .map(m -> new MeasurementExplanation(m.label(), m.measurement().l1(), m.measurement().l2(), m.loss(),
-            m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95)))
+            m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95),
+            m.measurement().kind() == org.dpq.engine.analysis.MeasurementKind.SUM
+                ? m.measurement().upper() - m.measurement().lower() : 0))
         .toList();
     return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
@@ -246,6 +271,17 @@ public final class Dpq implements AutoCloseable {
   /** Recomputes the ledger's hash chain and names the first bad entry. */
   public VerifyReport verify() {
     return ledger.verify(dataset.name());
+  }
+
+  /**
+   * Administrative: raises the dataset's total budget in its ledger by {@code increase}, recorded as a chained
+   * RAISE entry with the actor and the reason (which must not contain data values). The YAML's {@code budget}
+   * is the initial total only; after a raise the ledger's total is the one that counts.
+   *
+   * @return the balance after the raise
+   */
+  public LedgerStatus raiseBudget(PrivacyLoss increase, String actor, String reason) {
+    return ledger.raiseTotalBy(dataset.name(), increase, actor, reason);
   }
 
   /** A noisy {@code COUNT(*)}, to be narrowed with {@code where} and {@code groupBy}. */
@@ -282,6 +318,15 @@ public final class Dpq implements AutoCloseable {
   /** Everything decided before the charge; any failure here costs nothing. */
   private Prepared prepare(String sql, QueryOptions options) {
     Objects.requireNonNull(sql, "sql");
+    long start = System.nanoTime();
+    long loadedBefore = loadNanos;
+    Prepared prepared = prepareTimed(sql, options);
+    // Opening the backend on first use is reported as "load", not as planning.
+    phases.phase("plan", System.nanoTime() - start - (loadNanos - loadedBefore));
+    return prepared;
+  }
+
+  private Prepared prepareTimed(String sql, QueryOptions options) {
     PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
         options.delta().orElse(dataset.defaults().delta()));
     DpPlan plan = analyzer.analyze(dataset, sql);
@@ -294,9 +339,8 @@ public final class Dpq implements AutoCloseable {
       backend().dryRun(probe.get());
       backend().dryRun(rewriter.rewrite(plan, backend().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
     }
-    String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
-    String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
-    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription), probe);
+    String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
+    return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe);
   }
 
   /** @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time */
@@ -320,8 +364,11 @@ public final class Dpq implements AutoCloseable {
         if (backend == null) {
           long start = System.nanoTime();
           backend = backendSource == null ? Backends.open(dataset) : Backends.open(dataset, backendSource);
+          long took = System.nanoTime() - start;
+          loadNanos += took;
+          phases.phase("load", took);
           LOG.info("dataset '{}': {} opened in {} ms{}", dataset.name(), backend.getClass().getSimpleName(),
-              millis(start), backendSource == null ? "" : " (connections from the given DataSource)");
+              took / 1_000_000, backendSource == null ? "" : " (connections from the given DataSource)");
         }
         b = backend;
       }
@@ -344,15 +391,6 @@ public final class Dpq implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LedgerException("interrupted while waiting for an identical query to be released");
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
