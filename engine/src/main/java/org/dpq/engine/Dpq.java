@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.dpq.budget.Allocation;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
@@ -57,6 +58,8 @@ public final class Dpq implements AutoCloseable {
   private final String fingerprint;
   private final Ledger ledger;
   private final Noise noise;
+  private final boolean withinAllocations;
+  private final boolean ownsLedger;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
   private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
@@ -67,10 +70,16 @@ public final class Dpq implements AutoCloseable {
   private volatile Backend backend;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise) {
+    this(dataset, ledger, noise, false, true);
+  }
+
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, boolean withinAllocations, boolean ownsLedger) {
     this.dataset = dataset;
     this.fingerprint = Fingerprint.of(dataset);
     this.ledger = ledger;
     this.noise = noise;
+    this.withinAllocations = withinAllocations;
+    this.ownsLedger = ownsLedger;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
   }
@@ -90,6 +99,17 @@ public final class Dpq implements AutoCloseable {
       ledger.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens a dataset for {@code dpq serve}: charges go to {@code sharedLedger} (the server's one ledger, which this
+   * instance uses but does not close), and every charge must fit the asking analyst's allocation as well as the
+   * dataset's total, in the same transaction (invariant 8: the analyst is the server's authenticated principal,
+   * given as {@link QueryOptions#analyst()}).
+   */
+  public static Dpq openServed(Path datasetYaml, Ledger sharedLedger) {
+    return new Dpq(DatasetLoader.load(datasetYaml), Objects.requireNonNull(sharedLedger, "sharedLedger"),
+        SecureNoise.create(), true, false);
   }
 
   /** The dataset's catalog entry. */
@@ -117,7 +137,7 @@ public final class Dpq implements AutoCloseable {
         p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
-      ChargeOutcome outcome = ledger.charge(request);
+      ChargeOutcome outcome = withinAllocations ? ledger.chargeWithinAllocation(request) : ledger.charge(request);
       if (outcome instanceof ChargeOutcome.Reused reused) {
         return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
       }
@@ -183,6 +203,19 @@ public final class Dpq implements AutoCloseable {
     return ledger.verify(dataset.name());
   }
 
+  /**
+   * Administrative: sets {@code analyst}'s share of this dataset's budget (the whole share; zero revokes it),
+   * recorded as a chained ALLOCATE entry with the actor and the reason (which must not contain data values).
+   */
+  public Allocation allocate(String analyst, PrivacyLoss share, String actor, String reason) {
+    return ledger.allocate(dataset.name(), analyst, share, actor, reason);
+  }
+
+  /** Every analyst's allocation on this dataset: share, exact spend, remainder. */
+  public List<Allocation> allocations() {
+    return ledger.allocations(dataset.name());
+  }
+
   /** A noisy {@code COUNT(*)}, to be narrowed with {@code where} and {@code groupBy}. */
   public Aggregation count() {
     return new Aggregation(this, "COUNT", null);
@@ -211,7 +244,9 @@ public final class Dpq implements AutoCloseable {
         backend = null;
       }
     }
-    ledger.close();
+    if (ownsLedger) {
+      ledger.close();
+    }
   }
 
   /** Everything decided before the charge; any failure here costs nothing. */
