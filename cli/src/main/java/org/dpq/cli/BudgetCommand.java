@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.dpq.budget.VerifyReport;
 import org.dpq.cli.output.BudgetRenderer;
+import org.dpq.api.BudgetView;
+import org.dpq.api.DpqService;
 import org.dpq.engine.Dpq;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,12 +44,17 @@ public final class BudgetCommand implements Callable<Integer> {
   public static final class Status implements Callable<Integer> {
     @Mixin DatasetOption dataset;
     @Mixin FormatOption format;
+    @Mixin ServerOption server;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      BudgetRenderer.printStatus(withLedger(dataset, Dpq::budgetStatus), format.format(),
-          spec.commandLine().getOut());
+      String target = server.dataset(dataset);
+      BudgetView view;
+      try (DpqService service = server.open()) {
+        view = service.budget(target);
+      }
+      BudgetRenderer.printStatus(view.status(), format.format(), spec.commandLine().getOut());
       return ExitCodes.OK;
     }
   }

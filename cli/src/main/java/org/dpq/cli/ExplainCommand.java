@@ -1,9 +1,8 @@
 package org.dpq.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.dpq.api.DpqService;
 import org.dpq.cli.output.ExplanationRenderer;
-import org.dpq.engine.Dpq;
 import org.dpq.engine.Explanation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +29,7 @@ public final class ExplainCommand implements Callable<Integer> {
   @Mixin DatasetOption dataset;
   @Mixin LossOptions loss;
   @Mixin FormatOption format;
+  @Mixin ServerOption server;
 
   @Parameters(index = "0", paramLabel = "SQL", description = "The query (use - to read it from standard input).")
   String sql;
@@ -38,13 +38,14 @@ public final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path yaml = dataset.file();
+    server.checkAnalyst(loss);
+    String target = server.dataset(dataset);
     var options = loss.toQueryOptions();
     String text = SqlArgument.text(sql, System.in);
     Explanation explanation;
     Progress progress = Progress.spinner(Progress.interactive(), spec.commandLine().getErr(), "planning the query");
-    try (Dpq dpq = Dpq.open(yaml)) {
-      explanation = dpq.explain(text, options);
+    try (DpqService service = server.open()) {
+      explanation = service.explain(target, text, options);
     } finally {
       progress.close();
     }

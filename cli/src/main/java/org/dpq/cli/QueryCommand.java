@@ -1,10 +1,9 @@
 package org.dpq.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.dpq.api.DpqService;
 import org.dpq.cli.output.QueryResultRenderer;
-import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import picocli.CommandLine.Command;
@@ -37,6 +36,7 @@ public final class QueryCommand implements Callable<Integer> {
   @Mixin DatasetOption dataset;
   @Mixin LossOptions loss;
   @Mixin FormatOption format;
+  @Mixin ServerOption server;
 
   @Parameters(index = "0", paramLabel = "SQL", description = "The query (use - to read it from standard input).")
   String sql;
@@ -45,15 +45,16 @@ public final class QueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path yaml = dataset.file();
+    server.checkAnalyst(loss);
+    String target = server.dataset(dataset);
     QueryOptions options = loss.toQueryOptions();
     String text = SqlArgument.text(sql, System.in);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     QueryResult result;
     Progress progress = Progress.spinner(Progress.interactive(), err, "running the query");
-    try (Dpq dpq = Dpq.open(yaml)) {
-      result = dpq.query(text, options);
+    try (DpqService service = server.open()) {
+      result = service.query(target, text, options);
     } finally {
       progress.close();
     }
