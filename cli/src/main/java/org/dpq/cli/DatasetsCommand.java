@@ -43,7 +43,7 @@ public final class DatasetsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       java.util.List<String> names;
-      try (org.dpq.api.DpqService service = server.open()) {
+      try (org.dpq.api.DpqService service = server.open(org.dpq.engine.PhaseListener.NONE, spec.commandLine().getErr())) {
         names = service.datasets();
       }
       PrintWriter out = spec.commandLine().getOut();

@@ -1,12 +1,15 @@
 package org.dpq.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
 import org.dpq.api.BudgetView;
 import org.dpq.api.DpqService;
+import org.dpq.budget.LedgerStatus;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.Explanation;
+import org.dpq.engine.PhaseListener;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 
@@ -15,6 +18,14 @@ import org.dpq.engine.QueryResult;
  * the engine's own guarantees (the embedded threat model: whoever runs this can read the files it reads).
  */
 final class EmbeddedService implements DpqService {
+  private final PhaseListener phases;
+  private final PrintWriter err;
+
+  EmbeddedService(PhaseListener phases, PrintWriter err) {
+    this.phases = phases;
+    this.err = err;
+  }
+
   @Override
   public List<String> datasets() {
     throw new CliUsageException("listing datasets needs --server URL; locally, a dataset is its YAML file");
@@ -22,7 +33,10 @@ final class EmbeddedService implements DpqService {
 
   @Override
   public QueryResult query(String dataset, String sql, QueryOptions options) {
-    return with(dataset, dpq -> dpq.query(sql, options));
+    return with(dataset, dpq -> {
+      BudgetDrift.warn(dpq.dataset(), dpq.budgetStatus(), err);
+      return dpq.query(sql, options);
+    });
   }
 
   @Override
@@ -32,11 +46,15 @@ final class EmbeddedService implements DpqService {
 
   @Override
   public BudgetView budget(String dataset) {
-    return with(dataset, dpq -> new BudgetView(dpq.budgetStatus(), dpq.allocations()));
+    return with(dataset, dpq -> {
+      LedgerStatus status = dpq.budgetStatus();
+      BudgetDrift.warn(dpq.dataset(), status, err);
+      return new BudgetView(status, dpq.allocations());
+    });
   }
 
-  private static <T> T with(String yaml, Function<Dpq, T> action) {
-    try (Dpq dpq = Dpq.open(Path.of(yaml))) {
+  private <T> T with(String yaml, Function<Dpq, T> action) {
+    try (Dpq dpq = Dpq.open(Path.of(yaml), phases)) {
       return action.apply(dpq);
     }
   }

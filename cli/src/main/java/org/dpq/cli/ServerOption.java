@@ -2,6 +2,7 @@ package org.dpq.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.dpq.api.DpqService;
 import org.dpq.client.DpqClient;
+import org.dpq.engine.PhaseListener;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,9 +35,9 @@ public final class ServerOption {
   }
 
   /** The command interface: remote when {@code --server} is given, else embedded. */
-  DpqService open() {
+  DpqService open(PhaseListener phases, PrintWriter err) {
     if (!remote()) {
-      return new EmbeddedService();
+      return new EmbeddedService(phases, err);
     }
     return DpqClient.connect(server, DpqClient.tokenFromEnvironment(), sslContext());
   }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import org.dpq.budget.Allocation;
 import org.dpq.budget.LedgerEntry;
-import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.VerifyReport;
 import org.dpq.client.ErrorCode;
 import org.dpq.client.Wire;
@@ -159,10 +158,7 @@ public final class DpqServer implements AutoCloseable {
       Dpq dpq = officer(ctx);
       Wire.RaiseRequest r = body(ctx, Wire.RaiseRequest.class);
       PrivacyLoss increase = loss(r.epsilon(), r.delta());
-      LedgerStatus before = dpq.budgetStatus();
-      served.ledger().raiseTotal(dpq.dataset().name(), before.total().plus(increase), principal(ctx).name(),
-          reason(r.reason()));
-      ctx.json(Wire.Status.of(dpq.budgetStatus()));
+      ctx.json(Wire.Status.of(dpq.raiseBudget(increase, principal(ctx).name(), reason(r.reason()))));
     });
     app.post("/v1/datasets/{name}/allocations", ctx -> {
       Dpq dpq = officer(ctx);
