@@ -105,6 +105,19 @@ class ExpressionPolicyTest {
   }
 
   @Test
+  void everyCostOracleIsRejectedAtAnalysisNamingWhy() {
+    Dataset people = TestDatasets.dataset("people", new PrivacyUnit.ByColumn("pid"), 1, 1, List.of(
+        TestDatasets.plain("pid", ColumnType.INT), TestDatasets.plain("name", ColumnType.STRING),
+        TestDatasets.bounded("age", ColumnType.INT, 0, 100),
+        TestDatasets.bounded("income", ColumnType.DOUBLE, 0, 100_000)));
+    for (CostOracles.CostOracle c : CostOracles.all()) {
+      QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(people, c.sql()),
+          c.id());
+      assertTrue(e.getMessage().contains(c.fragment()), c.id() + ": " + e.getMessage());
+    }
+  }
+
+  @Test
   void everyRuleSaysHowItGrowsAndWhetherItCanFail() {
     assertFalse(ExpressionPolicy.rules().isEmpty());
     for (ExpressionPolicy.Rule r : ExpressionPolicy.rules()) {
