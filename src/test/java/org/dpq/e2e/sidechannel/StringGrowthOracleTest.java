@@ -104,7 +104,7 @@ class StringGrowthOracleTest {
   /** Bytes {@code expr} builds for the target row, on DuckDB over the same CSV. */
   private static long bytes(String expr) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT MAX(octet_length(CAST((" + expr + ") AS VARCHAR))) FROM read_csv('"
+         ResultSet r = s.executeQuery("SELECT MAX(strlen(CAST((" + expr + ") AS VARCHAR))) FROM read_csv('"
              + csv.toString().replace("'", "''") + "', header = true, all_varchar = true) AS p(pid, name, grp, city, "
              + "age, income, big, wide, score, code, tag) WHERE pid = '" + TARGET + "'")) {
       r.next();

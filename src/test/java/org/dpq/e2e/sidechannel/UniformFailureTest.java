@@ -65,7 +65,7 @@ class UniformFailureTest {
   private static List<String> causes() {
     String s = server.schema();
     return List.of(
-        "CREATE OR REPLACE VIEW " + s + ".people AS SELECT pid, name, grp, city, age / (pid - pid) AS age, income, big,"
+        "CREATE OR REPLACE VIEW " + s + ".people AS SELECT pid, name, grp, city, age, income / (pid - pid) AS income, big,"
             + " wide, score, code, tag FROM " + s + ".people_rows",
         "CREATE OR REPLACE VIEW " + s + ".people AS SELECT * FROM " + s + ".people_rows WHERE "
             + "(SELECT pg_sleep(3)) IS NOT NULL",
