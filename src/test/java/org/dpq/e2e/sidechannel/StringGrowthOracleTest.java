@@ -41,7 +41,7 @@ class StringGrowthOracleTest {
       "REPLACE(REPLACE(REPLACE(name, 'n', " + FORTY_N + "), 'n', " + FORTY_N + "), 'n', " + FORTY_N + ")",
       "REPEAT(name, 100000)",
       "LPAD(name, 1000000, 'x')",
-      "RPAD(name, age * 10000, 'x')",
+      "RPAD(name, CAST(age AS INTEGER) * 10000, 'x')",
       String.join(" || ", Collections.nCopies(40, "name")));
 
   /** Branches whose output is a small constant factor of the input. */
