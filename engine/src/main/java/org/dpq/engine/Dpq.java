@@ -1,9 +1,6 @@
 package org.dpq.engine;
 
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +24,7 @@ import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.MeasurementNoise;
 import org.dpq.engine.release.Noise;
 import org.dpq.engine.release.NoisePlan;
+import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.BoundedQuery;
@@ -57,6 +55,7 @@ public final class Dpq implements AutoCloseable {
   private final String fingerprint;
   private final Ledger ledger;
   private final Noise noise;
+  private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
   private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
@@ -68,7 +67,7 @@ public final class Dpq implements AutoCloseable {
   private final PhaseListener phases;
   private volatile long loadNanos;
 
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise, PhaseListener phases) {
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
     this.dataset = dataset;
     this.phases = phases;
     long start = System.nanoTime();
@@ -76,32 +75,38 @@ public final class Dpq implements AutoCloseable {
     phases.phase("fingerprint", System.nanoTime() - start);
     this.ledger = ledger;
     this.noise = noise;
+    this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
   public static Dpq open(Path datasetYaml) {
-    return open(datasetYaml, SecureNoise.create(), PhaseListener.NONE);
+    return open(datasetYaml, SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE);
   }
 
   /** Opens a dataset, telling {@code phases} how long each phase of opening and of every query takes. */
   public static Dpq open(Path datasetYaml, PhaseListener phases) {
-    return open(datasetYaml, SecureNoise.create(), phases);
+    return open(datasetYaml, SecureNoise.create(), ReleaseKey.CANONICAL, phases);
   }
 
   /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
   static Dpq open(Path datasetYaml, Noise noise) {
-    return open(datasetYaml, noise, PhaseListener.NONE);
+    return open(datasetYaml, noise, ReleaseKey.CANONICAL, PhaseListener.NONE);
   }
 
-  private static Dpq open(Path datasetYaml, Noise noise, PhaseListener phases) {
+  /** Test seam: package-private, so that only tests can name releases otherwise (e.g. by an old, broken key). */
+  static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey) {
+    return open(datasetYaml, noise, releaseKey, PhaseListener.NONE);
+  }
+
+  private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
     long start = System.nanoTime();
     Dataset dataset = DatasetLoader.load(datasetYaml);
     Ledger ledger = Ledger.open(dataset.ledger());
     Objects.requireNonNull(phases, "phases").phase("open", System.nanoTime() - start);
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), phases);
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
@@ -279,9 +284,8 @@ public final class Dpq implements AutoCloseable {
       backend().dryRun(probe.get());
       backend().dryRun(rewriter.rewrite(plan, backend().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
     }
-    String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
-    String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
-    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription), probe);
+    String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
+    return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe);
   }
 
   /** @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time */
@@ -326,15 +330,6 @@ public final class Dpq implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LedgerException("interrupted while waiting for an identical query to be released");
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
