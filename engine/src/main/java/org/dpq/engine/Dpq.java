@@ -177,30 +177,36 @@ public final class Dpq implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a charged query. Whatever fails from here on (the backend, a resource limit, a timeout, the release)
+   * ends the same way: one {@link BackendException} with one message, one ABANDON entry with one note, and the
+   * charge stands, so the outcome of a failure cannot tell which failure it was (invariant 7). The observable
+   * completion, success or failure, is padded to the dataset's response quantum.
+   */
   private QueryResult execute(Prepared p, ChargeOutcome.Charged charged) {
-    // From here on the backend is called: the charge stands whatever happens.
-    Releaser.Released released;
+    long start = System.nanoTime();
     try {
-      BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
-          groupLimits.choose(p.groupLimitProbe(), backend()));
-      long start = System.nanoTime();
-      List<Object[]> rows = backend().execute(bounded.sql());
-      long executed = System.nanoTime();
-      phases.phase("backend", executed - start);
-      released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
-      phases.phase("release", System.nanoTime() - executed);
-    } catch (BackendException e) {
-      ledger.abandon(dataset.name(), charged.sequence(), "the backend failed");
-      throw e;
-    } catch (RuntimeException e) {
-      ledger.abandon(dataset.name(), charged.sequence(), "release failed (" + e.getClass().getSimpleName() + ")");
-      throw new BackendException("the query failed after its data was read (" + e.getClass().getSimpleName()
-          + "); the charge of ledger entry " + charged.sequence() + " stands");
+      Releaser.Released released;
+      try {
+        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
+            groupLimits.choose(p.groupLimitProbe(), backend()));
+        long backendStart = System.nanoTime();
+        List<Object[]> rows = backend().execute(bounded.sql());
+        long executed = System.nanoTime();
+        phases.phase("backend", executed - backendStart);
+        released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+        phases.phase("release", System.nanoTime() - executed);
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        ledger.abandon(dataset.name(), charged.sequence(), FailedAfterCharge.LEDGER_NOTE);
+        throw FailedAfterCharge.exception(charged.sequence());
+      }
+      QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(),
+          charged.remaining(), false, charged.sequence());
+      ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
+      return result;
+    } finally {
+      ResponseQuantum.pad(start, dataset.limits().responseQuantumMillis());
     }
-    QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(), charged.remaining(),
-        false, charged.sequence());
-    ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
-    return result;
   }
 
   /** What the query would do and cost, without reading data or charging. */
