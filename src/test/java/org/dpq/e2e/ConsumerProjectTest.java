@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class ConsumerProjectTest {
   private static final Path ROOT = Path.of(System.getProperty("dpq.root", "../..")).toAbsolutePath().normalize();
   private static final String VERSION = System.getProperty("dpq.version", "0.1.0-SNAPSHOT");
-  private static final List<String> MODULES = List.of("mechanisms", "budget", "engine");
+  private static final List<String> MODULES = List.of("mechanisms", "api", "budget", "engine");
   private static final Pattern JAVA_BLOCK = Pattern.compile("## Java API.*?```java\\n(.*?)```", Pattern.DOTALL);
 
   @Test

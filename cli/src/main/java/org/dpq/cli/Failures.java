@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.dpq.client.DpqRemoteException;
+import org.dpq.client.ErrorCode;
 import org.dpq.errors.BackendException;
 import org.dpq.errors.BudgetExhaustedException;
 import org.dpq.errors.DatasetValidationException;
@@ -49,6 +51,16 @@ public final class Failures implements IExecutionExceptionHandler {
     }
   }
 
+  // A failure reported by a dpq server is printed as the same failure embedded would be.
+  private static final Map<ErrorCode, String> REMOTE_PREFIXES = Map.of(
+      ErrorCode.REJECTED, "query rejected: ",
+      ErrorCode.BUDGET_EXHAUSTED, "budget exhausted: ",
+      ErrorCode.BACKEND, "backend error: ",
+      ErrorCode.UNAVAILABLE, "server unavailable: ",
+      ErrorCode.UNAUTHORIZED, "not authenticated: ",
+      ErrorCode.FORBIDDEN, "not allowed: ",
+      ErrorCode.RATE_LIMITED, "rate limited: ");
+
   private static final int MAX_CAUSE_DEPTH = 16;
 
   @Override
@@ -71,6 +83,9 @@ public final class Failures implements IExecutionExceptionHandler {
       if (t instanceof java.io.UncheckedIOException) {
         // File I/O (a missing or unreadable source file): messages name the path, never file contents.
         return new Failure(ExitCodes.BACKEND, "data error: " + describe(t));
+      }
+      if (t instanceof DpqRemoteException r) {
+        return new Failure(r.code().exitCode(), REMOTE_PREFIXES.getOrDefault(r.code(), "") + r.getMessage());
       }
       if (t instanceof CliUsageException) {
         return new Failure(ExitCodes.USAGE, t.getMessage());

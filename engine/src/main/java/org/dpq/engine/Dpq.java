@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.dpq.budget.Allocation;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
@@ -61,6 +62,8 @@ public final class Dpq implements AutoCloseable {
   private final String fingerprint;
   private final Ledger ledger;
   private final Noise noise;
+  private final boolean withinAllocations;
+  private final boolean ownsLedger;
   private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
@@ -74,8 +77,12 @@ public final class Dpq implements AutoCloseable {
   private final PhaseListener phases;
   private volatile long loadNanos;
 
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
+    this(dataset, ledger, noise, releaseKey, phases, false, true, null);
+  }
+
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
-      DataSource backendSource) {
+      boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
     this.dataset = dataset;
     this.backendSource = backendSource;
     this.phases = phases;
@@ -84,6 +91,8 @@ public final class Dpq implements AutoCloseable {
     phases.phase("fingerprint", System.nanoTime() - start);
     this.ledger = ledger;
     this.noise = noise;
+    this.withinAllocations = withinAllocations;
+    this.ownsLedger = ownsLedger;
     this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
@@ -111,7 +120,8 @@ public final class Dpq implements AutoCloseable {
   /** Opens what a {@link DpqBuilder} describes; the ledger is closed again if the dataset cannot be used. */
   static Dpq open(Dataset dataset, Ledger ledger, DataSource backendSource) {
     try {
-      return new Dpq(dataset, ledger, SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, backendSource);
+      return new Dpq(dataset, ledger, SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, false, true,
+          backendSource);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
@@ -134,12 +144,22 @@ public final class Dpq implements AutoCloseable {
     Ledger ledger = Ledger.open(dataset.ledger());
     Objects.requireNonNull(phases, "phases").phase("open", System.nanoTime() - start);
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases,
-          null);
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens a dataset for {@code dpq serve}: charges go to {@code sharedLedger} (the server's one ledger, which this
+   * instance uses but does not close), and every charge must fit the asking analyst's allocation as well as the
+   * dataset's total, in the same transaction (invariant 8: the analyst is the server's authenticated principal,
+   * given as {@link QueryOptions#analyst()}).
+   */
+  public static Dpq openServed(Path datasetYaml, Ledger sharedLedger) {
+    return new Dpq(DatasetLoader.load(datasetYaml), Objects.requireNonNull(sharedLedger, "sharedLedger"),
+        SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, true, false, null);
   }
 
   /** The dataset's catalog entry. */
@@ -184,7 +204,7 @@ public final class Dpq implements AutoCloseable {
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       long start = System.nanoTime();
-      ChargeOutcome outcome = ledger.charge(request);
+      ChargeOutcome outcome = withinAllocations ? ledger.chargeWithinAllocation(request) : ledger.charge(request);
       phases.phase("charge", System.nanoTime() - start);
       if (outcome instanceof ChargeOutcome.Reused reused) {
         LOG.debug("dataset '{}': the stored answer of ledger entry {} is returned at no cost", dataset.name(),
@@ -205,37 +225,42 @@ public final class Dpq implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a charged query. Whatever fails from here on (the backend, a resource limit, a timeout, the release)
+   * ends the same way: one {@link BackendException} with one message, one ABANDON entry with one note, and the
+   * charge stands, so the outcome of a failure cannot tell which failure it was (invariant 7). The observable
+   * completion, success or failure, is padded to the dataset's response quantum.
+   */
   private QueryResult execute(Prepared p, ChargeOutcome.Charged charged) {
-    // From here on the backend is called: the charge stands whatever happens.
-    Releaser.Released released;
+    long start = System.nanoTime();
     try {
-      GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
-      BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(), order);
-      long start = System.nanoTime();
-      List<Object[]> rows = backend().execute(bounded.sql());
-      long executed = System.nanoTime();
-      phases.phase("backend", executed - start);
-      released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
-      phases.phase("release", System.nanoTime() - executed);
-      LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
-          dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order,
-          (executed - start) / 1_000_000, millis(executed));
-    } catch (BackendException e) {
-      LOG.warn("dataset '{}': the query of ledger entry {} failed in the backend; its charge stands",
-          dataset.name(), charged.sequence());
-      ledger.abandon(dataset.name(), charged.sequence(), "the backend failed");
-      throw e;
-    } catch (RuntimeException e) {
-      LOG.warn("dataset '{}': the query of ledger entry {} failed after its data was read ({}); its charge stands",
-          dataset.name(), charged.sequence(), e.getClass().getSimpleName());
-      ledger.abandon(dataset.name(), charged.sequence(), "release failed (" + e.getClass().getSimpleName() + ")");
-      throw new BackendException("the query failed after its data was read (" + e.getClass().getSimpleName()
-          + "); the charge of ledger entry " + charged.sequence() + " stands");
+      Releaser.Released released;
+      try {
+        GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
+        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(), order);
+        long backendStart = System.nanoTime();
+        List<Object[]> rows = backend().execute(bounded.sql());
+        long executed = System.nanoTime();
+        phases.phase("backend", executed - backendStart);
+        released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+        phases.phase("release", System.nanoTime() - executed);
+        LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
+            dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order,
+            (executed - backendStart) / 1_000_000, millis(executed));
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        // One uniform outcome after the charge: the log says no more than the ledger's note does.
+        LOG.warn("dataset '{}': the query of ledger entry {} failed after its charge; the charge stands",
+            dataset.name(), charged.sequence());
+        ledger.abandon(dataset.name(), charged.sequence(), FailedAfterCharge.LEDGER_NOTE);
+        throw FailedAfterCharge.exception(charged.sequence());
+      }
+      QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(),
+          charged.remaining(), false, charged.sequence());
+      ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
+      return result;
+    } finally {
+      ResponseQuantum.pad(start, dataset.limits().responseQuantumMillis());
     }
-    QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(), charged.remaining(),
-        false, charged.sequence());
-    ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
-    return result;
   }
 
   /** {@link #explain(String, QueryOptions)} of a query with {@code ?} parameters (bound as by {@link #query}). */
@@ -271,6 +296,19 @@ public final class Dpq implements AutoCloseable {
   /** Recomputes the ledger's hash chain and names the first bad entry. */
   public VerifyReport verify() {
     return ledger.verify(dataset.name());
+  }
+
+  /**
+   * Administrative: sets {@code analyst}'s share of this dataset's budget (the whole share; zero revokes it),
+   * recorded as a chained ALLOCATE entry with the actor and the reason (which must not contain data values).
+   */
+  public Allocation allocate(String analyst, PrivacyLoss share, String actor, String reason) {
+    return ledger.allocate(dataset.name(), analyst, share, actor, reason);
+  }
+
+  /** Every analyst's allocation on this dataset: share, exact spend, remainder. */
+  public List<Allocation> allocations() {
+    return ledger.allocations(dataset.name());
   }
 
   /**
@@ -312,7 +350,9 @@ public final class Dpq implements AutoCloseable {
         backend = null;
       }
     }
-    ledger.close();
+    if (ownsLedger) {
+      ledger.close();
+    }
   }
 
   /** Everything decided before the charge; any failure here costs nothing. */
