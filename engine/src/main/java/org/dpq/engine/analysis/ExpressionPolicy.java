@@ -513,7 +513,8 @@ public final class ExpressionPolicy {
 
   /** The rule for {@code name}, if it is on the list. */
   public static Optional<Rule> rule(String name) {
-    return Optional.ofNullable(RULES.get(name.toUpperCase(Locale.ROOT)));
+    Rule exact = RULES.get(name);
+    return Optional.ofNullable(exact != null ? exact : RULES.get(name.toUpperCase(Locale.ROOT)));
   }
 
   private static final class RowErrorWalk {

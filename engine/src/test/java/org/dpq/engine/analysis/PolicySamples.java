@@ -12,6 +12,33 @@ import java.util.Map;
 public final class PolicySamples {
   private PolicySamples() {}
 
+  /**
+   * The samples of every rule that never fails, joined with AND into one condition (one query checks them all on
+   * a slow backend), and then each other sample alone: rule name, or "never failing", to its condition.
+   */
+  public static Map<String, String> batched() {
+    Map<String, String> batched = new LinkedHashMap<>();
+    java.util.List<String> never = new java.util.ArrayList<>();
+    for (var e : all().entrySet()) {
+      if (ExpressionPolicy.rule(e.getKey()).orElseThrow().failure() == ExpressionPolicy.Failure.NEVER) {
+        never.add("(" + e.getValue() + ")");
+      }
+    }
+    batched.put("never failing", String.join(" AND ", never));
+    for (var e : all().entrySet()) {
+      if (ExpressionPolicy.rule(e.getKey()).orElseThrow().failure() != ExpressionPolicy.Failure.NEVER) {
+        batched.put(e.getKey(), e.getValue());
+      }
+    }
+    return batched;
+  }
+
+  /** True when {@code key} of {@link #batched()} may be refused on a backend without TRY (it can fail on a row). */
+  public static boolean mayBeRefused(String key) {
+    return !"never failing".equals(key)
+        && ExpressionPolicy.rule(key).orElseThrow().failure() != ExpressionPolicy.Failure.NEVER;
+  }
+
   /** Rule name to a condition that uses it. */
   public static Map<String, String> all() {
     Map<String, String> m = new LinkedHashMap<>();
