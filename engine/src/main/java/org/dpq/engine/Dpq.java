@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.dpq.budget.Allocation;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
@@ -55,6 +56,8 @@ public final class Dpq implements AutoCloseable {
   private final String fingerprint;
   private final Ledger ledger;
   private final Noise noise;
+  private final boolean withinAllocations;
+  private final boolean ownsLedger;
   private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
@@ -68,6 +71,11 @@ public final class Dpq implements AutoCloseable {
   private volatile long loadNanos;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
+    this(dataset, ledger, noise, releaseKey, phases, false, true);
+  }
+
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
+      boolean withinAllocations, boolean ownsLedger) {
     this.dataset = dataset;
     this.phases = phases;
     long start = System.nanoTime();
@@ -75,6 +83,8 @@ public final class Dpq implements AutoCloseable {
     phases.phase("fingerprint", System.nanoTime() - start);
     this.ledger = ledger;
     this.noise = noise;
+    this.withinAllocations = withinAllocations;
+    this.ownsLedger = ownsLedger;
     this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
@@ -113,6 +123,17 @@ public final class Dpq implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens a dataset for {@code dpq serve}: charges go to {@code sharedLedger} (the server's one ledger, which this
+   * instance uses but does not close), and every charge must fit the asking analyst's allocation as well as the
+   * dataset's total, in the same transaction (invariant 8: the analyst is the server's authenticated principal,
+   * given as {@link QueryOptions#analyst()}).
+   */
+  public static Dpq openServed(Path datasetYaml, Ledger sharedLedger) {
+    return new Dpq(DatasetLoader.load(datasetYaml), Objects.requireNonNull(sharedLedger, "sharedLedger"),
+        SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, true, false);
+  }
+
   /** The dataset's catalog entry. */
   public Dataset dataset() {
     return dataset;
@@ -139,7 +160,7 @@ public final class Dpq implements AutoCloseable {
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       long start = System.nanoTime();
-      ChargeOutcome outcome = ledger.charge(request);
+      ChargeOutcome outcome = withinAllocations ? ledger.chargeWithinAllocation(request) : ledger.charge(request);
       phases.phase("charge", System.nanoTime() - start);
       if (outcome instanceof ChargeOutcome.Reused reused) {
         return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
@@ -219,6 +240,19 @@ public final class Dpq implements AutoCloseable {
   }
 
   /**
+   * Administrative: sets {@code analyst}'s share of this dataset's budget (the whole share; zero revokes it),
+   * recorded as a chained ALLOCATE entry with the actor and the reason (which must not contain data values).
+   */
+  public Allocation allocate(String analyst, PrivacyLoss share, String actor, String reason) {
+    return ledger.allocate(dataset.name(), analyst, share, actor, reason);
+  }
+
+  /** Every analyst's allocation on this dataset: share, exact spend, remainder. */
+  public List<Allocation> allocations() {
+    return ledger.allocations(dataset.name());
+  }
+
+  /**
    * Administrative: raises the dataset's total budget in its ledger by {@code increase}, recorded as a chained
    * RAISE entry with the actor and the reason (which must not contain data values). The YAML's {@code budget}
    * is the initial total only; after a raise the ledger's total is the one that counts.
@@ -257,7 +291,9 @@ public final class Dpq implements AutoCloseable {
         backend = null;
       }
     }
-    ledger.close();
+    if (ownsLedger) {
+      ledger.close();
+    }
   }
 
   /** Everything decided before the charge; any failure here costs nothing. */
