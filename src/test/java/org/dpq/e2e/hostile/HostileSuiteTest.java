@@ -25,17 +25,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.dpq.budget.BudgetExhaustedException;
-import org.dpq.budget.LedgerException;
 import org.dpq.engine.Cell;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.TestSeams;
-import org.dpq.engine.analysis.QueryRejectedException;
-import org.dpq.engine.catalog.DatasetValidationException;
-import org.dpq.engine.execution.BackendException;
-import org.dpq.mechanisms.InvalidPrivacyParameterException;
+import org.dpq.errors.BackendException;
+import org.dpq.errors.BudgetExhaustedException;
+import org.dpq.errors.DatasetValidationException;
+import org.dpq.errors.InvalidPrivacyParameterException;
+import org.dpq.errors.LedgerException;
+import org.dpq.errors.QueryRejectedException;
 import org.dpq.mechanisms.MechanismChoice;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +98,8 @@ class HostileSuiteTest {
 
   @TestFactory
   Stream<DynamicTest> corpus() {
-    List<HostileCase> cases = HostileCase.load(CORPUS);
+    List<HostileCase> cases = new ArrayList<>(HostileCase.load(CORPUS));
+    cases.addAll(HostileCase.costOracles());
     checkCorpus(cases);
     Map<String, Future<CliRun>> cli = new LinkedHashMap<>();
     for (HostileCase c : cases) {

@@ -28,6 +28,7 @@ import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * Reads a converted query ({@code RelNode}) as: post-processing (Sort, Filter for HAVING, Project) over one
@@ -85,7 +86,9 @@ final class PlanExtractor {
     List<RexNode> conditions = new ArrayList<>();
     for (RelNode step : below) {
       if (step instanceof Filter filter) {
-        conditions.add(rowLevel(substitute(filter.getCondition(), rowExprs), "WHERE"));
+        RexNode condition = rowLevel(substitute(filter.getCondition(), rowExprs), "WHERE");
+        ExpressionPolicy.check(condition, "WHERE");
+        conditions.add(condition);
       } else {
         List<RexNode> next = new ArrayList<>();
         for (RexNode e : ((Project) step).getProjects()) {

@@ -1,8 +1,8 @@
 package org.dpq.engine.catalog;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.dpq.errors.DatasetValidationException;
 
 /**
  * Reads a dataset YAML (DESIGN.md's contract) into a validated {@link Dataset}. Owns the rule that a dataset
@@ -49,19 +50,33 @@ public final class DatasetLoader {
    * @throws DatasetValidationException listing every problem (an unreadable file is one problem)
    */
   public static Dataset load(Path yaml) {
-    Path file = yaml.toAbsolutePath().normalize();
+    Path file = realPath(yaml.toAbsolutePath().normalize());
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new DatasetValidationException("dataset file " + file,
-          List.of("(file): not found; check the path given to --dataset"));
+          List.of("(file): not found; check the path of the dataset file"));
     } catch (IOException e) {
       throw new DatasetValidationException("dataset file " + file,
           List.of("(file): cannot be read as UTF-8 text (" + e.getClass().getSimpleName() + ")"));
     }
     Path dir = file.getParent() == null ? file.getFileSystem().getPath("") : file.getParent();
     return read(text, dir, Optional.of(file), "dataset file " + file);
+  }
+
+  /**
+   * The file's real path (symbolic links resolved), so that relative paths, the default ledger among them,
+   * resolve from the folder that really holds the YAML: two paths to one YAML (a symlink in another folder) then
+   * share one ledger instead of opening a fresh budget for the same dataset. A missing file stays as given (and is
+   * reported as not found).
+   */
+  static Path realPath(Path file) {
+    try {
+      return file.toRealPath();
+    } catch (IOException e) {
+      return file;
+    }
   }
 
   /**
