@@ -12,6 +12,7 @@ import org.dpq.engine.QueryResult;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.execution.PostgresTestServer;
+import org.dpq.testing.RequiresPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * has no TRY: a WHERE that fails on some rows must be refused before the charge, whether or not such rows exist,
  * and what cannot fail must still be answered; hostile values must be bounded as on DuckDB.
  */
+@RequiresPostgres
 class PostgresHostileTest {
   @TempDir static Path dir;
   private static PostgresTestServer server;
