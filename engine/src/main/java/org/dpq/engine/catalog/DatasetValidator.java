@@ -52,7 +52,7 @@ final class DatasetValidator {
   /** The placeholder {@code dpq datasets init} writes for every privacy decision it leaves to the owner. */
   static final String TODO = "TODO";
 
-  private static final String TODO_HINT = "still TODO (left by dpq datasets init): decide it from domain "
+  static final String TODO_HINT = "still TODO (left by dpq datasets init): decide it from domain "
       + "knowledge, never from the data; ";
 
   private final Problems problems;
