@@ -109,10 +109,8 @@ public final class DatasetsCommand implements Callable<Integer> {
       }
       if (refused) {
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("%s: FAILED: more unparsable cells than source.max_unparsable_fraction (%s) allows. Fix the "
-            + "declared type (e.g. double for amounts with cents), set source.date_format for dates such as "
-            + "31/12/2024, or raise source.max_unparsable_fraction to read such cells as NULL%n", yaml.getFileName(),
-            BigDecimal.valueOf(max).stripTrailingZeros().toPlainString());
+        err.printf("%s: FAILED: more unparsable cells than source.max_unparsable_fraction (%s) allows. %s%n",
+            yaml.getFileName(), BigDecimal.valueOf(max).stripTrailingZeros().toPlainString(), UnparsableCells.FIX);
         err.flush();
         return ExitCodes.BACKEND;
       }

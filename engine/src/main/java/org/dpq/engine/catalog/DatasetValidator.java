@@ -199,29 +199,26 @@ final class DatasetValidator {
     return keys;
   }
 
+  /** One character given for a CSV option (its default when absent), or null after recording a problem. */
+  private Character oneCharacter(String path, String text, char fallback, String example) {
+    if (text == null) {
+      return fallback;
+    }
+    if (text.length() != 1 || text.equals("\n") || text.equals("\r")) {
+      problems.add(path, "must be one character, " + example);
+      return null;
+    }
+    return text.charAt(0);
+  }
+
   /** The CSV options under {@code source:}, or null after recording a problem. */
   private Source.CsvOptions csvOptions(SourceYaml s) {
     Source.CsvOptions d = Source.CsvOptions.DEFAULT;
-    boolean ok = true;
-    char delimiter = d.delimiter();
-    if (s.delimiter() != null) {
-      if (s.delimiter().length() != 1 || s.delimiter().equals("\n") || s.delimiter().equals("\r")) {
-        problems.add("source.delimiter", "must be one character, e.g. delimiter: \";\" or delimiter: \"\\t\" for a tab");
-        ok = false;
-      } else {
-        delimiter = s.delimiter().charAt(0);
-      }
-    }
-    char quote = d.quote();
-    if (s.quote() != null) {
-      if (s.quote().length() != 1 || s.quote().equals("\n") || s.quote().equals("\r")) {
-        problems.add("source.quote", "must be one character, e.g. quote: \"'\"");
-        ok = false;
-      } else {
-        quote = s.quote().charAt(0);
-      }
-    }
-    if (ok && delimiter == quote) {
+    Character delimiter = oneCharacter("source.delimiter", s.delimiter(), d.delimiter(),
+        "e.g. delimiter: \";\" or delimiter: \"\\t\" for a tab");
+    Character quote = oneCharacter("source.quote", s.quote(), d.quote(), "e.g. quote: \"'\"");
+    boolean ok = delimiter != null && quote != null;
+    if (ok && delimiter.charValue() == quote.charValue()) {
       problems.add("source.quote", "must differ from the delimiter");
       ok = false;
     }
@@ -237,7 +234,8 @@ final class DatasetValidator {
     }
     Optional<String> nullString = Optional.empty();
     if (s.nullString() != null) {
-      if (s.nullString().isEmpty() || s.nullString().indexOf(delimiter) >= 0 || s.nullString().contains("\n")) {
+      if (s.nullString().isEmpty() || (delimiter != null && s.nullString().indexOf(delimiter) >= 0)
+          || s.nullString().contains("\n")) {
         problems.add("source.null_string", "must be non-empty text without the delimiter or a line break, e.g. "
             + "null_string: NA (empty cells are NULL anyway)");
         ok = false;

@@ -94,9 +94,8 @@ public final class DuckDbBackend implements Backend {
     if (!above.isEmpty()) {
       throw new BackendException("in the CSV source of dataset '" + d.name() + "', cells do not convert to their "
           + "declared type: " + String.join("; ", above) + " (source.max_unparsable_fraction allows "
-          + BigDecimal.valueOf(maxFraction).stripTrailingZeros().toPlainString() + "). Fix the declared type "
-          + "(e.g. double for amounts with cents), set source.date_format for dates such as 31/12/2024, or raise "
-          + "source.max_unparsable_fraction to read such cells as NULL; dpq datasets validate lists every column");
+          + BigDecimal.valueOf(maxFraction).stripTrailingZeros().toPlainString() + "). " + UnparsableCells.FIX
+          + "; dpq datasets validate lists every column");
     }
   }
 

@@ -14,6 +14,10 @@ import org.dpq.engine.catalog.ColumnType;
  * @param unparsable those of them that do not convert to {@code type}
  */
 public record UnparsableCells(String column, ColumnType type, long nonEmpty, long unparsable) {
+  /** How an owner fixes a column with too many unparsable cells. */
+  public static final String FIX = "Fix the declared type (e.g. double for amounts with cents), set "
+      + "source.date_format for dates such as 31/12/2024, or raise source.max_unparsable_fraction to read such "
+      + "cells as NULL";
 
   /** True when more than {@code maxFraction} of the non-empty cells do not convert. */
   public boolean exceeds(double maxFraction) {
