@@ -311,14 +311,28 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public void raiseTotal(String datasetId, PrivacyLoss newTotal, String actor, String reason) {
+    Objects.requireNonNull(newTotal, "newTotal");
+    PrivacyLoss total = PrivacyLoss.budget(newTotal.epsilon(), newTotal.delta());
+    raise(datasetId, actor, reason, current -> total);
+  }
+
+  @Override
+  public LedgerStatus raiseTotalBy(String datasetId, PrivacyLoss increase, String actor, String reason) {
+    Objects.requireNonNull(increase, "increase");
+    return raise(datasetId, actor, reason, current -> PrivacyLoss.budget(
+        current.epsilon().add(increase.epsilon()), current.delta().add(increase.delta())));
+  }
+
+  /** Appends a RAISE entry whose new total is computed from the current one under the head's lock. */
+  private LedgerStatus raise(String datasetId, String actor, String reason,
+      java.util.function.UnaryOperator<PrivacyLoss> newTotal) {
     checkId("dataset id", datasetId);
     checkText("actor", actor);
     checkText("reason", reason);
-    Objects.requireNonNull(newTotal, "newTotal");
-    PrivacyLoss total = PrivacyLoss.budget(newTotal.epsilon(), newTotal.delta());
     ensureVerified(datasetId);
-    transact(true, "raising the total of dataset '" + datasetId + "'", c -> {
+    return transact(true, "raising the total of dataset '" + datasetId + "'", c -> {
       Head head = lockHead(c, datasetId);
+      PrivacyLoss total = newTotal.apply(head.total());
       if (!head.total().fitsWithin(total) || head.total().equals(total)) {
         throw new IllegalArgumentException("a raise must not lower epsilon or delta and must increase one of them; "
             + "the current total is " + head.total());
@@ -327,7 +341,7 @@ final class JdbcLedger implements Ledger {
           actor, null, null, null, null, null, null, null, null, reason, EntryCodec.decimal(head.spent().epsilon()),
           EntryCodec.decimal(head.spent().delta()), EntryCodec.decimal(total.epsilon()),
           EntryCodec.decimal(total.delta()), head.lastHash(), null));
-      return null;
+      return new LedgerStatus(datasetId, total, head.spent(), total.minus(head.spent()), head.lastSequence() + 1);
     });
   }
 
@@ -477,8 +491,9 @@ final class JdbcLedger implements Ledger {
           }
         }
       }
-      append(c, head, new StoredEntry(datasetId, head.lastSequence() + 1, kind.name(), null, now(), null, null,
-          null, null, null, null, null, resultJson, chargeSequence, note, EntryCodec.decimal(head.spent().epsilon()),
+      // The closing entry carries its charge's time, not its own: two times per query would measure its latency.
+      append(c, head, new StoredEntry(datasetId, head.lastSequence() + 1, kind.name(), null, charge.time(), null,
+          null, null, null, null, null, null, resultJson, chargeSequence, note, EntryCodec.decimal(head.spent().epsilon()),
           EntryCodec.decimal(head.spent().delta()), EntryCodec.decimal(head.total().epsilon()),
           EntryCodec.decimal(head.total().delta()), head.lastHash(), null));
       return null;
@@ -617,8 +632,13 @@ final class JdbcLedger implements Ledger {
     }
   }
 
+  /**
+   * The time recorded in an entry, in whole seconds: finer times would let anyone reading the history measure
+   * how long each query ran (a RELEASE's time minus its CHARGE's), a side channel on the data. Closing entries
+   * (RELEASE, ABANDON) carry their charge's time for the same reason.
+   */
   private String now() {
-    return clock.instant().toString();
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
   private static LedgerException notInitialised(String datasetId) {

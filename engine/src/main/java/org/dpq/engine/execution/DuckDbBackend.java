@@ -60,6 +60,7 @@ public final class DuckDbBackend implements Backend {
   /** A second in-memory database holding an empty table of the same schema, for {@link #dryRun}. */
   private final DuckDBConnection dry;
   private final Storage storage;
+  private final long timeoutSeconds;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
   /**
@@ -72,11 +73,12 @@ public final class DuckDbBackend implements Backend {
   /** Per CSV column that may fail to convert, its counts when the source was opened (empty for Parquet). */
   private final List<UnparsableCells> unparsableCells;
 
-  private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage,
+  private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage, long timeoutSeconds,
       List<UnparsableCells> unparsableCells) {
     this.root = root;
     this.dry = dry;
     this.storage = storage;
+    this.timeoutSeconds = timeoutSeconds;
     this.unparsableCells = unparsableCells;
   }
 
@@ -156,7 +158,7 @@ public final class DuckDbBackend implements Backend {
       }
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       emptyTwin(root, dry, dataset.table());
-      return new DuckDbBackend(root, dry, storage, unparsable);
+      return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds(), unparsable);
     } catch (SQLException e) {
       closeQuietly(root);
       if (dry != null) {
@@ -226,6 +228,7 @@ public final class DuckDbBackend implements Backend {
         }
       }
       disableTopNWindowElimination(s);
+      limit(s, d.limits());
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
     }
@@ -324,6 +327,26 @@ public final class DuckDbBackend implements Backend {
     return names;
   }
 
+  /**
+   * Caps what one query may take: {@code memory_limit} (the dataset's {@code limits.memory_mb}, else half of the
+   * machine's memory, so that DuckDB fails with an error its caller turns into the one failure-after-charge
+   * outcome instead of the process being killed) and {@code threads}. Set before the configuration is locked.
+   */
+  private static void limit(Statement s, org.dpq.engine.catalog.Limits limits) throws SQLException {
+    long memory = limits.memoryMegabytes().orElse(Math.max(256, physicalMemoryMegabytes() / 2));
+    s.execute("SET memory_limit = '" + memory + "MB'");
+    int threads = limits.threads().orElse(Runtime.getRuntime().availableProcessors());
+    s.execute("SET threads = " + threads);
+  }
+
+  private static long physicalMemoryMegabytes() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getTotalMemorySize() >> 20;
+    }
+    return 4096;
+  }
+
   /** Creates, in {@code dry}, an empty table with the name and column types of the exposed table, then locks it. */
   private static void emptyTwin(Connection root, Connection dry, String table) throws SQLException {
     List<String> columns = new ArrayList<>();
@@ -415,7 +438,9 @@ public final class DuckDbBackend implements Backend {
       synchronized (root) {
         c = root.duplicate();
       }
-      try (c; Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      try (c; Statement s = c.createStatement();
+           StatementTimeout t = StatementTimeout.arm(timeoutSeconds, () -> cancel(s));
+           ResultSet r = s.executeQuery(sql)) {
         return JdbcValues.rows(r);
       }
     } catch (SQLException e) {
@@ -485,6 +510,14 @@ public final class DuckDbBackend implements Backend {
       }
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  private static void cancel(Statement s) {
+    try {
+      s.cancel();
+    } catch (SQLException e) {
+      // already finished
     }
   }
 
