@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.dpq.errors.BackendException;
 
 /**
  * Reads the header row of a CSV file (by default comma-separated and {@code "}-quoted; UTF-8, optional byte-order

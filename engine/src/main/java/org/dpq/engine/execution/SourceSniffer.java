@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.DatasetDraft;
+import org.dpq.errors.BackendException;
 
 /**
  * Reads what a data file's structure says about it, for {@code dpq datasets init}: the column names and types
