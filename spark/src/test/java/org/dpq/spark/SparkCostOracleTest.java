@@ -11,6 +11,7 @@ import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.CostOracles;
+import org.dpq.engine.analysis.PolicySamples;
 import org.dpq.engine.analysis.QueryRejectedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class SparkCostOracleTest {
         privacy_unit: pid
         max_groups_contributed: 1
         max_rows_per_group: 1
-        budget: { epsilon: 100, delta: 1.0e-3 }
+        budget: { epsilon: 1000, delta: 1.0e-3 }
         defaults: { epsilon: 0.5, delta: 1.0e-7 }
         columns:
           pid: { type: int }
@@ -54,6 +55,15 @@ class SparkCostOracleTest {
           assertTrue(e.getMessage().contains(c.fragment()), c.id() + ": " + e.getMessage());
         }
         assertEquals(charges, charges(dpq), c.id() + ": charged");
+      }
+      for (var sample : PolicySamples.batched().entrySet()) {
+        String sql = "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue();
+        try {
+          assertTrue(dpq.query(sql, QueryOptions.defaults()).value(0, "n") instanceof Long, sample.getKey());
+        } catch (QueryRejectedException e) {
+          assertTrue(PolicySamples.mayBeRefused(sample.getKey()) && e.getMessage().contains("could fail"),
+              sample.getKey() + ": " + e.getMessage());
+        }
       }
       var answered = dpq.query("SELECT COUNT(*) AS n FROM people WHERE CASE WHEN pid = 7 THEN "
           + "CHAR_LENGTH(UPPER(name) || name) > 0 ELSE TRUE END", QueryOptions.defaults());

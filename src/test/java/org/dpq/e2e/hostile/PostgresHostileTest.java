@@ -11,6 +11,7 @@ import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.CostOracles;
+import org.dpq.engine.analysis.PolicySamples;
 import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.execution.PostgresTestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -98,6 +99,20 @@ class PostgresHostileTest {
         assertTrue(e.getMessage().contains(c.fragment()), c.id() + ": " + e.getMessage());
       }
       assertEquals(0, LedgerView.of(seeded).chargesSince(before), c.id() + ": charged");
+    }
+  }
+
+  @Test
+  void everyFunctionOnThePolicysListIsSpelledForPostgres() {
+    for (var sample : PolicySamples.batched().entrySet()) {
+      String sql = "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue();
+      try {
+        assertTrue(exact.query(sql, QueryOptions.defaults()).value(0, "n") instanceof Long, sample.getKey());
+      } catch (QueryRejectedException e) {
+        // Only a function that can fail on some rows may be refused here (PostgreSQL has no TRY), and only so.
+        assertTrue(PolicySamples.mayBeRefused(sample.getKey()) && e.getMessage().contains("could fail"),
+            sample.getKey() + ": " + e.getMessage());
+      }
     }
   }
 

@@ -118,6 +118,20 @@ class ExpressionPolicyTest {
   }
 
   @Test
+  void everyRuleHasASampleThatTheAnalyzerAccepts() {
+    Dataset people = TestDatasets.dataset("people", new PrivacyUnit.ByColumn("pid"), 1, 1, List.of(
+        TestDatasets.plain("pid", ColumnType.INT), TestDatasets.plain("name", ColumnType.STRING),
+        TestDatasets.bounded("age", ColumnType.INT, 0, 100),
+        TestDatasets.bounded("income", ColumnType.DOUBLE, 0, 100_000)));
+    assertEquals(ExpressionPolicy.rules().stream().map(ExpressionPolicy.Rule::name).toList(),
+        List.copyOf(PolicySamples.all().keySet()), "one sample per rule, in the list's order");
+    for (var sample : PolicySamples.all().entrySet()) {
+      assertTrue(ANALYZER.analyze(people, "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue()).where()
+          .isPresent(), sample.getKey());
+    }
+  }
+
+  @Test
   void everyRuleSaysHowItGrowsAndWhetherItCanFail() {
     assertFalse(ExpressionPolicy.rules().isEmpty());
     for (ExpressionPolicy.Rule r : ExpressionPolicy.rules()) {
