@@ -12,7 +12,7 @@ import org.dpq.engine.QueryOptions;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.CostOracles;
 import org.dpq.engine.analysis.PolicySamples;
-import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.errors.QueryRejectedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

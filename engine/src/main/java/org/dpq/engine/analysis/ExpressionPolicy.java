@@ -18,6 +18,7 @@ import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql.type.SqlTypeUtil;
 import org.apache.calcite.util.Sarg;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * The one policy for row-level expressions (WHERE, CASE, and any expression evaluated once per row), the same for
