@@ -39,6 +39,27 @@ public final class PolicySamples {
         && ExpressionPolicy.rule(key).orElseThrow().failure() != ExpressionPolicy.Failure.NEVER;
   }
 
+  /**
+   * Runs every sample of {@link #batched()} through {@code count} (the value of {@code COUNT(*) AS n} of the query
+   * it is given) on a backend without TRY: each must be answered, or, for a function that can fail on some rows,
+   * refused before the charge as such.
+   */
+  public static void checkOn(String backend, java.util.function.Function<String, Object> count) {
+    for (var sample : batched().entrySet()) {
+      String sql = "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue();
+      try {
+        Object n = count.apply(sql);
+        if (!(n instanceof Long)) {
+          throw new AssertionError(backend + ", " + sample.getKey() + ": a count that is not a Long");
+        }
+      } catch (QueryRejectedException e) {
+        if (!(mayBeRefused(sample.getKey()) && e.getMessage().contains("could fail"))) {
+          throw new AssertionError(backend + ", " + sample.getKey() + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
   /** Rule name to a condition that uses it. */
   public static Map<String, String> all() {
     Map<String, String> m = new LinkedHashMap<>();
