@@ -5,7 +5,11 @@ import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.sql.SqlOperatorTable;
+import org.apache.calcite.sql.fun.SqlLibraryOperators;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.tools.FrameworkConfig;
@@ -28,6 +32,13 @@ final class CatalogSchema {
       .withQuotedCasing(Casing.UNCHANGED)
       .withCaseSensitive(false);
 
+  /**
+   * Calcite's standard operators plus the few library functions that DuckDB, PostgreSQL and Spark all spell the
+   * same way and whose results dpq can bound (LEAST, GREATEST).
+   */
+  static final SqlOperatorTable OPERATORS = SqlOperatorTables.chain(SqlStdOperatorTable.instance(),
+      SqlOperatorTables.of(SqlLibraryOperators.LEAST, SqlLibraryOperators.GREATEST));
+
   private CatalogSchema() {}
 
   /** A planner configuration for {@code dataset}; immutable and shareable between threads. */
@@ -39,6 +50,7 @@ final class CatalogSchema {
         .parserConfig(PARSER)
         .sqlToRelConverterConfig(SqlToRelConverter.config().withInSubQueryThreshold(Integer.MAX_VALUE))
         .typeSystem(DpTypeSystem.INSTANCE)
+        .operatorTable(OPERATORS)
         .build();
   }
 

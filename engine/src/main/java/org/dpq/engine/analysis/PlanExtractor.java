@@ -24,6 +24,7 @@ import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
@@ -186,10 +187,6 @@ final class PlanExtractor {
       Optional<Integer> unitField, MeasurementSet measurements) {
     SqlKind kind = call.getAggregation().getKind();
     String function = call.getAggregation().getName();
-    if (call.filterArg >= 0) {
-      throw Reject.because(function + "(...) FILTER (WHERE ...) is not supported",
-          "move the condition into the query's WHERE clause (one query per condition)");
-    }
     if (!call.getCollation().getFieldCollations().isEmpty()) {
       throw Reject.because(function + " WITHIN GROUP (ORDER BY ...) is not supported", "remove WITHIN GROUP");
     }
@@ -211,40 +208,79 @@ final class PlanExtractor {
       throw Reject.because(function + "(DISTINCT ...) is not supported: distinct values are not bounded per unit",
           "drop DISTINCT: " + function + "(col)");
     }
-    RexInputRef ref = plainColumn(call, function, rowExprs);
-    String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
-    Column column = declared(columnName);
-    if (!column.type().isNumeric()) {
-      throw Reject.because(function + "(" + columnName + ") needs a numeric column, and '" + columnName + "' is "
-          + column.type(), "aggregate a numeric column with bounds, or use COUNT(" + columnName + ")");
+    if (call.getArgList().size() != 1) {
+      throw Reject.because(function + " takes one argument", "write " + function + "(expression)");
     }
-    if (!column.isBounded()) {
-      throw Reject.because(function + "(" + columnName + ") needs bounds on '" + columnName + "', which has none",
-          "declare lower and upper for '" + columnName + "' in the dataset YAML (values are clamped to them), "
-              + "or use COUNT(" + columnName + ")");
-    }
-    double lower = column.lower().getAsDouble();
-    double upper = column.upper().getAsDouble();
+    RexBuilder rex = scan.getCluster().getRexBuilder();
+    ValueBound value = valueBound(function, filtered(call, rowExprs.get(call.getArgList().get(0)), rowExprs, rex),
+        scan);
+    double lower = value.lower();
+    double upper = value.upper();
     double mid = lower / 2 + upper / 2;
     return switch (kind) {
       case SUM, SUM0 -> {
-        int sum = measurements.sum(ref, column, 0);
-        yield new AggregateSpec.Sum(name, sum, measurements.integerSum(column));
+        int sum = measurements.sum(value, 0);
+        yield new AggregateSpec.Sum(name, sum, measurements.integerSum(value));
       }
-      case AVG -> new AggregateSpec.Mean(name, measurements.sum(ref, column, mid), measurements.countValues(ref),
-          lower, upper);
+      case AVG -> new AggregateSpec.Mean(name, measurements.sum(value, mid),
+          measurements.countValues(value.argument(), value.derivation()), lower, upper);
       default -> {
         boolean stddev = kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP;
-        yield new AggregateSpec.Variance(name, measurements.sumSquares(ref, column, mid),
-            measurements.sum(ref, column, mid), measurements.countValues(ref), lower, upper, stddev);
+        yield new AggregateSpec.Variance(name, measurements.sumSquares(value, mid), measurements.sum(value, mid),
+            measurements.countValues(value.argument(), value.derivation()), lower, upper, stddev);
       }
     };
   }
 
+  /**
+   * {@code agg(x) FILTER (WHERE c)} as {@code agg(CASE WHEN c THEN x END)}: rows failing the condition give NULL,
+   * which every aggregate ignores, so the same bounds and the same rewrite apply.
+   */
+  private static RexNode filtered(AggregateCall call, RexNode argument, List<RexNode> rowExprs, RexBuilder rex) {
+    if (call.filterArg < 0) {
+      return argument;
+    }
+    RexNode condition = rowLevel(rowExprs.get(call.filterArg), "FILTER (WHERE ...)");
+    return rex.makeCall(SqlStdOperatorTable.CASE, condition, argument,
+        rex.makeNullLiteral(rex.getTypeFactory().createTypeWithNullability(argument.getType(), true)));
+  }
+
+  /** The value an aggregate adds up, with its per-row clamp: declared for a column, derived for an expression. */
+  private ValueBound valueBound(String function, RexNode argument, TableScan scan) {
+    if (argument instanceof RexInputRef ref) {
+      String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
+      Column column = declared(columnName);
+      if (!column.type().isNumeric()) {
+        throw Reject.because(function + "(" + columnName + ") needs a numeric column, and '" + columnName
+            + "' is " + column.type(), "aggregate a numeric column with bounds, or use COUNT(" + columnName + ")");
+      }
+      if (!column.isBounded()) {
+        throw Reject.because(function + "(" + columnName + ") needs bounds on '" + columnName + "', which has "
+            + "none", "declare lower and upper for '" + columnName + "' in the dataset YAML (values are clamped "
+            + "to them), or use COUNT(" + columnName + ")");
+      }
+      double lower = column.lower().getAsDouble();
+      double upper = column.upper().getAsDouble();
+      boolean integer = (column.type() == ColumnType.INT || column.type() == ColumnType.LONG)
+          && lower == Math.rint(lower) && upper == Math.rint(upper);
+      return new ValueBound(ref, lower, upper, integer, Optional.empty());
+    }
+    ExpressionBounds.Bounded b = new ExpressionBounds(dataset, scan.getRowType().getFieldNames(),
+        scan.getCluster().getRexBuilder()).bound(function, argument);
+    return new ValueBound(b.argument(), b.lower(), b.upper(), b.integer(), Optional.of(b.text() + " in ["
+        + ExpressionBounds.fmt(b.lower()) + ", " + ExpressionBounds.fmt(b.upper()) + "], derived from "
+        + b.origin()));
+  }
+
   private AggregateSpec countSpec(AggregateCall call, String name, List<RexNode> rowExprs, TableScan scan,
       Optional<Integer> unitField, MeasurementSet measurements) {
+    RexBuilder rex = scan.getCluster().getRexBuilder();
     if (call.getArgList().isEmpty()) {
-      return new AggregateSpec.Count(name, measurements.countRows());
+      if (call.filterArg < 0) {
+        return new AggregateSpec.Count(name, measurements.countRows());
+      }
+      return new AggregateSpec.Count(name, countValues(measurements, filtered(call,
+          rex.makeExactLiteral(java.math.BigDecimal.ONE), rowExprs, rex), scan));
     }
     if (call.getArgList().size() > 1) {
       throw Reject.because("COUNT with several arguments is not supported", "count one column: COUNT(col)");
@@ -252,6 +288,10 @@ final class PlanExtractor {
     RexNode arg = rowExprs.get(call.getArgList().get(0));
     if (call.isDistinct()) {
       if (arg instanceof RexInputRef ref && unitField.isPresent() && unitField.get() == ref.getIndex()) {
+        if (call.filterArg >= 0) {
+          throw Reject.because("COUNT(DISTINCT unit) FILTER (WHERE ...) is not supported",
+              "move the condition into the query's WHERE clause");
+        }
         return new AggregateSpec.CountUnits(name, measurements.countUnits());
       }
       String unitHint = unitField.isPresent()
@@ -260,19 +300,18 @@ final class PlanExtractor {
       throw Reject.because("COUNT(DISTINCT ...) is supported only for the privacy unit column: distinct values "
           + "of another column are not bounded per unit", unitHint + ", or GROUP BY the column and COUNT(*)");
     }
-    if (arg instanceof RexLiteral literal && !literal.isNull()) {
+    if (arg instanceof RexLiteral literal && !literal.isNull() && call.filterArg < 0) {
       return new AggregateSpec.Count(name, measurements.countRows());
     }
-    return new AggregateSpec.Count(name, measurements.countValues(plainColumn(call, "COUNT", rowExprs)));
+    return new AggregateSpec.Count(name, countValues(measurements, rowLevel(filtered(call, arg, rowExprs, rex),
+        "COUNT(...)"), scan));
   }
 
-  private static RexInputRef plainColumn(AggregateCall call, String function, List<RexNode> rowExprs) {
-    if (call.getArgList().size() != 1 || !(rowExprs.get(call.getArgList().get(0)) instanceof RexInputRef ref)) {
-      throw Reject.because(function + " over an expression is not supported yet: only columns have declared "
-          + "bounds to clamp to", "aggregate a plain column, e.g. " + function + "(income); scale the result "
-          + "outside the aggregate, e.g. 2 * " + function + "(income)");
-    }
-    return ref;
+  /** COUNT of a column or row expression (which needs no bounds: each row adds 0 or 1). */
+  private int countValues(MeasurementSet measurements, RexNode argument, TableScan scan) {
+    Optional<String> text = argument instanceof RexInputRef ? Optional.empty() : Optional.of(new ExpressionBounds(
+        dataset, scan.getRowType().getFieldNames(), scan.getCluster().getRexBuilder()).text(argument));
+    return measurements.countValues(argument, text);
   }
 
   private Column declared(String columnName) {

@@ -181,7 +181,7 @@ public final class Rewriter {
           case COUNT_ROWS -> rowCount = true;
           case COUNT_UNITS -> rowCount |= !perUnit;
           default -> columns.computeIfAbsent(m.argument().orElseThrow().toString(),
-              k -> new ColumnUse(m.argument().orElseThrow())).add(m, perUnit);
+              k -> new ColumnUse(rowValue(m.argument().orElseThrow()))).add(m, perUnit);
         }
       }
       List<RexNode> projection = new ArrayList<>(leading);
@@ -224,6 +224,14 @@ public final class Rewriter {
       }
       b.aggregate(b.groupKey(fieldRange(0, leading.size())), calls);
       return new Aggregated(rows, columns);
+    }
+
+    /**
+     * A measured argument as the backend evaluates it per row: its bounded columns clamped to their declared bounds
+     * and, where an operation could fail on some rows, in the dialect's error-free form.
+     */
+    private RexNode rowValue(RexNode argument) {
+      return RowErrors.asValue(b, dialect, argument, clamps::expandColumnClamps);
     }
 
     /** {@code privacy_unit: row}: one GROUP BY keys over clamped rows. */
