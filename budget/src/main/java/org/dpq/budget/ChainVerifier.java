@@ -150,6 +150,15 @@ final class ChainVerifier {
           return Result.problem("is a RAISE that does not raise the total or changes the spend");
         }
       }
+      case ALLOCATE -> {
+        PrivacyLoss allocation = EntryCodec.parseLoss(e.costEpsilon(), e.costDelta());
+        if (e.analyst() == null || e.analyst().isBlank() || allocation == null || !validAllocation(allocation)) {
+          return Result.problem("is an ALLOCATE entry without an analyst or with an invalid allocation");
+        }
+        if (!spent.equals(before.spent) || !total.equals(before.total)) {
+          return Result.problem("changes the running spend or total, which only charges and raises may do");
+        }
+      }
       default -> throw new IllegalStateException("unhandled entry kind");
     }
     return new Result(after, null);
@@ -162,6 +171,11 @@ final class ChainVerifier {
     } catch (IllegalArgumentException ex) {
       return false;
     }
+  }
+
+  /** An allocation is zero (revoked) or a valid budget. */
+  static boolean validAllocation(PrivacyLoss allocation) {
+    return allocation.equals(PrivacyLoss.ZERO) || validBudget(allocation);
   }
 
   private static boolean validRequest(PrivacyLoss loss) {

@@ -2,7 +2,8 @@ package org.dpq.budget;
 
 /**
  * The kinds of ledger entries. Owns the ledger's vocabulary: only CHARGE entries spend budget, only RAISE
- * entries (after the INIT entry) change the total, and RELEASE/ABANDON close a charge without refunding it.
+ * entries (after the INIT entry) change the total, RELEASE/ABANDON close a charge without refunding it, and
+ * ALLOCATE sets one analyst's share without changing the dataset's spend or total.
  */
 public enum EntryKind {
   /** The dataset's first entry: its initial total budget. */
@@ -14,5 +15,7 @@ public enum EntryKind {
   /** A CHARGE whose query failed after it was paid for: no result, no refund. */
   ABANDON,
   /** An administrative raise of the dataset's total budget. */
-  RAISE
+  RAISE,
+  /** An administrative change of one analyst's allocation (their lifetime share of the dataset's budget). */
+  ALLOCATE
 }

@@ -127,9 +127,21 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public ChargeOutcome charge(ChargeRequest request) {
+    return charge(request, false);
+  }
+
+  @Override
+  public ChargeOutcome chargeWithinAllocation(ChargeRequest request) {
+    return charge(request, true);
+  }
+
+  private ChargeOutcome charge(ChargeRequest request, boolean withinAllocation) {
     Objects.requireNonNull(request, "request");
     validate(request);
     String id = request.datasetId();
+    if (withinAllocation) {
+      checkId("analyst", request.analyst());
+    }
     ensureVerified(id);
     return transact(true, "charging dataset '" + id + "'", c -> {
       Head head = lockHead(c, id);
@@ -141,6 +153,14 @@ final class JdbcLedger implements Ledger {
       if (!cost.fitsWithin(head.remaining())) {
         throw new BudgetExhaustedException(id, cost, head.remaining());
       }
+      if (withinAllocation) {
+        // Read under the same lock as the charge: no concurrent charge or ALLOCATE can slip in between.
+        Allocation a = allocation(c, id, request.analyst());
+        if (!cost.fitsWithin(a.remaining())) {
+          throw new BudgetExhaustedException(id + "' allocation of analyst '" + request.analyst(), cost,
+              a.remaining());
+        }
+      }
       PrivacyLoss spent = head.spent().plus(cost);
       long seq = head.lastSequence() + 1;
       append(c, head, new StoredEntry(id, seq, EntryKind.CHARGE.name(), request.fingerprint(), now(),
@@ -151,6 +171,85 @@ final class JdbcLedger implements Ledger {
           EntryCodec.decimal(head.total().delta()), head.lastHash(), null));
       return new ChargeOutcome.Charged(seq, cost, head.total().minus(spent));
     });
+  }
+
+  @Override
+  public Allocation allocate(String datasetId, String analyst, PrivacyLoss allocation, String actor,
+      String reason) {
+    checkId("dataset id", datasetId);
+    checkId("analyst", analyst);
+    checkText("actor", actor);
+    checkText("reason", reason);
+    Objects.requireNonNull(allocation, "allocation");
+    PrivacyLoss share = PrivacyLoss.ZERO.equals(allocation) ? PrivacyLoss.ZERO
+        : PrivacyLoss.budget(allocation.epsilon(), allocation.delta());
+    ensureVerified(datasetId);
+    return transact(true, "allocating on dataset '" + datasetId + "'", c -> {
+      Head head = lockHead(c, datasetId);
+      append(c, head, new StoredEntry(datasetId, head.lastSequence() + 1, EntryKind.ALLOCATE.name(), null, now(),
+          analyst, null, null, null, null, EntryCodec.decimal(share.epsilon()), EntryCodec.decimal(share.delta()),
+          null, null, "set by " + actor + ": " + reason, EntryCodec.decimal(head.spent().epsilon()),
+          EntryCodec.decimal(head.spent().delta()), EntryCodec.decimal(head.total().epsilon()),
+          EntryCodec.decimal(head.total().delta()), head.lastHash(), null));
+      return allocation(c, datasetId, analyst);
+    });
+  }
+
+  @Override
+  public List<Allocation> allocations(String datasetId) {
+    checkId("dataset id", datasetId);
+    return transact(false, "reading the allocations of dataset '" + datasetId + "'", c -> {
+      readHead(c, datasetId, false);
+      List<String> analysts = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT analyst FROM " + LedgerSchema.ENTRY
+          + " WHERE dataset_id = ? AND kind = 'ALLOCATE' ORDER BY analyst")) {
+        ps.setString(1, datasetId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            analysts.add(rs.getString(1));
+          }
+        }
+      }
+      List<Allocation> out = new ArrayList<>(analysts.size());
+      for (String a : analysts) {
+        out.add(allocation(c, datasetId, a));
+      }
+      return List.copyOf(out);
+    });
+  }
+
+  /** The analyst's latest allocation (zero when none) and exact spend, read in the caller's transaction. */
+  private Allocation allocation(Connection c, String datasetId, String analyst) throws SQLException {
+    PrivacyLoss allocated = PrivacyLoss.ZERO;
+    try (PreparedStatement ps = c.prepareStatement("SELECT cost_epsilon, cost_delta FROM " + LedgerSchema.ENTRY
+        + " WHERE dataset_id = ? AND kind = 'ALLOCATE' AND analyst = ? ORDER BY sequence DESC LIMIT 1")) {
+      ps.setString(1, datasetId);
+      ps.setString(2, analyst);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          allocated = EntryCodec.parseLoss(rs.getString(1), rs.getString(2));
+          if (allocated == null) {
+            throw corrupt(datasetId, "an allocation of analyst '" + analyst + "' is unreadable");
+          }
+        }
+      }
+    }
+    PrivacyLoss spent = PrivacyLoss.ZERO;
+    try (PreparedStatement ps = c.prepareStatement("SELECT cost_epsilon, cost_delta FROM " + LedgerSchema.ENTRY
+        + " WHERE dataset_id = ? AND kind = 'CHARGE' AND analyst = ?")) {
+      ps.setString(1, datasetId);
+      ps.setString(2, analyst);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          PrivacyLoss cost = EntryCodec.parseLoss(rs.getString(1), rs.getString(2));
+          if (cost == null) {
+            throw corrupt(datasetId, "a charge of analyst '" + analyst + "' has an unreadable cost");
+          }
+          spent = spent.plus(cost);
+        }
+      }
+    }
+    return Allocation.of(analyst, allocated, spent);
   }
 
   @Override

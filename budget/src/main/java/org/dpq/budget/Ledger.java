@@ -54,6 +54,30 @@ public interface Ledger extends AutoCloseable {
    */
   ChargeOutcome charge(ChargeRequest request);
 
+  /**
+   * Like {@link #charge}, for a served analyst: the cost must fit both what remains of the dataset's budget and
+   * what remains of {@code request.analyst()}'s allocation ({@link #allocations}), checked and charged in the
+   * same durable transaction. An analyst without an allocation has none to spend. A stored answer of an
+   * identical query is returned at no cost to any analyst, allocation or not.
+   *
+   * @throws BudgetExhaustedException if the cost does not fit the dataset or the analyst's allocation (nothing
+   *     is charged)
+   */
+  ChargeOutcome chargeWithinAllocation(ChargeRequest request);
+
+  /**
+   * Administrative: sets {@code analyst}'s allocation on the dataset to {@code allocation} (the whole share, not
+   * an increment; zero revokes it), recorded as a chained ALLOCATE entry naming the actor and the reason. The
+   * allocations of all analysts may add up to more than the dataset's total: the total still binds every charge.
+   *
+   * @return the analyst's allocation after the change
+   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if the allocation is neither zero nor a valid budget
+   */
+  Allocation allocate(String datasetId, String analyst, PrivacyLoss allocation, String actor, String reason);
+
+  /** Every analyst that has an allocation on the dataset, by name: share, exact spend and remainder. */
+  List<Allocation> allocations(String datasetId);
+
   /** Appends a RELEASE entry storing the result released for the CHARGE entry {@code chargeSequence}. */
   void recordRelease(String datasetId, long chargeSequence, String resultJson);
 

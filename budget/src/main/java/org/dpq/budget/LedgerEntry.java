@@ -12,7 +12,8 @@ import org.dpq.mechanisms.PrivacyLoss;
  * <p>Fields that do not apply to a kind are null ({@code measurements} is empty): INIT has fingerprint,
  * analyst (the actor) and total; CHARGE has fingerprint, analyst, sql, queryKey, planHash, measurements and
  * cost; RELEASE and ABANDON have refersTo (the CHARGE's sequence), RELEASE the resultJson, ABANDON a note;
- * RAISE has analyst (the actor) and note (the reason).
+ * RAISE has analyst (the actor) and note (the reason); ALLOCATE has analyst (whose allocation is set), cost (the
+ * analyst's new allocation: the whole share, not an increment) and note (who set it, and why).
  *
  * @param sequence position in the dataset's chain, from 1 (the INIT entry), without gaps
  * @param kind one of {@link EntryKind}'s names
