@@ -109,8 +109,15 @@ final class PlanExtractor {
           unitField, measurements));
     }
     if (specs.isEmpty()) {
-      throw Reject.because("the query has no aggregate: GROUP BY alone would release the raw set of keys",
-          "add an aggregate, e.g. SELECT col, COUNT(*) FROM ... GROUP BY col");
+      if (keys.isEmpty()) {
+        throw Reject.because("the query has no aggregate and no group key", "add an aggregate, e.g. COUNT(*)");
+      }
+      // Keys only (SELECT DISTINCT k, or GROUP BY k without aggregates): the keys are released through their public
+      // domain or partition selection, and the query is charged like the count it uses (the units per key for
+      // selection; a row count when every key is public).
+      if (keys.stream().allMatch(k -> k.column().hasPublicDomain())) {
+        measurements.countRows();
+      }
     }
 
     PartitionMode mode;
@@ -163,22 +170,19 @@ final class PlanExtractor {
     int position = 0;
     for (int g : aggregate.getGroupSet()) {
       RexNode expr = rowExprs.get(g);
+      String name = names.get(position++);
       if (!(expr instanceof RexInputRef ref)) {
-        throw Reject.because("GROUP BY an expression is not supported: keys must be plain columns",
-            "group by a plain column; to bin values, declare a binned column with public_values in the dataset");
+        rowLevel(expr, "GROUP BY");
+        keys.add(new GroupKey(name, expr, new KeyDomains(dataset, scan).column(name, expr)));
+        continue;
       }
       String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
       if (unitField.isPresent() && unitField.get() == ref.getIndex()) {
         throw Reject.because("GROUP BY the privacy unit column '" + columnName + "' would release one group per "
             + "unit", "group by other columns; count units with COUNT(DISTINCT " + columnName + ")");
       }
-      Column column = declared(columnName);
-      if (column.type() == ColumnType.DOUBLE && !column.hasPublicDomain()) {
-        throw Reject.because("GROUP BY the continuous DOUBLE column '" + columnName + "' without a public domain "
-            + "is not supported: almost every group would hold one unit", "declare public_values for '"
-            + columnName + "' in the dataset YAML, or group by a discrete column");
-      }
-      keys.add(new GroupKey(names.get(position++), ref, column));
+      // A DOUBLE column without a public domain goes through partition selection like any other key.
+      keys.add(new GroupKey(name, ref, declared(columnName)));
     }
     return keys;
   }

@@ -112,10 +112,11 @@ final class RowErrors {
    * the analysis derived its range and checked that it fits its type and never divides by zero.
    *
    * @param expand turns the analysed argument into the expression the backend evaluates (column clamps)
+   * @param what names the expression in a rejection, e.g. "an aggregate's argument"
    * @throws QueryRejectedException when the dialect has no error-free form and the argument could fail
    */
   static RexNode asValue(RelBuilder builder, SqlDialect dialect, RexNode argument,
-      java.util.function.UnaryOperator<RexNode> expand) {
+      java.util.function.UnaryOperator<RexNode> expand, String what) {
     String unsafe = firstUnsafeValue(argument);
     if (dialect instanceof DuckDbDialect) {
       rejectFailingConstants(builder, argument);
@@ -123,7 +124,7 @@ final class RowErrors {
       return unsafe == null ? expanded : builder.call(TRY, expanded);
     }
     if (unsafe != null) {
-      throw new QueryRejectedException("an aggregate's argument uses " + unsafe + ", which this backend could "
+      throw new QueryRejectedException(what + " uses " + unsafe + ", which this backend could "
           + "fail to evaluate on some rows only; whether the query failed would then reveal those rows. Fix: use "
           + "arithmetic, CASE, CAST, ABS, LEAST/GREATEST or ROUND over bounded columns, and conditions with "
           + "comparisons, AND/OR/NOT, IN, BETWEEN, IS NULL and LIKE with a literal pattern");

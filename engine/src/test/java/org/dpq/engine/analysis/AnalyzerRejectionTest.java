@@ -41,13 +41,11 @@ class AnalyzerRejectionTest {
         Arguments.of("TABLE pums", List.of("non-aggregate output")),
         // grouping
         Arguments.of("SELECT pid, COUNT(*) FROM pums GROUP BY pid", List.of("privacy unit", "COUNT(DISTINCT pid)")),
-        Arguments.of("SELECT age / 10, COUNT(*) FROM pums GROUP BY age / 10", List.of("GROUP BY an expression",
-            "plain column")),
         Arguments.of("SELECT sex, COUNT(*) FROM pums GROUP BY ROLLUP(sex)", List.of("ROLLUP")),
+        Arguments.of("SELECT COUNT(*) FROM pums GROUP BY (SELECT 1 FROM pums)", List.of("subquery in GROUP BY")),
+        Arguments.of("SELECT RAND() > 0.5, COUNT(*) FROM pums GROUP BY RAND() > 0.5",
+            List.of("non-deterministic function in GROUP BY")),
         Arguments.of("SELECT sex, COUNT(*) FROM pums GROUP BY GROUPING SETS ((sex), ())", List.of("GROUPING_SETS")),
-        Arguments.of("SELECT income, COUNT(*) FROM pums GROUP BY income", List.of("continuous DOUBLE", "'income'",
-            "public_values")),
-        Arguments.of("SELECT sex FROM pums GROUP BY sex", List.of("no aggregate", "COUNT(*)")),
         // bounds
         Arguments.of("SELECT SUM(hours) FROM pums", List.of("SUM(hours)", "needs bounds", "lower and upper")),
         Arguments.of("SELECT AVG(ratio) FROM pums", List.of("AVG(ratio)", "needs bounds")),
@@ -129,7 +127,6 @@ class AnalyzerRejectionTest {
         Arguments.of("SELECT COUNT(*)", List.of("literal-only")),
         Arguments.of("VALUES (1)", List.of("literal-only")),
         // distinct, hints, parameters
-        Arguments.of("SELECT DISTINCT sex FROM pums", List.of("SELECT DISTINCT", "GROUP BY")),
         Arguments.of("SELECT DISTINCT sex, COUNT(*) FROM pums GROUP BY sex", List.of("SELECT DISTINCT")),
         Arguments.of("SELECT /*+ dp(seed='1') */ COUNT(*) FROM pums", List.of("hints", "--epsilon")),
         Arguments.of("SELECT /*+ dp(epsilon='100') */ COUNT(*) FROM pums", List.of("hints")),

@@ -68,7 +68,13 @@ class SensitivityPropertyTest {
           + "SUM(income) FILTER (WHERE age > 30), SUM(ABS(age - 50)), STDDEV(LEAST(income, 1000) + ROUND(age / 3.0)) "
           + "FROM %s GROUP BY sex",
       "SELECT educ, SUM(CASE WHEN married = '1' THEN income ELSE -income END), COUNT(*) FILTER (WHERE income > 1000), "
-          + "AVG(CAST(age AS DOUBLE) / 7 - 3) FROM %s GROUP BY educ");
+          + "AVG(CAST(age AS DOUBLE) / 7 - 3) FROM %s GROUP BY educ",
+      // GROUP BY expressions (derived domains and partition selection), ordinals, aliases; keys only
+      "SELECT CASE WHEN age > 60 THEN 'old' ELSE 'young' END AS band, FLOOR(age / 10) AS d, COUNT(*), SUM(income) "
+          + "FROM %s GROUP BY 1, d",
+      "SELECT SUBSTRING(educ, 1, 1) AS e, income, COUNT(*), AVG(age) FROM %s GROUP BY e, income",
+      "SELECT DISTINCT educ FROM %s",
+      "SELECT sex FROM %s GROUP BY sex");
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
