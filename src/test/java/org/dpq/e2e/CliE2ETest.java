@@ -107,7 +107,8 @@ class CliE2ETest {
   @Test
   void explainShowsTheBoundedQueryAndCostsNothing() throws Exception {
     Path yaml = Samples.copy("ratings", dir);
-    Cli.Result table = dpq("explain", "--dataset", yaml.toString(), "--epsilon", "1", "--delta", "0", BY_RATING);
+    Cli.Result table = dpq("explain", "--dataset", yaml.toString(), "--epsilon", "1", "--delta", "0", "--sql",
+        BY_RATING);
     assertEquals(0, table.code(), table.toString());
     assertTrue(table.out().contains("Bounded query"), table.out());
     assertTrue(table.out().toUpperCase().contains("GROUP BY"), table.out());

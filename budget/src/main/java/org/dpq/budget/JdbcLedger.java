@@ -311,14 +311,28 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public void raiseTotal(String datasetId, PrivacyLoss newTotal, String actor, String reason) {
+    Objects.requireNonNull(newTotal, "newTotal");
+    PrivacyLoss total = PrivacyLoss.budget(newTotal.epsilon(), newTotal.delta());
+    raise(datasetId, actor, reason, current -> total);
+  }
+
+  @Override
+  public LedgerStatus raiseTotalBy(String datasetId, PrivacyLoss increase, String actor, String reason) {
+    Objects.requireNonNull(increase, "increase");
+    return raise(datasetId, actor, reason, current -> PrivacyLoss.budget(
+        current.epsilon().add(increase.epsilon()), current.delta().add(increase.delta())));
+  }
+
+  /** Appends a RAISE entry whose new total is computed from the current one under the head's lock. */
+  private LedgerStatus raise(String datasetId, String actor, String reason,
+      java.util.function.UnaryOperator<PrivacyLoss> newTotal) {
     checkId("dataset id", datasetId);
     checkText("actor", actor);
     checkText("reason", reason);
-    Objects.requireNonNull(newTotal, "newTotal");
-    PrivacyLoss total = PrivacyLoss.budget(newTotal.epsilon(), newTotal.delta());
     ensureVerified(datasetId);
-    transact(true, "raising the total of dataset '" + datasetId + "'", c -> {
+    return transact(true, "raising the total of dataset '" + datasetId + "'", c -> {
       Head head = lockHead(c, datasetId);
+      PrivacyLoss total = newTotal.apply(head.total());
       if (!head.total().fitsWithin(total) || head.total().equals(total)) {
         throw new IllegalArgumentException("a raise must not lower epsilon or delta and must increase one of them; "
             + "the current total is " + head.total());
@@ -327,7 +341,7 @@ final class JdbcLedger implements Ledger {
           actor, null, null, null, null, null, null, null, null, reason, EntryCodec.decimal(head.spent().epsilon()),
           EntryCodec.decimal(head.spent().delta()), EntryCodec.decimal(total.epsilon()),
           EntryCodec.decimal(total.delta()), head.lastHash(), null));
-      return null;
+      return new LedgerStatus(datasetId, total, head.spent(), total.minus(head.spent()), head.lastSequence() + 1);
     });
   }
 

@@ -99,6 +99,17 @@ public interface Ledger extends AutoCloseable {
   /** Administrative: raises the dataset's total budget, recorded as a RAISE entry. */
   void raiseTotal(String datasetId, PrivacyLoss newTotal, String actor, String reason);
 
+  /**
+   * Administrative: raises the dataset's total budget by {@code increase} (exact decimals), recorded as a RAISE
+   * entry. The new total is computed from the total the ledger holds, under the same lock as charges, so two
+   * raises at once both count.
+   *
+   * @return the balance after the raise
+   * @throws IllegalArgumentException if the increase is negative, zero in both parts, or the reason is blank
+   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if the new total is not a valid budget (delta >= 1)
+   */
+  LedgerStatus raiseTotalBy(String datasetId, PrivacyLoss increase, String actor, String reason);
+
   @Override
   void close();
 }

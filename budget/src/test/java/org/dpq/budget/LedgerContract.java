@@ -415,6 +415,28 @@ abstract class LedgerContract {
   }
 
   @Test
+  void raisingByAnIncreaseAddsExactlyAndIsChained() {
+    ledger.initialise(DS, "fp-1", budget("1", "0.000001"), "owner");
+    charged(ledger.charge(request(DS, "a", loss("1", "0"))));
+    assertThrows(IllegalArgumentException.class, () -> ledger.raiseTotalBy(DS, loss("0", "0"), "officer", "nothing"));
+    assertThrows(IllegalArgumentException.class, () -> ledger.raiseTotalBy(DS, loss("0.1", "0"), "officer", " "));
+    assertThrows(org.dpq.mechanisms.InvalidPrivacyParameterException.class,
+        () -> ledger.raiseTotalBy(DS, loss("0", "1"), "officer", "delta would reach 1"));
+    LedgerStatus after = ledger.raiseTotalBy(DS, loss("0.1", "0"), "officer", "grant 1");
+    assertEquals(budget("1.1", "0.000001"), after.total());
+    assertEquals(loss("0.1", "0.000001"), after.remaining());
+    LedgerStatus again = ledger.raiseTotalBy(DS, loss("0.2", "0.000002"), "officer", "grant 2");
+    assertEquals(budget("1.3", "0.000003"), again.total());
+    assertEquals(ledger.status(DS), again);
+    List<LedgerEntry> h = ledger.history(DS);
+    assertEquals(List.of("INIT", "CHARGE", "RAISE", "RAISE"), h.stream().map(LedgerEntry::kind).toList());
+    assertEquals("grant 2", h.get(3).note());
+    assertEquals(h.get(2).hash(), h.get(3).previousHash());
+    assertTrue(ledger.verify(DS).ok());
+    charged(ledger.charge(request(DS, "b", loss("0.3", "0"))));
+  }
+
+  @Test
   void datasetsSharingALedgerHaveIndependentBudgetsAndChains() {
     ledger.initialise("a", "fp-a", budget("1", "0"), "owner");
     ledger.initialise("b", "fp-b", budget("2", "0"), "owner");

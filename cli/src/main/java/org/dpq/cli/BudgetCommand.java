@@ -1,24 +1,32 @@
 package org.dpq.cli;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import org.dpq.budget.LedgerEntry;
+import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.VerifyReport;
 import org.dpq.cli.output.BudgetRenderer;
 import org.dpq.engine.Dpq;
+import org.dpq.mechanisms.PrivacyLoss;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code dpq budget}: the privacy officer's view of a dataset's ledger. */
 @Command(name = "budget", mixinStandardHelpOptions = true,
     description = "Shows a dataset's privacy budget, the audit trail of its ledger, and checks the ledger's "
         + "hash chain.",
-    subcommands = {BudgetCommand.Status.class, BudgetCommand.History.class, BudgetCommand.Verify.class},
+    subcommands = {BudgetCommand.Status.class, BudgetCommand.History.class, BudgetCommand.Verify.class,
+        BudgetCommand.Raise.class},
     footer = {"", "Examples:", "  dpq budget status --dataset samples/ratings.yaml",
         "  dpq budget history --dataset samples/ratings.yaml --format csv",
-        "  dpq budget verify --dataset samples/ratings.yaml"})
+        "  dpq budget verify --dataset samples/ratings.yaml",
+        "  dpq budget raise --dataset samples/ratings.yaml --epsilon 5 --reason \"approved by the board, ref 42\""})
 public final class BudgetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -46,8 +54,12 @@ public final class BudgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      BudgetRenderer.printStatus(withLedger(dataset, Dpq::budgetStatus), format.format(),
-          spec.commandLine().getOut());
+      LedgerStatus status = withLedger(dataset, dpq -> {
+        LedgerStatus s = dpq.budgetStatus();
+        BudgetDrift.warn(dpq.dataset(), s, spec.commandLine().getErr());
+        return s;
+      });
+      format.print(spec, out -> BudgetRenderer.printStatus(status, format.format(), out));
       return ExitCodes.OK;
     }
   }
@@ -64,8 +76,8 @@ public final class BudgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      BudgetRenderer.printHistory(withLedger(dataset, Dpq::history), format.format(),
-          spec.commandLine().getOut());
+      List<LedgerEntry> history = withLedger(dataset, Dpq::history);
+      format.print(spec, out -> BudgetRenderer.printHistory(history, format.format(), out));
       return ExitCodes.OK;
     }
   }
@@ -83,8 +95,69 @@ public final class BudgetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       VerifyReport report = withLedger(dataset, Dpq::verify);
-      BudgetRenderer.printVerify(report, format.format(), spec.commandLine().getOut());
+      format.print(spec, out -> BudgetRenderer.printVerify(report, format.format(), out));
       return report.ok() ? ExitCodes.OK : ExitCodes.BACKEND;
+    }
+  }
+
+  /** {@code dpq budget raise}. */
+  @Command(name = "raise", sortOptions = false, mixinStandardHelpOptions = true,
+      description = {"Raises a dataset's total budget in its ledger by the given epsilon (and delta), recorded as a "
+          + "hash-chained RAISE entry with who raised it and why. The YAML's budget is only the initial total: "
+          + "update it afterwards to match (status and query warn while they differ).",
+          "", "This is a data owner's or privacy officer's decision: every raise lets analysts learn more about "
+          + "the same people."},
+      footer = {"", "Example:",
+          "  dpq budget raise --dataset samples/ratings.yaml --epsilon 5 --reason \"approved by the board, ref 42\""})
+  public static final class Raise implements Callable<Integer> {
+    @Mixin DatasetOption dataset;
+
+    @Option(names = {"--epsilon", "-e"}, paramLabel = "E", required = true,
+        converter = LossOptions.DecimalConverter.class,
+        description = "Add E to the total epsilon (0 to raise delta only).")
+    BigDecimal epsilon;
+
+    @Option(names = "--delta", paramLabel = "D", defaultValue = "0", converter = LossOptions.DecimalConverter.class,
+        description = "Add D to the total delta (default 0); the total delta must stay below 1.")
+    BigDecimal delta;
+
+    @Option(names = "--reason", paramLabel = "TEXT", required = true,
+        description = "Why, recorded in the ledger (a decision or ticket, never data values).")
+    String reason;
+
+    @Option(names = "--actor", paramLabel = "NAME",
+        description = "Who raises it, recorded in the ledger (default: your user name).")
+    String actor;
+
+    @Mixin FormatOption format;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (epsilon.signum() < 0 || delta.signum() < 0) {
+        throw new CliUsageException("a raise cannot be negative; the budget can only grow");
+      }
+      if (epsilon.signum() == 0 && delta.signum() == 0) {
+        throw new CliUsageException("nothing to raise: give --epsilon E > 0 or --delta D > 0");
+      }
+      if (reason.isBlank()) {
+        throw new CliUsageException("--reason must say why the budget is raised");
+      }
+      String who = actor != null ? actor.strip() : System.getProperty("user.name", "unknown");
+      if (who.isBlank()) {
+        throw new CliUsageException("--actor must not be blank");
+      }
+      PrivacyLoss increase = new PrivacyLoss(epsilon, delta);
+      LedgerStatus before;
+      LedgerStatus after;
+      Path yaml = dataset.file();
+      try (Dpq dpq = Dpq.open(yaml)) {
+        before = dpq.budgetStatus();
+        after = dpq.raiseBudget(increase, who, reason.strip());
+        BudgetDrift.warn(dpq.dataset(), after, spec.commandLine().getErr());
+      }
+      format.print(spec, out -> BudgetRenderer.printRaise(before, after, format.format(), out));
+      return ExitCodes.OK;
     }
   }
 }

@@ -2,6 +2,7 @@ package org.dpq.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +21,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "dpq", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Differentially private SQL: noisy answers to SQL aggregates, with a per-dataset privacy budget "
         + "that every answer is charged to, and an audit trail of everything released.",
-    subcommands = {QueryCommand.class, ExplainCommand.class, BudgetCommand.class, DatasetsCommand.class,
-        SamplesCommand.class, HelpCommand.class},
+    subcommands = {QueryCommand.class, ExplainCommand.class, ShellCommand.class, BudgetCommand.class,
+        DatasetsCommand.class, SamplesCommand.class, CompletionCommand.class, HelpCommand.class},
     footer = {"", "Examples:",
         "  dpq query --dataset samples/ratings.yaml \"SELECT rating, COUNT(*) FROM ratings GROUP BY rating\"",
         "  dpq explain --dataset samples/clinic.yaml \"SELECT AVG(cost) FROM visits\"",
         "  dpq budget status --dataset samples/ratings.yaml",
         "  dpq budget history --dataset samples/ratings.yaml --format json",
+        "  dpq shell --dataset samples/clinic.yaml",
         "  dpq samples generate transactions --rows 1000000 --out /tmp/tx",
         "", "Run 'dpq COMMAND --help' for a command's options and examples."},
     exitCodeListHeading = "%nExit codes:%n",
@@ -36,6 +38,25 @@ import picocli.CommandLine.Spec;
         "5:backend, data or ledger error"})
 public final class Main implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  /** Standard input, and whether it is a terminal (a query is read from it only when it is not). */
+  private final InputStream in;
+  private final boolean inIsTerminal;
+
+  Main(InputStream in, boolean inIsTerminal) {
+    this.in = in;
+    this.inIsTerminal = inIsTerminal;
+  }
+
+  /** The standard input of the dpq command that runs {@code spec}. */
+  static InputStream stdin(CommandSpec spec) {
+    return ((Main) spec.root().userObject()).in;
+  }
+
+  /** True when that standard input is a terminal. */
+  static boolean stdinIsTerminal(CommandSpec spec) {
+    return ((Main) spec.root().userObject()).inIsTerminal;
+  }
 
   @Override
   public Integer call() {
@@ -50,13 +71,24 @@ public final class Main implements Callable<Integer> {
         StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
         StandardCharsets.UTF_8), true);
-    int code = execute(out, err, args);
+    int code = execute(System.in, System.console() != null, out, err, args);
     System.exit(code);
   }
 
-  /** Runs dpq with the given streams and returns its exit code (for tests and embedding). */
+  /** Runs dpq with the given streams (no standard input) and returns its exit code (for tests and embedding). */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = commandLine(out, err);
+    return execute(InputStream.nullInputStream(), true, out, err, args);
+  }
+
+  /**
+   * Runs dpq with the given streams and returns its exit code.
+   *
+   * @param inIsTerminal true when {@code in} is a terminal: then a missing SQL argument is a usage error rather
+   *     than a read of standard input
+   */
+  public static int execute(InputStream in, boolean inIsTerminal, PrintWriter out, PrintWriter err,
+      String... args) {
+    CommandLine cl = commandLine(new Main(in, inIsTerminal), out, err);
     int code;
     try {
       code = cl.execute(args);
@@ -69,7 +101,14 @@ public final class Main implements Callable<Integer> {
 
   /** The configured command line. */
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
+    return commandLine(new Main(InputStream.nullInputStream(), true), out, err);
+  }
+
+  private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(main);
+    // picocli would expand an argument "@file" into the file's words, splitting a query; dpq reads "@FILE" as one
+    // query itself (see SqlInput).
+    cl.setExpandAtFiles(false);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new Failures());

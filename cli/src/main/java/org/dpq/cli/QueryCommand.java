@@ -1,7 +1,6 @@
 package org.dpq.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dpq.cli.output.QueryResultRenderer;
 import org.dpq.engine.Dpq;
@@ -10,7 +9,6 @@ import org.dpq.engine.QueryResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -27,37 +25,38 @@ import picocli.CommandLine.Spec;
         "  dpq query --dataset samples/ratings.yaml \"SELECT rating, COUNT(*) FROM ratings GROUP BY rating\"",
         "  dpq query -d samples/clinic.yaml --epsilon 0.5 --format json \\",
         "      \"SELECT clinic, AVG(cost) AS avg_cost FROM visits GROUP BY clinic\"",
-        "  echo \"SELECT COUNT(*) FROM transactions\" | dpq query -d samples/transactions.yaml -",
+        "  dpq query -d samples/clinic.yaml --file samples/queries/clinic_cost_by_clinic.sql --format markdown -o costs.md",
+        "  echo \"SELECT COUNT(*) FROM transactions\" | dpq query -d samples/transactions.yaml",
         "",
         "Table output shows each value as 'value ± h', h being the half-width of the 95%% noise interval, "
             + "and the cost and remaining budget below. CSV adds <col>_ci_low and <col>_ci_high columns (the cost "
             + "goes to standard error); JSON is one object with columns, rows, ci95, cost, remaining, reused and "
-            + "ledgerSequence, epsilon and delta being exact decimal strings."})
+            + "ledgerSequence, epsilon and delta being exact decimal strings; JSONL is one object per row."})
 public final class QueryCommand implements Callable<Integer> {
   @Mixin DatasetOption dataset;
   @Mixin LossOptions loss;
   @Mixin FormatOption format;
-
-  @Parameters(index = "0", paramLabel = "SQL", description = "The query (use - to read it from standard input).")
-  String sql;
+  @Mixin SqlInput input;
+  @Mixin VerboseOption verbose;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    Path yaml = dataset.file();
     QueryOptions options = loss.toQueryOptions();
-    String text = SqlArgument.text(sql, System.in);
-    PrintWriter out = spec.commandLine().getOut();
+    String text = input.text(Main.stdin(spec), Main.stdinIsTerminal(spec));
     PrintWriter err = spec.commandLine().getErr();
+    VerboseOption.Phases phases = new VerboseOption.Phases();
     QueryResult result;
     Progress progress = Progress.spinner(Progress.interactive(), err, "running the query");
-    try (Dpq dpq = Dpq.open(yaml)) {
+    try (Dpq dpq = Dpq.open(dataset.file(), verbose.listener(phases))) {
+      BudgetDrift.warn(dpq.dataset(), dpq.budgetStatus(), err);
       result = dpq.query(text, options);
     } finally {
       progress.close();
+      verbose.report(phases, err);
     }
-    QueryResultRenderer.print(result, format.format(), out, err);
+    format.print(spec, out -> QueryResultRenderer.print(result, format.format(), out, err));
     return ExitCodes.OK;
   }
 }

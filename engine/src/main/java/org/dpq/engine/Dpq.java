@@ -65,10 +65,15 @@ public final class Dpq implements AutoCloseable {
   private final StoredAnswers answers = new StoredAnswers();
   private final Object backendLock = new Object();
   private volatile Backend backend;
+  private final PhaseListener phases;
+  private volatile long loadNanos;
 
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise) {
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, PhaseListener phases) {
     this.dataset = dataset;
+    this.phases = phases;
+    long start = System.nanoTime();
     this.fingerprint = Fingerprint.of(dataset);
+    phases.phase("fingerprint", System.nanoTime() - start);
     this.ledger = ledger;
     this.noise = noise;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
@@ -77,15 +82,26 @@ public final class Dpq implements AutoCloseable {
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
   public static Dpq open(Path datasetYaml) {
-    return open(datasetYaml, SecureNoise.create());
+    return open(datasetYaml, SecureNoise.create(), PhaseListener.NONE);
+  }
+
+  /** Opens a dataset, telling {@code phases} how long each phase of opening and of every query takes. */
+  public static Dpq open(Path datasetYaml, PhaseListener phases) {
+    return open(datasetYaml, SecureNoise.create(), phases);
   }
 
   /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
   static Dpq open(Path datasetYaml, Noise noise) {
+    return open(datasetYaml, noise, PhaseListener.NONE);
+  }
+
+  private static Dpq open(Path datasetYaml, Noise noise, PhaseListener phases) {
+    long start = System.nanoTime();
     Dataset dataset = DatasetLoader.load(datasetYaml);
     Ledger ledger = Ledger.open(dataset.ledger());
+    Objects.requireNonNull(phases, "phases").phase("open", System.nanoTime() - start);
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise));
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), phases);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
@@ -117,7 +133,9 @@ public final class Dpq implements AutoCloseable {
         p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
+      long start = System.nanoTime();
       ChargeOutcome outcome = ledger.charge(request);
+      phases.phase("charge", System.nanoTime() - start);
       if (outcome instanceof ChargeOutcome.Reused reused) {
         return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
       }
@@ -139,8 +157,12 @@ public final class Dpq implements AutoCloseable {
     try {
       BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
           groupLimits.choose(p.groupLimitProbe(), backend()));
+      long start = System.nanoTime();
       List<Object[]> rows = backend().execute(bounded.sql());
+      long executed = System.nanoTime();
+      phases.phase("backend", executed - start);
       released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+      phases.phase("release", System.nanoTime() - executed);
     } catch (BackendException e) {
       ledger.abandon(dataset.name(), charged.sequence(), "the backend failed");
       throw e;
@@ -160,7 +182,9 @@ public final class Dpq implements AutoCloseable {
     Prepared p = prepare(sql, options);
     List<MeasurementExplanation> ms = p.noisePlan().measurements().stream()
         .map(m -> new MeasurementExplanation(m.label(), m.measurement().l1(), m.measurement().l2(), m.loss(),
-            m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95)))
+            m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95),
+            m.measurement().kind() == org.dpq.engine.analysis.MeasurementKind.SUM
+                ? m.measurement().upper() - m.measurement().lower() : 0))
         .toList();
     return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
@@ -181,6 +205,17 @@ public final class Dpq implements AutoCloseable {
   /** Recomputes the ledger's hash chain and names the first bad entry. */
   public VerifyReport verify() {
     return ledger.verify(dataset.name());
+  }
+
+  /**
+   * Administrative: raises the dataset's total budget in its ledger by {@code increase}, recorded as a chained
+   * RAISE entry with the actor and the reason (which must not contain data values). The YAML's {@code budget}
+   * is the initial total only; after a raise the ledger's total is the one that counts.
+   *
+   * @return the balance after the raise
+   */
+  public LedgerStatus raiseBudget(PrivacyLoss increase, String actor, String reason) {
+    return ledger.raiseTotalBy(dataset.name(), increase, actor, reason);
   }
 
   /** A noisy {@code COUNT(*)}, to be narrowed with {@code where} and {@code groupBy}. */
@@ -217,6 +252,15 @@ public final class Dpq implements AutoCloseable {
   /** Everything decided before the charge; any failure here costs nothing. */
   private Prepared prepare(String sql, QueryOptions options) {
     Objects.requireNonNull(sql, "sql");
+    long start = System.nanoTime();
+    long loadedBefore = loadNanos;
+    Prepared prepared = prepareTimed(sql, options);
+    // Opening the backend on first use is reported as "load", not as planning.
+    phases.phase("plan", System.nanoTime() - start - (loadNanos - loadedBefore));
+    return prepared;
+  }
+
+  private Prepared prepareTimed(String sql, QueryOptions options) {
     PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
         options.delta().orElse(dataset.defaults().delta()));
     DpPlan plan = analyzer.analyze(dataset, sql);
@@ -253,7 +297,11 @@ public final class Dpq implements AutoCloseable {
     if (b == null) {
       synchronized (backendLock) {
         if (backend == null) {
+          long start = System.nanoTime();
           backend = Backends.open(dataset);
+          long took = System.nanoTime() - start;
+          loadNanos += took;
+          phases.phase("load", took);
         }
         b = backend;
       }

@@ -14,6 +14,27 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param mechanism the noise mechanism
  * @param scale Laplace scale or Gaussian sigma
  * @param halfWidth95 half-width of the 95% noise interval (expected error)
+ * @param valueWidth for a SUM measurement, the width {@code upper - lower} of the range one clamped value can
+ *     take (a group of n values spans at most n times it); 0 for counts and sums of squares. From the declared
+ *     bounds only, never from data.
  */
 public record MeasurementExplanation(String name, double l1, double l2, PrivacyLoss loss, MechanismKind mechanism,
-    double scale, double halfWidth95) {}
+    double scale, double halfWidth95, double valueWidth) {
+
+  /** A measurement without a value range (a count). */
+  public MeasurementExplanation(String name, double l1, double l2, PrivacyLoss loss, MechanismKind mechanism,
+      double scale, double halfWidth95) {
+    this(name, l1, l2, loss, mechanism, scale, halfWidth95, 0);
+  }
+
+  /**
+   * The number of values a group needs before this measurement's expected 95% error is smaller than the range
+   * those values can span ({@code halfWidth95 / valueWidth}, rounded up); 0 when it does not apply.
+   */
+  public long valuesToExceedError() {
+    if (!(valueWidth > 0)) {
+      return 0;
+    }
+    return (long) Math.ceil(halfWidth95 / valueWidth);
+  }
+}

@@ -28,7 +28,7 @@ class DpqBoundedValuesTest {
   static void loadReference() throws SQLException {
     reference = DriverManager.getConnection("jdbc:duckdb:");
     try (Statement s = reference.createStatement()) {
-      s.execute("CREATE TABLE raw AS SELECT * FROM read_csv('" + SharedData.pums("PUMS_dup.csv")
+      s.execute("CREATE TABLE raw AS SELECT * FROM read_csv('" + PumsFiles.pums("PUMS_dup.csv")
           + "', all_varchar = true)");
       s.execute("CREATE TABLE person AS SELECT pid, COUNT(*) AS n, ANY_VALUE(CAST(age AS INTEGER)) AS age, "
           + "ANY_VALUE(sex) AS sex, ANY_VALUE(educ) AS educ, ANY_VALUE(CAST(income AS DOUBLE)) AS income "
@@ -60,7 +60,7 @@ class DpqBoundedValuesTest {
 
   @Test
   void countCountsPeopleNotRowsWhenEachPersonContributesOneRow() throws SQLException {
-    Path yaml = SharedData.pumsYaml(dir.resolve("a"), "PUMS_dup.csv", "pid", 1, 1, "50");
+    Path yaml = PumsFiles.pumsYaml(dir.resolve("a"), "PUMS_dup.csv", "pid", 1, 1, "50");
     try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
       QueryResult r = dpq.query("SELECT COUNT(*) AS n FROM pums");
       assertEquals(1000L, r.value(0, "n"));
@@ -71,7 +71,7 @@ class DpqBoundedValuesTest {
 
   @Test
   void groupedCountsAndSumsWithTwoRowsPerPersonMatchThePerPersonReference() throws SQLException {
-    Path yaml = SharedData.pumsYaml(dir.resolve("b"), "PUMS_dup.csv", "pid", 1, 2, "50");
+    Path yaml = PumsFiles.pumsYaml(dir.resolve("b"), "PUMS_dup.csv", "pid", 1, 2, "50");
     try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
       QueryResult r = dpq.query(
           "SELECT sex, COUNT(*) AS n, SUM(income) AS total, SUM(age) AS ages FROM pums GROUP BY sex ORDER BY sex");
@@ -90,7 +90,7 @@ class DpqBoundedValuesTest {
 
   @Test
   void meanAndVarianceAreDerivedFromCentredComponents() throws SQLException {
-    Path yaml = SharedData.pumsYaml(dir.resolve("c"), "PUMS_dup.csv", "pid", 1, 1, "50");
+    Path yaml = PumsFiles.pumsYaml(dir.resolve("c"), "PUMS_dup.csv", "pid", 1, 1, "50");
     try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
       QueryResult r = dpq.query("SELECT AVG(age) AS a, VAR_POP(age) AS v, STDDEV_POP(age) AS s FROM pums");
       assertEquals(scalar("SELECT AVG(age) FROM person"), (Double) r.value(0, "a"), 1e-9);
@@ -101,7 +101,7 @@ class DpqBoundedValuesTest {
 
   @Test
   void filtersApplyBeforeBounding() throws SQLException {
-    Path yaml = SharedData.pumsYaml(dir.resolve("d"), "PUMS_dup.csv", "pid", 1, 1, "50");
+    Path yaml = PumsFiles.pumsYaml(dir.resolve("d"), "PUMS_dup.csv", "pid", 1, 1, "50");
     try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
       QueryResult r = dpq.query("SELECT COUNT(*) AS n, SUM(income) AS s FROM pums WHERE age BETWEEN 30 AND 50 "
           + "AND educ IN ('9', '13')");
@@ -114,7 +114,7 @@ class DpqBoundedValuesTest {
 
   @Test
   void javaHelpersWriteTheSqlTheyNameAndAnswerIt() throws SQLException {
-    Path yaml = SharedData.pumsYaml(dir.resolve("e"), "PUMS_dup.csv", "pid", 1, 1, "50");
+    Path yaml = PumsFiles.pumsYaml(dir.resolve("e"), "PUMS_dup.csv", "pid", 1, 1, "50");
     try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
       QueryResult counts = dpq.count().where("age >= 40").groupBy("sex").run();
       Map<String, Double> reference = grouped("SELECT sex, COUNT(*) FROM person WHERE age >= 40 GROUP BY sex");

@@ -46,7 +46,7 @@ class DpqPrivacyTest {
       literal only                | SELECT 1                                                          | aggregate
       """)
   void rejectedQueriesNameTheConstructAndCostNothing(String name, String sql, String expectedWord) {
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
     try (Dpq dpq = Dpq.open(yaml)) {
       LedgerStatus before = dpq.budgetStatus();
       int entries = dpq.history().size();
@@ -67,7 +67,7 @@ class DpqPrivacyTest {
   void aConstantThatCannotBeEvaluatedIsRejectedBeforeTheCharge(String sql) {
     // DuckDB folds constants while optimising, outside TRY, and may skip them when statistics prune the scan:
     // whether the query failed would depend on the data. They are evaluated before the charge instead.
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
     try (Dpq dpq = Dpq.open(yaml)) {
       QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> dpq.query(sql));
       assertTrue(e.getMessage().contains("constant expression"), e.getMessage());
@@ -77,7 +77,7 @@ class DpqPrivacyTest {
 
   @Test
   void invalidPrivacyParametersAreRejectedAtNoCost() {
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
     try (Dpq dpq = Dpq.open(yaml)) {
       LedgerStatus before = dpq.budgetStatus();
       for (String eps : List.of("0", "-1", "1e-300", "1000")) {
@@ -96,7 +96,7 @@ class DpqPrivacyTest {
 
   @Test
   void aBudgetOfOneAnswersUntilTheNextQueryWouldExceedItThenRefuses() {
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "1.0");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "1.0");
     try (Dpq dpq = Dpq.open(yaml)) {
       QueryOptions point3 = QueryOptions.defaults().withEpsilon("0.3").withDelta("0");
       for (int i = 0; i < 3; i++) {
@@ -117,7 +117,7 @@ class DpqPrivacyTest {
 
   @Test
   void anIdenticalQueryReturnsTheStoredAnswerAtNoCost() {
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
     try (Dpq dpq = Dpq.open(yaml)) {
       QueryResult first = dpq.query("SELECT sex, COUNT(*) AS n FROM pums GROUP BY sex");
       BigDecimal spent = dpq.budgetStatus().spent().epsilon();
@@ -132,7 +132,7 @@ class DpqPrivacyTest {
   @Test
   void partitionSelectionDropsGroupsOfFewPeopleAndKeepsLargeOnes() {
     // race "5" has 1 person and "6" has 5 people; "1" has 550, "3" 265, "4" 108, "2" 71.
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "100");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "100");
     for (long seed = 1; seed <= 5; seed++) {
       try (Dpq dpq = TestSeams.openSeeded(yaml, seed)) {
         QueryResult r = dpq.query("SELECT race, COUNT(*) AS n FROM pums WHERE age <> " + (-seed) + " GROUP BY race",
@@ -148,7 +148,7 @@ class DpqPrivacyTest {
 
   @Test
   void publicDomainsReleaseEveryKeyEvenWhenNoRowHasIt() {
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
     try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
       QueryResult r = dpq.query("SELECT sex, COUNT(*) AS n FROM pums WHERE sex = '1' GROUP BY sex ORDER BY sex");
       assertEquals(2, r.rows().size());
@@ -160,7 +160,7 @@ class DpqPrivacyTest {
 
   @Test
   void explainShowsTheSplitWithoutCharging() {
-    Path yaml = SharedData.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
     try (Dpq dpq = Dpq.open(yaml)) {
       Explanation e = dpq.explain("SELECT educ, COUNT(*) AS n, AVG(income) AS m FROM pums GROUP BY educ",
           QueryOptions.defaults().withEpsilon("1.0").withDelta("1e-6"));

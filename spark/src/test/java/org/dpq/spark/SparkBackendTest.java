@@ -14,7 +14,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryResult;
-import org.dpq.engine.SharedData;
+import org.dpq.engine.PumsFiles;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
@@ -168,7 +168,7 @@ class SparkBackendTest {
 
   @Test
   void theEngineFindsTheSparkBackendAndReleasesWhatDuckDbReleases(@TempDir Path dir) throws Exception {
-    String yaml = Files.readString(SharedData.pumsYaml(dir.resolve("duck"), "PUMS_dup.csv", "pid", 1, 2, "50"));
+    String yaml = Files.readString(PumsFiles.pumsYaml(dir.resolve("duck"), "PUMS_dup.csv", "pid", 1, 2, "50"));
     Path onSpark = Files.createDirectories(dir.resolve("spark")).resolve("pums.yaml");
     Files.writeString(onSpark, yaml.replaceFirst("source: \\{ csv: \"([^\"]*)\" }",
         "source: { spark: { csv: \"$1\", master: \"local[2]\" } }"));

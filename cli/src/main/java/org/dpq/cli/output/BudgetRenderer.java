@@ -82,20 +82,56 @@ public final class BudgetRenderer {
     StatusJson j = new StatusJson(s.datasetId(), LossView.of(s.total()), LossView.of(s.spent()),
         LossView.of(s.remaining()), s.entries());
     switch (format) {
-      case JSON -> out.println(Json.write(j));
+      case JSON, JSONL -> out.println(Json.write(j));
       case CSV -> {
         out.println(Csv.line(List.of("dataset", "total_epsilon", "total_delta", "spent_epsilon", "spent_delta",
             "remaining_epsilon", "remaining_delta", "entries")));
         out.println(Csv.line(List.of(j.dataset(), j.total().epsilon(), j.total().delta(), j.spent().epsilon(),
             j.spent().delta(), j.remaining().epsilon(), j.remaining().delta(), String.valueOf(j.entries()))));
       }
-      case TABLE -> {
+      case TABLE, MARKDOWN -> {
         TextTable t = new TextTable(List.of("", "epsilon", "delta"), new boolean[] {false, true, true});
         t.add(List.of("total", j.total().epsilon(), j.total().delta()));
         t.add(List.of("spent", j.spent().epsilon(), j.spent().delta()));
         t.add(List.of("remaining", j.remaining().epsilon(), j.remaining().delta()));
         out.println("dataset " + j.dataset() + " (" + j.entries() + " ledger entries)");
-        t.lines().forEach(out::println);
+        if (format == OutputFormat.MARKDOWN) {
+          out.println();
+        }
+        t.lines(format == OutputFormat.MARKDOWN).forEach(out::println);
+      }
+    }
+    out.flush();
+  }
+
+  /**
+   * A raise in JSON.
+   *
+   * @param dataset dataset id
+   * @param before the total before
+   * @param after the total after
+   * @param remaining what remains after
+   * @param ledgerSequence the RAISE entry
+   */
+  public record RaiseJson(String dataset, LossView before, LossView after, LossView remaining, long ledgerSequence) {}
+
+  /** Prints a raise: the total before and after. */
+  public static void printRaise(LedgerStatus before, LedgerStatus after, OutputFormat format, PrintWriter out) {
+    RaiseJson j = new RaiseJson(after.datasetId(), LossView.of(before.total()), LossView.of(after.total()),
+        LossView.of(after.remaining()), after.entries());
+    switch (format) {
+      case JSON, JSONL -> out.println(Json.write(j));
+      case CSV -> {
+        out.println(Csv.line(List.of("dataset", "before_epsilon", "before_delta", "after_epsilon", "after_delta",
+            "remaining_epsilon", "remaining_delta", "ledger_entry")));
+        out.println(Csv.line(List.of(j.dataset(), j.before().epsilon(), j.before().delta(), j.after().epsilon(),
+            j.after().delta(), j.remaining().epsilon(), j.remaining().delta(), String.valueOf(j.ledgerSequence()))));
+      }
+      case TABLE, MARKDOWN -> {
+        String end = format == OutputFormat.MARKDOWN ? "  " : "";
+        out.println("raised the total of dataset " + j.dataset() + " (ledger entry " + j.ledgerSequence() + ")" + end);
+        out.println("total: " + j.before().text() + " -> " + j.after().text() + end);
+        out.println("remaining: " + j.remaining().text());
       }
     }
     out.flush();
@@ -105,6 +141,7 @@ public final class BudgetRenderer {
   public static void printHistory(List<LedgerEntry> entries, OutputFormat format, PrintWriter out) {
     switch (format) {
       case JSON -> out.println(Json.write(entries.stream().map(BudgetRenderer::json).toList()));
+      case JSONL -> entries.forEach(e -> out.println(Json.write(json(e))));
       case CSV -> {
         out.println(Csv.line(List.of("sequence", "kind", "time", "analyst", "cost_epsilon", "cost_delta",
             "refers_to", "spent_epsilon", "spent_delta", "sql")));
@@ -116,7 +153,8 @@ public final class BudgetRenderer {
               LossView.plain(e.spentAfter().delta()), nz(e.sql()))));
         }
       }
-      case TABLE -> historyTable(entries).forEach(out::println);
+      case TABLE -> historyTable(entries, false).forEach(out::println);
+      case MARKDOWN -> historyTable(entries, true).forEach(out::println);
     }
     out.flush();
   }
@@ -125,14 +163,14 @@ public final class BudgetRenderer {
   public static void printVerify(VerifyReport r, OutputFormat format, PrintWriter out) {
     Long bad = r.firstBadSequence().isPresent() ? r.firstBadSequence().getAsLong() : null;
     switch (format) {
-      case JSON -> out.println(Json.write(new VerifyJson(r.datasetId(), r.ok(), r.entriesChecked(), bad,
+      case JSON, JSONL -> out.println(Json.write(new VerifyJson(r.datasetId(), r.ok(), r.entriesChecked(), bad,
           r.problem() == null ? "" : r.problem())));
       case CSV -> {
         out.println(Csv.line(List.of("dataset", "ok", "entries_checked", "first_bad_sequence", "problem")));
         out.println(Csv.line(List.of(r.datasetId(), String.valueOf(r.ok()), String.valueOf(r.entriesChecked()),
             bad == null ? "" : String.valueOf(bad), nz(r.problem()))));
       }
-      case TABLE -> {
+      case TABLE, MARKDOWN -> {
         if (r.ok()) {
           out.println("ledger OK: dataset " + r.datasetId() + ", " + r.entriesChecked()
               + " entries checked, hash chain and balances intact");
@@ -158,19 +196,23 @@ public final class BudgetRenderer {
         LossView.plain(m.loss().delta()));
   }
 
-  private static List<String> historyTable(List<LedgerEntry> entries) {
+  private static List<String> historyTable(List<LedgerEntry> entries, boolean markdown) {
     TextTable t = new TextTable(List.of("#", "kind", "time (UTC)", "analyst", "cost epsilon", "cost delta", "ref",
-        "query / note"), new boolean[] {true, false, false, false, true, true, true, false});
+        "query / note / result"), new boolean[] {true, false, false, false, true, true, true, false});
     for (LedgerEntry e : entries) {
-      String what = e.sql() != null ? oneLine(e.sql()) : e.note() != null ? oneLine(e.note()) : "";
+      String what = e.sql() != null ? oneLine(e.sql()) : e.note() != null ? oneLine(e.note())
+          : e.resultJson() != null ? ResultSummary.of(e.resultJson(), SQL_WIDTH) : "";
       t.add(List.of(String.valueOf(e.sequence()), e.kind(),
           e.time() == null ? "" : e.time().truncatedTo(ChronoUnit.SECONDS).toString(), nz(e.analyst()),
           e.cost() == null ? "" : LossView.plain(e.cost().epsilon()),
           e.cost() == null ? "" : LossView.plain(e.cost().delta()),
           e.refersTo() == null ? "" : String.valueOf(e.refersTo()), what));
     }
-    List<String> lines = new ArrayList<>(t.lines());
+    List<String> lines = new ArrayList<>(t.lines(markdown));
     if (!entries.isEmpty()) {
+      if (markdown) {
+        lines.add("");
+      }
       LedgerEntry last = entries.get(entries.size() - 1);
       lines.add("spent " + LossView.of(last.spentAfter()).text() + " of " + LossView.of(last.totalAfter()).text());
     }

@@ -51,7 +51,8 @@ public final class DatasetRenderer {
     switch (format) {
       case TABLE -> table(d).forEach(out::println);
       case CSV -> csv(d).forEach(out::println);
-      case JSON -> out.println(Json.write(json(d)));
+      case JSON, JSONL -> out.println(Json.write(json(d)));
+      case MARKDOWN -> markdown(d).forEach(out::println);
     }
     out.flush();
   }
@@ -78,6 +79,15 @@ public final class DatasetRenderer {
 
   /** The human-readable report. */
   public static List<String> table(Dataset d) {
+    return report(d, false);
+  }
+
+  /** The report with Markdown tables. */
+  public static List<String> markdown(Dataset d) {
+    return report(d, true);
+  }
+
+  private static List<String> report(Dataset d, boolean markdown) {
     List<String> lines = new ArrayList<>();
     TextTable head = TextTable.leftAligned(List.of("property", "value"));
     head.add(List.of("dataset", d.name()));
@@ -89,7 +99,7 @@ public final class DatasetRenderer {
     head.add(List.of("budget (lifetime)", LossView.of(d.budget()).text()));
     head.add(List.of("default per query", LossView.of(d.defaults()).text()));
     head.add(List.of("ledger", redact(d.ledger())));
-    lines.addAll(head.lines().subList(2, head.lines().size()));
+    lines.addAll(markdown ? head.markdown() : head.lines().subList(2, head.lines().size()));
     lines.add("");
     TextTable cols = TextTable.leftAligned(List.of("column", "type", "bounds", "public values"));
     for (Column c : d.columns()) {
@@ -98,7 +108,7 @@ public final class DatasetRenderer {
       cols.add(List.of(c.name(), c.type().name().toLowerCase(), bounds,
           c.publicValues().map(v -> v.size() + ": " + String.join(", ", v)).orElse("none (partition selection)")));
     }
-    lines.addAll(cols.lines());
+    lines.addAll(cols.lines(markdown));
     return lines;
   }
 

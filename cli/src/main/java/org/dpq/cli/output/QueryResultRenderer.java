@@ -2,7 +2,9 @@ package org.dpq.cli.output;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.dpq.engine.Cell;
 import org.dpq.engine.QueryResult;
 import org.dpq.mechanisms.Interval;
@@ -38,6 +40,11 @@ public final class QueryResultRenderer {
         err.println("# " + costLine(result) + "; " + remainingLine(result));
       }
       case JSON -> out.println(Json.write(json(result)));
+      case MARKDOWN -> markdown(result).forEach(out::println);
+      case JSONL -> {
+        jsonLines(result).forEach(out::println);
+        err.println("# " + costLine(result) + "; " + remainingLine(result));
+      }
     }
     out.flush();
     err.flush();
@@ -96,13 +103,56 @@ public final class QueryResultRenderer {
     return lines;
   }
 
+  /**
+   * JSON Lines: one object per row, keyed by column name, with {@code <col>_ci95: [low, high]} after each noisy
+   * value (the cost goes to standard error, as for CSV).
+   */
+  public static List<String> jsonLines(QueryResult result) {
+    List<String> lines = new ArrayList<>();
+    for (List<Cell> row : result.rows()) {
+      Map<String, Object> object = new LinkedHashMap<>();
+      for (int j = 0; j < row.size(); j++) {
+        Cell cell = row.get(j);
+        object.put(result.columns().get(j), cell.value());
+        if (cell.ci95() != null) {
+          object.put(result.columns().get(j) + "_ci95", new double[] {cell.ci95().low(), cell.ci95().high()});
+        }
+      }
+      lines.add(Json.write(object));
+    }
+    return lines;
+  }
+
+  /** A Markdown table with the same cells as the text table, and the footer as a paragraph. */
+  public static List<String> markdown(QueryResult result) {
+    List<String> lines = new ArrayList<>(grid(result).markdown());
+    lines.add("");
+    footer(result, lines);
+    return lines;
+  }
+
   /** The aligned table with the cost footer. */
   public static List<String> table(QueryResult result) {
+    List<String> lines = new ArrayList<>(grid(result).lines());
+    footer(result, lines);
+    return lines;
+  }
+
+  private static void footer(QueryResult result, List<String> lines) {
+    boolean anyInterval = result.rows().stream().flatMap(List::stream)
+        .anyMatch(c -> c.ci95() != null && Numbers.isNumber(c.value()));
+    int m = result.rows().size();
+    lines.add("(" + m + (m == 1 ? " row" : " rows")
+        + (anyInterval ? "; ± is the half-width of the 95% noise interval, [low, high] the interval itself)" : ")"));
+    lines.add(costLine(result));
+    lines.add(remainingLine(result));
+  }
+
+  private static TextTable grid(QueryResult result) {
     int n = result.columns().size();
     int m = result.rows().size();
     String[][] cells = new String[m][n];
     boolean[] right = new boolean[n];
-    boolean anyInterval = false;
     for (int j = 0; j < n; j++) {
       // A noisy number is "value" + an extra part: " ± h" (interval centred on the value) or " [low, high]"
       // (e.g. a count clamped at zero); values are right-aligned and the ± signs line up.
@@ -118,7 +168,6 @@ public final class QueryResultRenderer {
         values[i] = Numbers.human(cell.value(), cell.ci95());
         valueWidth = Math.max(valueWidth, values[i].length());
         if (cell.ci95() != null && Numbers.isNumber(cell.value())) {
-          anyInterval = true;
           if (Numbers.centred(cell.value(), cell.ci95())) {
             halves[i] = Numbers.humanHalfWidth(cell.value(), cell.ci95());
             halfWidth = Math.max(halfWidth, halves[i].length());
@@ -144,12 +193,7 @@ public final class QueryResultRenderer {
     for (String[] row : cells) {
       table.add(List.of(row));
     }
-    List<String> lines = new ArrayList<>(table.lines());
-    lines.add("(" + m + (m == 1 ? " row" : " rows")
-        + (anyInterval ? "; ± is the half-width of the 95% noise interval, [low, high] the interval itself)" : ")"));
-    lines.add(costLine(result));
-    lines.add(remainingLine(result));
-    return lines;
+    return table;
   }
 
   private static String costLine(QueryResult result) {

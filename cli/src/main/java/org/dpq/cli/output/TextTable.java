@@ -55,6 +55,37 @@ public final class TextTable {
     return out;
   }
 
+  /**
+   * The table in Markdown (GitHub pipe tables): the header, a delimiter row with alignment and the rows, each
+   * {@code |} in a cell escaped.
+   */
+  public List<String> markdown() {
+    List<String> out = new ArrayList<>();
+    out.add(markdownRow(headers));
+    List<String> rule = new ArrayList<>();
+    for (boolean right : rightAligned) {
+      rule.add(right ? "---:" : "---");
+    }
+    out.add(markdownRow(rule));
+    for (List<String> row : rows) {
+      out.add(markdownRow(row));
+    }
+    return out;
+  }
+
+  /** Text lines or Markdown lines. */
+  public List<String> lines(boolean markdown) {
+    return markdown ? markdown() : lines();
+  }
+
+  private static String markdownRow(List<String> cells) {
+    StringBuilder sb = new StringBuilder("|");
+    for (String c : cells) {
+      sb.append(' ').append(c.strip().replace("|", "\\|")).append(" |");
+    }
+    return sb.toString();
+  }
+
   private String render(List<String> cells, int[] width) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {

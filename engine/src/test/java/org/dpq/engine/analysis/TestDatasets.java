@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.dpq.engine.PumsFiles;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
@@ -19,22 +20,9 @@ import org.dpq.engine.catalog.PrivacyUnit;
 import org.dpq.engine.catalog.Source;
 import org.dpq.mechanisms.PrivacyLoss;
 
-/** Test fixtures: PUMS datasets built directly as records, the shared CSVs, and DuckDB loading. */
+/** Test fixtures: PUMS datasets built directly as records, the committed PUMS CSVs, and DuckDB loading. */
 public final class TestDatasets {
   private TestDatasets() {}
-
-  /** The folder holding the PUMS CSVs, found by walking up from the working directory. */
-  public static Path pumsDir() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null) {
-      Path candidate = dir.resolve("shared/data/pums");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-      dir = dir.getParent();
-    }
-    throw new IllegalStateException("shared/data/pums not found above the working directory");
-  }
 
   public static Column bounded(String name, ColumnType type, double lower, double upper) {
     return new Column(name, type, OptionalDouble.of(lower), OptionalDouble.of(upper), Optional.empty());
@@ -71,7 +59,7 @@ public final class TestDatasets {
   }
 
   public static Dataset dataset(String table, PrivacyUnit unit, int groups, int rows, List<Column> columns) {
-    return new Dataset(table, table, new Source.Csv(pumsDir().resolve("PUMS_dup.csv")), unit, groups, rows,
+    return new Dataset(table, table, new Source.Csv(PumsFiles.pums("PUMS_dup.csv")), unit, groups, rows,
         PrivacyLoss.budget(new BigDecimal("10"), new BigDecimal("1e-6")), PrivacyLoss.of(0.5, 1e-7),
         table + ".ledger.db", columns, Optional.empty());
   }
@@ -83,7 +71,7 @@ public final class TestDatasets {
 
   /** Loads a PUMS CSV as table {@code table} with typed columns. */
   public static void loadPums(Connection connection, String table, String file) throws SQLException {
-    String path = pumsDir().resolve(file).toString().replace("'", "''");
+    String path = PumsFiles.pums(file).toString().replace("'", "''");
     try (Statement s = connection.createStatement()) {
       s.execute("CREATE OR REPLACE TABLE " + table + " AS SELECT CAST(age AS INTEGER) age, CAST(sex AS VARCHAR) sex, "
           + "CAST(educ AS VARCHAR) educ, CAST(race AS VARCHAR) race, CAST(income AS DOUBLE) income, "

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.dpq.engine.PumsFiles;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +44,7 @@ class DatasetLoaderTest {
   void loadsTheDesignExampleFromAFileWithPathsRelativeToIt() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("owner"));
     Files.createDirectories(dir.resolve("data"));
-    Files.copy(PumsData.file("PUMS_dup.csv"), dir.resolve("data/pums.csv"));
+    Files.copy(PumsFiles.pums("PUMS_dup.csv"), dir.resolve("data/pums.csv"));
     Path yaml = Files.writeString(dir.resolve("pums.yaml"), DESIGN_EXAMPLE);
 
     Dataset d = DatasetLoader.load(yaml);

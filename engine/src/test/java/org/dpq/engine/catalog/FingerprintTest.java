@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dpq.engine.PumsFiles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,8 +21,8 @@ class FingerprintTest {
 
   @BeforeEach
   void copySample() throws IOException {
-    csv = Files.copy(PumsData.file("PUMS_pid.csv"), tmp.resolve("pums.csv"));
-    yaml = PumsData.yaml(csv);
+    csv = Files.copy(PumsFiles.pums("PUMS_pid.csv"), tmp.resolve("pums.csv"));
+    yaml = PumsFiles.designYaml(csv);
   }
 
   private String fingerprint(String text) {
@@ -63,7 +64,7 @@ class FingerprintTest {
     assertEquals(before, fingerprint(yaml.replace("epsilon: 3.0", "epsilon: 9.0")));
     assertEquals(before, fingerprint(yaml + "ledger: elsewhere.db\n"));
     Path moved = Files.copy(csv, Files.createDirectories(tmp.resolve("moved")).resolve("renamed.csv"));
-    assertEquals(before, fingerprint(PumsData.yaml(moved)));
+    assertEquals(before, fingerprint(PumsFiles.designYaml(moved)));
   }
 
   @Test

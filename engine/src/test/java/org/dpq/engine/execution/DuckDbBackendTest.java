@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
-import org.dpq.engine.catalog.PumsData;
+import org.dpq.engine.PumsFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +34,7 @@ class DuckDbBackendTest {
   @TempDir Path tmp;
 
   private static Dataset pums(String file) {
-    return DatasetLoader.parse(PumsData.yaml(PumsData.file(file)), PumsData.dir());
+    return DatasetLoader.parse(PumsFiles.designYaml(PumsFiles.pums(file)), PumsFiles.dir());
   }
 
   /** A row-unit dataset over a CSV written to the temp folder. */
@@ -110,7 +110,7 @@ class DuckDbBackendTest {
   void sumsComeBackAsExactJavaNumbers() throws IOException {
     long ageSum = 0;
     double incomeSum = 0;
-    for (String line : Files.readAllLines(PumsData.file("PUMS_dup.csv")).subList(1, 1949)) {
+    for (String line : Files.readAllLines(PumsFiles.pums("PUMS_dup.csv")).subList(1, 1949)) {
       String[] c = line.split(",");
       ageSum += Long.parseLong(c[0]);
       incomeSum += Double.parseDouble(c[4]);
@@ -127,7 +127,7 @@ class DuckDbBackendTest {
   @ParameterizedTest
   @EnumSource(DuckDbBackend.Storage.class)
   void missingValuesBecomeNull(DuckDbBackend.Storage storage) throws IOException {
-    Path file = PumsData.file("PUMS_null.csv");
+    Path file = PumsFiles.pums("PUMS_null.csv");
     long[] empty = emptyCells(file);
     assertTrue(empty[0] > 0 && empty[1] > 0 && empty[4] > 0, "the sample has gaps in age, sex and income");
     try (DuckDbBackend b = DuckDbBackend.open(pums("PUMS_null.csv"), storage)) {
@@ -202,7 +202,7 @@ class DuckDbBackendTest {
           () -> b.execute("SELECT * FROM read_csv('" + other + "')"));
       assertTrue(read.getMessage().contains("Permission"), read.getMessage());
       assertThrows(BackendException.class, () -> b.execute("SELECT * FROM read_csv('"
-          + PumsData.file("PUMS_dup.csv") + "')"));
+          + PumsFiles.pums("PUMS_dup.csv") + "')"));
       assertThrows(BackendException.class, () -> b.execute("SET enable_external_access = true"));
       assertEquals(1000L, single(b, "SELECT COUNT(*) FROM pums"));
     }
@@ -210,7 +210,7 @@ class DuckDbBackendTest {
 
   @Test
   void aMissingFileOrColumnIsNamed() throws IOException {
-    Dataset noFile = DatasetLoader.parse(PumsData.yaml(tmp.resolve("gone.csv")), tmp);
+    Dataset noFile = DatasetLoader.parse(PumsFiles.designYaml(tmp.resolve("gone.csv")), tmp);
     BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(noFile));
     assertTrue(e.getMessage().contains(tmp.resolve("gone.csv").toString()), e.getMessage());
 
@@ -315,7 +315,7 @@ class DuckDbBackendTest {
     Files.writeString(tmp.resolve("x1.csv"), "id\n30\n"); // what DuckDB's glob x[1].csv would match
     Files.writeString(tmp.resolve("x*.csv"), "id\n4\n5\n6\n");
     for (String name : List.of("x[1].csv", "x*.csv")) {
-      Dataset d = DatasetLoader.parse(PumsData.yaml(tmp.resolve(name)).replaceAll("(?s)columns:.*",
+      Dataset d = DatasetLoader.parse(PumsFiles.designYaml(tmp.resolve(name)).replaceAll("(?s)columns:.*",
           "columns:\n  id: { type: int }\n").replace("privacy_unit: pid", "privacy_unit: id"), tmp);
       try (DuckDbBackend b = DuckDbBackend.open(d)) {
         assertEquals(name.equals("x[1].csv") ? 3L : 15L, single(b, "SELECT SUM(id) FROM pums"), name);
@@ -334,7 +334,7 @@ class DuckDbBackendTest {
       s.execute("COPY (SELECT range AS id FROM range(0, 10)) TO '" + dir.resolve("part-1.parquet") + "' (FORMAT parquet)");
       s.execute("COPY (SELECT range AS id FROM range(10, 25)) TO '" + dir.resolve("part-2.parquet") + "' (FORMAT parquet)");
     }
-    Dataset d = DatasetLoader.parse(PumsData.yaml(tmp.resolve("x.csv")).replaceAll("(?s)columns:.*",
+    Dataset d = DatasetLoader.parse(PumsFiles.designYaml(tmp.resolve("x.csv")).replaceAll("(?s)columns:.*",
         "columns:\n  id: { type: long }\n").replace("privacy_unit: pid", "privacy_unit: id")
         .replace("{ csv: '" + tmp.resolve("x.csv") + "' }", "{ parquet: 'parts/part-*.parquet' }"), tmp);
     try (DuckDbBackend b = DuckDbBackend.open(d, storage)) {
@@ -383,7 +383,7 @@ class DuckDbBackendTest {
     try (Backend b = Backends.open(pums("PUMS_pid.csv"))) {
       assertInstanceOf(DuckDbBackend.class, b);
     }
-    Dataset jdbc = DatasetLoader.parse(PumsData.yaml(Path.of("x.csv")).replace(
+    Dataset jdbc = DatasetLoader.parse(PumsFiles.designYaml(Path.of("x.csv")).replace(
         "source: { csv: 'x.csv' }", "source: { jdbc: { url: 'jdbc:postgresql://127.0.0.1:1/dpq', table: pums } }"),
         Path.of("/"));
     // Port 1 has no server: the PostgreSQL backend (not DuckDB) reports that it could not connect.

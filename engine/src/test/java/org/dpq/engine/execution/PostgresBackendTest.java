@@ -18,7 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryResult;
-import org.dpq.engine.SharedData;
+import org.dpq.engine.PumsFiles;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.catalog.Dataset;
 import org.junit.jupiter.api.AfterAll;
@@ -181,7 +181,7 @@ class PostgresBackendTest {
 
   @Test
   void theFacadeRoutesAPostgresSourceAndReleasesWhatDuckDbReleases(@TempDir Path dir) throws Exception {
-    String yaml = Files.readString(SharedData.pumsYaml(dir.resolve("duck"), "PUMS_dup.csv", "pid", 1, 2, "50"));
+    String yaml = Files.readString(PumsFiles.pumsYaml(dir.resolve("duck"), "PUMS_dup.csv", "pid", 1, 2, "50"));
     Path pg = Files.createDirectories(dir.resolve("pg")).resolve("pums.yaml");
     Files.writeString(pg, yaml.replaceFirst("source: \\{ csv: \"[^\"]*\" }", "source: " + server.sourceYaml("pums")));
     String sql = "SELECT sex, COUNT(*) AS n, SUM(income) AS total, AVG(age) AS mean FROM pums GROUP BY sex";

@@ -2,7 +2,7 @@ package org.dpq.engine.execution;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.dpq.engine.SharedData;
+import org.dpq.engine.PumsFiles;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
 
@@ -19,7 +19,7 @@ import org.dpq.engine.catalog.DatasetLoader;
 public record TestTable(String name, Path csv, List<String> postgresColumns, String unit, String columnsYaml) {
   /** A PUMS sample (age, sex, educ, race, income, married, pid), unit pid. */
   public static TestTable pums(String file) {
-    return new TestTable("pums", SharedData.pums(file),
+    return new TestTable("pums", PumsFiles.pums(file),
         List.of("age integer", "sex text", "educ text", "race text", "income double precision", "married text",
             "pid integer"),
         "pid", """
