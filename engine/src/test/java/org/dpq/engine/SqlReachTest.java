@@ -18,7 +18,7 @@ class SqlReachTest {
   Path dir;
 
   private Dpq open() {
-    return TestSeams.openWithoutNoise(SharedData.pumsYaml(dir, "PUMS_pid.csv", "pid", 1, 1, "100"));
+    return TestSeams.openWithoutNoise(PumsFiles.pumsYaml(dir, "PUMS_pid.csv", "pid", 1, 1, "100"));
   }
 
   private static List<Object> column(QueryResult r, int c) {
