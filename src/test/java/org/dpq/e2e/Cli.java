@@ -48,11 +48,21 @@ final class Cli {
 
   /** Runs {@code dpq args...} in {@code workDir} with no standard input, started like the launcher starts it. */
   static Result run(Path workDir, String... args) {
+    return exec(workDir, command(args), java.util.Map.of());
+  }
+
+  /** Runs {@code dpq args...} like {@link #run} with extra environment variables (e.g. DPQ_TOKEN). */
+  static Result run(Path workDir, java.util.Map<String, String> env, String... args) {
+    return exec(workDir, command(args), env);
+  }
+
+  /** The command line that runs {@code dpq args...} as the launcher does. */
+  static List<String> command(String... args) {
     List<String> command = new ArrayList<>(List.of(java()));
     command.addAll(jvmOptions());
     command.addAll(List.of("-jar", jar().toString()));
     command.addAll(List.of(args));
-    return exec(workDir, command);
+    return command;
   }
 
   private static String java() {
@@ -87,12 +97,18 @@ final class Cli {
 
   /** Runs a command line in {@code workDir} with no standard input. */
   static Result exec(Path workDir, List<String> command) {
+    return exec(workDir, command, java.util.Map.of());
+  }
+
+  private static Result exec(Path workDir, List<String> command, java.util.Map<String, String> env) {
     try {
       Path out = Files.createTempFile(workDir, "stdout", ".txt");
       Path err = Files.createTempFile(workDir, "stderr", ".txt");
-      Process p = new ProcessBuilder(command).directory(workDir.toFile())
+      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
       if (!p.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         fail(String.join(" ", command) + " did not finish");

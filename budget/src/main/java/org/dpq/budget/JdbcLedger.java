@@ -491,8 +491,9 @@ final class JdbcLedger implements Ledger {
           }
         }
       }
-      append(c, head, new StoredEntry(datasetId, head.lastSequence() + 1, kind.name(), null, now(), null, null,
-          null, null, null, null, null, resultJson, chargeSequence, note, EntryCodec.decimal(head.spent().epsilon()),
+      // The closing entry carries its charge's time, not its own: two times per query would measure its latency.
+      append(c, head, new StoredEntry(datasetId, head.lastSequence() + 1, kind.name(), null, charge.time(), null,
+          null, null, null, null, null, null, resultJson, chargeSequence, note, EntryCodec.decimal(head.spent().epsilon()),
           EntryCodec.decimal(head.spent().delta()), EntryCodec.decimal(head.total().epsilon()),
           EntryCodec.decimal(head.total().delta()), head.lastHash(), null));
       return null;
@@ -631,8 +632,13 @@ final class JdbcLedger implements Ledger {
     }
   }
 
+  /**
+   * The time recorded in an entry, in whole seconds: finer times would let anyone reading the history measure
+   * how long each query ran (a RELEASE's time minus its CHARGE's), a side channel on the data. Closing entries
+   * (RELEASE, ABANDON) carry their charge's time for the same reason.
+   */
   private String now() {
-    return clock.instant().toString();
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
   private static LedgerException notInitialised(String datasetId) {

@@ -5,11 +5,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import org.dpq.api.BudgetView;
+import org.dpq.api.DpqService;
 import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.VerifyReport;
 import org.dpq.cli.output.BudgetRenderer;
 import org.dpq.engine.Dpq;
+import org.dpq.engine.PhaseListener;
 import org.dpq.mechanisms.PrivacyLoss;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,16 +53,17 @@ public final class BudgetCommand implements Callable<Integer> {
   public static final class Status implements Callable<Integer> {
     @Mixin DatasetOption dataset;
     @Mixin FormatOption format;
+    @Mixin ServerOption server;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      LedgerStatus status = withLedger(dataset, dpq -> {
-        LedgerStatus s = dpq.budgetStatus();
-        BudgetDrift.warn(dpq.dataset(), s, spec.commandLine().getErr());
-        return s;
-      });
-      format.print(spec, out -> BudgetRenderer.printStatus(status, format.format(), out));
+      String target = server.dataset(dataset);
+      BudgetView view;
+      try (DpqService service = server.open(PhaseListener.NONE, spec.commandLine().getErr())) {
+        view = service.budget(target);
+      }
+      format.print(spec, out -> BudgetRenderer.printStatus(view.status(), format.format(), out));
       return ExitCodes.OK;
     }
   }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
     description = "Checks and describes dataset YAML files (declarations only, never data values).",
-    subcommands = {DatasetsCommand.Inspect.class, DatasetsCommand.Validate.class},
+    subcommands = {DatasetsCommand.Inspect.class, DatasetsCommand.Validate.class, DatasetsCommand.ListServed.class},
     footer = {"", "Examples:", "  dpq datasets validate --dataset samples/clinic.yaml",
         "  dpq datasets inspect --dataset samples/ratings.yaml --format json"})
 public final class DatasetsCommand implements Callable<Integer> {
@@ -29,6 +29,35 @@ public final class DatasetsCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
     return ExitCodes.USAGE;
+  }
+
+  /** {@code dpq datasets list --server URL}. */
+  @Command(name = "list", sortOptions = false, mixinStandardHelpOptions = true,
+      description = "Lists the datasets a dpq server lets you query (needs --server).",
+      footer = {"", "Example:", "  DPQ_TOKEN=... dpq datasets list --server https://dpq.example.org:8443"})
+  public static final class ListServed implements Callable<Integer> {
+    @Mixin ServerOption server;
+    @Mixin FormatOption format;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      java.util.List<String> names;
+      try (org.dpq.api.DpqService service = server.open(org.dpq.engine.PhaseListener.NONE, spec.commandLine().getErr())) {
+        names = service.datasets();
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      switch (format.format()) {
+        case JSON -> out.println(org.dpq.client.Wire.write(new org.dpq.client.Wire.Datasets(names)));
+        case CSV -> {
+          out.println("dataset");
+          names.forEach(out::println);
+        }
+        default -> names.forEach(out::println);
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
   }
 
   /** {@code dpq datasets inspect}. */

@@ -2,8 +2,8 @@ package org.dpq.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.dpq.api.DpqService;
 import org.dpq.cli.output.ExplanationRenderer;
-import org.dpq.engine.Dpq;
 import org.dpq.engine.Explanation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +34,7 @@ public final class ExplainCommand implements Callable<Integer> {
   @Mixin FormatOption format;
   @Mixin SqlInput input;
   @Mixin VerboseOption verbose;
+  @Mixin ServerOption server;
 
   @Option(names = "--sql", description = "Also print the bounded SQL sent to the backend, pretty-printed, after "
       + "the measurements and the cost.")
@@ -43,14 +44,16 @@ public final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    server.checkAnalyst(loss);
+    String target = server.dataset(dataset);
     var options = loss.toQueryOptions();
     String text = input.text(Main.stdin(spec), Main.stdinIsTerminal(spec));
     PrintWriter err = spec.commandLine().getErr();
     VerboseOption.Phases phases = new VerboseOption.Phases();
     Explanation explanation;
     Progress progress = Progress.spinner(Progress.interactive(), err, "planning the query");
-    try (Dpq dpq = Dpq.open(dataset.file(), verbose.listener(phases))) {
-      explanation = dpq.explain(text, options);
+    try (DpqService service = server.open(verbose.listener(phases), err)) {
+      explanation = service.explain(target, text, options);
     } finally {
       progress.close();
       verbose.report(phases, err);

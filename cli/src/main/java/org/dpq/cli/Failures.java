@@ -3,6 +3,8 @@ package org.dpq.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import org.dpq.client.DpqRemoteException;
+import org.dpq.client.ErrorCode;
 import org.dpq.engine.catalog.DatasetValidationException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -31,6 +33,16 @@ public final class Failures implements IExecutionExceptionHandler {
       // File I/O (a missing or unreadable source file): messages name the path, never file contents.
       "java.io.UncheckedIOException", new Kind(ExitCodes.BACKEND, "data error: "));
 
+  // A failure reported by a dpq server is printed as the same failure embedded would be.
+  private static final Map<ErrorCode, String> REMOTE_PREFIXES = Map.of(
+      ErrorCode.REJECTED, "query rejected: ",
+      ErrorCode.BUDGET_EXHAUSTED, "budget exhausted: ",
+      ErrorCode.BACKEND, "backend error: ",
+      ErrorCode.UNAVAILABLE, "server unavailable: ",
+      ErrorCode.UNAUTHORIZED, "not authenticated: ",
+      ErrorCode.FORBIDDEN, "not allowed: ",
+      ErrorCode.RATE_LIMITED, "rate limited: ");
+
   private static final int MAX_CAUSE_DEPTH = 16;
 
   @Override
@@ -49,6 +61,9 @@ public final class Failures implements IExecutionExceptionHandler {
       Kind kind = KINDS.get(t.getClass().getName());
       if (kind != null) {
         return new Failure(kind.exitCode(), kind.prefix() + describe(t));
+      }
+      if (t instanceof DpqRemoteException r) {
+        return new Failure(r.code().exitCode(), REMOTE_PREFIXES.getOrDefault(r.code(), "") + r.getMessage());
       }
       if (t instanceof CliUsageException) {
         return new Failure(ExitCodes.USAGE, t.getMessage());

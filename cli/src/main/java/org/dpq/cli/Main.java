@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = "Differentially private SQL: noisy answers to SQL aggregates, with a per-dataset privacy budget "
         + "that every answer is charged to, and an audit trail of everything released.",
     subcommands = {QueryCommand.class, ExplainCommand.class, ShellCommand.class, BudgetCommand.class,
-        DatasetsCommand.class, SamplesCommand.class, CompletionCommand.class, HelpCommand.class},
+        DatasetsCommand.class, SamplesCommand.class, ServeCommand.class, TokenCommand.class, CompletionCommand.class,
+        HelpCommand.class},
     footer = {"", "Examples:",
         "  dpq query --dataset samples/ratings.yaml \"SELECT rating, COUNT(*) FROM ratings GROUP BY rating\"",
         "  dpq explain --dataset samples/clinic.yaml \"SELECT AVG(cost) FROM visits\"",

@@ -2,8 +2,8 @@ package org.dpq.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.dpq.api.DpqService;
 import org.dpq.cli.output.QueryResultRenderer;
-import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import picocli.CommandLine.Command;
@@ -38,20 +38,22 @@ public final class QueryCommand implements Callable<Integer> {
   @Mixin FormatOption format;
   @Mixin SqlInput input;
   @Mixin VerboseOption verbose;
+  @Mixin ServerOption server;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
+    server.checkAnalyst(loss);
+    String target = server.dataset(dataset);
     QueryOptions options = loss.toQueryOptions();
     String text = input.text(Main.stdin(spec), Main.stdinIsTerminal(spec));
     PrintWriter err = spec.commandLine().getErr();
     VerboseOption.Phases phases = new VerboseOption.Phases();
     QueryResult result;
     Progress progress = Progress.spinner(Progress.interactive(), err, "running the query");
-    try (Dpq dpq = Dpq.open(dataset.file(), verbose.listener(phases))) {
-      BudgetDrift.warn(dpq.dataset(), dpq.budgetStatus(), err);
-      result = dpq.query(text, options);
+    try (DpqService service = server.open(verbose.listener(phases), err)) {
+      result = service.query(target, text, options);
     } finally {
       progress.close();
       verbose.report(phases, err);

@@ -1,12 +1,10 @@
 package org.dpq.engine;
 
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.dpq.budget.Allocation;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
@@ -27,6 +25,7 @@ import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.MeasurementNoise;
 import org.dpq.engine.release.Noise;
 import org.dpq.engine.release.NoisePlan;
+import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.BoundedQuery;
@@ -57,6 +56,9 @@ public final class Dpq implements AutoCloseable {
   private final String fingerprint;
   private final Ledger ledger;
   private final Noise noise;
+  private final boolean withinAllocations;
+  private final boolean ownsLedger;
+  private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
   private final Rewriter rewriter = new Rewriter();
   private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
@@ -68,7 +70,12 @@ public final class Dpq implements AutoCloseable {
   private final PhaseListener phases;
   private volatile long loadNanos;
 
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise, PhaseListener phases) {
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
+    this(dataset, ledger, noise, releaseKey, phases, false, true);
+  }
+
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
+      boolean withinAllocations, boolean ownsLedger) {
     this.dataset = dataset;
     this.phases = phases;
     long start = System.nanoTime();
@@ -76,36 +83,55 @@ public final class Dpq implements AutoCloseable {
     phases.phase("fingerprint", System.nanoTime() - start);
     this.ledger = ledger;
     this.noise = noise;
+    this.withinAllocations = withinAllocations;
+    this.ownsLedger = ownsLedger;
+    this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
   public static Dpq open(Path datasetYaml) {
-    return open(datasetYaml, SecureNoise.create(), PhaseListener.NONE);
+    return open(datasetYaml, SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE);
   }
 
   /** Opens a dataset, telling {@code phases} how long each phase of opening and of every query takes. */
   public static Dpq open(Path datasetYaml, PhaseListener phases) {
-    return open(datasetYaml, SecureNoise.create(), phases);
+    return open(datasetYaml, SecureNoise.create(), ReleaseKey.CANONICAL, phases);
   }
 
   /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
   static Dpq open(Path datasetYaml, Noise noise) {
-    return open(datasetYaml, noise, PhaseListener.NONE);
+    return open(datasetYaml, noise, ReleaseKey.CANONICAL, PhaseListener.NONE);
   }
 
-  private static Dpq open(Path datasetYaml, Noise noise, PhaseListener phases) {
+  /** Test seam: package-private, so that only tests can name releases otherwise (e.g. by an old, broken key). */
+  static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey) {
+    return open(datasetYaml, noise, releaseKey, PhaseListener.NONE);
+  }
+
+  private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
     long start = System.nanoTime();
     Dataset dataset = DatasetLoader.load(datasetYaml);
     Ledger ledger = Ledger.open(dataset.ledger());
     Objects.requireNonNull(phases, "phases").phase("open", System.nanoTime() - start);
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), phases);
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens a dataset for {@code dpq serve}: charges go to {@code sharedLedger} (the server's one ledger, which this
+   * instance uses but does not close), and every charge must fit the asking analyst's allocation as well as the
+   * dataset's total, in the same transaction (invariant 8: the analyst is the server's authenticated principal,
+   * given as {@link QueryOptions#analyst()}).
+   */
+  public static Dpq openServed(Path datasetYaml, Ledger sharedLedger) {
+    return new Dpq(DatasetLoader.load(datasetYaml), Objects.requireNonNull(sharedLedger, "sharedLedger"),
+        SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, true, false);
   }
 
   /** The dataset's catalog entry. */
@@ -134,7 +160,7 @@ public final class Dpq implements AutoCloseable {
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       long start = System.nanoTime();
-      ChargeOutcome outcome = ledger.charge(request);
+      ChargeOutcome outcome = withinAllocations ? ledger.chargeWithinAllocation(request) : ledger.charge(request);
       phases.phase("charge", System.nanoTime() - start);
       if (outcome instanceof ChargeOutcome.Reused reused) {
         return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
@@ -151,30 +177,36 @@ public final class Dpq implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a charged query. Whatever fails from here on (the backend, a resource limit, a timeout, the release)
+   * ends the same way: one {@link BackendException} with one message, one ABANDON entry with one note, and the
+   * charge stands, so the outcome of a failure cannot tell which failure it was (invariant 7). The observable
+   * completion, success or failure, is padded to the dataset's response quantum.
+   */
   private QueryResult execute(Prepared p, ChargeOutcome.Charged charged) {
-    // From here on the backend is called: the charge stands whatever happens.
-    Releaser.Released released;
+    long start = System.nanoTime();
     try {
-      BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
-          groupLimits.choose(p.groupLimitProbe(), backend()));
-      long start = System.nanoTime();
-      List<Object[]> rows = backend().execute(bounded.sql());
-      long executed = System.nanoTime();
-      phases.phase("backend", executed - start);
-      released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
-      phases.phase("release", System.nanoTime() - executed);
-    } catch (BackendException e) {
-      ledger.abandon(dataset.name(), charged.sequence(), "the backend failed");
-      throw e;
-    } catch (RuntimeException e) {
-      ledger.abandon(dataset.name(), charged.sequence(), "release failed (" + e.getClass().getSimpleName() + ")");
-      throw new BackendException("the query failed after its data was read (" + e.getClass().getSimpleName()
-          + "); the charge of ledger entry " + charged.sequence() + " stands");
+      Releaser.Released released;
+      try {
+        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
+            groupLimits.choose(p.groupLimitProbe(), backend()));
+        long backendStart = System.nanoTime();
+        List<Object[]> rows = backend().execute(bounded.sql());
+        long executed = System.nanoTime();
+        phases.phase("backend", executed - backendStart);
+        released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+        phases.phase("release", System.nanoTime() - executed);
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        ledger.abandon(dataset.name(), charged.sequence(), FailedAfterCharge.LEDGER_NOTE);
+        throw FailedAfterCharge.exception(charged.sequence());
+      }
+      QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(),
+          charged.remaining(), false, charged.sequence());
+      ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
+      return result;
+    } finally {
+      ResponseQuantum.pad(start, dataset.limits().responseQuantumMillis());
     }
-    QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(), charged.remaining(),
-        false, charged.sequence());
-    ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
-    return result;
   }
 
   /** What the query would do and cost, without reading data or charging. */
@@ -205,6 +237,19 @@ public final class Dpq implements AutoCloseable {
   /** Recomputes the ledger's hash chain and names the first bad entry. */
   public VerifyReport verify() {
     return ledger.verify(dataset.name());
+  }
+
+  /**
+   * Administrative: sets {@code analyst}'s share of this dataset's budget (the whole share; zero revokes it),
+   * recorded as a chained ALLOCATE entry with the actor and the reason (which must not contain data values).
+   */
+  public Allocation allocate(String analyst, PrivacyLoss share, String actor, String reason) {
+    return ledger.allocate(dataset.name(), analyst, share, actor, reason);
+  }
+
+  /** Every analyst's allocation on this dataset: share, exact spend, remainder. */
+  public List<Allocation> allocations() {
+    return ledger.allocations(dataset.name());
   }
 
   /**
@@ -246,7 +291,9 @@ public final class Dpq implements AutoCloseable {
         backend = null;
       }
     }
-    ledger.close();
+    if (ownsLedger) {
+      ledger.close();
+    }
   }
 
   /** Everything decided before the charge; any failure here costs nothing. */
@@ -273,9 +320,8 @@ public final class Dpq implements AutoCloseable {
       backend().dryRun(probe.get());
       backend().dryRun(rewriter.rewrite(plan, backend().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
     }
-    String planDescription = template + "\n" + plan.post() + "\n" + noisePlan;
-    String queryKey = sha256(planDescription + "\n" + requested + "\n" + options.mechanism());
-    return new Prepared(plan, noisePlan, template, queryKey, sha256(planDescription), probe);
+    String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
+    return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe);
   }
 
   /** @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time */
@@ -320,15 +366,6 @@ public final class Dpq implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LedgerException("interrupted while waiting for an identical query to be released");
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

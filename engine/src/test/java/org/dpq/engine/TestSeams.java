@@ -2,6 +2,7 @@ package org.dpq.engine;
 
 import java.nio.file.Path;
 import org.dpq.engine.release.Noise;
+import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.release.SecureNoise;
 import org.dpq.mechanisms.NoiseMechanism;
 import org.dpq.mechanisms.PartitionThreshold;
@@ -46,5 +47,10 @@ public final class TestSeams {
   /** Opens a dataset with any noise (e.g. a deliberately broken one for audits). */
   public static Dpq openWithNoise(Path yaml, Noise noise) {
     return Dpq.open(yaml, noise);
+  }
+
+  /** Opens a dataset whose stored answers are keyed by {@code releaseKey} (e.g. the old, broken key). */
+  public static Dpq openWithReleaseKey(Path yaml, Noise noise, ReleaseKey.Scheme releaseKey) {
+    return Dpq.open(yaml, noise, releaseKey);
   }
 }

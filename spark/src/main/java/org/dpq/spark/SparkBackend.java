@@ -11,6 +11,7 @@ import org.dpq.engine.execution.Backend;
 import org.dpq.engine.execution.BackendException;
 import org.dpq.engine.execution.BackendValues;
 import org.dpq.engine.execution.SparkDialect;
+import org.dpq.engine.execution.StatementTimeout;
 
 /**
  * The cluster backend: runs bounded queries with Spark SQL, in Spark's dialect ({@link SparkDialect}), over a Spark
@@ -27,11 +28,13 @@ import org.dpq.engine.execution.SparkDialect;
 public final class SparkBackend implements Backend {
   private final SparkSession session;
   private final String view;
+  private final long timeoutSeconds;
   private volatile boolean closed;
 
-  private SparkBackend(SparkSession session, String view) {
+  private SparkBackend(SparkSession session, String view, long timeoutSeconds) {
     this.session = session;
     this.view = view;
+    this.timeoutSeconds = timeoutSeconds;
   }
 
   /**
@@ -71,7 +74,7 @@ public final class SparkBackend implements Backend {
     } catch (Exception e) { // Scala code throws checked exceptions (AnalysisException) undeclared
       throw SparkErrors.opening(e, dataset.name());
     }
-    return new SparkBackend(session, dataset.table());
+    return new SparkBackend(session, dataset.table(), dataset.limits().timeoutSeconds());
   }
 
   @Override
@@ -85,10 +88,16 @@ public final class SparkBackend implements Backend {
       throw new BackendException("this Spark backend is closed; open a new one");
     }
     List<Row> collected;
-    try {
+    // The dataset's timeout: the query's jobs run in their own group, cancelled when the time is up (Spark has no
+    // statement timeout of its own); memory is Spark's executor setting, fixed when the application starts.
+    String group = "dpq-" + java.util.UUID.randomUUID();
+    session.sparkContext().setJobGroup(group, "dpq bounded query", true);
+    try (StatementTimeout t = StatementTimeout.arm(timeoutSeconds, () -> session.sparkContext().cancelJobGroup(group))) {
       collected = session.sql(sql).collectAsList();
     } catch (Exception e) { // Scala code throws checked exceptions (SparkException) undeclared
       throw SparkErrors.running(e);
+    } finally {
+      session.sparkContext().clearJobGroup();
     }
     List<Object[]> rows = new ArrayList<>(collected.size());
     for (Row r : collected) {

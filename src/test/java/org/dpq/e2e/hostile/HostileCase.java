@@ -39,7 +39,7 @@ public record HostileCase(String id, String family, String via, String dataset, 
     String costEpsilon, Integer rows, List<String> keysWithin, List<CellValue> cells, CellValue columnSum) {
 
   /** The families the issue asks for. */
-  public static final List<String> FAMILIES = List.of("structure", "parameters", "oracles", "data");
+  public static final List<String> FAMILIES = List.of("structure", "parameters", "oracles", "data", "cost-oracles");
 
   /**
    * An expected value.
@@ -117,6 +117,18 @@ public record HostileCase(String id, String family, String via, String dataset, 
   /** Everything the analyst typed: tokens found here are not leaks when the output quotes them. */
   public String input() {
     return (text() + " " + String.join(" ", args)).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The cost-oracle family ({@link org.dpq.engine.analysis.CostOracles}, shared with the PostgreSQL and Spark
+   * suites): each must be rejected before the charge; every fifth runs through the real CLI, the rest through the
+   * API (one JVM start each would cost more than the case).
+   */
+  public static List<HostileCase> costOracles() {
+    List<org.dpq.engine.analysis.CostOracles.CostOracle> all = org.dpq.engine.analysis.CostOracles.all();
+    return java.util.stream.IntStream.range(0, all.size()).mapToObj(i -> new HostileCase(all.get(i).id(),
+        "cost-oracles", i % 5 == 0 ? "cli" : "api", null, null, all.get(i).sql(), null, null, null, null, "rejected",
+        all.get(i).fragment(), null, null, null, null, null)).toList();
   }
 
   /** Loads the corpus from the test class path. */

@@ -98,7 +98,8 @@ class HostileSuiteTest {
 
   @TestFactory
   Stream<DynamicTest> corpus() {
-    List<HostileCase> cases = HostileCase.load(CORPUS);
+    List<HostileCase> cases = new ArrayList<>(HostileCase.load(CORPUS));
+    cases.addAll(HostileCase.costOracles());
     checkCorpus(cases);
     Map<String, Future<CliRun>> cli = new LinkedHashMap<>();
     for (HostileCase c : cases) {

@@ -10,6 +10,7 @@ import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.TestSeams;
+import org.dpq.engine.analysis.CostOracles;
 import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.execution.PostgresTestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -83,6 +84,20 @@ class PostgresHostileTest {
       QueryResult r = seeded.query(sql, QueryOptions.defaults().withAnalyst("pg"));
       assertEquals(1, LedgerView.of(seeded).chargesSince(before), where + ": answered and charged once");
       assertTrue(r.value(0, "n") instanceof Long, where);
+    }
+  }
+
+  @Test
+  void costOraclesAreRefusedBeforeTheChargeAsOnDuckDb() {
+    for (CostOracles.CostOracle c : CostOracles.all()) {
+      var before = LedgerView.of(seeded);
+      try {
+        seeded.query(c.sql(), QueryOptions.defaults().withAnalyst("pg"));
+        fail(c.id() + ": answered on PostgreSQL");
+      } catch (QueryRejectedException e) {
+        assertTrue(e.getMessage().contains(c.fragment()), c.id() + ": " + e.getMessage());
+      }
+      assertEquals(0, LedgerView.of(seeded).chargesSince(before), c.id() + ": charged");
     }
   }
 

@@ -86,7 +86,9 @@ final class PlanExtractor {
     List<RexNode> conditions = new ArrayList<>();
     for (RelNode step : below) {
       if (step instanceof Filter filter) {
-        conditions.add(rowLevel(substitute(filter.getCondition(), rowExprs), "WHERE"));
+        RexNode condition = rowLevel(substitute(filter.getCondition(), rowExprs), "WHERE");
+        ExpressionPolicy.check(condition, "WHERE");
+        conditions.add(condition);
       } else {
         List<RexNode> next = new ArrayList<>();
         for (RexNode e : ((Project) step).getProjects()) {

@@ -20,13 +20,23 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param ledger ledger location: a file path (resolved) or a jdbc:postgresql URL
  * @param columns declared columns, in YAML order
  * @param yamlPath the file this came from (resolution base), if any
+ * @param limits per-query resource limits and the response quantum
  */
 public record Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
     int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
-    Optional<Path> yamlPath) {
+    Optional<Path> yamlPath, Limits limits) {
 
   public Dataset {
     columns = List.copyOf(columns);
+    java.util.Objects.requireNonNull(limits, "limits");
+  }
+
+  /** A dataset with the default {@link Limits}. */
+  public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
+      int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
+      Optional<Path> yamlPath) {
+    this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
+        yamlPath, Limits.DEFAULTS);
   }
 
   /** The column with this name, compared case-insensitively. */

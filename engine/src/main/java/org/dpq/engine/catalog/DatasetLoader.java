@@ -49,7 +49,7 @@ public final class DatasetLoader {
    * @throws DatasetValidationException listing every problem (an unreadable file is one problem)
    */
   public static Dataset load(Path yaml) {
-    Path file = yaml.toAbsolutePath().normalize();
+    Path file = realPath(yaml.toAbsolutePath().normalize());
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -62,6 +62,20 @@ public final class DatasetLoader {
     }
     Path dir = file.getParent() == null ? file.getFileSystem().getPath("") : file.getParent();
     return read(text, dir, Optional.of(file), "dataset file " + file);
+  }
+
+  /**
+   * The file's real path (symbolic links resolved), so that relative paths, the default ledger among them,
+   * resolve from the folder that really holds the YAML: two paths to one YAML (a symlink in another folder) then
+   * share one ledger instead of opening a fresh budget for the same dataset. A missing file stays as given (and is
+   * reported as not found).
+   */
+  static Path realPath(Path file) {
+    try {
+      return file.toRealPath();
+    } catch (IOException e) {
+      return file;
+    }
   }
 
   /**

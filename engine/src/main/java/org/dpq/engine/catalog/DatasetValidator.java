@@ -82,11 +82,48 @@ final class DatasetValidator {
       defaultsWithinBudget(budget, defaults);
     }
     String ledger = ledger(y.ledger(), name, source);
+    Limits limits = limits(y.limits());
     if (!problems.isEmpty()) {
       return null;
     }
     return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
-        List.copyOf(columns.values()), yamlPath);
+        List.copyOf(columns.values()), yamlPath, limits);
+  }
+
+  /** {@code limits:}; every key optional, each a whole number in its range. */
+  private Limits limits(DatasetYaml.LimitsYaml y) {
+    if (y == null) {
+      return Limits.DEFAULTS;
+    }
+    Long memory = whole("limits.memory_mb", y.memoryMb(), 64, 16L << 20, "megabytes, e.g. memory_mb: 4096");
+    Long threads = whole("limits.threads", y.threads(), 1, 1024, "e.g. threads: 2");
+    Long timeout = whole("limits.timeout_seconds", y.timeoutSeconds(), 1, 7L * 24 * 3600, "e.g. timeout_seconds: 600");
+    Long quantum = whole("limits.response_quantum_ms", y.responseQuantumMs(), 0, Limits.MAX_QUANTUM_MILLIS,
+        "e.g. response_quantum_ms: 2000");
+    Long invalid = -1L;
+    if (invalid.equals(memory) || invalid.equals(threads) || invalid.equals(timeout) || invalid.equals(quantum)) {
+      return Limits.DEFAULTS;
+    }
+    return new Limits(memory == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(memory),
+        threads == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(threads.intValue()),
+        timeout == null ? Limits.DEFAULT_TIMEOUT_SECONDS : timeout, quantum == null ? 0 : quantum);
+  }
+
+  /** A whole number in [min, max], null when absent, -1 (with a problem recorded) when invalid. */
+  private Long whole(String key, String text, long min, long max, String example) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      long v = new java.math.BigDecimal(text.strip()).longValueExact();
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
+      // reported below
+    }
+    problems.add(key, "must be a whole number from " + min + " to " + max + " (" + example + ")");
+    return -1L;
   }
 
   private String name(String text) {

@@ -13,7 +13,14 @@ import java.util.Map;
  */
 record DatasetYaml(String name, String table, SourceYaml source, String privacyUnit,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxGroupsContributed,
-    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup, LossYaml budget, LossYaml defaults, String ledger, Map<String, ColumnYaml> columns) {
+    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup, LossYaml budget, LossYaml defaults, String ledger, LimitsYaml limits,
+    Map<String, ColumnYaml> columns) {
+
+  /** {@code limits: { memory_mb, threads, timeout_seconds, response_quantum_ms }}, every key optional. */
+  record LimitsYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String memoryMb,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String threads,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String timeoutSeconds,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String responseQuantumMs) {}
 
   /** {@code source:}: exactly one of the four must be given. */
   record SourceYaml(String csv, String parquet, JdbcYaml jdbc, SparkYaml spark) {}

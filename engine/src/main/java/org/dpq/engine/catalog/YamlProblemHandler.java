@@ -33,7 +33,8 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
   public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
       Object beanOrClass, String propertyName) throws IOException {
     Class<?> type = beanOrClass instanceof Class<?> c ? c : beanOrClass.getClass();
-    problems(ctxt).add(path(p), "unknown key; expected one of " + String.join(", ", keys(type)));
+    problems(ctxt).add(unknownKeyPath(path(p), propertyName), "unknown key; expected one of "
+        + String.join(", ", keys(type)));
     p.skipChildren();
     return true;
   }
@@ -52,6 +53,19 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
     problems(ctxt).add(path(p), "must be " + expected(instClass) + ", not " + found(p.currentToken()));
     p.skipChildren();
     return null;
+  }
+
+  /**
+   * The path of an unknown key. When a record's creator has not yet received all its properties, Jackson buffers
+   * the unknown one and replays it from a buffer whose context repeats the key ({@code ignored.ignored}); the
+   * repeated last segment is dropped.
+   */
+  static String unknownKeyPath(String path, String key) {
+    String doubled = key + "." + key;
+    if (path.equals(doubled) || path.endsWith("." + doubled)) {
+      return path.substring(0, path.length() - key.length() - 1);
+    }
+    return path;
   }
 
   /** The snake_case keys a record DTO accepts, in declaration order. */

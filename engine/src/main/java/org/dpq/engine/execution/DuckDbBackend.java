@@ -55,6 +55,7 @@ public final class DuckDbBackend implements Backend {
   /** A second in-memory database holding an empty table of the same schema, for {@link #dryRun}. */
   private final DuckDBConnection dry;
   private final Storage storage;
+  private final long timeoutSeconds;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
   /**
@@ -64,10 +65,11 @@ public final class DuckDbBackend implements Backend {
   private final Set<String> dryRunPassed = ConcurrentHashMap.newKeySet();
   private static final int MAX_DRY_RUNS_REMEMBERED = 1_024;
 
-  private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage) {
+  private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage, long timeoutSeconds) {
     this.root = root;
     this.dry = dry;
     this.storage = storage;
+    this.timeoutSeconds = timeoutSeconds;
   }
 
   /** Opens a backend that loads the source into a table (the default; see {@link Storage}). */
@@ -112,7 +114,7 @@ public final class DuckDbBackend implements Backend {
       expose(root, dataset, storage, path);
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       emptyTwin(root, dry, dataset.table());
-      return new DuckDbBackend(root, dry, storage);
+      return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds());
     } catch (SQLException e) {
       closeQuietly(root);
       if (dry != null) {
@@ -163,9 +165,30 @@ public final class DuckDbBackend implements Backend {
         }
       }
       disableTopNWindowElimination(s);
+      limit(s, d.limits());
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
     }
+  }
+
+  /**
+   * Caps what one query may take: {@code memory_limit} (the dataset's {@code limits.memory_mb}, else half of the
+   * machine's memory, so that DuckDB fails with an error its caller turns into the one failure-after-charge
+   * outcome instead of the process being killed) and {@code threads}. Set before the configuration is locked.
+   */
+  private static void limit(Statement s, org.dpq.engine.catalog.Limits limits) throws SQLException {
+    long memory = limits.memoryMegabytes().orElse(Math.max(256, physicalMemoryMegabytes() / 2));
+    s.execute("SET memory_limit = '" + memory + "MB'");
+    int threads = limits.threads().orElse(Runtime.getRuntime().availableProcessors());
+    s.execute("SET threads = " + threads);
+  }
+
+  private static long physicalMemoryMegabytes() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getTotalMemorySize() >> 20;
+    }
+    return 4096;
   }
 
   /** Creates, in {@code dry}, an empty table with the name and column types of the exposed table, then locks it. */
@@ -256,7 +279,9 @@ public final class DuckDbBackend implements Backend {
       synchronized (root) {
         c = root.duplicate();
       }
-      try (c; Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      try (c; Statement s = c.createStatement();
+           StatementTimeout t = StatementTimeout.arm(timeoutSeconds, () -> cancel(s));
+           ResultSet r = s.executeQuery(sql)) {
         return JdbcValues.rows(r);
       }
     } catch (SQLException e) {
@@ -326,6 +351,14 @@ public final class DuckDbBackend implements Backend {
       }
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  private static void cancel(Statement s) {
+    try {
+      s.cancel();
+    } catch (SQLException e) {
+      // already finished
     }
   }
 

@@ -38,12 +38,14 @@ public final class PostgresBackend implements Backend {
   private final String url;
   private final Properties properties;
   private final String exposure;
+  private final org.dpq.engine.catalog.Limits limits;
   private volatile boolean closed;
 
-  private PostgresBackend(String url, Properties properties, String exposure) {
+  private PostgresBackend(String url, Properties properties, String exposure, org.dpq.engine.catalog.Limits limits) {
     this.url = url;
     this.properties = properties;
     this.exposure = exposure;
+    this.limits = limits;
   }
 
   /**
@@ -73,7 +75,7 @@ public final class PostgresBackend implements Backend {
       throw new BackendException("the PostgreSQL source of dataset '" + dataset.name() + "' could not be opened ("
           + e.getClass().getSimpleName() + "). No data value or credential is shown.");
     }
-    return new PostgresBackend(jdbc.url(), properties, exposure);
+    return new PostgresBackend(jdbc.url(), properties, exposure, dataset.limits());
   }
 
   @Override
@@ -95,6 +97,7 @@ public final class PostgresBackend implements Backend {
       c.setReadOnly(true);
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
+        limit(s);
         s.setFetchSize(FETCH_SIZE);
         List<Object[]> rows;
         try (ResultSet r = s.executeQuery(exposure + sql)) {
@@ -107,6 +110,18 @@ public final class PostgresBackend implements Backend {
       throw PostgresErrors.running(e);
     } catch (RuntimeException e) {
       throw PostgresErrors.unexpected(e);
+    }
+  }
+
+  /**
+   * The dataset's limits for this transaction only: {@code statement_timeout} always, {@code work_mem} (memory per
+   * sort or hash before it spills to disk) as an eighth of {@code limits.memory_mb} when given. A query that hits
+   * them fails like any other failure after the charge.
+   */
+  private void limit(Statement s) throws SQLException {
+    s.execute("SET LOCAL statement_timeout = '" + limits.timeoutSeconds() + "s'");
+    if (limits.memoryMegabytes().isPresent()) {
+      s.execute("SET LOCAL work_mem = '" + Math.max(1, limits.memoryMegabytes().getAsLong() / 8) + "MB'");
     }
   }
 

@@ -2,11 +2,7 @@ package org.dpq.engine.rewrite;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import java.math.BigDecimal;
-import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
-import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlDialect;
@@ -15,10 +11,8 @@ import org.apache.calcite.sql.SqlFunctionCategory;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
-import org.apache.calcite.sql.type.SqlTypeFamily;
-import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.sql.type.SqlTypeUtil;
 import org.apache.calcite.tools.RelBuilder;
+import org.dpq.engine.analysis.ExpressionPolicy;
 import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.execution.DuckDbDialect;
@@ -37,7 +31,9 @@ import org.dpq.engine.execution.DuckDbDialect;
  * fail on any row: column references and literals, comparisons, AND/OR/NOT, IS [NOT] NULL, IN and BETWEEN, LIKE
  * with a literal pattern, CASE, COALESCE, UPPER/LOWER/TRIM/CHAR_LENGTH/||, widening casts, and integer division or
  * MOD by an integer literal of magnitude at least 2. Anything else (arithmetic that can overflow, casts of strings,
- * most functions) is rejected before the charge, naming the construct.
+ * most functions) is rejected before the charge, naming the construct. Which functions can fail is part of the one
+ * list in {@link ExpressionPolicy} (its {@code Failure} column), the same list that bounds every row expression's
+ * cost on every backend.
  */
 final class RowErrors {
   private static final SqlFunction TRY = new SqlFunction("TRY", SqlKind.OTHER_FUNCTION,
@@ -197,126 +193,6 @@ final class RowErrors {
 
   /** A description of the first operation in {@code node} that could fail on some rows, or null. */
   static String firstUnsafe(RexNode node) {
-    if (node instanceof RexInputRef || node instanceof RexLiteral) {
-      return null;
-    }
-    if (!(node instanceof RexCall call)) {
-      return "the expression " + node.getKind();
-    }
-    String name = call.getOperator().getName();
-    switch (call.getKind()) {
-      case AND, OR, NOT, IS_NULL, IS_NOT_NULL, IS_TRUE, IS_NOT_TRUE, IS_FALSE, IS_NOT_FALSE, EQUALS, NOT_EQUALS,
-          LESS_THAN, LESS_THAN_OR_EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL, IS_DISTINCT_FROM,
-          IS_NOT_DISTINCT_FROM, SEARCH, CASE, COALESCE -> {
-        return firstUnsafeOperand(call);
-      }
-      case LIKE -> {
-        for (int i = 1; i < call.getOperands().size(); i++) {
-          if (!(call.getOperands().get(i) instanceof RexLiteral literal)
-              || !SqlTypeUtil.inCharFamily(literal.getType()) || literal.getValueAs(String.class) == null
-              || literal.getValueAs(String.class).endsWith("\\")) {
-            return name + " with a pattern or escape that is not a literal (or that ends with a backslash)";
-          }
-        }
-        return firstUnsafe(call.getOperands().get(0));
-      }
-      case CAST -> {
-        RexNode operand = call.getOperands().get(0);
-        if (operand instanceof RexLiteral || widening(operand.getType(), call.getType())) {
-          return firstUnsafe(operand);
-        }
-        return "CAST to " + call.getType().getSqlTypeName() + " from " + operand.getType().getSqlTypeName();
-      }
-      case MINUS_PREFIX, PLUS_PREFIX -> {
-        return number(node) != null ? null : "unary " + name + " of a column (-x overflows for the smallest integer)";
-      }
-      case DIVIDE, MOD -> {
-        BigDecimal divisor = number(call.getOperands().get(1));
-        if (isInteger(call.getOperands().get(0).getType()) && divisor != null
-            && divisor.stripTrailingZeros().scale() <= 0 && divisor.abs().compareTo(BigDecimal.valueOf(2)) >= 0) {
-          return firstUnsafe(call.getOperands().get(0));
-        }
-        return name + " other than of an integer by an integer literal of magnitude at least 2";
-      }
-      default -> {
-        switch (name.toUpperCase(java.util.Locale.ROOT)) {
-          case "UPPER", "LOWER", "TRIM", "CHAR_LENGTH", "CHARACTER_LENGTH", "||" -> {
-            return firstUnsafeOperand(call);
-          }
-          default -> {
-            return name;
-          }
-        }
-      }
-    }
-  }
-
-  /** The value of a numeric literal, possibly signed ({@code -4} may arrive as a unary minus), or null. */
-  private static BigDecimal number(RexNode node) {
-    if (node instanceof RexLiteral literal) {
-      return SqlTypeUtil.isNumeric(literal.getType()) ? literal.getValueAs(BigDecimal.class) : null;
-    }
-    if (node instanceof RexCall call && call.getOperands().size() == 1
-        && call.getOperands().get(0) instanceof RexLiteral literal && SqlTypeUtil.isNumeric(literal.getType())
-        && literal.getValueAs(BigDecimal.class) != null) {
-      BigDecimal v = literal.getValueAs(BigDecimal.class);
-      return switch (call.getKind()) {
-        case MINUS_PREFIX -> v.negate();
-        case PLUS_PREFIX -> v;
-        default -> null;
-      };
-    }
-    return null;
-  }
-
-  private static String firstUnsafeOperand(RexCall call) {
-    for (RexNode operand : call.getOperands()) {
-      String unsafe = firstUnsafe(operand);
-      if (unsafe != null) {
-        return unsafe;
-      }
-    }
-    return null;
-  }
-
-  /** True for casts that cannot fail: to a character type, to the same type, or to a wider number. */
-  private static boolean widening(RelDataType from, RelDataType to) {
-    SqlTypeName source = from.getSqlTypeName();
-    SqlTypeName target = to.getSqlTypeName();
-    if (SqlTypeFamily.CHARACTER.contains(to)) {
-      return true; // explicit casts to text never fail (a bounded length truncates)
-    }
-    if (source == target) {
-      if (source == SqlTypeName.DECIMAL) {
-        return to.getPrecision() - to.getScale() >= from.getPrecision() - from.getScale();
-      }
-      return !target.allowsPrec() || to.getPrecision() >= from.getPrecision();
-    }
-    if (isInteger(from)) {
-      return switch (target) {
-        case DOUBLE, FLOAT, REAL, BIGINT -> true;
-        case INTEGER -> source == SqlTypeName.TINYINT || source == SqlTypeName.SMALLINT;
-        case DECIMAL -> to.getPrecision() - to.getScale() >= digits(source);
-        default -> false;
-      };
-    }
-    return source == SqlTypeName.REAL && target == SqlTypeName.DOUBLE
-        || source == SqlTypeName.DECIMAL && (target == SqlTypeName.DOUBLE || target == SqlTypeName.FLOAT);
-  }
-
-  private static boolean isInteger(RelDataType type) {
-    return switch (type.getSqlTypeName()) {
-      case TINYINT, SMALLINT, INTEGER, BIGINT -> true;
-      default -> false;
-    };
-  }
-
-  private static int digits(SqlTypeName integer) {
-    return switch (integer) {
-      case TINYINT -> 3;
-      case SMALLINT -> 5;
-      case INTEGER -> 10;
-      default -> 19;
-    };
+    return ExpressionPolicy.firstRowError(node).orElse(null);
   }
 }

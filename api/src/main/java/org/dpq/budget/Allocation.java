@@ -24,7 +24,7 @@ public record Allocation(String analyst, PrivacyLoss allocated, PrivacyLoss spen
   }
 
   /** The allocation with its remainder computed from the share and the spend. */
-  static Allocation of(String analyst, PrivacyLoss allocated, PrivacyLoss spent) {
+  public static Allocation of(String analyst, PrivacyLoss allocated, PrivacyLoss spent) {
     return new Allocation(analyst, allocated, spent, new PrivacyLoss(
         allocated.epsilon().subtract(spent.epsilon()).max(BigDecimal.ZERO),
         allocated.delta().subtract(spent.delta()).max(BigDecimal.ZERO)));

@@ -1,0 +1,81 @@
+package org.dpq.server;
+
+import java.util.List;
+import org.dpq.api.BudgetView;
+import org.dpq.api.DpqService;
+import org.dpq.budget.Allocation;
+import org.dpq.budget.LedgerStatus;
+import org.dpq.engine.Dpq;
+import org.dpq.engine.Explanation;
+import org.dpq.engine.QueryOptions;
+import org.dpq.engine.QueryResult;
+
+/**
+ * The command interface as one authenticated principal sees it. Owns invariant 8 on the server: the analyst
+ * recorded and charged is always the principal (whatever the request says), an analyst sees and queries only
+ * the datasets they hold an allocation on, and sees only their own allocation.
+ */
+final class PrincipalService implements DpqService {
+  private final ServedDatasets served;
+  private final ServerConfig.Principal principal;
+
+  PrincipalService(ServedDatasets served, ServerConfig.Principal principal) {
+    this.served = served;
+    this.principal = principal;
+  }
+
+  boolean isOfficer() {
+    return principal.role() == ServerConfig.Role.OFFICER;
+  }
+
+  @Override
+  public List<String> datasets() {
+    return served.names().stream().filter(this::mayUse).toList();
+  }
+
+  @Override
+  public QueryResult query(String dataset, String sql, QueryOptions options) {
+    return dpq(dataset).query(sql, options.withAnalyst(principal.name()));
+  }
+
+  @Override
+  public Explanation explain(String dataset, String sql, QueryOptions options) {
+    return dpq(dataset).explain(sql, options.withAnalyst(principal.name()));
+  }
+
+  @Override
+  public BudgetView budget(String dataset) {
+    Dpq dpq = dpq(dataset);
+    if (isOfficer()) {
+      return new BudgetView(dpq.budgetStatus(), dpq.allocations());
+    }
+    Allocation own = served.allocation(dataset, principal.name()).orElseThrow(() -> notServed(dataset));
+    return new BudgetView(new LedgerStatus(dataset, own.allocated(), own.spent(), own.remaining(), 0),
+        List.of(own));
+  }
+
+  /** The dataset, if this principal may use it; otherwise the same 404 as for a dataset that does not exist. */
+  Dpq dpq(String dataset) {
+    if (!mayUse(dataset)) {
+      throw notServed(dataset);
+    }
+    return served.get(dataset).orElseThrow(() -> notServed(dataset));
+  }
+
+  private boolean mayUse(String dataset) {
+    if (served.get(dataset).isEmpty()) {
+      return false;
+    }
+    return isOfficer() || served.allocation(dataset, principal.name()).isPresent();
+  }
+
+  static ApiException notServed(String dataset) {
+    return new ApiException(org.dpq.client.ErrorCode.NOT_FOUND, "no dataset named '" + ApiException.safe(dataset)
+        + "' is served to you; GET /v1/datasets lists those you may query");
+  }
+
+  @Override
+  public void close() {
+    // Nothing: the datasets belong to the server.
+  }
+}

@@ -1,0 +1,29 @@
+package org.dpq.server;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per-principal request limit over fixed one-minute windows. Owns keeping one principal from exhausting the
+ * server for everyone else; it never affects what is charged (a refused request is refused before the engine).
+ */
+final class RateLimiter {
+  private final int perMinute;
+  private final ConcurrentHashMap<String, long[]> windows = new ConcurrentHashMap<>();
+
+  RateLimiter(int perMinute) {
+    this.perMinute = perMinute;
+  }
+
+  /** True when the principal may make one more request now. */
+  boolean tryAcquire(String principal) {
+    long minute = System.nanoTime() / 60_000_000_000L;
+    long[] w = windows.computeIfAbsent(principal, k -> new long[] {minute, 0});
+    synchronized (w) {
+      if (w[0] != minute) {
+        w[0] = minute;
+        w[1] = 0;
+      }
+      return ++w[1] <= perMinute;
+    }
+  }
+}
