@@ -40,6 +40,8 @@ import org.dpq.engine.catalog.PrivacyUnit;
 final class PlanExtractor {
   private final Dataset dataset;
   private final String sql;
+  /** What every row expression of the query (WHERE, GROUP BY, aggregate arguments) costs on one row together. */
+  private ExpressionPolicy.Cost rowCost = new ExpressionPolicy.Cost(0, 0, 0, 0, 0);
 
   PlanExtractor(Dataset dataset, String sql) {
     this.dataset = dataset;
@@ -87,7 +89,7 @@ final class PlanExtractor {
     for (RelNode step : below) {
       if (step instanceof Filter filter) {
         RexNode condition = rowLevel(substitute(filter.getCondition(), rowExprs), "WHERE");
-        ExpressionPolicy.check(condition, "WHERE");
+        rowCost = rowCost.plus(ExpressionPolicy.check(condition, "WHERE"));
         conditions.add(condition);
       } else {
         List<RexNode> next = new ArrayList<>();
@@ -175,6 +177,7 @@ final class PlanExtractor {
       String name = names.get(position++);
       if (!(expr instanceof RexInputRef ref)) {
         rowLevel(expr, "GROUP BY");
+        policy(expr, "GROUP BY");
         keys.add(new GroupKey(name, expr, new KeyDomains(dataset, scan).column(name, expr)));
         continue;
       }
@@ -218,8 +221,9 @@ final class PlanExtractor {
       throw Reject.because(function + " takes one argument", "write " + function + "(expression)");
     }
     RexBuilder rex = scan.getCluster().getRexBuilder();
-    ValueBound value = valueBound(function, filtered(call, rowExprs.get(call.getArgList().get(0)), rowExprs, rex),
-        scan);
+    RexNode argument = filtered(call, rowExprs.get(call.getArgList().get(0)), rowExprs, rex);
+    policy(argument, function + "'s argument");
+    ValueBound value = valueBound(function, argument, scan);
     double lower = value.lower();
     double upper = value.upper();
     double mid = lower / 2 + upper / 2;
@@ -249,6 +253,18 @@ final class PlanExtractor {
     RexNode condition = rowLevel(rowExprs.get(call.filterArg), "FILTER (WHERE ...)");
     return rex.makeCall(SqlStdOperatorTable.CASE, condition, argument,
         rex.makeNullLiteral(rex.getTypeFactory().createTypeWithNullability(argument.getType(), true)));
+  }
+
+  /**
+   * Holds a new row expression (an aggregate's argument, a GROUP BY expression) to the one expression policy, alone
+   * and together with every other row expression of the query, before anything is charged.
+   */
+  private void policy(RexNode expression, String clause) {
+    if (expression instanceof RexInputRef) {
+      return;
+    }
+    rowCost = rowCost.plus(ExpressionPolicy.check(expression, clause));
+    ExpressionPolicy.checkTotal(rowCost, "the query's row expressions together");
   }
 
   /** The value an aggregate adds up, with its per-row clamp: declared for a column, derived for an expression. */
@@ -315,6 +331,7 @@ final class PlanExtractor {
 
   /** COUNT of a column or row expression (which needs no bounds: each row adds 0 or 1). */
   private int countValues(MeasurementSet measurements, RexNode argument, TableScan scan) {
+    policy(argument, "COUNT's argument");
     Optional<String> text = argument instanceof RexInputRef ? Optional.empty() : Optional.of(new ExpressionBounds(
         dataset, scan.getRowType().getFieldNames(), scan.getCluster().getRexBuilder()).text(argument));
     return measurements.countValues(argument, text);
