@@ -1,1 +1,1 @@
-SELECT category, COUNT(*) AS purchases, SUM(amount) AS total FROM transactions GROUP BY category ORDER BY total DESC
+SELECT category, COUNT(DISTINCT customer_id) AS customers, COUNT(*) AS purchases FROM transactions GROUP BY category ORDER BY customers DESC

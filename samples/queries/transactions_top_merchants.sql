@@ -1,1 +1,1 @@
-SELECT merchant, COUNT(*) AS purchases FROM transactions GROUP BY merchant ORDER BY purchases DESC LIMIT 10
+SELECT merchant, COUNT(DISTINCT customer_id) AS customers FROM transactions GROUP BY merchant ORDER BY customers DESC LIMIT 10

@@ -49,7 +49,8 @@ class MainTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"query", "explain", "budget status", "budget history", "budget verify", "datasets inspect",
+  @ValueSource(strings = {"query", "explain", "shell", "completion", "budget status", "budget history", "budget verify",
+      "budget raise", "datasets inspect",
       "datasets validate", "samples generate"})
   void everyCommandsHelpHasAnExample(String command) {
     List<String> args = new ArrayList<>(List.of(command.split(" ")));

@@ -18,19 +18,24 @@ final class StoredAnswers {
       .configure(DeserializationFeature.USE_LONG_FOR_INTS, true)
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-  /** The stored form: released values and intervals only. */
+  /**
+   * The stored form: released values and intervals only ({@code coversRange} is null in answers stored before
+   * it existed).
+   */
   record Stored(List<String> columns, List<List<Object>> values, List<List<Interval>> ci95, String costEpsilon,
-      String costDelta) {}
+      String costDelta, List<List<Boolean>> coversRange) {}
 
   String store(QueryResult r) {
     List<List<Object>> values = new ArrayList<>();
     List<List<Interval>> cis = new ArrayList<>();
+    List<List<Boolean>> covers = new ArrayList<>();
     for (List<Cell> row : r.rows()) {
       values.add(row.stream().map(Cell::value).collect(java.util.stream.Collectors.toList()));
       cis.add(row.stream().map(Cell::ci95).collect(java.util.stream.Collectors.toList()));
+      covers.add(row.stream().map(Cell::coversRange).toList());
     }
     return write(new Stored(r.columns(), values, cis, r.cost().epsilon().toPlainString(),
-        r.cost().delta().toPlainString()));
+        r.cost().delta().toPlainString(), covers));
   }
 
   QueryResult restore(String json, PrivacyLoss remaining, long sequence) {
@@ -49,7 +54,8 @@ final class StoredAnswers {
         if (v instanceof Integer n) {
           v = n.longValue();
         }
-        row.add(new Cell(v, s.ci95().get(i).get(j)));
+        boolean covers = s.coversRange() != null && Boolean.TRUE.equals(s.coversRange().get(i).get(j));
+        row.add(new Cell(v, s.ci95().get(i).get(j), covers));
       }
       rows.add(row);
     }

@@ -15,6 +15,8 @@ import org.dpq.mechanisms.Interval;
  * {@code value ± half-width} and a cost footer, CSV with interval columns, or one JSON object.
  */
 public final class QueryResultRenderer {
+  /** Marks a value whose 95% interval covers its whole possible range. */
+  static final String WHOLE_RANGE = "(!)";
   private QueryResultRenderer() {}
 
   /**
@@ -144,6 +146,10 @@ public final class QueryResultRenderer {
     int m = result.rows().size();
     lines.add("(" + m + (m == 1 ? " row" : " rows")
         + (anyInterval ? "; ± is the half-width of the 95% noise interval, [low, high] the interval itself)" : ")"));
+    if (result.rows().stream().flatMap(List::stream).anyMatch(Cell::coversRange)) {
+      lines.add("(" + WHOLE_RANGE + " the interval covers every value the column's bounds allow: that value is "
+          + "mostly noise; spend more epsilon or ask about larger groups)");
+    }
     lines.add(costLine(result));
     lines.add(remainingLine(result));
   }
@@ -185,8 +191,9 @@ public final class QueryResultRenderer {
         }
         String extra = halves[i] != null ? " ± " + " ".repeat(halfWidth - halves[i].length()) + halves[i]
             : ranges[i] != null ? " " + ranges[i] : "";
+        String flag = result.rows().get(i).get(j).coversRange() ? " " + WHOLE_RANGE : "";
         cells[i][j] = " ".repeat(valueWidth - values[i].length()) + values[i] + extra
-            + " ".repeat(extraWidth - extra.length());
+            + " ".repeat(extraWidth - extra.length()) + flag;
       }
     }
     TextTable table = new TextTable(result.columns(), right);

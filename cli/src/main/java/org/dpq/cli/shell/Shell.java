@@ -44,6 +44,7 @@ public final class Shell {
   private final PrintWriter out;
   private final QueryOptions options;
   private final VerboseOption.Phases phases;
+  private final DotCommands dots;
   private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "dpq-shell-query");
     t.setDaemon(true);
@@ -84,12 +85,11 @@ public final class Shell {
     this.dots = dots;
   }
 
-  private final DotCommands dots;
-
   /** Reads and runs statements until {@code .quit} or end of input. */
   public void run() {
     out.println("dpq shell on dataset " + dpq.dataset().name() + " (table " + dpq.dataset().table() + "). End each "
         + "query with ';'. Every query is charged to the dataset's budget. .help lists the commands; Ctrl-D quits.");
+    BudgetDrift.warn(dpq.dataset(), dpq.budgetStatus(), out);
     out.flush();
     StringBuilder pending = new StringBuilder();
     try {
@@ -173,7 +173,6 @@ public final class Shell {
     if (sql.isBlank()) {
       return;
     }
-    BudgetDrift.warn(dpq.dataset(), dpq.budgetStatus(), out);
     QueryResult result = cancellable(() -> dpq.query(sql, options));
     if (result != null) {
       QueryResultRenderer.print(result, format, out, out);

@@ -134,4 +134,33 @@ class QueryResultRendererTest {
     assertFalse(j.get("reused").asBoolean());
     assertEquals(17, j.get("ledgerSequence").asLong());
   }
+
+  @Test
+  void aValueWhoseIntervalCoversItsWholeRangeIsFlaggedInTablesAndMarkdown() {
+    QueryResult r = new QueryResult(List.of("clinic", "avg_cost"), List.of(
+        List.of(key("north"), new Cell(1012.5, new Interval(0, 2000), true)),
+        List.of(key("south"), new Cell(812.25, new Interval(790.5, 834.0), false))), COST, REMAINING, false, 3);
+    List<String> table = QueryResultRenderer.table(r);
+    assertTrue(table.get(2).endsWith("(!)"), table.get(2));
+    assertFalse(table.get(3).contains("(!)"), table.get(3));
+    assertTrue(table.stream().anyMatch(l -> l.startsWith("((!) the interval covers every value")), table.toString());
+    List<String> markdown = QueryResultRenderer.markdown(r);
+    assertTrue(markdown.get(2).contains("(!)"), markdown.toString());
+
+    QueryResult plain = new QueryResult(List.of("clinic", "avg_cost"), List.of(
+        List.of(key("south"), new Cell(812.25, new Interval(790.5, 834.0), false))), COST, REMAINING, false, 4);
+    assertFalse(String.join("\n", QueryResultRenderer.table(plain)).contains("(!)"));
+  }
+
+  @Test
+  void markdownIsAPipeTableWithAlignedNumbersAndEscapedPipes() {
+    QueryResult r = new QueryResult(List.of("name", "n"), List.of(List.of(key("a|b"), noisy(7L, 5, 9))), COST,
+        REMAINING, false, 5);
+    List<String> lines = QueryResultRenderer.markdown(r);
+    assertEquals("| name | n |", lines.get(0));
+    assertEquals("| --- | ---: |", lines.get(1));
+    assertEquals("| a\\|b | 7 ± 2 |", lines.get(2));
+    assertEquals("", lines.get(3));
+    assertTrue(lines.get(5).startsWith("cost: epsilon 1"), lines.toString());
+  }
 }

@@ -83,6 +83,16 @@ class ShellTest {
   }
 
   @Test
+  void warnsOnceAtStartWhenTheYamlAndTheLedgerDisagree() throws Exception {
+    TestDataset d = new TestDataset(dir);
+    assertEquals(0, d.run("budget", "raise", "-d", d.yaml.toString(), "-e", "1", "--reason", "grant").code());
+    TestDataset.Run r = d.runWithInput(".budget\n.budget\n", "shell", "-d", d.yaml.toString(), "--history",
+        dir.resolve("h").toString());
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(1, r.out().split("differs from the ledger's total", -1).length - 1, r.out());
+  }
+
+  @Test
   void completesKeywordsTheTableItsColumnsAndDotCommands() throws Exception {
     TestDataset d = new TestDataset(dir);
     try (Dpq dpq = Dpq.open(d.yaml); Terminal terminal = dumb("")) {

@@ -53,10 +53,19 @@ final class AggregateDeriver {
     return new Cell(value, new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())));
   }
 
+  /**
+   * A sum; when its column's lower bound is at least 0 the sum cannot be negative, so (like a count) it is
+   * released clamped at zero, with its interval taken around the released value and cut at zero.
+   */
   private static Cell sum(Noisy s, boolean integral) {
-    Interval ci = s.interval(CONFIDENCE);
-    Object value = integral ? (Object) Math.round(s.value()) : (Object) s.value();
-    return new Cell(value, ci);
+    boolean nonNegative = s.noise().measurement().lower() >= 0 && s.noise().measurement().center() == 0;
+    double noisy = nonNegative ? Math.max(0, s.value()) : s.value();
+    Object value = integral ? (Object) Math.round(noisy) : (Object) noisy;
+    if (!nonNegative) {
+      return new Cell(value, s.interval(CONFIDENCE));
+    }
+    Interval ci = s.noise().mechanism().confidenceInterval(noisy, CONFIDENCE);
+    return new Cell(value, new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())));
   }
 
   private static Cell mean(AggregateSpec.Mean a, Noisy sum, Noisy count) {
@@ -74,7 +83,8 @@ final class AggregateDeriver {
         hi = Math.max(hi, r);
       }
     }
-    return new Cell(value, new Interval(clamp(lo, a.lower(), a.upper()), clamp(hi, a.lower(), a.upper())));
+    Interval ci = new Interval(clamp(lo, a.lower(), a.upper()), clamp(hi, a.lower(), a.upper()));
+    return new Cell(value, ci, ci.low() <= a.lower() && ci.high() >= a.upper());
   }
 
   private static Cell variance(AggregateSpec.Variance v, Noisy squares, Noisy sum, Noisy count) {
@@ -104,10 +114,11 @@ final class AggregateDeriver {
       }
     }
     Interval ci = new Interval(clamp(lo, 0, max), clamp(hi, 0, max));
+    boolean covers = ci.low() <= 0 && ci.high() >= max;
     if (v.stddev()) {
-      return new Cell(Math.sqrt(value), new Interval(Math.sqrt(ci.low()), Math.sqrt(ci.high())));
+      return new Cell(Math.sqrt(value), new Interval(Math.sqrt(ci.low()), Math.sqrt(ci.high())), covers);
     }
-    return new Cell(value, ci);
+    return new Cell(value, ci, covers);
   }
 
   private static double var(double squares, double sum, double n) {

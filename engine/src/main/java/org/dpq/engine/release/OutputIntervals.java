@@ -36,6 +36,16 @@ final class OutputIntervals {
     return new Interval(Math.min(a.doubleValue(), b.doubleValue()), Math.max(a.doubleValue(), b.doubleValue()));
   }
 
+  /**
+   * True when the output is an aggregate whose interval covers its whole possible range, or a monotone function
+   * of one (which then covers the function's whole range too).
+   */
+  static boolean coversRange(RexNode expression, List<Cell> aggregateRow, int keyCount) {
+    RexInputRef ref = singleRef(expression);
+    return ref != null && ref.getIndex() >= keyCount && monotone(expression)
+        && aggregateRow.get(ref.getIndex()).coversRange();
+  }
+
   private static List<Object> substitute(List<Cell> row, int index, double value) {
     List<Object> values = new ArrayList<>(row.size());
     for (Cell c : row) {

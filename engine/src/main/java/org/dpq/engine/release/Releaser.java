@@ -100,7 +100,8 @@ public final class Releaser {
       }
       List<Cell> row = new ArrayList<>(outputs.size());
       for (RexNode e : outputs) {
-        row.add(new Cell(RexEvaluator.eval(e, values), OutputIntervals.of(e, aggRow, plan.keys().size())));
+        row.add(new Cell(RexEvaluator.eval(e, values), OutputIntervals.of(e, aggRow, plan.keys().size()),
+            OutputIntervals.coversRange(e, aggRow, plan.keys().size())));
       }
       out.add(row);
     }

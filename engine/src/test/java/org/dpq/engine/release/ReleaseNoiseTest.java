@@ -41,6 +41,7 @@ class ReleaseNoiseTest {
       PrivacyLoss.parse("1", "1e-7"), "unused.db",
       List.of(new Column("uid", ColumnType.LONG, OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty()),
           new Column("v", ColumnType.DOUBLE, OptionalDouble.of(0), OptionalDouble.of(10), Optional.empty()),
+          new Column("w", ColumnType.DOUBLE, OptionalDouble.of(-5), OptionalDouble.of(5), Optional.empty()),
           new Column("g", ColumnType.STRING, OptionalDouble.empty(), OptionalDouble.empty(),
               Optional.of(List.of("a"))),
           new Column("h", ColumnType.STRING, OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty())),
@@ -147,5 +148,68 @@ class ReleaseNoiseTest {
       }
     }
     assertTrue(covered >= 0.95 * N, "coverage " + covered / (double) N);
+  }
+
+  @Test
+  void aSumOfAColumnBoundedBelowByZeroIsNeverNegativeAndItsIntervalStillCovers() {
+    // True sum 0 of v in [0, 10]: about half the noisy sums are negative. Released clamped at 0 (post-processing),
+    // each interval has positive width, starts at 0 or above, and covers 0 at the nominal rate or better.
+    Object[] row = {"a", 0.0};
+    String sql = "SELECT g, SUM(v) AS s FROM t GROUP BY g";
+    DpPlan plan = new Analyzer().analyze(DATASET, sql);
+    NoisePlan noisePlan = new BudgetAllocator().allocate(plan, PrivacyLoss.parse("0.5", "0"), MechanismChoice.LAPLACE);
+    Noise noise = noise(51);
+    int covered = 0;
+    int zeros = 0;
+    for (int i = 0; i < N; i++) {
+      Cell c = new Releaser().release(plan, noisePlan, List.<Object[]>of(row), noise).rows().get(0).get(1);
+      double v = ((Number) c.value()).doubleValue();
+      assertTrue(v >= 0, "a negative sum of non-negative values: " + v);
+      zeros += v == 0 ? 1 : 0;
+      assertTrue(c.ci95().low() >= 0 && c.ci95().low() < c.ci95().high(), "interval " + c.ci95());
+      if (c.ci95().low() <= 0 && 0 <= c.ci95().high()) {
+        covered++;
+      }
+    }
+    assertTrue(zeros > 0.4 * N && zeros < 0.6 * N, "about half are clamped: " + zeros);
+    assertTrue(covered >= 0.95 * N, "coverage " + covered / (double) N);
+  }
+
+  @Test
+  void aSumOfAColumnThatCanBeNegativeIsNotClamped() {
+    Object[] row = {"a", 0.0};
+    String sql = "SELECT g, SUM(w) AS s FROM t GROUP BY g";
+    DpPlan plan = new Analyzer().analyze(DATASET, sql);
+    NoisePlan noisePlan = new BudgetAllocator().allocate(plan, PrivacyLoss.parse("0.5", "0"), MechanismChoice.LAPLACE);
+    Noise noise = noise(61);
+    int negative = 0;
+    for (int i = 0; i < 200; i++) {
+      Cell c = new Releaser().release(plan, noisePlan, List.<Object[]>of(row), noise).rows().get(0).get(1);
+      negative += ((Number) c.value()).doubleValue() < 0 ? 1 : 0;
+    }
+    assertTrue(negative > 50, "negative sums must stay negative: " + negative);
+  }
+
+  @Test
+  void anAverageWhoseIntervalSpansItsWholeRangeIsFlagged() {
+    String sql = "SELECT g, AVG(v) AS m FROM t GROUP BY g";
+    DpPlan plan = new Analyzer().analyze(DATASET, sql);
+    NoisePlan noisePlan = new BudgetAllocator().allocate(plan, PrivacyLoss.parse("0.5", "0"), MechanismChoice.LAPLACE);
+    // Centred sum 0 over 2 values: the noise dwarfs the count, the interval is all of [0, 10].
+    Cell tiny = new Releaser().release(plan, noisePlan, List.<Object[]>of(new Object[] {"a", 0.0, 2L}), noise(71))
+        .rows().get(0).get(1);
+    assertTrue(tiny.coversRange(), tiny.toString());
+    assertEquals(0.0, tiny.ci95().low());
+    assertEquals(10.0, tiny.ci95().high());
+    // A million values: the interval is narrow.
+    Cell large = new Releaser().release(plan, noisePlan, List.<Object[]>of(new Object[] {"a", 0.0, 1_000_000L}),
+        noise(72)).rows().get(0).get(1);
+    assertFalse(large.coversRange(), large.toString());
+    // Carried through monotone arithmetic on the released value.
+    DpPlan scaled = new Analyzer().analyze(DATASET, "SELECT g, AVG(v) * 2 AS m2 FROM t GROUP BY g");
+    NoisePlan scaledNoise = new BudgetAllocator().allocate(scaled, PrivacyLoss.parse("0.5", "0"),
+        MechanismChoice.LAPLACE);
+    assertTrue(new Releaser().release(scaled, scaledNoise, List.<Object[]>of(new Object[] {"a", 0.0, 2L}), noise(73))
+        .rows().get(0).get(1).coversRange());
   }
 }

@@ -1,1 +1,0 @@
-SELECT product_id, COUNT(*) AS users FROM ratings GROUP BY product_id ORDER BY users DESC LIMIT 10
