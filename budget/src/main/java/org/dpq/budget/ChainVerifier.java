@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.dpq.errors.InvalidPrivacyParameterException;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -168,7 +169,7 @@ final class ChainVerifier {
     try {
       PrivacyLoss.budget(total.epsilon(), total.delta());
       return true;
-    } catch (IllegalArgumentException ex) {
+    } catch (InvalidPrivacyParameterException | IllegalArgumentException ex) {
       return false;
     }
   }
@@ -182,7 +183,7 @@ final class ChainVerifier {
     try {
       loss.validatedRequest();
       return true;
-    } catch (IllegalArgumentException ex) {
+    } catch (InvalidPrivacyParameterException | IllegalArgumentException ex) {
       return false;
     }
   }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Semaphore;
+import org.dpq.errors.LedgerException;
 
 /**
  * A small bounded pool of ledger connections, so that threads of one process contend for the database's own

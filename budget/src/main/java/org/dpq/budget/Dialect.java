@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -160,15 +161,30 @@ sealed interface Dialect {
    * The shared ledger: PostgreSQL with synchronous_commit on; writers lock the dataset's head row
    * (SELECT ... FOR UPDATE) in a READ COMMITTED transaction.
    */
-  record Postgres(String url) implements Dialect {
+  record Postgres(String url, DataSource dataSource) implements Dialect {
     private static final long SCHEMA_LOCK_KEY = 0x6470715f6c656467L; // "dpq_ledg"
+
+    /** A ledger reached through a {@code jdbc:postgresql:} URL. */
+    Postgres(String url) {
+      this(url, null);
+    }
+
+    /** A ledger reached through the application's own DataSource (its pool, its credentials). */
+    Postgres(DataSource dataSource) {
+      this(null, dataSource);
+    }
 
     @Override
     public Connection connect() throws SQLException {
-      Properties props = new Properties();
-      // Server error details can quote a failing row (a released result); keep them out of exceptions.
-      props.setProperty("logServerErrorDetail", "false");
-      Connection c = DriverManager.getConnection(url, props);
+      Connection c;
+      if (dataSource != null) {
+        c = dataSource.getConnection();
+      } else {
+        Properties props = new Properties();
+        // Server error details can quote a failing row (a released result); keep them out of exceptions.
+        props.setProperty("logServerErrorDetail", "false");
+        c = DriverManager.getConnection(url, props);
+      }
       try (Statement s = c.createStatement()) {
         try (ResultSet rs = s.executeQuery("SHOW fsync")) {
           if (!rs.next() || !"on".equalsIgnoreCase(rs.getString(1))) {
@@ -250,6 +266,9 @@ sealed interface Dialect {
 
     @Override
     public String describe() {
+      if (dataSource != null) {
+        return "PostgreSQL ledger (the given DataSource)";
+      }
       String shown = url.replaceAll("(?i)(password=)[^&]*", "$1***");
       return "PostgreSQL ledger " + shown;
     }

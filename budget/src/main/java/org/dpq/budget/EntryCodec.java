@@ -15,6 +15,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.dpq.errors.InvalidPrivacyParameterException;
+import org.dpq.errors.LedgerException;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -146,7 +148,7 @@ final class EntryCodec {
         out.add(new MeasurementCost(m.name(), m.mechanism(), loss));
       }
       return List.copyOf(out);
-    } catch (JsonProcessingException | IllegalArgumentException ex) {
+    } catch (JsonProcessingException | InvalidPrivacyParameterException | IllegalArgumentException ex) {
       return null;
     }
   }

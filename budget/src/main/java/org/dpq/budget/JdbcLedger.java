@@ -14,7 +14,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
-import org.dpq.mechanisms.InvalidPrivacyParameterException;
+import org.dpq.errors.BudgetExhaustedException;
+import org.dpq.errors.InvalidPrivacyParameterException;
+import org.dpq.errors.LedgerException;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -56,6 +58,14 @@ final class JdbcLedger implements Ledger {
     if (dialect instanceof Dialect.Sqlite s && !LedgerSchema.precheckSqlite(s)) {
       LedgerSchema.createSqlite(s);
     }
+    return open(dialect, clock, inFlightTimeout);
+  }
+
+  static Ledger open(javax.sql.DataSource dataSource) {
+    return open(LedgerSchema.dialectFor(dataSource), Clock.systemUTC(), DEFAULT_IN_FLIGHT);
+  }
+
+  private static JdbcLedger open(Dialect dialect, Clock clock, Duration inFlightTimeout) {
     boolean mayCreate = dialect instanceof Dialect.Postgres; // a PostgreSQL schema without the tables
     JdbcLedger ledger = new JdbcLedger(dialect, clock, inFlightTimeout);
     try {

@@ -1,6 +1,8 @@
 package org.dpq.budget;
 
 import java.util.List;
+import org.dpq.errors.BudgetExhaustedException;
+import org.dpq.errors.LedgerException;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -22,6 +24,19 @@ public interface Ledger extends AutoCloseable {
     return JdbcLedger.open(location);
   }
 
+  /**
+   * Opens a ledger in the PostgreSQL database of an application's own {@link javax.sql.DataSource} (its pool,
+   * its credentials: none of them in a dataset YAML). The ledger tables are created on first use in the
+   * connection's current schema. The server's error details are not read into exceptions when the DataSource
+   * is pgjdbc's own; for another pool, configure it with {@code logServerErrorDetail=false}.
+   *
+   * @throws LedgerException when the DataSource is not PostgreSQL (an SQLite ledger is given as a file path) or
+   *     cannot be used
+   */
+  static Ledger open(javax.sql.DataSource dataSource) {
+    return JdbcLedger.open(dataSource);
+  }
+
   /** True when the dataset has a chain (its INIT entry). */
   boolean isInitialised(String datasetId);
 
@@ -29,7 +44,7 @@ public interface Ledger extends AutoCloseable {
    * Starts a dataset's chain with an INIT entry holding its total budget.
    *
    * @throws LedgerException if the dataset is already initialised (its existing chain is kept)
-   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if {@code total} is not a valid budget
+   * @throws org.dpq.errors.InvalidPrivacyParameterException if {@code total} is not a valid budget
    */
   void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor);
 
@@ -49,7 +64,7 @@ public interface Ledger extends AutoCloseable {
    * else checks the budget and appends a CHARGE entry, committed durably before this returns.
    *
    * @throws BudgetExhaustedException if the request does not fit in what remains (nothing is charged)
-   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if the request's loss is invalid (nothing is charged)
+   * @throws org.dpq.errors.InvalidPrivacyParameterException if the request's loss is invalid (nothing is charged)
    * @throws LedgerException if the dataset is not initialised or its chain is broken (nothing is charged)
    */
   ChargeOutcome charge(ChargeRequest request);
@@ -71,7 +86,7 @@ public interface Ledger extends AutoCloseable {
    * allocations of all analysts may add up to more than the dataset's total: the total still binds every charge.
    *
    * @return the analyst's allocation after the change
-   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if the allocation is neither zero nor a valid budget
+   * @throws org.dpq.errors.InvalidPrivacyParameterException if the allocation is neither zero nor a valid budget
    */
   Allocation allocate(String datasetId, String analyst, PrivacyLoss allocation, String actor, String reason);
 
@@ -106,7 +121,7 @@ public interface Ledger extends AutoCloseable {
    *
    * @return the balance after the raise
    * @throws IllegalArgumentException if the increase is negative, zero in both parts, or the reason is blank
-   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException if the new total is not a valid budget (delta >= 1)
+   * @throws org.dpq.errors.InvalidPrivacyParameterException if the new total is not a valid budget (delta >= 1)
    */
   LedgerStatus raiseTotalBy(String datasetId, PrivacyLoss increase, String actor, String reason);
 

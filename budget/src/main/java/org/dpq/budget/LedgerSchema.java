@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
+import org.dpq.errors.LedgerException;
 
 /**
  * The ledger's tables, created once and checked on every open. Owns failing closed at open: a location that
@@ -39,6 +40,30 @@ final class LedgerSchema {
   private LedgerSchema() {}
 
   /** The dialect for a location string. */
+  /** The dialect of a DataSource: PostgreSQL only (an SQLite ledger needs its file's durability settings). */
+  static Dialect dialectFor(javax.sql.DataSource dataSource) {
+    java.util.Objects.requireNonNull(dataSource, "dataSource");
+    try {
+      if (dataSource.isWrapperFor(org.postgresql.ds.common.BaseDataSource.class)) {
+        // Server error details can quote a failing row (a released result); keep them out of exceptions.
+        dataSource.unwrap(org.postgresql.ds.common.BaseDataSource.class).setLogServerErrorDetail(false);
+      }
+      String product;
+      try (java.sql.Connection c = dataSource.getConnection()) {
+        product = c.getMetaData().getDatabaseProductName();
+      }
+      if (!"PostgreSQL".equalsIgnoreCase(product)) {
+        throw new LedgerException("a ledger given as a DataSource must be a PostgreSQL database (this one is "
+            + (product == null ? "unknown" : product.replaceAll("[^A-Za-z0-9 ._-]", "")) + "); give an SQLite "
+            + "ledger as a file path instead");
+      }
+    } catch (java.sql.SQLException e) {
+      throw new LedgerException("the ledger's DataSource gave no connection [SQLState " + e.getSQLState()
+          + "]; check the DataSource's URL, credentials and pool");
+    }
+    return new Dialect.Postgres(dataSource);
+  }
+
   static Dialect dialectFor(String location) {
     if (location == null || location.isBlank()) {
       throw new LedgerException("no ledger location given; set `ledger:` in the dataset YAML to a file path "

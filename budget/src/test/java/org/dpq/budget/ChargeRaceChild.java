@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.dpq.errors.BudgetExhaustedException;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**

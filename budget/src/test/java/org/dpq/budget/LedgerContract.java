@@ -20,7 +20,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.dpq.mechanisms.InvalidPrivacyParameterException;
+import org.dpq.errors.BudgetExhaustedException;
+import org.dpq.errors.InvalidPrivacyParameterException;
+import org.dpq.errors.LedgerException;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -420,7 +422,7 @@ abstract class LedgerContract {
     charged(ledger.charge(request(DS, "a", loss("1", "0"))));
     assertThrows(IllegalArgumentException.class, () -> ledger.raiseTotalBy(DS, loss("0", "0"), "officer", "nothing"));
     assertThrows(IllegalArgumentException.class, () -> ledger.raiseTotalBy(DS, loss("0.1", "0"), "officer", " "));
-    assertThrows(org.dpq.mechanisms.InvalidPrivacyParameterException.class,
+    assertThrows(org.dpq.errors.InvalidPrivacyParameterException.class,
         () -> ledger.raiseTotalBy(DS, loss("0", "1"), "officer", "delta would reach 1"));
     LedgerStatus after = ledger.raiseTotalBy(DS, loss("0.1", "0"), "officer", "grant 1");
     assertEquals(budget("1.1", "0.000001"), after.total());

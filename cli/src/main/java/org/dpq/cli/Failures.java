@@ -1,11 +1,19 @@
 package org.dpq.cli;
 
 import java.io.PrintWriter;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.dpq.client.DpqRemoteException;
 import org.dpq.client.ErrorCode;
-import org.dpq.engine.catalog.DatasetValidationException;
+import org.dpq.errors.BackendException;
+import org.dpq.errors.BudgetExhaustedException;
+import org.dpq.errors.DatasetValidationException;
+import org.dpq.errors.DpqException;
+import org.dpq.errors.InvalidPrivacyParameterException;
+import org.dpq.errors.LedgerException;
+import org.dpq.errors.QueryParameter;
+import org.dpq.errors.QueryRejectedException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -22,16 +30,26 @@ public final class Failures implements IExecutionExceptionHandler {
 
   private record Kind(int exitCode, String prefix) {}
 
-  // Matched by class name so that the mapping also covers exceptions of modules that wrap them.
-  private static final Map<String, Kind> KINDS = Map.of(
-      "org.dpq.engine.analysis.QueryRejectedException", new Kind(ExitCodes.REJECTED, "query rejected: "),
-      "org.dpq.mechanisms.InvalidPrivacyParameterException", new Kind(ExitCodes.REJECTED, "invalid privacy parameter: "),
-      "org.dpq.budget.BudgetExhaustedException", new Kind(ExitCodes.BUDGET_EXHAUSTED, "budget exhausted: "),
-      "org.dpq.engine.execution.BackendException", new Kind(ExitCodes.BACKEND, "backend error: "),
-      "org.dpq.budget.LedgerException", new Kind(ExitCodes.BACKEND, "ledger error: "),
-      "org.dpq.engine.catalog.DatasetValidationException", new Kind(ExitCodes.USAGE, "invalid dataset: "),
-      // File I/O (a missing or unreadable source file): messages name the path, never file contents.
-      "java.io.UncheckedIOException", new Kind(ExitCodes.BACKEND, "data error: "));
+  /** The command-line spelling of each query parameter a fix may involve (the engine names none). */
+  private static final Map<QueryParameter, String> FLAGS = new EnumMap<>(Map.of(
+      QueryParameter.EPSILON, "--epsilon", QueryParameter.DELTA, "--delta", QueryParameter.MECHANISM, "--mechanism"));
+
+  private static Kind kind(DpqException e) {
+    // The family is sealed: these six cases are every kind there is.
+    if (e instanceof QueryRejectedException) {
+      return new Kind(ExitCodes.REJECTED, "query rejected: ");
+    } else if (e instanceof InvalidPrivacyParameterException) {
+      return new Kind(ExitCodes.REJECTED, "invalid privacy parameter: ");
+    } else if (e instanceof BudgetExhaustedException) {
+      return new Kind(ExitCodes.BUDGET_EXHAUSTED, "budget exhausted: ");
+    } else if (e instanceof BackendException) {
+      return new Kind(ExitCodes.BACKEND, "backend error: ");
+    } else if (e instanceof LedgerException) {
+      return new Kind(ExitCodes.BACKEND, "ledger error: ");
+    } else {
+      return new Kind(ExitCodes.USAGE, "invalid dataset: ");
+    }
+  }
 
   // A failure reported by a dpq server is printed as the same failure embedded would be.
   private static final Map<ErrorCode, String> REMOTE_PREFIXES = Map.of(
@@ -58,9 +76,13 @@ public final class Failures implements IExecutionExceptionHandler {
   public static Failure classify(Throwable failure) {
     Throwable t = failure;
     for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
-      Kind kind = KINDS.get(t.getClass().getName());
-      if (kind != null) {
-        return new Failure(kind.exitCode(), kind.prefix() + describe(t));
+      if (t instanceof DpqException e) {
+        Kind kind = kind(e);
+        return new Failure(kind.exitCode(), kind.prefix() + describe(t) + options(e));
+      }
+      if (t instanceof java.io.UncheckedIOException) {
+        // File I/O (a missing or unreadable source file): messages name the path, never file contents.
+        return new Failure(ExitCodes.BACKEND, "data error: " + describe(t));
       }
       if (t instanceof DpqRemoteException r) {
         return new Failure(r.code().exitCode(), REMOTE_PREFIXES.getOrDefault(r.code(), "") + r.getMessage());
@@ -83,6 +105,12 @@ public final class Failures implements IExecutionExceptionHandler {
       }
     }
     return sb.toString();
+  }
+
+  /** The flags that carry the fix, e.g. {@code " (options: --delta, --mechanism)"}, or nothing. */
+  private static String options(DpqException e) {
+    List<String> flags = e.parameters().stream().sorted().map(FLAGS::get).toList();
+    return flags.isEmpty() ? "" : " (options: " + String.join(", ", flags) + ")";
   }
 
   /** The problems of a dataset validation failure (none for other failures). */

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
-import org.dpq.budget.BudgetExhaustedException;
-import org.dpq.budget.LedgerException;
-import org.dpq.engine.analysis.QueryRejectedException;
-import org.dpq.engine.execution.BackendException;
-import org.dpq.mechanisms.InvalidPrivacyParameterException;
+import java.util.Set;
+import org.dpq.errors.BackendException;
+import org.dpq.errors.BudgetExhaustedException;
+import org.dpq.errors.InvalidPrivacyParameterException;
+import org.dpq.errors.LedgerException;
+import org.dpq.errors.QueryParameter;
+import org.dpq.errors.QueryRejectedException;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.junit.jupiter.api.Test;
 
@@ -30,10 +32,19 @@ class FailuresTest {
     BudgetExhaustedException e = new BudgetExhaustedException("ratings",
         new PrivacyLoss(new BigDecimal("1"), BigDecimal.ZERO), new PrivacyLoss(new BigDecimal("0.25"), BigDecimal.ZERO));
     Failures.Failure f = Failures.classify(e);
-    assertEquals(4, f.exitCode(), "a subclass of LedgerException must still map to 4, not 5");
+    assertEquals(4, f.exitCode(), "an exhausted budget is 4, never a ledger error (5)");
     assertTrue(f.message().startsWith("budget exhausted: "), f.message());
     assertTrue(f.message().contains("requested") && f.message().contains("remaining")
         && f.message().contains("0.75"), f.message());
+  }
+
+  @Test
+  void theCommandLineNamesTheFlagsThatCarryTheEnginesFix() {
+    QueryRejectedException e = new QueryRejectedException("the Gaussian mechanism needs delta > 0: give a delta "
+        + "or choose the Laplace mechanism", Set.of(QueryParameter.MECHANISM, QueryParameter.DELTA));
+    assertEquals("query rejected: the Gaussian mechanism needs delta > 0: give a delta or choose the Laplace "
+        + "mechanism (options: --delta, --mechanism)", Failures.classify(e).message());
+    assertFalse(Failures.classify(new LedgerException("x")).message().contains("--"));
   }
 
   @Test

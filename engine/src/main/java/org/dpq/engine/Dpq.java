@@ -4,22 +4,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.dpq.budget.Allocation;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.Ledger;
 import org.dpq.budget.LedgerEntry;
-import org.dpq.budget.LedgerException;
 import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.MeasurementCost;
 import org.dpq.budget.VerifyReport;
 import org.dpq.engine.analysis.Analyzer;
+import org.dpq.engine.analysis.BindParameters;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
 import org.dpq.engine.catalog.Fingerprint;
 import org.dpq.engine.execution.Backend;
-import org.dpq.engine.execution.BackendException;
 import org.dpq.engine.execution.Backends;
 import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.MeasurementNoise;
@@ -31,8 +31,12 @@ import org.dpq.engine.release.SecureNoise;
 import org.dpq.engine.rewrite.BoundedQuery;
 import org.dpq.engine.rewrite.GroupLimit;
 import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.errors.BackendException;
+import org.dpq.errors.LedgerException;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.dpq.mechanisms.SecureRandomBits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Java entry point: one dataset, its ledger and its backend. Every answer goes through analysis (reject
@@ -51,6 +55,8 @@ import org.dpq.mechanisms.SecureRandomBits;
  */
 public final class Dpq implements AutoCloseable {
   private static final long IN_FLIGHT_WAIT_MILLIS = 120_000;
+  /** Timings, the backend and plan decisions only: never SQL results, data values or query parameters. */
+  private static final Logger LOG = LoggerFactory.getLogger(Dpq.class);
 
   private final Dataset dataset;
   private final String fingerprint;
@@ -66,17 +72,19 @@ public final class Dpq implements AutoCloseable {
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
   private final Object backendLock = new Object();
+  private final DataSource backendSource;
   private volatile Backend backend;
   private final PhaseListener phases;
   private volatile long loadNanos;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
-    this(dataset, ledger, noise, releaseKey, phases, false, true);
+    this(dataset, ledger, noise, releaseKey, phases, false, true, null);
   }
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
-      boolean withinAllocations, boolean ownsLedger) {
+      boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
     this.dataset = dataset;
+    this.backendSource = backendSource;
     this.phases = phases;
     long start = System.nanoTime();
     this.fingerprint = Fingerprint.of(dataset);
@@ -98,6 +106,26 @@ public final class Dpq implements AutoCloseable {
   /** Opens a dataset, telling {@code phases} how long each phase of opening and of every query takes. */
   public static Dpq open(Path datasetYaml, PhaseListener phases) {
     return open(datasetYaml, SecureNoise.create(), ReleaseKey.CANONICAL, phases);
+  }
+
+  /**
+   * A builder for everything {@link #open(Path)} reads from the YAML, given in code instead: the dataset (from a
+   * YAML file or text, or defined with {@link Dataset#builder}), the ledger (a location, or a PostgreSQL
+   * DataSource) and the backend's connections (a DataSource, so that no password is written in a YAML URL).
+   */
+  public static DpqBuilder builder() {
+    return new DpqBuilder();
+  }
+
+  /** Opens what a {@link DpqBuilder} describes; the ledger is closed again if the dataset cannot be used. */
+  static Dpq open(Dataset dataset, Ledger ledger, DataSource backendSource) {
+    try {
+      return new Dpq(dataset, ledger, SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, false, true,
+          backendSource);
+    } catch (RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
   }
 
   /** Test seam: package-private, so no analyst, flag or SQL text can choose the noise. */
@@ -131,7 +159,7 @@ public final class Dpq implements AutoCloseable {
    */
   public static Dpq openServed(Path datasetYaml, Ledger sharedLedger) {
     return new Dpq(DatasetLoader.load(datasetYaml), Objects.requireNonNull(sharedLedger, "sharedLedger"),
-        SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, true, false);
+        SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, true, false, null);
   }
 
   /** The dataset's catalog entry. */
@@ -145,16 +173,32 @@ public final class Dpq implements AutoCloseable {
   }
 
   /**
+   * Answers a query with {@code ?} parameters in it, each bound as a literal (a number, String, Boolean or
+   * LocalDate), e.g. {@code query("SELECT COUNT(*) FROM t WHERE age >= ? AND sex = ?", options, 18, "1")}. The
+   * bound text is what is analysed, recorded in the ledger and keyed for stored answers: a parameter is an
+   * analyst's constant with the standing of SQL text.
+   *
+   * @throws org.dpq.errors.QueryRejectedException when the parameters do not match the markers (no charge)
+   */
+  public QueryResult query(String sql, QueryOptions options, Object... parameters) {
+    return query(BindParameters.bind(sql, parameters), options);
+  }
+
+  /**
    * Answers one query.
    *
-   * @throws org.dpq.engine.analysis.QueryRejectedException when the query cannot be bounded (no charge)
-   * @throws org.dpq.mechanisms.InvalidPrivacyParameterException for a bad epsilon or delta (no charge)
-   * @throws org.dpq.budget.BudgetExhaustedException when the loss exceeds what remains (no charge)
+   * @throws org.dpq.errors.QueryRejectedException when the query cannot be bounded (no charge)
+   * @throws org.dpq.errors.InvalidPrivacyParameterException for a bad epsilon or delta (no charge)
+   * @throws org.dpq.errors.BudgetExhaustedException when the loss exceeds what remains (no charge)
    * @throws BackendException when the backend failed after the charge (the charge stands)
    * @throws LedgerException when the ledger is unusable (fail closed)
    */
   public QueryResult query(String sql, QueryOptions options) {
+    long arrived = System.nanoTime();
     Prepared p = prepare(sql, options);
+    LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
+        dataset.name(), millis(arrived), p.noisePlan().measurements().size(), p.plan().partitionMode(),
+        p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
     ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
         p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
@@ -163,9 +207,13 @@ public final class Dpq implements AutoCloseable {
       ChargeOutcome outcome = withinAllocations ? ledger.chargeWithinAllocation(request) : ledger.charge(request);
       phases.phase("charge", System.nanoTime() - start);
       if (outcome instanceof ChargeOutcome.Reused reused) {
+        LOG.debug("dataset '{}': the stored answer of ledger entry {} is returned at no cost", dataset.name(),
+            reused.chargeSequence());
         return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
       }
       if (outcome instanceof ChargeOutcome.Charged charged) {
+        LOG.debug("dataset '{}': ledger entry {} charged {} ({} ms since the query arrived)", dataset.name(),
+            charged.sequence(), charged.cost(), millis(arrived));
         return execute(p, charged);
       }
       ChargeOutcome.InFlight inFlight = (ChargeOutcome.InFlight) outcome;
@@ -188,15 +236,21 @@ public final class Dpq implements AutoCloseable {
     try {
       Releaser.Released released;
       try {
-        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(),
-            groupLimits.choose(p.groupLimitProbe(), backend()));
+        GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
+        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(), order);
         long backendStart = System.nanoTime();
         List<Object[]> rows = backend().execute(bounded.sql());
         long executed = System.nanoTime();
         phases.phase("backend", executed - backendStart);
         released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
         phases.phase("release", System.nanoTime() - executed);
+        LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
+            dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order,
+            (executed - backendStart) / 1_000_000, millis(executed));
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        // One uniform outcome after the charge: the log says no more than the ledger's note does.
+        LOG.warn("dataset '{}': the query of ledger entry {} failed after its charge; the charge stands",
+            dataset.name(), charged.sequence());
         ledger.abandon(dataset.name(), charged.sequence(), FailedAfterCharge.LEDGER_NOTE);
         throw FailedAfterCharge.exception(charged.sequence());
       }
@@ -207,6 +261,11 @@ public final class Dpq implements AutoCloseable {
     } finally {
       ResponseQuantum.pad(start, dataset.limits().responseQuantumMillis());
     }
+  }
+
+  /** {@link #explain(String, QueryOptions)} of a query with {@code ?} parameters (bound as by {@link #query}). */
+  public Explanation explain(String sql, QueryOptions options, Object... parameters) {
+    return explain(BindParameters.bind(sql, parameters), options);
   }
 
   /** What the query would do and cost, without reading data or charging. */
@@ -344,10 +403,12 @@ public final class Dpq implements AutoCloseable {
       synchronized (backendLock) {
         if (backend == null) {
           long start = System.nanoTime();
-          backend = Backends.open(dataset);
+          backend = backendSource == null ? Backends.open(dataset) : Backends.open(dataset, backendSource);
           long took = System.nanoTime() - start;
           loadNanos += took;
           phases.phase("load", took);
+          LOG.info("dataset '{}': {} opened in {} ms{}", dataset.name(), backend.getClass().getSimpleName(),
+              took / 1_000_000, backendSource == null ? "" : " (connections from the given DataSource)");
         }
         b = backend;
       }
@@ -358,6 +419,10 @@ public final class Dpq implements AutoCloseable {
   /** A fresh secret per query for choosing which groups a unit keeps (from SecureRandom). */
   private static long secret() {
     return SecureRandomBits.create().nextLong();
+  }
+
+  private static long millis(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   private static void sleep() {

@@ -1,6 +1,6 @@
 package org.dpq.engine;
 
-import org.dpq.engine.execution.BackendException;
+import org.dpq.errors.BackendException;
 
 /**
  * The one outcome of any failure after a charge: the same exception message and the same ledger note whatever

@@ -43,7 +43,7 @@ final class StoredAnswers {
     try {
       s = JSON.readValue(json, Stored.class);
     } catch (JsonProcessingException e) {
-      throw new org.dpq.budget.LedgerException("the stored answer of ledger entry " + sequence
+      throw new org.dpq.errors.LedgerException("the stored answer of ledger entry " + sequence
           + " cannot be read; run 'dpq budget verify'");
     }
     List<List<Cell>> rows = new ArrayList<>();

@@ -1,5 +1,7 @@
 package org.dpq.mechanisms;
 
+import org.dpq.errors.InvalidPrivacyParameterException;
+
 /**
  * Turns sensitivities and a privacy loss into calibrated mechanisms. Owns the rule "noise is never smaller
  * than the privacy claim requires": every returned parameter is rounded up, and searches return the safe end

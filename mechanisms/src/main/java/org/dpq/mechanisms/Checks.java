@@ -1,5 +1,7 @@
 package org.dpq.mechanisms;
 
+import org.dpq.errors.InvalidPrivacyParameterException;
+
 /** Argument checks shared by the mechanisms; each message names the problem and the fix. */
 final class Checks {
   /** The smallest epsilon a mechanism accepts (below a request's 2^-50 so that splits of it still work). */

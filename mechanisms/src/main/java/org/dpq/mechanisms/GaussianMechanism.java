@@ -1,6 +1,7 @@
 package org.dpq.mechanisms;
 
 import java.math.BigDecimal;
+import org.dpq.errors.InvalidPrivacyParameterException;
 
 /**
  * The Gaussian mechanism with discrete Gaussian noise: (epsilon, delta)-DP for a query whose values move by

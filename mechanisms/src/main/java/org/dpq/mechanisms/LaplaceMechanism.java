@@ -2,6 +2,7 @@ package org.dpq.mechanisms;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import org.dpq.errors.InvalidPrivacyParameterException;
 
 /**
  * The Laplace mechanism with discrete Laplace noise: pure {@code epsilon}-DP for a query whose values move by

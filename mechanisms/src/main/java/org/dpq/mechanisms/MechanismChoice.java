@@ -3,7 +3,7 @@ package org.dpq.mechanisms;
 import java.util.Locale;
 
 /**
- * What an analyst asked for ({@code --mechanism laplace|gaussian|auto}). Owns the rule that the choice is
+ * What an analyst asked for (Laplace, Gaussian or automatic). Owns the rule that the choice is
  * made from public parameters only (sensitivities, epsilon, delta), never from data; see
  * {@link Calibration#choose}.
  */

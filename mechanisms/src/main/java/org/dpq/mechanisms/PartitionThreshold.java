@@ -1,6 +1,7 @@
 package org.dpq.mechanisms;
 
 import java.math.BigDecimal;
+import org.dpq.errors.InvalidPrivacyParameterException;
 
 /**
  * Laplace thresholding for DP partition selection on a per-group distinct-unit count, where each privacy unit

@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.dpq.errors.InvalidPrivacyParameterException;
 
 /**
  * An exact (epsilon, delta) privacy loss. Owns the arithmetic half of invariant 4: values are exact
@@ -160,7 +161,13 @@ public record PrivacyLoss(BigDecimal epsilon, BigDecimal delta) implements Compa
 
   @Override
   public String toString() {
-    return "(epsilon=" + epsilon.toPlainString() + ", delta=" + delta.toString() + ")";
+    // Plain decimals without trailing zeros (0.5, 0.0000001; never 1E-7 or 0.50000000000000000000): budgets are
+    // exact decimals and are read by people. The values themselves keep their scale.
+    return "(epsilon=" + plain(epsilon) + ", delta=" + plain(delta) + ")";
+  }
+
+  private static String plain(BigDecimal value) {
+    return value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
   }
 
   private static double towardZero(BigDecimal value) {

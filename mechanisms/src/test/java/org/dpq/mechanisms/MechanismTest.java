@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.dpq.errors.InvalidPrivacyParameterException;
 import org.junit.jupiter.api.Test;
 
 /** Mechanism choice, construction guards, and the shape of releases. */

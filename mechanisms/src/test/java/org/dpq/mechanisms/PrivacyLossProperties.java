@@ -13,6 +13,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import org.dpq.errors.InvalidPrivacyParameterException;
 
 /** Every invalid epsilon/delta is rejected; every split stays within the whole. */
 class PrivacyLossProperties {
@@ -54,7 +55,7 @@ class PrivacyLossProperties {
     assertThrows(InvalidPrivacyParameterException.class, () -> PrivacyLoss.of(epsilon, 0));
     assertThrows(InvalidPrivacyParameterException.class, () -> PrivacyLoss.parse(Double.toString(epsilon), "0"));
     if (!(epsilon >= Checks.MIN_EPSILON && epsilon < 0x1p-50)) { // mechanisms accept split shares down to 2^-60
-      assertThrows(IllegalArgumentException.class, () -> Calibration.laplace(1, epsilon));
+      assertThrows(InvalidPrivacyParameterException.class, () -> Calibration.laplace(1, epsilon));
     }
   }
 
@@ -63,7 +64,7 @@ class PrivacyLossProperties {
     assertThrows(InvalidPrivacyParameterException.class, () -> PrivacyLoss.of(0.5, delta));
     assertThrows(InvalidPrivacyParameterException.class, () -> PrivacyLoss.parse("0.5", Double.toString(delta)));
     if (!(delta >= Checks.MIN_DELTA && delta < 0x1p-50)) { // mechanisms accept split shares down to 2^-60
-      assertThrows(IllegalArgumentException.class, () -> Calibration.gaussian(1, 0.5, delta));
+      assertThrows(InvalidPrivacyParameterException.class, () -> Calibration.gaussian(1, 0.5, delta));
     }
   }
 

@@ -8,9 +8,9 @@ import org.apache.spark.sql.SparkSession;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
 import org.dpq.engine.execution.Backend;
-import org.dpq.engine.execution.BackendException;
 import org.dpq.engine.execution.BackendValues;
 import org.dpq.engine.execution.SparkDialect;
+import org.dpq.errors.BackendException;
 import org.dpq.engine.execution.StatementTimeout;
 
 /**

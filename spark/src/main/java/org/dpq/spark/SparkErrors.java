@@ -2,7 +2,7 @@ package org.dpq.spark;
 
 import java.util.regex.Pattern;
 import org.apache.spark.SparkThrowable;
-import org.dpq.engine.execution.BackendException;
+import org.dpq.errors.BackendException;
 
 /**
  * Maps Spark failures to {@link BackendException}s built only from Spark's error class and SQLSTATE (fixed

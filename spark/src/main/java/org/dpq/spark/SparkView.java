@@ -11,7 +11,7 @@ import org.apache.spark.sql.types.StructField;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Source;
-import org.dpq.engine.execution.BackendException;
+import org.dpq.errors.BackendException;
 
 /**
  * Exposes a Spark source as the dataset's table: a temporary view with exactly the declared columns, under their

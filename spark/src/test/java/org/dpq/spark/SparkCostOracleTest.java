@@ -11,7 +11,8 @@ import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.CostOracles;
-import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.engine.analysis.PolicySamples;
+import org.dpq.errors.QueryRejectedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +37,7 @@ class SparkCostOracleTest {
         privacy_unit: pid
         max_groups_contributed: 1
         max_rows_per_group: 1
-        budget: { epsilon: 100, delta: 1.0e-3 }
+        budget: { epsilon: 1000, delta: 1.0e-3 }
         defaults: { epsilon: 0.5, delta: 1.0e-7 }
         columns:
           pid: { type: int }
@@ -55,6 +56,7 @@ class SparkCostOracleTest {
         }
         assertEquals(charges, charges(dpq), c.id() + ": charged");
       }
+      PolicySamples.checkOn("Spark", sql -> dpq.query(sql, QueryOptions.defaults()).value(0, "n"));
       var answered = dpq.query("SELECT COUNT(*) AS n FROM people WHERE CASE WHEN pid = 7 THEN "
           + "CHAR_LENGTH(UPPER(name) || name) > 0 ELSE TRUE END", QueryOptions.defaults());
       assertEquals(30L, answered.value(0, "n"));

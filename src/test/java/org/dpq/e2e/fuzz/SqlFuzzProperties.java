@@ -26,8 +26,8 @@ import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.TestSeams;
-import org.dpq.engine.analysis.QueryRejectedException;
-import org.dpq.mechanisms.InvalidPrivacyParameterException;
+import org.dpq.errors.InvalidPrivacyParameterException;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * Fuzzing through the Java API: SQL in dpq's grammar and near-misses of it ({@link SqlArbitraries}) against the

@@ -11,8 +11,9 @@ import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.CostOracles;
-import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.engine.analysis.PolicySamples;
 import org.dpq.engine.execution.PostgresTestServer;
+import org.dpq.errors.QueryRejectedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,11 @@ class PostgresHostileTest {
       }
       assertEquals(0, LedgerView.of(seeded).chargesSince(before), c.id() + ": charged");
     }
+  }
+
+  @Test
+  void everyFunctionOnThePolicysListIsSpelledForPostgres() {
+    PolicySamples.checkOn("PostgreSQL", sql -> exact.query(sql, QueryOptions.defaults()).value(0, "n"));
   }
 
   @Test

@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.dpq.budget.BudgetExhaustedException;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
+import org.dpq.errors.BudgetExhaustedException;
 
 /**
  * The second process of the race tests: opens a dataset through the public API (real noise), warms up, prints

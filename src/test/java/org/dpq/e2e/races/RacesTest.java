@@ -22,7 +22,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.dpq.budget.BudgetExhaustedException;
 import org.dpq.e2e.hostile.DpqProcess;
 import org.dpq.e2e.hostile.HostileData;
 import org.dpq.e2e.hostile.Leaks;
@@ -30,6 +29,7 @@ import org.dpq.e2e.hostile.LedgerView;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
+import org.dpq.errors.BudgetExhaustedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

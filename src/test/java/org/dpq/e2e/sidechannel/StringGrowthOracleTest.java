@@ -18,7 +18,7 @@ import org.dpq.e2e.hostile.LedgerView;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.analysis.ExpressionPolicy;
-import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.errors.QueryRejectedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +109,14 @@ class StringGrowthOracleTest {
              + "age, income, big, wide, score, code, tag) WHERE pid = '" + TARGET + "'")) {
       r.next();
       return r.getLong(1);
+    }
+  }
+
+  @Test
+  void everyFunctionOnThePolicysListRunsOnDuckDb() {
+    for (var sample : org.dpq.engine.analysis.PolicySamples.all().entrySet()) {
+      var r = dpq.query("SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue(), QueryOptions.defaults());
+      assertTrue(r.value(0, "n") instanceof Long, sample.getKey());
     }
   }
 

@@ -11,6 +11,7 @@ import org.apache.calcite.tools.Planner;
 import org.apache.calcite.tools.RelConversionException;
 import org.apache.calcite.tools.ValidationException;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * The DP analyzer: parses and validates an analyst's SQL with Calcite against a schema generated from the

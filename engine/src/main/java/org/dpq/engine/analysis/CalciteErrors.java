@@ -7,6 +7,7 @@ import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * Turns Calcite's parse and validation errors into rejections with a fix. Calcite's messages quote only the

@@ -1,5 +1,6 @@
 package org.dpq.engine.analysis;
 
+import org.dpq.errors.QueryRejectedException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

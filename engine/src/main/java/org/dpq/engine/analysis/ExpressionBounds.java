@@ -1,5 +1,6 @@
 package org.dpq.engine.analysis;
 
+import org.dpq.errors.QueryRejectedException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -29,6 +29,7 @@ import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * Reads a converted query ({@code RelNode}) as: post-processing (Sort, Filter for HAVING, Project) over one

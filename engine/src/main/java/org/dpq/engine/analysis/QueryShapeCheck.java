@@ -17,6 +17,8 @@ import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlTableRef;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.errors.QueryParameter;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * Checks the parsed statement's shape before validation: one SELECT over the dataset's one table, with no
@@ -166,7 +168,7 @@ final class QueryShapeCheck {
 
   private static QueryRejectedException hints() {
     return Reject.because("query hints (/*+ ... */) are not accepted: noise, seeds and budget are not set from SQL",
-        "remove the hint; pass epsilon/delta as query options (--epsilon/--delta or the API's options)");
+        "remove the hint; pass epsilon and delta as query options", Set.of(QueryParameter.EPSILON, QueryParameter.DELTA));
   }
 
   private static QueryRejectedException window() {

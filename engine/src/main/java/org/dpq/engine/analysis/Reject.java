@@ -1,5 +1,9 @@
 package org.dpq.engine.analysis;
 
+import java.util.Set;
+import org.dpq.errors.QueryParameter;
+import org.dpq.errors.QueryRejectedException;
+
 /**
  * Builds rejection messages in one shape: the construct, why dpq cannot bound it, and the fix. Owns the rule
  * that a rejection message quotes only the analyst's SQL constructs and the catalog, never a data value
@@ -11,5 +15,10 @@ final class Reject {
   /** A rejection: {@code "<problem>. Fix: <fix>"}. */
   static QueryRejectedException because(String problem, String fix) {
     return new QueryRejectedException(problem + ". Fix: " + fix);
+  }
+
+  /** A rejection whose fix is a change of these query parameters. */
+  static QueryRejectedException because(String problem, String fix, Set<QueryParameter> parameters) {
+    return new QueryRejectedException(problem + ". Fix: " + fix, parameters);
   }
 }

@@ -26,14 +26,9 @@ final class SqlTextGuard {
     int n = sql.length();
     for (int i = 0; i < n; i++) {
       char c = sql.charAt(i);
-      if (c == '\'' || c == '"' || c == '`') {
-        i = skipQuoted(sql, i, c);
-      } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-        int eol = sql.indexOf('\n', i);
-        i = eol < 0 ? n : eol;
-      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 1;
+      int skipped = skipQuotedOrComment(sql, i);
+      if (skipped != i) {
+        i = skipped;
       } else if (c == ';') {
         if (!onlyCommentsAndSpaceAfter(sql, i + 1)) {
           throw Reject.because("several statements are not accepted", "send one SELECT statement per query");
@@ -77,6 +72,25 @@ final class SqlTextGuard {
       }
     }
     return true;
+  }
+
+  /**
+   * When a quoted string or name, or a comment, starts at {@code i}: the index of its last character (or the end
+   * of the text); otherwise {@code i}. The lexical rules every scan of query text shares.
+   */
+  static int skipQuotedOrComment(String sql, int i) {
+    int n = sql.length();
+    char c = sql.charAt(i);
+    if (c == '\'' || c == '"' || c == '`') {
+      return skipQuoted(sql, i, c);
+    } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+      int eol = sql.indexOf('\n', i);
+      return eol < 0 ? n : eol;
+    } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+      int end = sql.indexOf("*/", i + 2);
+      return end < 0 ? n : end + 1;
+    }
+    return i;
   }
 
   /** Index of the closing quote (doubled quotes escape), or the end of the text. */

@@ -39,6 +39,11 @@ public record Dataset(String name, String table, Source source, PrivacyUnit unit
         yamlPath, Limits.DEFAULTS);
   }
 
+  /** A dataset defined in code, validated like a YAML file; {@code name} is its id (the ledger key). */
+  public static DatasetBuilder builder(String name) {
+    return new DatasetBuilder(name);
+  }
+
   /** The column with this name, compared case-insensitively. */
   public Optional<Column> column(String columnName) {
     return columns.stream().filter(c -> c.name().equalsIgnoreCase(columnName)).findFirst();

@@ -1,8 +1,8 @@
 package org.dpq.engine.catalog;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.dpq.errors.DatasetValidationException;
 
 /**
  * Reads a dataset YAML (DESIGN.md's contract) into a validated {@link Dataset}. Owns the rule that a dataset
@@ -55,7 +56,7 @@ public final class DatasetLoader {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new DatasetValidationException("dataset file " + file,
-          List.of("(file): not found; check the path given to --dataset"));
+          List.of("(file): not found; check the path of the dataset file"));
     } catch (IOException e) {
       throw new DatasetValidationException("dataset file " + file,
           List.of("(file): cannot be read as UTF-8 text (" + e.getClass().getSimpleName() + ")"));

@@ -20,7 +20,7 @@ import org.dpq.engine.catalog.DatasetYaml.JdbcYaml;
 import org.dpq.engine.catalog.DatasetYaml.LossYaml;
 import org.dpq.engine.catalog.DatasetYaml.SourceYaml;
 import org.dpq.engine.catalog.DatasetYaml.SparkYaml;
-import org.dpq.mechanisms.InvalidPrivacyParameterException;
+import org.dpq.errors.InvalidPrivacyParameterException;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**

@@ -2,6 +2,7 @@ package org.dpq.engine.execution;
 
 import java.util.List;
 import org.apache.calcite.sql.SqlDialect;
+import org.dpq.errors.BackendException;
 
 /**
  * A SQL engine that runs bounded queries where the data lives. Owns the rule that only bounded aggregates
@@ -23,7 +24,7 @@ public interface Backend extends AutoCloseable {
    * backend cannot run at all is rejected before the charge rather than failing after it. Must not read data.
    * The default checks nothing.
    *
-   * @throws org.dpq.engine.analysis.QueryRejectedException when the backend refuses the query
+   * @throws org.dpq.errors.QueryRejectedException when the backend refuses the query
    */
   default void dryRun(String sql) {
   }

@@ -2,6 +2,7 @@ package org.dpq.engine.execution;
 
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
+import org.dpq.errors.BackendException;
 
 /**
  * A backend that lives in another module (such as dpq-spark), found through {@link java.util.ServiceLoader} so that

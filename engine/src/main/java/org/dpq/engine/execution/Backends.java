@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
+import org.dpq.errors.BackendException;
 
 /**
  * Chooses the backend where a dataset's rows live, so that the bounded query runs there and only bounded
@@ -30,6 +31,16 @@ public final class Backends {
    */
   public static Backend open(Dataset dataset) {
     return open(dataset, ServiceLoader.load(BackendProvider.class));
+  }
+
+  /**
+   * Opens the backend for a {@code jdbc:postgresql:} source with connections from an application's DataSource
+   * (its pool and credentials; the YAML's URL then only says which kind of database it is).
+   *
+   * @throws BackendException for any other source, or when the source cannot be opened
+   */
+  public static Backend open(Dataset dataset, javax.sql.DataSource dataSource) {
+    return PostgresBackend.open(dataset, dataSource);
   }
 
   /** As {@link #open(Dataset)}, with the providers to consult given (a test seam). */

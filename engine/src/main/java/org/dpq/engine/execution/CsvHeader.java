@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpq.errors.BackendException;
 
 /**
  * Reads the header row of a CSV file (comma-separated, {@code "}-quoted, UTF-8, optional byte-order mark) so that

@@ -16,10 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.calcite.sql.SqlDialect;
-import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
+import org.dpq.errors.BackendException;
+import org.dpq.errors.QueryRejectedException;
 import org.duckdb.DuckDBConnection;
 
 /**

@@ -2,6 +2,7 @@ package org.dpq.engine.execution;
 
 import java.sql.SQLException;
 import java.util.Map;
+import org.dpq.errors.BackendException;
 
 /**
  * Maps DuckDB failures to {@link BackendException}s built only from the failure's category (DuckDB's fixed error

@@ -8,10 +8,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import javax.sql.DataSource;
 import org.apache.calcite.sql.SqlDialect;
 import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
+import org.dpq.errors.BackendException;
 
 /**
  * The shared-database backend: runs bounded queries on the PostgreSQL server of a dataset whose source is
@@ -35,17 +37,30 @@ public final class PostgresBackend implements Backend {
 
   private static final int FETCH_SIZE = 1000;
 
-  private final String url;
-  private final Properties properties;
+  /** Where connections come from: the source URL, or an application's DataSource. */
+  @FunctionalInterface
+  private interface Connector {
+    Connection connect() throws SQLException;
+  }
+
+  private final Connector connector;
   private final String exposure;
   private final org.dpq.engine.catalog.Limits limits;
   private volatile boolean closed;
 
-  private PostgresBackend(String url, Properties properties, String exposure, org.dpq.engine.catalog.Limits limits) {
-    this.url = url;
-    this.properties = properties;
+  private PostgresBackend(Connector connector, String exposure, org.dpq.engine.catalog.Limits limits) {
+    this.connector = connector;
     this.exposure = exposure;
     this.limits = limits;
+  }
+
+  /**
+   * Like {@link #open(Dataset)}, with connections from an application's DataSource rather than the source's URL
+   * (whose credentials then need not be written anywhere; the URL still says the source is PostgreSQL).
+   */
+  public static PostgresBackend open(Dataset dataset, DataSource dataSource) {
+    requirePostgres(dataset);
+    return open(dataset, dataSource::getConnection);
   }
 
   /**
@@ -55,16 +70,25 @@ public final class PostgresBackend implements Backend {
    *     the table or a declared column is missing or of an incompatible type
    */
   public static PostgresBackend open(Dataset dataset) {
-    if (!(dataset.source() instanceof Source.Jdbc jdbc) || !jdbc.url().startsWith(URL_PREFIX)) {
-      throw new BackendException("the PostgreSQL backend needs a source { jdbc: { url: " + URL_PREFIX
-          + "//host:port/database, table: ... } }; dataset '" + dataset.name() + "' has another source");
-    }
+    Source.Jdbc jdbc = requirePostgres(dataset);
     Properties properties = new Properties();
     // Defaults only: parameters given in the URL take precedence.
     properties.setProperty("ApplicationName", "dpq");
     properties.setProperty("connectTimeout", "10");
+    return open(dataset, () -> DriverManager.getConnection(jdbc.url(), properties));
+  }
+
+  private static Source.Jdbc requirePostgres(Dataset dataset) {
+    if (!(dataset.source() instanceof Source.Jdbc jdbc) || !jdbc.url().startsWith(URL_PREFIX)) {
+      throw new BackendException("the PostgreSQL backend needs a source { jdbc: { url: " + URL_PREFIX
+          + "//host:port/database, table: ... } }; dataset '" + dataset.name() + "' has another source");
+    }
+    return jdbc;
+  }
+
+  private static PostgresBackend open(Dataset dataset, Connector connector) {
     String exposure;
-    try (Connection c = DriverManager.getConnection(jdbc.url(), properties)) {
+    try (Connection c = connector.connect()) {
       c.setReadOnly(true);
       exposure = PostgresSource.exposure(c, dataset);
     } catch (SQLException e) {
@@ -75,7 +99,7 @@ public final class PostgresBackend implements Backend {
       throw new BackendException("the PostgreSQL source of dataset '" + dataset.name() + "' could not be opened ("
           + e.getClass().getSimpleName() + "). No data value or credential is shown.");
     }
-    return new PostgresBackend(jdbc.url(), properties, exposure, dataset.limits());
+    return new PostgresBackend(connector, exposure, dataset.limits());
   }
 
   @Override
@@ -93,7 +117,7 @@ public final class PostgresBackend implements Backend {
     if (closed) {
       throw new BackendException("this PostgreSQL backend is closed; open a new one");
     }
-    try (Connection c = DriverManager.getConnection(url, properties)) {
+    try (Connection c = connector.connect()) {
       c.setReadOnly(true);
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {

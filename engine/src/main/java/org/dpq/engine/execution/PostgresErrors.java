@@ -2,6 +2,7 @@ package org.dpq.engine.execution;
 
 import java.sql.SQLException;
 import java.util.Map;
+import org.dpq.errors.BackendException;
 
 /**
  * Maps PostgreSQL failures to {@link BackendException}s built only from the SQLState (a five-character code from

@@ -12,6 +12,7 @@ import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
+import org.dpq.errors.BackendException;
 
 /**
  * Finds the PostgreSQL relation behind a dataset ({@code source.jdbc.table}) and writes the common table

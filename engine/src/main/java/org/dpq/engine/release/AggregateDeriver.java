@@ -49,7 +49,7 @@ final class AggregateDeriver {
    */
   private static Cell count(Noisy n) {
     long value = Math.max(0L, Math.round(n.value()));
-    Interval ci = n.noise().mechanism().confidenceInterval(value, CONFIDENCE);
+    Interval ci = n.noise().mechanism().confidenceInterval(value, CONFIDENCE).integral();
     return new Cell(value, new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())));
   }
 
@@ -60,12 +60,18 @@ final class AggregateDeriver {
   private static Cell sum(Noisy s, boolean integral) {
     boolean nonNegative = s.noise().measurement().lower() >= 0 && s.noise().measurement().center() == 0;
     double noisy = nonNegative ? Math.max(0, s.value()) : s.value();
-    Object value = integral ? (Object) Math.round(noisy) : (Object) noisy;
-    if (!nonNegative) {
-      return new Cell(value, s.interval(CONFIDENCE));
+    Interval ci;
+    Object value;
+    if (integral) {
+      // An integer measure gets integer interval ends (around the released integer; see Interval#integral).
+      long released = Math.round(noisy);
+      value = released;
+      ci = s.noise().mechanism().confidenceInterval(released, CONFIDENCE).integral();
+    } else {
+      value = noisy;
+      ci = s.noise().mechanism().confidenceInterval(noisy, CONFIDENCE);
     }
-    Interval ci = s.noise().mechanism().confidenceInterval(noisy, CONFIDENCE);
-    return new Cell(value, new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())));
+    return new Cell(value, nonNegative ? new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())) : ci);
   }
 
   private static Cell mean(AggregateSpec.Mean a, Noisy sum, Noisy count) {

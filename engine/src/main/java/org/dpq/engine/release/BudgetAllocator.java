@@ -4,10 +4,12 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.analysis.PartitionMode;
-import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.errors.QueryParameter;
+import org.dpq.errors.QueryRejectedException;
 import org.dpq.mechanisms.Calibration;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.MechanismKind;
@@ -30,11 +32,12 @@ public final class BudgetAllocator {
     boolean thresholded = plan.partitionMode() == PartitionMode.THRESHOLD;
     if (thresholded && requested.isPure()) {
       throw new QueryRejectedException("grouping by " + keyNames(plan) + " needs partition selection, which needs "
-          + "delta > 0: give a delta (e.g. --delta 1e-7), or declare public_values for every grouping column");
+          + "delta > 0: give a delta (e.g. 1e-7), or declare public_values for every grouping column",
+          Set.of(QueryParameter.DELTA));
     }
     if (choice == MechanismChoice.GAUSSIAN && requested.isPure()) {
-      throw new QueryRejectedException("the Gaussian mechanism needs delta > 0: give a delta (e.g. --delta 1e-7) "
-          + "or use --mechanism laplace");
+      throw new QueryRejectedException("the Gaussian mechanism needs delta > 0: give a delta (e.g. 1e-7) "
+          + "or choose the Laplace mechanism", Set.of(QueryParameter.DELTA, QueryParameter.MECHANISM));
     }
     List<BigDecimal> epsilonParts = exactParts(requested.epsilon(), k);
     int others = thresholded ? k - 1 : k;

@@ -10,7 +10,7 @@ import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
-import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * Evaluates post-processing expressions (SELECT arithmetic, HAVING, ORDER BY keys) over one row of released

@@ -1,7 +1,9 @@
 package org.dpq.engine.rewrite;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
@@ -16,8 +18,8 @@ import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.tools.RelBuilder;
 import org.dpq.engine.analysis.ExpressionPolicy;
 import org.dpq.engine.analysis.Measurement;
-import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.execution.DuckDbDialect;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * Keeps the analyst's WHERE condition from failing on some rows only: otherwise

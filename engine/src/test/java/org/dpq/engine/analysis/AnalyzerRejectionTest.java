@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
+import org.dpq.errors.QueryRejectedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -128,7 +129,7 @@ class AnalyzerRejectionTest {
         Arguments.of("VALUES (1)", List.of("literal-only")),
         // distinct, hints, parameters
         Arguments.of("SELECT DISTINCT sex, COUNT(*) FROM pums GROUP BY sex", List.of("SELECT DISTINCT")),
-        Arguments.of("SELECT /*+ dp(seed='1') */ COUNT(*) FROM pums", List.of("hints", "--epsilon")),
+        Arguments.of("SELECT /*+ dp(seed='1') */ COUNT(*) FROM pums", List.of("hints", "query options")),
         Arguments.of("SELECT /*+ dp(epsilon='100') */ COUNT(*) FROM pums", List.of("hints")),
         Arguments.of("SELECT COUNT(*) FROM pums /*+ properties(noise='off') */", List.of("hints")),
         Arguments.of("SELECT COUNT(*) FROM pums WHERE age > ?", List.of("parameters")),

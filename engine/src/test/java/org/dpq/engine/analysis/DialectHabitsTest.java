@@ -1,5 +1,6 @@
 package org.dpq.engine.analysis;
 
+import org.dpq.errors.QueryRejectedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

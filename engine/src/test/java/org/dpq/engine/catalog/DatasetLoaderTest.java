@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.dpq.engine.PumsFiles;
+import org.dpq.errors.DatasetValidationException;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,6 +179,6 @@ class DatasetLoaderTest {
   void unreadableFileIsOneProblem() {
     DatasetValidationException e = assertThrows(DatasetValidationException.class,
         () -> DatasetLoader.load(tmp.resolve("nope.yaml")));
-    assertEquals(List.of("(file): not found; check the path given to --dataset"), e.problems());
+    assertEquals(List.of("(file): not found; check the path of the dataset file"), e.problems());
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.dpq.errors.DatasetValidationException;
 import org.junit.jupiter.api.Test;
 
 /** {@code source: { spark: ... }}: parsed into {@link Source.Spark}, validated, and fingerprinted by identity. */

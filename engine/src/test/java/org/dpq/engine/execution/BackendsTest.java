@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.calcite.sql.SqlDialect;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
+import org.dpq.errors.BackendException;
 import org.junit.jupiter.api.Test;
 
 /** Which backend a dataset's source gets, and what is said when there is none. */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.List;
+import org.dpq.errors.BackendException;
 import org.junit.jupiter.api.Test;
 
 class CsvHeaderTest {

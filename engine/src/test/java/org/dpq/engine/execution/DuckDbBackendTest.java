@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
 import org.dpq.engine.PumsFiles;
+import org.dpq.errors.BackendException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -21,6 +21,7 @@ import org.dpq.engine.QueryResult;
 import org.dpq.engine.PumsFiles;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.errors.BackendException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Scale;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
-import org.dpq.engine.analysis.QueryRejectedException;
+import org.dpq.errors.QueryRejectedException;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.MechanismKind;
 import org.dpq.mechanisms.PrivacyLoss;

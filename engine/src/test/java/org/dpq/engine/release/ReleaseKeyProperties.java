@@ -27,12 +27,12 @@ import org.dpq.engine.PumsFiles;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
-import org.dpq.engine.analysis.QueryRejectedException;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
 import org.dpq.engine.execution.Backend;
 import org.dpq.engine.execution.Backends;
 import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.errors.QueryRejectedException;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.PrivacyLoss;
 

@@ -1,13 +1,15 @@
-package org.dpq.budget;
+package org.dpq.errors;
 
 import java.util.Objects;
+import java.util.Set;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
  * A request larger than what remains of the dataset's budget; nothing was charged and no data may be read.
- * Owns the refusal once the budget is spent; the message states requested, remaining and the difference.
+ * Owns the refusal once the budget is spent; the message states requested, remaining and the difference. A
+ * sibling of {@link LedgerException}, not a kind of it: the ledger worked and said no.
  */
-public final class BudgetExhaustedException extends LedgerException {
+public final class BudgetExhaustedException extends DpqException {
   private static final long serialVersionUID = 1L;
 
   private final transient PrivacyLoss requested;
@@ -16,7 +18,8 @@ public final class BudgetExhaustedException extends LedgerException {
   public BudgetExhaustedException(String datasetId, PrivacyLoss requested, PrivacyLoss remaining) {
     super("privacy budget of dataset '" + datasetId + "' is exhausted: requested " + requested
         + ", remaining " + remaining + ", short by " + shortfall(requested, remaining)
-        + "; ask for a smaller epsilon/delta, or have the data owner raise the dataset's total");
+        + "; ask for a smaller epsilon/delta, or have the data owner raise the dataset's total",
+        Set.of(QueryParameter.EPSILON, QueryParameter.DELTA), null);
     this.requested = Objects.requireNonNull(requested, "requested");
     this.remaining = Objects.requireNonNull(remaining, "remaining");
   }

@@ -1,13 +1,14 @@
-package org.dpq.engine.catalog;
+package org.dpq.errors;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A dataset YAML that cannot be used, with every problem found (not just the first), each prefixed by its key
  * path such as {@code columns.income.upper: must be > lower (0)}. Owns the rule that no dataset with missing
  * or inconsistent contribution bounds, column bounds or budget ever reaches the query path.
  */
-public final class DatasetValidationException extends RuntimeException {
+public final class DatasetValidationException extends DpqException {
   private static final long serialVersionUID = 1L;
 
   /** The problems, in the order they were found; never empty. */
@@ -18,7 +19,7 @@ public final class DatasetValidationException extends RuntimeException {
    * @param problems every problem found, each starting with its key path
    */
   public DatasetValidationException(String source, List<String> problems) {
-    super(message(source, problems));
+    super(message(source, problems), Set.of(), null);
     if (problems.isEmpty()) {
       throw new IllegalArgumentException("a validation failure needs at least one problem");
     }
