@@ -2,6 +2,7 @@ package org.dpq.engine.analysis;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * One WHERE condition per rule of {@link ExpressionPolicy}, over a table {@code people} with {@code pid} (int),
