@@ -85,6 +85,8 @@ public final class PolicySamples {
     m.put("CASE", "CASE WHEN age > 1 THEN TRUE ELSE FALSE END");
     m.put("COALESCE", "COALESCE(name, 'x') <> 'zz'");
     m.put("NULLIF", "NULLIF(name, 'zz') IS NOT NULL");
+    m.put("LEAST", "LEAST(age, 150) > 0");
+    m.put("GREATEST", "GREATEST(age, 0) >= 0");
     m.put("LIKE", "name LIKE 'n%'");
     m.put("CAST", "CAST(age AS BIGINT) > 0");
     m.put("+", "age + 1 > 0");
