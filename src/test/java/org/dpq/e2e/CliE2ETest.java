@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -241,6 +242,43 @@ class CliE2ETest {
     Cli.Result linked = Cli.exec(dir, List.of("bash", link.toString(), "samples", "list"));
     assertEquals(0, linked.code(), linked.toString());
     assertTrue(linked.out().contains("ratings"), linked.out());
+  }
+
+  /**
+   * The launcher's first build keeps Maven's output in cli/target/build.log and shows it (without colour escapes)
+   * only when the build fails. A stand-in {@code mvn} on the PATH plays Maven, so no real build runs here.
+   */
+  @Test
+  void theLauncherKeepsMavenOutputInALogAndShowsItOnlyOnFailure() throws Exception {
+    Path repo = Files.createDirectories(dir.resolve("repo"));
+    Files.copy(Samples.dir().resolve("..").resolve("dpq").toRealPath(), repo.resolve("dpq"));
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path mvn = Files.writeString(bin.resolve("mvn"), """
+        #!/bin/sh
+        printf '\033[0m[INFO] Building dpq-cli\n'
+        if [ "$FAKE_MVN_FAIL" = 1 ]; then printf '\033[1;31m[ERROR] COMPILATION ERROR\033[m\n'; exit 1; fi
+        mkdir -p cli/target && ln -s "$FAKE_MVN_JAR" cli/target/dpq-cli-0-all.jar
+        """);
+    assertTrue(mvn.toFile().setExecutable(true));
+    String path = "PATH=" + bin + ":" + System.getenv("PATH");
+    String jar = "FAKE_MVN_JAR=" + Cli.jar().toAbsolutePath();
+    List<String> version = List.of("bash", repo.resolve("dpq").toString(), "--version");
+
+    List<String> failing = new ArrayList<>(List.of("env", path, jar, "DPQ_CDS=0", "FAKE_MVN_FAIL=1"));
+    failing.addAll(version);
+    Cli.Result failed = Cli.exec(dir, failing);
+    assertEquals(1, failed.code(), failed.toString());
+    assertTrue(failed.err().contains("[ERROR] COMPILATION ERROR"), "the log is shown on failure: " + failed);
+    assertFalse(failed.err().contains("\u001b"), "no colour escapes: " + failed);
+
+    List<String> passing = new ArrayList<>(List.of("env", path, jar, "DPQ_CDS=0"));
+    passing.addAll(version);
+    Cli.Result built = Cli.exec(dir, passing);
+    assertEquals(0, built.code(), built.toString());
+    assertTrue(built.out().startsWith("dpq "), built.out());
+    assertFalse(built.err().contains("[INFO]"), "Maven's output stays in the log: " + built.err());
+    assertTrue(built.err().contains("building the command-line jar"), built.err());
+    assertTrue(Files.readString(repo.resolve("cli/target/build.log")).contains("[INFO] Building dpq-cli"));
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
+import org.dpq.testing.PostgresCondition;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -17,9 +18,6 @@ import org.junit.jupiter.api.Assumptions;
  * on close). Raw connections let tests tamper with the stored rows the way an attacker or a bad disk would.
  */
 abstract class LedgerTarget implements AutoCloseable {
-  /** The PostgreSQL server used when CI does not say otherwise. */
-  static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/dpq?user=dpq&password=dpq";
-
   /** The location string for {@link Ledger#open}. */
   abstract String location();
 
@@ -73,12 +71,12 @@ abstract class LedgerTarget implements AutoCloseable {
    * DPQ_EXPECT_POSTGRES=1 (CI installed and started it), otherwise the test is skipped.
    */
   static LedgerTarget postgres() {
-    String base = System.getenv().getOrDefault("DPQ_PG_URL", DEFAULT_PG_URL);
+    String base = PostgresCondition.url();
     String schema = "dpq_budget_test_" + randomHex(6);
     try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA " + schema);
     } catch (SQLException e) {
-      if ("1".equals(System.getenv("DPQ_EXPECT_POSTGRES"))) {
+      if (PostgresCondition.expected()) {
         fail("DPQ_EXPECT_POSTGRES=1 but the PostgreSQL server at DPQ_PG_URL is unreachable or refused to "
             + "create a schema: " + e.getMessage());
       }

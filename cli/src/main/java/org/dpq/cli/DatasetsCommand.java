@@ -1,26 +1,39 @@
 package org.dpq.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.dpq.cli.output.DatasetRenderer;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.DatasetDraft;
 import org.dpq.engine.catalog.DatasetLoader;
+import org.dpq.engine.catalog.Source;
 import org.dpq.engine.execution.Backend;
 import org.dpq.engine.execution.Backends;
+import org.dpq.engine.execution.DuckDbBackend;
+import org.dpq.engine.execution.SourceSniffer;
+import org.dpq.engine.execution.UnparsableCells;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dpq datasets}: checks and describes dataset YAML files. Shows declarations only (never data values)
- * and touches no ledger, so neither command spends or initialises a budget.
+ * {@code dpq datasets}: drafts, checks and describes dataset YAML files. Shows declarations, structure and counts
+ * only (never data values) and touches no ledger, so no command spends or initialises a budget.
  */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
     description = "Checks and describes dataset YAML files (declarations only, never data values).",
-    subcommands = {DatasetsCommand.Inspect.class, DatasetsCommand.Validate.class, DatasetsCommand.ListServed.class},
-    footer = {"", "Examples:", "  dpq datasets validate --dataset samples/clinic.yaml",
+    subcommands = {DatasetsCommand.Inspect.class, DatasetsCommand.Validate.class, DatasetsCommand.Init.class,
+        DatasetsCommand.ListServed.class},
+    footer = {"", "Examples:", "  dpq datasets init --from data/people.csv",
+        "  dpq datasets validate --dataset samples/clinic.yaml",
         "  dpq datasets inspect --dataset samples/ratings.yaml --format json"})
 public final class DatasetsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -82,7 +95,10 @@ public final class DatasetsCommand implements Callable<Integer> {
   @Command(name = "validate", sortOptions = false, mixinStandardHelpOptions = true,
       description = "Checks a dataset: reads the YAML and reports every problem in it (exit 2), then loads the "
           + "source into the backend, checking that it exists and has the declared columns and types (exit 5 if "
-          + "not). Prints OK (exit 0) when all is well. Spends no budget.",
+          + "not). For a CSV source it reports, per column, how many non-empty cells do not convert to the "
+          + "declared type (they would read as NULL), and fails (exit 5) when a column has more than "
+          + "source.max_unparsable_fraction (default 0). Prints OK (exit 0) when all is well. Spends no budget; "
+          + "shows counts, never values.",
       footer = {"", "Example:", "  dpq datasets validate --dataset samples/clinic.yaml"})
   public static final class Validate implements Callable<Integer> {
     @Mixin DatasetOption dataset;
@@ -94,15 +110,93 @@ public final class DatasetsCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       Dataset d = DatasetLoader.load(yaml);
       Progress progress = Progress.spinner(Progress.interactive(), spec.commandLine().getErr(), "loading " + d.table());
+      List<UnparsableCells> cells = List.of();
       try {
-        Backend backend = Backends.open(d); // opening loads and checks the source; nothing is queried
-        backend.close();
+        // Opening loads and checks the source; nothing is queried. A CSV opens even above the threshold here,
+        // so that every column's counts can be shown.
+        if (d.source() instanceof Source.Csv) {
+          try (DuckDbBackend backend = DuckDbBackend.open(d, DuckDbBackend.Storage.TABLE, false)) {
+            cells = backend.unparsableCells();
+          }
+        } else {
+          Backend backend = Backends.open(d);
+          backend.close();
+        }
       } finally {
         progress.close();
+      }
+      double max = d.source() instanceof Source.Csv csv ? csv.options().maxUnparsableFraction() : 0;
+      boolean refused = cells.stream().anyMatch(c -> c.exceeds(max));
+      if (cells.stream().anyMatch(c -> c.unparsable() > 0)) {
+        PrintWriter to = refused ? spec.commandLine().getErr() : out;
+        to.printf("%s: cells that do not convert to the declared type (read as NULL):%n", yaml.getFileName());
+        for (UnparsableCells c : cells) {
+          if (c.unparsable() > 0) {
+            to.printf("  - %s%s%n", c.describe(), c.exceeds(max) ? " (too many)" : "");
+          }
+        }
+        to.flush();
+      }
+      if (refused) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("%s: FAILED: more unparsable cells than source.max_unparsable_fraction (%s) allows. %s%n",
+            yaml.getFileName(), BigDecimal.valueOf(max).stripTrailingZeros().toPlainString(), UnparsableCells.FIX);
+        err.flush();
+        return ExitCodes.BACKEND;
       }
       out.printf("%s: OK (dataset %s, table %s, %d columns, source readable)%n", yaml.getFileName(), d.name(),
           d.table(), d.columns().size());
       out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code dpq datasets init}. */
+  @Command(name = "init", sortOptions = false, mixinStandardHelpOptions = true,
+      description = "Writes a starting dataset YAML for a CSV or Parquet file: column names and types from the "
+          + "file's structure (DuckDB's sniffer), the CSV's delimiter, quote, header and date format, and a TODO "
+          + "for every privacy decision (privacy unit, G, R, budget, defaults, bounds, public values). "
+          + "'dpq datasets validate' refuses the file until every TODO is replaced. Bounds and public values "
+          + "must come from domain knowledge: init never writes a value, minimum, maximum or list of values "
+          + "read from the data.",
+      footer = {"", "Example:", "  dpq datasets init --from data/people.csv --out people.yaml"})
+  public static final class Init implements Callable<Integer> {
+    @Option(names = "--from", required = true, paramLabel = "FILE",
+        description = "The CSV or Parquet file (.parquet is read as Parquet, anything else as CSV).")
+    Path from;
+
+    @Option(names = "--out", paramLabel = "YAML",
+        description = "Where to write the YAML (default: the file's name with .yaml, beside it).")
+    Path out;
+
+    @Option(names = "--force", description = "Overwrite an existing YAML file.")
+    boolean force;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (!Files.isRegularFile(from)) {
+        throw new CliUsageException("--from: no such file: " + from);
+      }
+      Path data = from.toAbsolutePath().normalize();
+      Path target = (out != null ? out : data.resolveSibling(data.getFileName().toString()
+          .replaceFirst("\\.[^.]*$", "") + ".yaml")).toAbsolutePath().normalize();
+      if (Files.exists(target) && !force) {
+        throw new CliUsageException("--out: " + target + " exists; give another --out or --force to overwrite it");
+      }
+      Path dir = target.getParent();
+      String yaml = DatasetDraft.yaml(SourceSniffer.sniff(data), dir);
+      try {
+        Files.createDirectories(dir);
+        Files.writeString(target, yaml);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + target, e);
+      }
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf("wrote %s: replace every TODO (from domain knowledge, never from the data), then run%n"
+          + "  dpq datasets validate --dataset %s%n", target, target);
+      o.flush();
       return ExitCodes.OK;
     }
   }

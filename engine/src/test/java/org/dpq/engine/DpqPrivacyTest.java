@@ -31,7 +31,7 @@ class DpqPrivacyTest {
       select star                 | SELECT * FROM pums                                                | aggregate
       group by unit               | SELECT pid, COUNT(*) FROM pums GROUP BY pid                       | privacy unit
       sum of unbounded column     | SELECT SUM(pid) FROM pums                                         | bounds
-      sum of expression           | SELECT SUM(income * 2) FROM pums                                  | expression
+      sum of unbounded expression | SELECT SUM(pid * 2) FROM pums                                     | bounds
       nested aggregate            | SELECT SUM(COUNT(*)) FROM pums GROUP BY sex                       | aggregate
       subquery in from            | SELECT COUNT(*) FROM (SELECT * FROM pums) t                       | subquer
       subquery in where           | SELECT COUNT(*) FROM pums WHERE age > (SELECT AVG(age) FROM pums) | subquer

@@ -327,6 +327,14 @@ public final class DpqServer implements AutoCloseable {
     ctx.json(body);
   }
 
+  private static String endpoint(Context ctx) {
+    try {
+      return ctx.endpointHandlerPath();
+    } catch (RuntimeException e) {
+      return "-"; // no endpoint matched (refused before routing, or unknown)
+    }
+  }
+
   /** One access-log line: coarse time, principal, request, dataset, status and cost; never SQL or results. */
   private void log(Context ctx) {
     if (accessLog == null) {
@@ -336,7 +344,7 @@ public final class DpqServer implements AutoCloseable {
     PrivacyLoss cost = ctx.attribute(COST);
     String dataset = Optional.ofNullable((String) ctx.attribute(DATASET)).orElse("-");
     accessLog.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + (p == null ? "-" : p.name()) + " "
-        + ctx.method() + " " + ctx.matchedPath() + " dataset=" + dataset + " status=" + ctx.statusCode()
+        + ctx.method() + " " + endpoint(ctx) + " dataset=" + dataset + " status=" + ctx.statusCode()
         + (cost == null ? "" : " epsilon=" + cost.epsilon().toPlainString() + " delta=" + cost.delta().toPlainString()));
   }
 }

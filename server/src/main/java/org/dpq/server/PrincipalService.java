@@ -9,6 +9,7 @@ import org.dpq.engine.Dpq;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
+import org.dpq.mechanisms.PrivacyLoss;
 
 /**
  * The command interface as one authenticated principal sees it. Owns invariant 8 on the server: the analyst
@@ -35,12 +36,26 @@ final class PrincipalService implements DpqService {
 
   @Override
   public QueryResult query(String dataset, String sql, QueryOptions options) {
-    return dpq(dataset).query(sql, options.withAnalyst(principal.name()));
+    QueryResult r = dpq(dataset).query(sql, options.withAnalyst(principal.name()));
+    return isOfficer() ? r : new QueryResult(r.columns(), r.rows(), r.cost(), ownRemaining(dataset, r.remaining()),
+        r.reused(), r.ledgerSequence());
   }
 
   @Override
   public Explanation explain(String dataset, String sql, QueryOptions options) {
-    return dpq(dataset).explain(sql, options.withAnalyst(principal.name()));
+    Explanation e = dpq(dataset).explain(sql, options.withAnalyst(principal.name()));
+    return isOfficer() ? e : new Explanation(e.boundedSql(), e.partitionMode(), e.threshold(), e.measurements(),
+        e.total(), ownRemaining(dataset, e.remaining()), e.groupLimitChosenAtRunTime());
+  }
+
+  /**
+   * What an analyst may still spend: the smaller of their allocation's remainder and the dataset's, per
+   * coordinate, so the dataset's remainder (which reflects others' spending) shows only where it is what binds.
+   */
+  private PrivacyLoss ownRemaining(String dataset, PrivacyLoss datasetRemaining) {
+    PrivacyLoss own = served.allocation(dataset, principal.name()).map(Allocation::remaining)
+        .orElse(PrivacyLoss.ZERO);
+    return new PrivacyLoss(own.epsilon().min(datasetRemaining.epsilon()), own.delta().min(datasetRemaining.delta()));
   }
 
   @Override

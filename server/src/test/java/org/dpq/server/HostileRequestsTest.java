@@ -172,6 +172,8 @@ class HostileRequestsTest {
         "{\"sql\":\"SELECT COUNT(*) AS n FROM ratings WHERE rating = 5\",\"epsilon\":\"0.3\",\"analyst\":\"alice\"}");
     assertEquals(200, ok.status(), ok.body());
     assertTrue(ok.body().contains("\"cost\":{\"epsilon\":\"0.3\""), ok.body());
+    assertTrue(ok.body().contains("\"remaining\":{\"epsilon\":\"0.2\""), "an analyst sees what remains of their "
+        + "own allocation, not of the dataset: " + ok.body());
     refused(409, "budget_exhausted", call("POST", "/v1/datasets/ratings/query", bearer("bob"),
         "{\"sql\":\"SELECT COUNT(*) AS n FROM ratings WHERE rating = 4\",\"epsilon\":\"0.3\"}"));
     JsonNode bob = Wire.mapper().readTree(call("GET", "/v1/datasets/ratings/budget", bearer("bob"), null).body());

@@ -56,15 +56,7 @@ class SparkCostOracleTest {
         }
         assertEquals(charges, charges(dpq), c.id() + ": charged");
       }
-      for (var sample : PolicySamples.batched().entrySet()) {
-        String sql = "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue();
-        try {
-          assertTrue(dpq.query(sql, QueryOptions.defaults()).value(0, "n") instanceof Long, sample.getKey());
-        } catch (QueryRejectedException e) {
-          assertTrue(PolicySamples.mayBeRefused(sample.getKey()) && e.getMessage().contains("could fail"),
-              sample.getKey() + ": " + e.getMessage());
-        }
-      }
+      PolicySamples.checkOn("Spark", sql -> dpq.query(sql, QueryOptions.defaults()).value(0, "n"));
       var answered = dpq.query("SELECT COUNT(*) AS n FROM people WHERE CASE WHEN pid = 7 THEN "
           + "CHAR_LENGTH(UPPER(name) || name) > 0 ELSE TRUE END", QueryOptions.defaults());
       assertEquals(30L, answered.value(0, "n"));

@@ -47,6 +47,12 @@ class WholeQueryAuditTest {
   static final int SHRINK = 10;
   private static final String COUNT = "SELECT city, COUNT(*) AS n FROM audit WHERE age <> -%d GROUP BY city";
   private static final String SUM = "SELECT city, SUM(income) AS s FROM audit WHERE age <> -%d GROUP BY city";
+  /**
+   * A sum over an expression whose bound is derived by interval arithmetic ([0, 1000], as income's): on this data
+   * it equals SUM(income) (every age is at least 18), so the same events apply.
+   */
+  private static final String EXPRESSION_SUM = "SELECT city, SUM(CASE WHEN age >= 18 THEN LEAST(income, 1000) "
+      + "ELSE 0 END) AS s FROM audit WHERE age <> -%d GROUP BY city";
 
   @TempDir static Path dir;
   /** The datasets the events are fixed on; every audit writes its own copy (a fresh ledger each). */
@@ -79,6 +85,20 @@ class WholeQueryAuditTest {
     EpsilonAudit.Result r = audit(CORRECT, SUM, List.of("s"), RUNS, sumEvents());
     report("grouped SUM", r);
     assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void groupedExpressionSumStaysWithinItsClaimedEpsilon() {
+    EpsilonAudit.Result r = audit(CORRECT, EXPRESSION_SUM, List.of("s"), RUNS, sumEvents());
+    report("grouped SUM over an expression", r);
+    assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void theHarnessFlagsAnExpressionSumWithTooLittleNoise() {
+    EpsilonAudit.Result r = audit(SHRUNK, EXPRESSION_SUM, List.of("s"), BROKEN_RUNS, sumEvents());
+    report("grouped SUM over an expression, noise / " + SHRINK, r);
+    assertTrue(r.epsilonLowerBound() > EPSILON, "the audit missed an expression sum with too little noise: " + r);
   }
 
   @Test

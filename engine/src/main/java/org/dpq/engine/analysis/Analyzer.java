@@ -34,6 +34,8 @@ import org.dpq.errors.QueryRejectedException;
  */
 public final class Analyzer {
   private static final int CACHE_LIMIT = 64;
+  private static final java.util.regex.Pattern OTHER_SPELLINGS =
+      java.util.regex.Pattern.compile("(?i)\\b(VAR|STD|STDEV)\\s*\\(");
 
   private final Map<Dataset, FrameworkConfig> configs = new ConcurrentHashMap<>();
 
@@ -49,9 +51,12 @@ public final class Analyzer {
     try {
       SqlNode parsed;
       try {
-        parsed = planner.parse(withoutTrailingSemicolon(sql));
+        parsed = planner.parse(DialectHabits.topAsLimit(withoutTrailingSemicolon(sql)));
       } catch (SqlParseException e) {
         throw CalciteErrors.parse(e, sql);
+      }
+      if (OTHER_SPELLINGS.matcher(sql).find()) {
+        parsed = DialectHabits.standardFunctions(parsed);
       }
       QueryShapeCheck.check(parsed, dataset);
       SqlNode validated;

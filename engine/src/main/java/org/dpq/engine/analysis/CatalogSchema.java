@@ -5,7 +5,17 @@ import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.sql.SqlOperatorTable;
+import org.apache.calcite.sql.fun.SqlLibraryOperators;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.validate.SqlConformance;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlDelegatingConformance;
+import org.apache.calcite.config.CalciteConnectionConfigImpl;
+import org.apache.calcite.config.CalciteConnectionProperty;
+import org.apache.calcite.plan.Contexts;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.tools.FrameworkConfig;
@@ -28,6 +38,53 @@ final class CatalogSchema {
       .withQuotedCasing(Casing.UNCHANGED)
       .withCaseSensitive(false);
 
+  /**
+   * Calcite's standard operators plus the few library functions that DuckDB, PostgreSQL and Spark all spell the
+   * same way and whose results dpq can bound (LEAST, GREATEST).
+   */
+  static final SqlOperatorTable OPERATORS = SqlOperatorTables.chain(SqlStdOperatorTable.instance(),
+      SqlOperatorTables.of(SqlLibraryOperators.LEAST, SqlLibraryOperators.GREATEST));
+
+  /**
+   * Standard SQL plus what DuckDB and PostgreSQL users write: SELECT aliases and ordinals in GROUP BY, aliases in
+   * HAVING. Calcite resolves them while validating, so the plan dpq analyses is the same as with the names spelt
+   * out.
+   */
+  static final SqlConformance CONFORMANCE = new SqlDelegatingConformance(SqlConformanceEnum.DEFAULT) {
+    @Override
+    public boolean isGroupByAlias() {
+      return true;
+    }
+
+    @Override
+    public boolean isGroupByOrdinal() {
+      return true;
+    }
+
+    @Override
+    public boolean isHavingAlias() {
+      return true;
+    }
+  };
+
+  /**
+   * Where the Planner reads its validator's conformance. Both properties it would otherwise fill in are set, so it
+   * uses this object as it is (it copies it, dropping the override, when one is missing).
+   */
+  private static final CalciteConnectionConfigImpl CONNECTION = new CalciteConnectionConfigImpl(connectionProperties()) {
+    @Override
+    public SqlConformance conformance() {
+      return CONFORMANCE;
+    }
+  };
+
+  private static java.util.Properties connectionProperties() {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
+    p.setProperty(CalciteConnectionProperty.CONFORMANCE.camelName(), SqlConformanceEnum.DEFAULT.name());
+    return p;
+  }
+
   private CatalogSchema() {}
 
   /** A planner configuration for {@code dataset}; immutable and shareable between threads. */
@@ -39,6 +96,8 @@ final class CatalogSchema {
         .parserConfig(PARSER)
         .sqlToRelConverterConfig(SqlToRelConverter.config().withInSubQueryThreshold(Integer.MAX_VALUE))
         .typeSystem(DpTypeSystem.INSTANCE)
+        .operatorTable(OPERATORS)
+        .context(Contexts.of(CONNECTION))
         .build();
   }
 

@@ -156,6 +156,8 @@ public final class ExpressionPolicy {
     rule("CASE", "the largest branch; work: every branch, reached or not", Failure.NEVER);
     rule("COALESCE", "the largest operand; work: all operands", Failure.NEVER);
     rule("NULLIF", "the first operand", Failure.NEVER);
+    rule("LEAST", "the largest operand; work: all operands", Failure.NEVER);
+    rule("GREATEST", "the largest operand; work: all operands", Failure.NEVER);
     rule("LIKE", "a boolean; pattern a literal of at most " + MAX_PATTERN_CHARS + " characters and "
         + MAX_PATTERN_WILDCARDS + " wildcards; work: operand size times pattern length", Failure.CONDITIONAL);
     rule("CAST", "to text: the operand's size (a number: 40 bytes); to a number, boolean or date: 16 bytes",
@@ -327,6 +329,15 @@ public final class ExpressionPolicy {
         case SEARCH -> {
           Cost arg = operands.get(0);
           return bool(sum, mul(arg.growth(), 2), add(mul(arg.bytes(), 2), 64), d);
+        }
+        case LEAST, GREATEST -> {
+          long growth = 0;
+          long bytes = 0;
+          for (Cost operand : operands) {
+            growth = Math.max(growth, operand.growth());
+            bytes = Math.max(bytes, operand.bytes());
+          }
+          return new Cost(growth, bytes, add(sum.workGrowth(), sum.growth()), add(sum.work(), sum.bytes()), d);
         }
         case CASE, COALESCE -> {
           long growth = 0;

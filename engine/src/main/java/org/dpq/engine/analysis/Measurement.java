@@ -2,6 +2,11 @@ package org.dpq.engine.analysis;
 
 import java.util.Optional;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlFunctionCategory;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.OperandTypes;
+import org.apache.calcite.sql.type.ReturnTypes;
 
 /**
  * One noisy quantity per group, with the per-unit bound that gives it its sensitivity (invariant 3).
@@ -26,6 +31,17 @@ import org.apache.calcite.rex.RexNode;
  *     for {@code privacy_unit: row} sums of integer columns with center 0 (with units of several rows, a unit's
  *     sum may be scaled by R/n); every other sum is real-valued and computed exactly in whole steps of a
  *     power-of-two grid ({@code rewrite.SumGrid})
+ * @param derivation for an expression argument, its derived interval {@code [lower, upper]} and the declared
+ *     bounds it was derived from (shown by explain); empty for a plain column (its declared bounds)
  */
 public record Measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
-    double center, double perUnitLower, double perUnitUpper, double l1, double l2, boolean integral) {}
+    double center, double perUnitLower, double perUnitUpper, double l1, double l2, boolean integral,
+    Optional<String> derivation) {
+
+  /**
+   * {@code DPQ_CLAMP(column, lower, upper)} inside an expression argument: the column's value clamped to its
+   * declared bounds (with the NULL/NaN/infinity policy). The rewrite expands it; it never reaches a backend.
+   */
+  public static final SqlFunction CLAMP = new SqlFunction("DPQ_CLAMP", SqlKind.OTHER_FUNCTION, ReturnTypes.ARG0,
+      null, OperandTypes.VARIADIC, SqlFunctionCategory.SYSTEM);
+}

@@ -5,10 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexNode;
-import org.dpq.engine.catalog.Column;
-import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
 
@@ -29,7 +26,7 @@ import org.dpq.engine.catalog.PrivacyUnit;
  * <p>Not thread-safe; one instance per analysed query.
  */
 final class MeasurementSet {
-  private record Key(MeasurementKind kind, int field, double center) {}
+  private record Key(MeasurementKind kind, String argument, double center) {}
 
   private final Map<Key, Integer> index = new LinkedHashMap<>();
   private final List<Measurement> measurements = new ArrayList<>();
@@ -52,20 +49,20 @@ final class MeasurementSet {
 
   /** COUNT(*): rows per group, a unit's count capped at R. */
   int countRows() {
-    return add(new Key(MeasurementKind.COUNT_ROWS, -1, 0), () -> measurement(MeasurementKind.COUNT_ROWS,
-        Optional.empty(), 0, 0, 0, 0, rows, true));
+    return add(new Key(MeasurementKind.COUNT_ROWS, "", 0), () -> measurement(MeasurementKind.COUNT_ROWS,
+        Optional.empty(), 0, 0, 0, 0, rows, true, Optional.empty()));
   }
 
-  /** COUNT(col): non-NULL, non-NaN values, a unit's count capped at R. */
-  int countValues(RexInputRef column) {
-    return add(new Key(MeasurementKind.COUNT_VALUES, column.getIndex(), 0), () -> measurement(
-        MeasurementKind.COUNT_VALUES, Optional.of(column), 0, 0, 0, 0, rows, true));
+  /** COUNT(expr): non-NULL, non-NaN values of a column or row expression, a unit's count capped at R. */
+  int countValues(RexNode argument, Optional<String> text) {
+    return add(new Key(MeasurementKind.COUNT_VALUES, argument.toString(), 0), () -> measurement(
+        MeasurementKind.COUNT_VALUES, Optional.of(argument), 0, 0, 0, 0, rows, true, text));
   }
 
   /** COUNT(DISTINCT unit): 1 per unit per group. */
   int countUnits() {
-    return add(new Key(MeasurementKind.COUNT_UNITS, -1, 0), () -> measurement(MeasurementKind.COUNT_UNITS,
-        Optional.empty(), 0, 0, 0, 0, 1, true));
+    return add(new Key(MeasurementKind.COUNT_UNITS, "", 0), () -> measurement(MeasurementKind.COUNT_UNITS,
+        Optional.empty(), 0, 0, 0, 0, 1, true, Optional.empty()));
   }
 
   /**
@@ -85,37 +82,34 @@ final class MeasurementSet {
    * a unit has one row and contributes its value itself; otherwise a unit with more than R values contributes a
    * fraction of its sum, computed in DOUBLE.
    */
-  int sum(RexInputRef column, Column declared, double center) {
-    double lower = declared.lower().orElseThrow();
-    double upper = declared.upper().orElseThrow();
-    boolean integral = rowUnit && center == 0 && integerSum(declared);
-    return add(new Key(MeasurementKind.SUM, column.getIndex(), center), () -> measurement(MeasurementKind.SUM,
-        Optional.of(column), lower, upper, center, rows * Math.min(lower - center, 0),
-        rows * Math.max(upper - center, 0), integral));
+  int sum(ValueBound value, double center) {
+    boolean integral = rowUnit && center == 0 && integerSum(value);
+    return add(new Key(MeasurementKind.SUM, value.argument().toString(), center), () -> measurement(
+        MeasurementKind.SUM, Optional.of(value.argument()), value.lower(), value.upper(), center,
+        rows * Math.min(value.lower() - center, 0), rows * Math.max(value.upper() - center, 0), integral,
+        value.derivation()));
   }
 
   /**
-   * True when SUM(column) is released as an integer: an integer column with integer bounds whose per-unit bound
+   * True when SUM of the value is released as an integer: integer values with integer bounds whose per-unit bound
    * fits the BIGINT range argument of {@link #MAX_INTEGRAL_PER_UNIT}. Rounding a noisy sum is post-processing.
    */
-  boolean integerSum(Column declared) {
-    double lower = declared.lower().orElseThrow();
-    double upper = declared.upper().orElseThrow();
-    return (declared.type() == ColumnType.INT || declared.type() == ColumnType.LONG)
-        && lower == Math.rint(lower) && upper == Math.rint(upper)
-        && rows * Math.max(Math.abs(lower), Math.abs(upper)) <= MAX_INTEGRAL_PER_UNIT;
+  boolean integerSum(ValueBound value) {
+    return value.integer() && value.lower() == Math.rint(value.lower()) && value.upper() == Math.rint(value.upper())
+        && rows * Math.max(Math.abs(value.lower()), Math.abs(value.upper())) <= MAX_INTEGRAL_PER_UNIT;
   }
 
   /**
    * Sum of squared clamped, centred values: a unit with n values contributes min(n, R) times the mean of its
    * squares, which lies in {@code [0, R*max((L-c)^2, (U-c)^2)]}.
    */
-  int sumSquares(RexInputRef column, Column declared, double center) {
-    double lower = declared.lower().orElseThrow();
-    double upper = declared.upper().orElseThrow();
+  int sumSquares(ValueBound value, double center) {
+    double lower = value.lower();
+    double upper = value.upper();
     double square = Math.max((lower - center) * (lower - center), (upper - center) * (upper - center));
-    return add(new Key(MeasurementKind.SUM_SQUARES, column.getIndex(), center), () -> measurement(
-        MeasurementKind.SUM_SQUARES, Optional.of(column), lower, upper, center, 0, rows * square, false));
+    return add(new Key(MeasurementKind.SUM_SQUARES, value.argument().toString(), center), () -> measurement(
+        MeasurementKind.SUM_SQUARES, Optional.of(value.argument()), lower, upper, center, 0, rows * square, false,
+        value.derivation()));
   }
 
   List<Measurement> measurements() {
@@ -123,10 +117,10 @@ final class MeasurementSet {
   }
 
   private Measurement measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
-      double center, double perUnitLower, double perUnitUpper, boolean integral) {
+      double center, double perUnitLower, double perUnitUpper, boolean integral, Optional<String> derivation) {
     double bound = Math.max(Math.abs(perUnitLower), Math.abs(perUnitUpper));
     return new Measurement(kind, argument, lower, upper, center, perUnitLower, perUnitUpper, groups * bound,
-        Math.sqrt(groups) * bound, integral);
+        Math.sqrt(groups) * bound, integral, derivation);
   }
 
   private int add(Key key, java.util.function.Supplier<Measurement> create) {

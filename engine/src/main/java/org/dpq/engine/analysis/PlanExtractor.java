@@ -24,6 +24,7 @@ import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
@@ -40,6 +41,8 @@ import org.dpq.errors.QueryRejectedException;
 final class PlanExtractor {
   private final Dataset dataset;
   private final String sql;
+  /** What every row expression of the query (WHERE, GROUP BY, aggregate arguments) costs on one row together. */
+  private ExpressionPolicy.Cost rowCost = new ExpressionPolicy.Cost(0, 0, 0, 0, 0);
 
   PlanExtractor(Dataset dataset, String sql) {
     this.dataset = dataset;
@@ -87,7 +90,7 @@ final class PlanExtractor {
     for (RelNode step : below) {
       if (step instanceof Filter filter) {
         RexNode condition = rowLevel(substitute(filter.getCondition(), rowExprs), "WHERE");
-        ExpressionPolicy.check(condition, "WHERE");
+        rowCost = rowCost.plus(ExpressionPolicy.check(condition, "WHERE"));
         conditions.add(condition);
       } else {
         List<RexNode> next = new ArrayList<>();
@@ -111,8 +114,15 @@ final class PlanExtractor {
           unitField, measurements));
     }
     if (specs.isEmpty()) {
-      throw Reject.because("the query has no aggregate: GROUP BY alone would release the raw set of keys",
-          "add an aggregate, e.g. SELECT col, COUNT(*) FROM ... GROUP BY col");
+      if (keys.isEmpty()) {
+        throw Reject.because("the query has no aggregate and no group key", "add an aggregate, e.g. COUNT(*)");
+      }
+      // Keys only (SELECT DISTINCT k, or GROUP BY k without aggregates): the keys are released through their public
+      // domain or partition selection, and the query is charged like the count it uses (the units per key for
+      // selection; a row count when every key is public).
+      if (keys.stream().allMatch(k -> k.column().hasPublicDomain())) {
+        measurements.countRows();
+      }
     }
 
     PartitionMode mode;
@@ -165,22 +175,20 @@ final class PlanExtractor {
     int position = 0;
     for (int g : aggregate.getGroupSet()) {
       RexNode expr = rowExprs.get(g);
+      String name = names.get(position++);
       if (!(expr instanceof RexInputRef ref)) {
-        throw Reject.because("GROUP BY an expression is not supported: keys must be plain columns",
-            "group by a plain column; to bin values, declare a binned column with public_values in the dataset");
+        rowLevel(expr, "GROUP BY");
+        policy(expr, "GROUP BY");
+        keys.add(new GroupKey(name, expr, new KeyDomains(dataset, scan).column(name, expr)));
+        continue;
       }
       String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
       if (unitField.isPresent() && unitField.get() == ref.getIndex()) {
         throw Reject.because("GROUP BY the privacy unit column '" + columnName + "' would release one group per "
             + "unit", "group by other columns; count units with COUNT(DISTINCT " + columnName + ")");
       }
-      Column column = declared(columnName);
-      if (column.type() == ColumnType.DOUBLE && !column.hasPublicDomain()) {
-        throw Reject.because("GROUP BY the continuous DOUBLE column '" + columnName + "' without a public domain "
-            + "is not supported: almost every group would hold one unit", "declare public_values for '"
-            + columnName + "' in the dataset YAML, or group by a discrete column");
-      }
-      keys.add(new GroupKey(names.get(position++), ref, column));
+      // A DOUBLE column without a public domain goes through partition selection like any other key.
+      keys.add(new GroupKey(name, ref, declared(columnName)));
     }
     return keys;
   }
@@ -189,10 +197,6 @@ final class PlanExtractor {
       Optional<Integer> unitField, MeasurementSet measurements) {
     SqlKind kind = call.getAggregation().getKind();
     String function = call.getAggregation().getName();
-    if (call.filterArg >= 0) {
-      throw Reject.because(function + "(...) FILTER (WHERE ...) is not supported",
-          "move the condition into the query's WHERE clause (one query per condition)");
-    }
     if (!call.getCollation().getFieldCollations().isEmpty()) {
       throw Reject.because(function + " WITHIN GROUP (ORDER BY ...) is not supported", "remove WITHIN GROUP");
     }
@@ -214,40 +218,92 @@ final class PlanExtractor {
       throw Reject.because(function + "(DISTINCT ...) is not supported: distinct values are not bounded per unit",
           "drop DISTINCT: " + function + "(col)");
     }
-    RexInputRef ref = plainColumn(call, function, rowExprs);
-    String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
-    Column column = declared(columnName);
-    if (!column.type().isNumeric()) {
-      throw Reject.because(function + "(" + columnName + ") needs a numeric column, and '" + columnName + "' is "
-          + column.type(), "aggregate a numeric column with bounds, or use COUNT(" + columnName + ")");
+    if (call.getArgList().size() != 1) {
+      throw Reject.because(function + " takes one argument", "write " + function + "(expression)");
     }
-    if (!column.isBounded()) {
-      throw Reject.because(function + "(" + columnName + ") needs bounds on '" + columnName + "', which has none",
-          "declare lower and upper for '" + columnName + "' in the dataset YAML (values are clamped to them), "
-              + "or use COUNT(" + columnName + ")");
-    }
-    double lower = column.lower().getAsDouble();
-    double upper = column.upper().getAsDouble();
+    RexBuilder rex = scan.getCluster().getRexBuilder();
+    RexNode argument = filtered(call, rowExprs.get(call.getArgList().get(0)), rowExprs, rex);
+    policy(argument, function + "'s argument");
+    ValueBound value = valueBound(function, argument, scan);
+    double lower = value.lower();
+    double upper = value.upper();
     double mid = lower / 2 + upper / 2;
     return switch (kind) {
       case SUM, SUM0 -> {
-        int sum = measurements.sum(ref, column, 0);
-        yield new AggregateSpec.Sum(name, sum, measurements.integerSum(column));
+        int sum = measurements.sum(value, 0);
+        yield new AggregateSpec.Sum(name, sum, measurements.integerSum(value));
       }
-      case AVG -> new AggregateSpec.Mean(name, measurements.sum(ref, column, mid), measurements.countValues(ref),
-          lower, upper);
+      case AVG -> new AggregateSpec.Mean(name, measurements.sum(value, mid),
+          measurements.countValues(value.argument(), value.derivation()), lower, upper);
       default -> {
         boolean stddev = kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP;
-        yield new AggregateSpec.Variance(name, measurements.sumSquares(ref, column, mid),
-            measurements.sum(ref, column, mid), measurements.countValues(ref), lower, upper, stddev);
+        yield new AggregateSpec.Variance(name, measurements.sumSquares(value, mid), measurements.sum(value, mid),
+            measurements.countValues(value.argument(), value.derivation()), lower, upper, stddev);
       }
     };
   }
 
+  /**
+   * {@code agg(x) FILTER (WHERE c)} as {@code agg(CASE WHEN c THEN x END)}: rows failing the condition give NULL,
+   * which every aggregate ignores, so the same bounds and the same rewrite apply.
+   */
+  private static RexNode filtered(AggregateCall call, RexNode argument, List<RexNode> rowExprs, RexBuilder rex) {
+    if (call.filterArg < 0) {
+      return argument;
+    }
+    RexNode condition = rowLevel(rowExprs.get(call.filterArg), "FILTER (WHERE ...)");
+    return rex.makeCall(SqlStdOperatorTable.CASE, condition, argument,
+        rex.makeNullLiteral(rex.getTypeFactory().createTypeWithNullability(argument.getType(), true)));
+  }
+
+  /**
+   * Holds a new row expression (an aggregate's argument, a GROUP BY expression) to the one expression policy, alone
+   * and together with every other row expression of the query, before anything is charged.
+   */
+  private void policy(RexNode expression, String clause) {
+    if (expression instanceof RexInputRef) {
+      return;
+    }
+    rowCost = rowCost.plus(ExpressionPolicy.check(expression, clause));
+    ExpressionPolicy.checkTotal(rowCost, "the query's row expressions together");
+  }
+
+  /** The value an aggregate adds up, with its per-row clamp: declared for a column, derived for an expression. */
+  private ValueBound valueBound(String function, RexNode argument, TableScan scan) {
+    if (argument instanceof RexInputRef ref) {
+      String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
+      Column column = declared(columnName);
+      if (!column.type().isNumeric()) {
+        throw Reject.because(function + "(" + columnName + ") needs a numeric column, and '" + columnName
+            + "' is " + column.type(), "aggregate a numeric column with bounds, or use COUNT(" + columnName + ")");
+      }
+      if (!column.isBounded()) {
+        throw Reject.because(function + "(" + columnName + ") needs bounds on '" + columnName + "', which has "
+            + "none", "declare lower and upper for '" + columnName + "' in the dataset YAML (values are clamped "
+            + "to them), or use COUNT(" + columnName + ")");
+      }
+      double lower = column.lower().getAsDouble();
+      double upper = column.upper().getAsDouble();
+      boolean integer = (column.type() == ColumnType.INT || column.type() == ColumnType.LONG)
+          && lower == Math.rint(lower) && upper == Math.rint(upper);
+      return new ValueBound(ref, lower, upper, integer, Optional.empty());
+    }
+    ExpressionBounds.Bounded b = new ExpressionBounds(dataset, scan.getRowType().getFieldNames(),
+        scan.getCluster().getRexBuilder()).bound(function, argument);
+    return new ValueBound(b.argument(), b.lower(), b.upper(), b.integer(), Optional.of(b.text() + " in ["
+        + ExpressionBounds.fmt(b.lower()) + ", " + ExpressionBounds.fmt(b.upper()) + "], derived from "
+        + b.origin()));
+  }
+
   private AggregateSpec countSpec(AggregateCall call, String name, List<RexNode> rowExprs, TableScan scan,
       Optional<Integer> unitField, MeasurementSet measurements) {
+    RexBuilder rex = scan.getCluster().getRexBuilder();
     if (call.getArgList().isEmpty()) {
-      return new AggregateSpec.Count(name, measurements.countRows());
+      if (call.filterArg < 0) {
+        return new AggregateSpec.Count(name, measurements.countRows());
+      }
+      return new AggregateSpec.Count(name, countValues(measurements, filtered(call,
+          rex.makeExactLiteral(java.math.BigDecimal.ONE), rowExprs, rex), scan));
     }
     if (call.getArgList().size() > 1) {
       throw Reject.because("COUNT with several arguments is not supported", "count one column: COUNT(col)");
@@ -255,6 +311,10 @@ final class PlanExtractor {
     RexNode arg = rowExprs.get(call.getArgList().get(0));
     if (call.isDistinct()) {
       if (arg instanceof RexInputRef ref && unitField.isPresent() && unitField.get() == ref.getIndex()) {
+        if (call.filterArg >= 0) {
+          throw Reject.because("COUNT(DISTINCT unit) FILTER (WHERE ...) is not supported",
+              "move the condition into the query's WHERE clause");
+        }
         return new AggregateSpec.CountUnits(name, measurements.countUnits());
       }
       String unitHint = unitField.isPresent()
@@ -263,19 +323,19 @@ final class PlanExtractor {
       throw Reject.because("COUNT(DISTINCT ...) is supported only for the privacy unit column: distinct values "
           + "of another column are not bounded per unit", unitHint + ", or GROUP BY the column and COUNT(*)");
     }
-    if (arg instanceof RexLiteral literal && !literal.isNull()) {
+    if (arg instanceof RexLiteral literal && !literal.isNull() && call.filterArg < 0) {
       return new AggregateSpec.Count(name, measurements.countRows());
     }
-    return new AggregateSpec.Count(name, measurements.countValues(plainColumn(call, "COUNT", rowExprs)));
+    return new AggregateSpec.Count(name, countValues(measurements, rowLevel(filtered(call, arg, rowExprs, rex),
+        "COUNT(...)"), scan));
   }
 
-  private static RexInputRef plainColumn(AggregateCall call, String function, List<RexNode> rowExprs) {
-    if (call.getArgList().size() != 1 || !(rowExprs.get(call.getArgList().get(0)) instanceof RexInputRef ref)) {
-      throw Reject.because(function + " over an expression is not supported yet: only columns have declared "
-          + "bounds to clamp to", "aggregate a plain column, e.g. " + function + "(income); scale the result "
-          + "outside the aggregate, e.g. 2 * " + function + "(income)");
-    }
-    return ref;
+  /** COUNT of a column or row expression (which needs no bounds: each row adds 0 or 1). */
+  private int countValues(MeasurementSet measurements, RexNode argument, TableScan scan) {
+    policy(argument, "COUNT's argument");
+    Optional<String> text = argument instanceof RexInputRef ? Optional.empty() : Optional.of(new ExpressionBounds(
+        dataset, scan.getRowType().getFieldNames(), scan.getCluster().getRexBuilder()).text(argument));
+    return measurements.countValues(argument, text);
   }
 
   private Column declared(String columnName) {

@@ -23,7 +23,7 @@ import org.dpq.errors.QueryRejectedException;
 /**
  * Checks the parsed statement's shape before validation: one SELECT over the dataset's one table, with no
  * statement dpq cannot bound (DML, DDL, EXPLAIN, set operations, joins, subqueries, window functions,
- * hints, parameters, SELECT DISTINCT, GROUP BY expressions or grouping sets, unsupported aggregates). Owns
+ * hints, parameters, SELECT DISTINCT with GROUP BY, grouping sets, unsupported aggregates). Owns
  * invariant 6 for the constructs visible in the SQL text: each is rejected, naming it and the fix, before any
  * data access.
  */
@@ -92,9 +92,9 @@ final class QueryShapeCheck {
     if (select.getHints() != null && !select.getHints().isEmpty()) {
       throw hints();
     }
-    if (select.isDistinct()) {
-      throw Reject.because("SELECT DISTINCT is not supported: it would release raw distinct values",
-          "use GROUP BY with an aggregate, e.g. SELECT col, COUNT(*) FROM ... GROUP BY col");
+    if (select.isDistinct() && select.getGroup() != null && !select.getGroup().isEmpty()) {
+      throw Reject.because("SELECT DISTINCT together with GROUP BY is not supported",
+          "drop DISTINCT: the groups of GROUP BY are distinct already");
     }
     if (select.getFrom() == null) {
       throw literalOnly(dataset);
@@ -152,16 +152,12 @@ final class QueryShapeCheck {
   }
 
   private static void checkGroupKey(SqlNode key) {
-    if (key instanceof SqlIdentifier) {
-      return;
-    }
     SqlKind kind = key.getKind();
     if (kind == SqlKind.ROLLUP || kind == SqlKind.CUBE || kind == SqlKind.GROUPING_SETS) {
       throw Reject.because("GROUP BY " + kind + " is not supported: each grouping set would need its own bounds",
           "run one query per grouping (plain GROUP BY col1, col2)");
     }
-    throw Reject.because("GROUP BY an expression ('" + key + "') is not supported: keys must be plain columns",
-        "group by a plain column; to bin values, declare a binned column with public_values in the dataset");
+    walk(key, "GROUP BY");
   }
 
   private static void checkLimit(SqlNode node, String clause) {

@@ -13,12 +13,20 @@ import java.util.OptionalDouble;
  * @param lower lower clamp bound, present only together with {@code upper}
  * @param upper upper clamp bound
  * @param publicValues the public domain as strings, empty when the column has none
+ * @param from the source column that holds it, when its name there differs (a CSV header such as
+ *     {@code Person ID}, or a 1-based position in a CSV without header); empty: the column of the same name
  */
 public record Column(String name, ColumnType type, OptionalDouble lower, OptionalDouble upper,
-    Optional<List<String>> publicValues) {
+    Optional<List<String>> publicValues, Optional<String> from) {
 
   public Column {
     publicValues = publicValues.map(List::copyOf);
+  }
+
+  /** A column read from the source column of the same name. */
+  public Column(String name, ColumnType type, OptionalDouble lower, OptionalDouble upper,
+      Optional<List<String>> publicValues) {
+    this(name, type, lower, upper, publicValues, Optional.empty());
   }
 
   /** True when the column has both bounds (and so may be summed, averaged, ...). */

@@ -49,6 +49,12 @@ final class DatasetValidator {
       "must be an SQL identifier: letters, digits and _, not starting with a digit, at most "
           + MAX_IDENTIFIER_LENGTH + " characters";
 
+  /** The placeholder {@code dpq datasets init} writes for every privacy decision it leaves to the owner. */
+  static final String TODO = "TODO";
+
+  static final String TODO_HINT = "still TODO (left by dpq datasets init): decide it from domain "
+      + "knowledge, never from the data; ";
+
   private final Problems problems;
   private final Path baseDir;
 
@@ -82,6 +88,7 @@ final class DatasetValidator {
       defaultsWithinBudget(budget, defaults);
     }
     String ledger = ledger(y.ledger(), name, source);
+    columnSources(source, columns.values());
     Limits limits = limits(y.limits());
     if (!problems.isEmpty()) {
       return null;
@@ -171,7 +178,11 @@ final class DatasetValidator {
     }
     if (s.csv() != null) {
       Path p = file("source.csv", s.csv());
-      return p == null ? null : new Source.Csv(p);
+      Source.CsvOptions options = csvOptions(s);
+      return p == null || options == null ? null : new Source.Csv(p, options);
+    }
+    for (String key : csvOptionKeys(s)) {
+      problems.add(Problems.path("source", key), "is a CSV option; it applies only to source: { csv: ... }");
     }
     if (s.parquet() != null) {
       Path p = file("source.parquet", s.parquet());
@@ -181,6 +192,117 @@ final class DatasetValidator {
       return spark(s.spark());
     }
     return jdbc(s.jdbc());
+  }
+
+  /**
+   * {@code from:} names a column of a file: a CSV header or Parquet name, or, in a CSV without header, a 1-based
+   * position (without it, columns are taken in declaration order). Databases and Spark tables use their own names.
+   */
+  private void columnSources(Source source, java.util.Collection<Column> columns) {
+    boolean positional = source instanceof Source.Csv csv && !csv.options().header();
+    for (Column c : columns) {
+      if (c.from().isEmpty()) {
+        continue;
+      }
+      String path = Problems.path(Problems.path("columns", c.name()), "from");
+      if (source instanceof Source.Jdbc || source instanceof Source.Spark) {
+        problems.add(path, "applies to CSV and Parquet sources only; for a table, expose a view with this name");
+      } else if (positional && !c.from().get().matches("[1-9][0-9]{0,5}")) {
+        problems.add(path, "must be the column's 1-based position when the CSV has no header (header: false)");
+      }
+    }
+  }
+
+  private static List<String> csvOptionKeys(SourceYaml s) {
+    List<String> keys = new ArrayList<>();
+    if (s.delimiter() != null) {
+      keys.add("delimiter");
+    }
+    if (s.quote() != null) {
+      keys.add("quote");
+    }
+    if (s.header() != null) {
+      keys.add("header");
+    }
+    if (s.nullString() != null) {
+      keys.add("null_string");
+    }
+    if (s.dateFormat() != null) {
+      keys.add("date_format");
+    }
+    if (s.maxUnparsableFraction() != null) {
+      keys.add("max_unparsable_fraction");
+    }
+    return keys;
+  }
+
+  /** One character given for a CSV option (its default when absent), or null after recording a problem. */
+  private Character oneCharacter(String path, String text, char fallback, String example) {
+    if (text == null) {
+      return fallback;
+    }
+    if (text.length() != 1 || text.equals("\n") || text.equals("\r")) {
+      problems.add(path, "must be one character, " + example);
+      return null;
+    }
+    return text.charAt(0);
+  }
+
+  /** The CSV options under {@code source:}, or null after recording a problem. */
+  private Source.CsvOptions csvOptions(SourceYaml s) {
+    Source.CsvOptions d = Source.CsvOptions.DEFAULT;
+    Character delimiter = oneCharacter("source.delimiter", s.delimiter(), d.delimiter(),
+        "e.g. delimiter: \";\" or delimiter: \"\\t\" for a tab");
+    Character quote = oneCharacter("source.quote", s.quote(), d.quote(), "e.g. quote: \"'\"");
+    boolean ok = delimiter != null && quote != null;
+    if (ok && delimiter.charValue() == quote.charValue()) {
+      problems.add("source.quote", "must differ from the delimiter");
+      ok = false;
+    }
+    boolean header = d.header();
+    if (s.header() != null) {
+      String h = s.header().strip().toLowerCase(Locale.ROOT);
+      if (h.equals("true") || h.equals("false")) {
+        header = h.equals("true");
+      } else {
+        problems.add("source.header", "must be true (the first line names the columns) or false");
+        ok = false;
+      }
+    }
+    Optional<String> nullString = Optional.empty();
+    if (s.nullString() != null) {
+      if (s.nullString().isEmpty() || (delimiter != null && s.nullString().indexOf(delimiter) >= 0)
+          || s.nullString().contains("\n")) {
+        problems.add("source.null_string", "must be non-empty text without the delimiter or a line break, e.g. "
+            + "null_string: NA (empty cells are NULL anyway)");
+        ok = false;
+      } else {
+        nullString = Optional.of(s.nullString());
+      }
+    }
+    Optional<String> dateFormat = Optional.empty();
+    if (s.dateFormat() != null) {
+      if (!s.dateFormat().contains("%") || s.dateFormat().length() > 100) {
+        problems.add("source.date_format", "must be a strptime format, e.g. date_format: \"%d/%m/%Y\" for 31/12/2024");
+        ok = false;
+      } else {
+        dateFormat = Optional.of(s.dateFormat());
+      }
+    }
+    double maxUnparsable = d.maxUnparsableFraction();
+    if (s.maxUnparsableFraction() != null) {
+      BigDecimal f = number("source.max_unparsable_fraction", s.maxUnparsableFraction());
+      if (f == null) {
+        ok = false;
+      } else if (f.signum() < 0 || f.compareTo(BigDecimal.ONE) > 0) {
+        problems.add("source.max_unparsable_fraction", "must be a fraction from 0 to 1, e.g. 0.01 for 1% of a "
+            + "column's non-empty cells");
+        ok = false;
+      } else {
+        maxUnparsable = f.doubleValue();
+      }
+    }
+    return ok ? new Source.CsvOptions(delimiter, quote, header, nullString, dateFormat, maxUnparsable) : null;
   }
 
   /** Files named by a URI with a scheme ({@code hdfs://}, {@code s3a://}, {@code file:/}) are kept as written. */
@@ -340,12 +462,22 @@ final class DatasetValidator {
     }
     Optional<List<String>> publicValues = type == null ? Optional.empty()
         : publicValues(Problems.path(path, "public_values"), type, c.publicValues());
+    Optional<String> from = Optional.empty();
+    if (c.from() != null) {
+      if (c.from().isBlank() || c.from().length() > 1_000) {
+        problems.add(Problems.path(path, "from"), "must name the source's column (its CSV header or Parquet name), "
+            + "e.g. from: \"Person ID\"; or its 1-based position in a CSV without header");
+        ok = false;
+      } else {
+        from = Optional.of(c.from().strip());
+      }
+    }
     if (!ok) {
       return null;
     }
     OptionalDouble lo = lower == null ? OptionalDouble.empty() : OptionalDouble.of(lower.doubleValue());
     OptionalDouble hi = upper == null ? OptionalDouble.empty() : OptionalDouble.of(upper.doubleValue());
-    return new Column(name, type, lo, hi, publicValues);
+    return new Column(name, type, lo, hi, publicValues, from);
   }
 
   private boolean finiteBound(String path, BigDecimal bound) {
@@ -523,6 +655,11 @@ final class DatasetValidator {
           + "row belongs to a different person");
       return null;
     }
+    if (isTodo(text)) {
+      problems.add("privacy_unit", TODO_HINT + "name the column that identifies a person, or write row if every "
+          + "row belongs to a different person");
+      return null;
+    }
     Column column = columns.values().stream().filter(c -> c.name().equalsIgnoreCase(text)).findFirst().orElse(null);
     if (text.equals("row")) {
       if (column != null) {
@@ -565,6 +702,10 @@ final class DatasetValidator {
         return 1;
       }
       missing(key, "give " + hint);
+      return 0;
+    }
+    if (isTodo(text)) {
+      problems.add(key, TODO_HINT + "give " + hint);
       return 0;
     }
     BigDecimal value = parseDecimal(text);
@@ -673,6 +814,10 @@ final class DatasetValidator {
     if (text == null) {
       return null;
     }
+    if (isTodo(text)) {
+      problems.add(path, TODO_HINT + "give a number or remove the key where it is optional");
+      return null;
+    }
     String t = text.strip().toLowerCase(Locale.ROOT);
     if (t.contains("nan")) {
       problems.add(path, "must be a finite number, not NaN");
@@ -703,6 +848,10 @@ final class DatasetValidator {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  private static boolean isTodo(String text) {
+    return text.strip().equals(TODO);
   }
 
   private void missing(String path, String hint) {

@@ -22,8 +22,13 @@ record DatasetYaml(String name, String table, SourceYaml source, String privacyU
       @JsonDeserialize(using = YamlScalars.NumberText.class) String timeoutSeconds,
       @JsonDeserialize(using = YamlScalars.NumberText.class) String responseQuantumMs) {}
 
-  /** {@code source:}: exactly one of the four must be given. */
-  record SourceYaml(String csv, String parquet, JdbcYaml jdbc, SparkYaml spark) {}
+  /**
+   * {@code source:}: exactly one of csv, parquet, jdbc, spark must be given; the other keys are CSV options.
+   * {@code header} stays text so that the validator can tell a YAML boolean from anything else.
+   */
+  record SourceYaml(String csv, String parquet, JdbcYaml jdbc, SparkYaml spark, String delimiter, String quote,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String header, String nullString, String dateFormat,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String maxUnparsableFraction) {}
 
   /** {@code source: { jdbc: { url, table } }}. */
   record JdbcYaml(String url, String table) {}
@@ -38,5 +43,6 @@ record DatasetYaml(String name, String table, SourceYaml source, String privacyU
   /** One entry under {@code columns:}. */
   record ColumnYaml(String type, @JsonDeserialize(using = YamlScalars.NumberText.class) String lower,
       @JsonDeserialize(using = YamlScalars.NumberText.class) String upper,
-      @JsonDeserialize(contentUsing = YamlScalars.PublicValue.class) List<JsonNode> publicValues) {}
+      @JsonDeserialize(contentUsing = YamlScalars.PublicValue.class) List<JsonNode> publicValues,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String from) {}
 }

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * fingerprint.
  *
  * <p>What it covers: for CSV and Parquet sources, every byte of the file(s) (streamed, each file hashed on its
- * own; for a Parquet glob, the sorted file names too), and for all sources the declared table name, privacy unit,
- * contribution bounds G and R, and each column's name, type, bounds and public values, in order. Any change to
+ * own; for a Parquet glob, the sorted file names too) and the CSV reading options (delimiter, quote, header, null
+ * text, date format), and for all sources the declared table name, privacy unit, contribution bounds G and R, and
+ * each column's name, type, bounds, public values and source column ({@code from}), in order. Any change to
  * these gives a different fingerprint (up to SHA-256 collisions); the same bytes under another path or name, or
  * a changed budget, defaults or ledger location, give the same one.
  *
@@ -53,6 +54,13 @@ public final class Fingerprint {
     if (s instanceof Source.Csv csv) {
       text(outer, "csv");
       outer.update(fileDigest(csv.path()));
+      if (!csv.options().defaultFormat()) {
+        // How the bytes are read changes what the table holds; the default format adds nothing (stable ids).
+        Source.CsvOptions o = csv.options();
+        text(outer, "format:" + o.delimiter() + o.quote() + o.header());
+        text(outer, o.nullString().orElse("-"));
+        text(outer, o.dateFormat().orElse("-"));
+      }
     } else if (s instanceof Source.Parquet parquet) {
       text(outer, "parquet");
       List<Path> files = parquetFiles(parquet.path());
@@ -128,6 +136,9 @@ public final class Fingerprint {
         }
       } else {
         number(md, -1);
+      }
+      if (c.from().isPresent()) {
+        text(md, "from:" + c.from().get());
       }
     }
   }

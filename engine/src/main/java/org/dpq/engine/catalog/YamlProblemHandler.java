@@ -42,6 +42,12 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
   @Override
   public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken t, JsonParser p,
       String failureMsg) throws IOException {
+    if (t == JsonToken.VALUE_STRING && DatasetValidator.TODO.equals(p.getText().strip())) {
+      problems(ctxt).add(path(p), DatasetValidator.TODO_HINT + "give the value, or remove the key where it is "
+          + "optional (public_values: the complete list of public keys)");
+      p.skipChildren();
+      return null;
+    }
     problems(ctxt).add(path(p), "must be " + expected(targetType.getRawClass()) + ", not " + found(t));
     p.skipChildren();
     return null;

@@ -1,5 +1,6 @@
 package org.dpq.engine.execution;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,7 +11,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -26,6 +29,8 @@ import org.duckdb.DuckDBConnection;
 /**
  * The embedded backend: an in-memory DuckDB that exposes a CSV or Parquet source as the dataset's table (exactly
  * the declared columns, typed, unparsable cells as NULL; see {@link DuckDbSql}) and runs bounded queries on it.
+ * A CSV whose cells fail to convert beyond {@code source.max_unparsable_fraction} (default 0), or a Parquet column
+ * of a type its declaration does not accept, is refused when the source is opened, before any charge.
  * Owns two privacy properties of execution: errors never carry a data value (messages come from the error's
  * category only), and once the table is exposed the database is locked down, so that SQL can neither read
  * another file nor change a setting.
@@ -66,11 +71,35 @@ public final class DuckDbBackend implements Backend {
   private final Set<String> dryRunPassed = ConcurrentHashMap.newKeySet();
   private static final int MAX_DRY_RUNS_REMEMBERED = 1_024;
 
-  private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage, long timeoutSeconds) {
+  /** Per CSV column that may fail to convert, its counts when the source was opened (empty for Parquet). */
+  private final List<UnparsableCells> unparsableCells;
+
+  private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage, long timeoutSeconds,
+      List<UnparsableCells> unparsableCells) {
     this.root = root;
     this.dry = dry;
     this.storage = storage;
     this.timeoutSeconds = timeoutSeconds;
+    this.unparsableCells = unparsableCells;
+  }
+
+  /**
+   * For each declared column of a CSV source whose type is not string, how many non-empty cells there were and
+   * how many of them did not convert (read as NULL), counted when the source was opened. Empty for Parquet,
+   * whose types are checked instead. Counts only: an owner's view, never released to analysts by dpq.
+   */
+  public List<UnparsableCells> unparsableCells() {
+    return unparsableCells;
+  }
+
+  private static void refuseUnparsable(Dataset d, List<UnparsableCells> cells, double maxFraction) {
+    List<String> above = UnparsableCells.above(cells, maxFraction);
+    if (!above.isEmpty()) {
+      throw new BackendException("in the CSV source of dataset '" + d.name() + "', cells do not convert to their "
+          + "declared type: " + String.join("; ", above) + " (source.max_unparsable_fraction allows "
+          + BigDecimal.valueOf(maxFraction).stripTrailingZeros().toPlainString() + "). " + UnparsableCells.FIX
+          + "; dpq datasets validate lists every column");
+    }
   }
 
   /** Opens a backend that loads the source into a table (the default; see {@link Storage}). */
@@ -81,9 +110,21 @@ public final class DuckDbBackend implements Backend {
   /**
    * Opens an in-memory DuckDB and exposes the dataset's CSV or Parquet source as its table.
    *
-   * @throws BackendException when the source is missing, lacks a declared column, or cannot be read
+   * @throws BackendException when the source is missing, lacks a declared column, cannot be read, has a
+   *     Parquet column whose type the declaration does not accept, or has more CSV cells that do not convert to
+   *     their declared type than {@code source.max_unparsable_fraction} allows (the message names the columns
+   *     and counts, never a value)
    */
   public static DuckDbBackend open(Dataset dataset, Storage storage) {
+    return open(dataset, storage, true);
+  }
+
+  /**
+   * Like {@link #open(Dataset, Storage)}; with {@code enforceThreshold} false a CSV whose cells fail to convert
+   * beyond {@code source.max_unparsable_fraction} still opens, so that {@code dpq datasets validate} can report
+   * every column's counts ({@link #unparsableCells}). The query path always enforces it.
+   */
+  public static DuckDbBackend open(Dataset dataset, Storage storage, boolean enforceThreshold) {
     Source source = dataset.source();
     Path path;
     if (source instanceof Source.Csv csv) {
@@ -112,10 +153,13 @@ public final class DuckDbBackend implements Backend {
     }
     DuckDBConnection dry = null;
     try {
-      expose(root, dataset, storage, path);
+      List<UnparsableCells> unparsable = expose(root, dataset, storage, path);
+      if (enforceThreshold && source instanceof Source.Csv csv) {
+        refuseUnparsable(dataset, unparsable, csv.options().maxUnparsableFraction());
+      }
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       emptyTwin(root, dry, dataset.table());
-      return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds());
+      return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds(), unparsable);
     } catch (SQLException e) {
       closeQuietly(root);
       if (dry != null) {
@@ -131,18 +175,36 @@ public final class DuckDbBackend implements Backend {
     }
   }
 
-  private static void expose(Connection c, Dataset d, Storage storage, Path path) throws SQLException {
+  private static List<UnparsableCells> expose(Connection c, Dataset d, Storage storage, Path path)
+      throws SQLException {
+    List<UnparsableCells> unparsable = List.of();
     try (Statement s = c.createStatement()) {
-      String reader;
-      List<String> sourceNames;
-      List<String> sourceTypes = new ArrayList<>();
-      if (d.source() instanceof Source.Csv) {
-        List<String> header = CsvHeader.read(path);
-        sourceNames = match(d, header, true);
-        reader = DuckDbSql.csvReader(path, header.size());
-        sourceNames.forEach(n -> sourceTypes.add("VARCHAR"));
+      String kind = storage == Storage.TABLE ? "TABLE" : "VIEW";
+      String table = DuckDbSql.quote(d.table());
+      if (d.source() instanceof Source.Csv csv) {
+        Source.CsvOptions options = csv.options();
+        List<String> header = CsvHeader.read(path, options.delimiter(), options.quote());
+        List<String> sourceNames = options.header() ? match(d, header, true) : positions(d, header.size());
+        String reader = DuckDbSql.csvReader(path, header.size(), options);
+        String flagged = DuckDbSql.withConversionFlags(d.columns(), sourceNames, reader, options.dateFormat());
+        options.dateFormat().ifPresent(f -> checkDateFormat(s, f));
+        if (storage == Storage.TABLE) {
+          // One pass reads the file, converts the cells and flags those that did not convert.
+          s.execute("CREATE TABLE " + table + " AS " + flagged);
+          unparsable = countUnparsable(s, d, table);
+          for (int i = 0; i < d.columns().size(); i++) {
+            if (DuckDbSql.mayFail(d.columns().get(i).type())) {
+              s.execute("ALTER TABLE " + table + " DROP COLUMN " + DuckDbSql.quote(DuckDbSql.flagColumn(i)));
+            }
+          }
+        } else {
+          unparsable = countUnparsable(s, d, "(" + flagged + ")");
+          List<String> types = sourceNames.stream().map(n -> "VARCHAR").toList();
+          s.execute("CREATE VIEW " + table + " AS "
+              + DuckDbSql.relation(d.columns(), sourceNames, types, reader, options.dateFormat()));
+        }
       } else {
-        reader = DuckDbSql.parquetReader(path);
+        String reader = DuckDbSql.parquetReader(path);
         List<String> names = new ArrayList<>();
         Map<String, String> types = new HashMap<>();
         try (ResultSet r = s.executeQuery("DESCRIBE SELECT * FROM " + reader)) {
@@ -151,12 +213,13 @@ public final class DuckDbBackend implements Backend {
             types.put(r.getString("column_name"), r.getString("column_type"));
           }
         }
-        sourceNames = match(d, names, false);
+        List<String> sourceNames = match(d, names, false);
+        List<String> sourceTypes = new ArrayList<>();
         sourceNames.forEach(n -> sourceTypes.add(types.getOrDefault(n, "VARCHAR")));
+        checkParquetTypes(d, sourceTypes);
+        s.execute("CREATE " + kind + " " + table + " AS "
+            + DuckDbSql.relation(d.columns(), sourceNames, sourceTypes, reader, Optional.empty()));
       }
-      String kind = storage == Storage.TABLE ? "TABLE" : "VIEW";
-      s.execute("CREATE " + kind + " " + DuckDbSql.quote(d.table()) + " AS "
-          + DuckDbSql.relation(d.columns(), sourceNames, sourceTypes, reader));
       // Lock down: only the dataset's own file stays readable (a view reads it on every query).
       if (storage == Storage.VIEW) {
         if (d.source() instanceof Source.Parquet && DuckDbSql.isGlob(path)) {
@@ -170,6 +233,99 @@ public final class DuckDbBackend implements Backend {
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
     }
+    return unparsable;
+  }
+
+  /** Per declared column that may fail to convert, its non-empty and unparsable cells (counts only). */
+  private static List<UnparsableCells> countUnparsable(Statement s, Dataset d, String relation) throws SQLException {
+    List<String> counts = new ArrayList<>();
+    List<Column> counted = new ArrayList<>();
+    for (int i = 0; i < d.columns().size(); i++) {
+      Column col = d.columns().get(i);
+      if (DuckDbSql.mayFail(col.type())) {
+        String flag = DuckDbSql.quote(DuckDbSql.flagColumn(i));
+        counts.add("COUNT(*) FILTER (WHERE " + flag + " > 0)");
+        counts.add("COUNT(*) FILTER (WHERE " + flag + " = 2)");
+        counted.add(col);
+      }
+    }
+    if (counted.isEmpty()) {
+      return List.of();
+    }
+    List<UnparsableCells> result = new ArrayList<>();
+    try (ResultSet r = s.executeQuery("SELECT " + String.join(", ", counts) + " FROM " + relation)) {
+      r.next();
+      for (int i = 0; i < counted.size(); i++) {
+        result.add(new UnparsableCells(counted.get(i).name(), counted.get(i).type(), r.getLong(2 * i + 1),
+            r.getLong(2 * i + 2)));
+      }
+    }
+    return List.copyOf(result);
+  }
+
+  /** A date format DuckDB rejects fails here, before any row is read, rather than as NULL dates. */
+  private static void checkDateFormat(Statement s, String format) {
+    try (ResultSet r = s.executeQuery("SELECT try_strptime('', " + DuckDbSql.literal(format) + ")")) {
+      r.next();
+    } catch (SQLException e) {
+      throw new BackendException("source.date_format is not a format DuckDB's strptime accepts; write it with "
+          + "%d, %m, %Y and the like, e.g. \"%d/%m/%Y\" for 31/12/2024");
+    }
+  }
+
+  /** Parquet types that hold the declared type exactly: int and long need integers, as on PostgreSQL. */
+  private static final Set<String> PARQUET_INTEGERS = Set.of("TINYINT", "SMALLINT", "INTEGER", "BIGINT",
+      "UTINYINT", "USMALLINT", "UINTEGER");
+
+  /**
+   * Compares each Parquet column's physical type with its declaration, as the PostgreSQL and Spark sources do:
+   * int and long need an integer type that fits in 64 bits, double any integer, float, double or decimal,
+   * boolean and date their own type, string anything (its text form). A mismatch is refused when the source is
+   * opened rather than read as NULLs; the message names columns and types, never a value.
+   */
+  private static void checkParquetTypes(Dataset d, List<String> sourceTypes) {
+    List<String> mistyped = new ArrayList<>();
+    for (int i = 0; i < d.columns().size(); i++) {
+      Column col = d.columns().get(i);
+      String t = sourceTypes.get(i).toUpperCase(Locale.ROOT);
+      boolean integer = PARQUET_INTEGERS.contains(t);
+      boolean accepts = switch (col.type()) {
+        case INT, LONG -> integer;
+        case DOUBLE -> integer || t.equals("FLOAT") || t.equals("DOUBLE") || t.startsWith("DECIMAL")
+            || t.equals("UBIGINT") || t.equals("HUGEINT");
+        case BOOLEAN -> t.equals("BOOLEAN");
+        case DATE -> t.equals("DATE");
+        case STRING -> true;
+      };
+      if (!accepts) {
+        mistyped.add(col.name() + " (declared " + col.type().name().toLowerCase(Locale.ROOT) + ", Parquet type "
+            + t + ")");
+      }
+    }
+    if (!mistyped.isEmpty()) {
+      throw new BackendException("in the Parquet source of dataset '" + d.name() + "', these columns do not have "
+          + "a type their declaration accepts: " + String.join(", ", mistyped) + "; fix the declared type (e.g. "
+          + "double for a DOUBLE or DECIMAL column, string for text), or convert the column in the file");
+    }
+  }
+
+  /** Declared columns of a CSV without header: {@code from} gives a 1-based position, else declaration order. */
+  private static List<String> positions(Dataset d, int width) {
+    List<String> names = new ArrayList<>();
+    List<String> beyond = new ArrayList<>();
+    for (int i = 0; i < d.columns().size(); i++) {
+      Column col = d.columns().get(i);
+      int position = col.from().map(Integer::parseInt).orElse(i + 1);
+      if (position > width) {
+        beyond.add(col.name() + " (column " + position + ")");
+      }
+      names.add(DuckDbSql.csvColumn(position - 1));
+    }
+    if (!beyond.isEmpty()) {
+      throw new BackendException("the CSV source of dataset '" + d.name() + "' has " + width + " columns, fewer than "
+          + "these declarations need: " + String.join(", ", beyond) + "; fix from: or the declared columns");
+    }
+    return names;
   }
 
   /**
@@ -234,23 +390,26 @@ public final class DuckDbBackend implements Backend {
     for (Column col : d.columns()) {
       int found = -1;
       int count = 0;
+      String wanted = col.from().orElse(col.name());
       for (int i = 0; i < names.size(); i++) {
-        if (names.get(i).strip().equalsIgnoreCase(col.name())) {
+        if (names.get(i).strip().equalsIgnoreCase(wanted)) {
           found = found < 0 ? i : found;
           count++;
         }
       }
       if (count == 0) {
-        missing.add(col.name());
+        missing.add(col.from().isPresent() ? col.name() + " (from: " + wanted + ")" : col.name());
       } else if (count > 1) {
         ambiguous.add(col.name());
       }
       sourceNames.add(found < 0 ? null : positional ? DuckDbSql.csvColumn(found) : names.get(found));
     }
     if (!missing.isEmpty()) {
+      String delimiterHint = positional ? CsvHeader.likelyDelimiter(names, ((Source.Csv) d.source()).options()
+          .delimiter()).map(h -> "; " + h).orElse("") : "";
       throw new BackendException("the source of dataset '" + d.name() + "' has no column named "
-          + String.join(", ", missing) + "; declare only columns the file has (names are compared "
-          + "case-insensitively)");
+          + String.join(", ", missing) + delimiterHint + "; declare only columns the file has (names are compared "
+          + "case-insensitively; from: names a header that is not an SQL identifier, e.g. from: \"Person ID\")");
     }
     if (!ambiguous.isEmpty()) {
       throw new BackendException("the source of dataset '" + d.name() + "' has more than one column named "

@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Source;
 
 /**
  * The DuckDB SQL that exposes a dataset's source as its private table: exactly the declared columns, under their
@@ -18,7 +20,8 @@ import org.dpq.engine.catalog.ColumnType;
  * to HUGEINT); a value with a fraction (1.5) is not an integer and becomes NULL rather than being rounded,
  * while an integral decimal such as 59.0 (as pandas writes integer columns with gaps) reads as 59. Doubles keep
  * NaN and infinities written as NaN, inf, Infinity or -Infinity. Strings are VARCHAR, as written; an empty CSV
- * cell is NULL in every type.
+ * cell (or the dataset's null text) is NULL in every type. Dates are ISO unless the dataset gives a format. How
+ * many non-empty cells fail to convert is counted when a CSV is loaded (see {@link #withConversionFlags}).
  */
 final class DuckDbSql {
   private DuckDbSql() {}
@@ -29,12 +32,50 @@ final class DuckDbSql {
    * @param columns the declared columns
    * @param sourceNames for each declared column, the name of the reader's column that holds it
    * @param sourceTypes for each declared column, the DuckDB type of the reader's column (VARCHAR for CSV)
+   * @param dateFormat a strptime format for date columns read from text, or empty for ISO dates
    */
-  static String relation(List<Column> columns, List<String> sourceNames, List<String> sourceTypes, String reader) {
+  static String relation(List<Column> columns, List<String> sourceNames, List<String> sourceTypes, String reader,
+      Optional<String> dateFormat) {
+    return "SELECT " + String.join(", ", items(columns, sourceNames, sourceTypes, dateFormat)) + " FROM " + reader;
+  }
+
+  private static List<String> items(List<Column> columns, List<String> sourceNames, List<String> sourceTypes,
+      Optional<String> dateFormat) {
     List<String> items = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
-      items.add(typed(columns.get(i).type(), quote(sourceNames.get(i)), sourceTypes.get(i)) + " AS "
+      items.add(typed(columns.get(i).type(), quote(sourceNames.get(i)), sourceTypes.get(i), dateFormat) + " AS "
           + quote(columns.get(i).name()));
+    }
+    return items;
+  }
+
+  /** The name of the conversion flag of declared column {@code i} (see {@link #withConversionFlags}). */
+  static String flagColumn(int i) {
+    return "__dpq_conversion_" + i;
+  }
+
+  /** True when a text cell may fail to convert to the declared type (every type but string). */
+  static boolean mayFail(ColumnType type) {
+    return type != ColumnType.STRING;
+  }
+
+  /**
+   * Like {@link #relation} over text columns, plus for each column that {@link #mayFail} a flag column
+   * {@link #flagColumn} that is 0 for an empty or blank cell, 1 for a converted one and 2 for a non-empty cell
+   * that did not convert (read as NULL). The flags are counted and dropped before the table is used.
+   */
+  static String withConversionFlags(List<Column> columns, List<String> sourceNames, String reader,
+      Optional<String> dateFormat) {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.get(i);
+      String v = quote(sourceNames.get(i));
+      String converted = typed(c.type(), v, "VARCHAR", dateFormat);
+      items.add(converted + " AS " + quote(c.name()));
+      if (mayFail(c.type())) {
+        items.add("CASE WHEN " + v + " IS NULL OR TRIM(" + v + ") = '' THEN 0 WHEN (" + converted
+            + ") IS NULL THEN 2 ELSE 1 END::TINYINT AS " + quote(flagColumn(i)));
+      }
     }
     return "SELECT " + String.join(", ", items) + " FROM " + reader;
   }
@@ -48,8 +89,11 @@ final class DuckDbSql {
    * BIGINT for a long, a DOUBLE for a double), which gives the same values as the checked form and loaded 100M
    * Parquet rows in less than half the time.
    */
-  private static String typed(ColumnType type, String v, String sourceType) {
+  private static String typed(ColumnType type, String v, String sourceType, Optional<String> dateFormat) {
     String source = sourceType.toUpperCase(Locale.ROOT);
+    if (type == ColumnType.DATE && dateFormat.isPresent() && source.equals("VARCHAR")) {
+      return "TRY_CAST(try_strptime(" + v + ", " + literal(dateFormat.get()) + ") AS DATE)";
+    }
     boolean exact = switch (type) {
       case INT, LONG -> EXACT_INTEGERS.contains(source);
       case DOUBLE -> source.equals("DOUBLE") || source.equals("FLOAT");
@@ -59,16 +103,20 @@ final class DuckDbSql {
   }
 
   /**
-   * Reads a CSV with a header row, every one of its {@code width} columns as text under the positional names
-   * {@code c0, c1, ...}; nothing is sniffed, and a row with another number of cells is an error.
+   * Reads a CSV, every one of its {@code width} columns as text under the positional names {@code c0, c1, ...},
+   * with the dataset's delimiter, quote (which also escapes itself), header row and null text (the empty cell is
+   * NULL too); nothing is sniffed, and a row with another number of cells is an error.
    */
-  static String csvReader(Path file, int width) {
+  static String csvReader(Path file, int width, Source.CsvOptions options) {
     List<String> cols = new ArrayList<>();
     for (int i = 0; i < width; i++) {
       cols.add(literal(csvColumn(i)) + ": 'VARCHAR'");
     }
-    return "read_csv(" + literal(literalGlob(file.toString())) + ", header = true, auto_detect = false, delim = ',', "
-        + "quote = '\"', escape = '\"', columns = {" + String.join(", ", cols) + "})";
+    String quote = literal(String.valueOf(options.quote()));
+    String nulls = options.nullString().map(n -> "['', " + literal(n) + "]").orElse("''");
+    return "read_csv(" + literal(literalGlob(file.toString())) + ", header = " + options.header()
+        + ", auto_detect = false, delim = " + literal(String.valueOf(options.delimiter())) + ", quote = " + quote
+        + ", escape = " + quote + ", nullstr = " + nulls + ", columns = {" + String.join(", ", cols) + "})";
   }
 
   /** The positional name of the CSV reader's column {@code i}. */

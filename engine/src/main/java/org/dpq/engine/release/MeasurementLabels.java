@@ -11,7 +11,7 @@ final class MeasurementLabels {
 
   static String label(DpPlan plan, Measurement m) {
     String unit = plan.unitField().map(i -> fieldName(plan, i)).orElse("row");
-    String column = m.argument().map(a -> argumentName(plan, a)).orElse("*");
+    String column = m.derivation().orElseGet(() -> m.argument().map(a -> argumentName(plan, a)).orElse("*"));
     String centre = m.center() == 0 ? column : "(" + column + " - " + fmt(m.center()) + ")";
     return switch (m.kind()) {
       case COUNT_ROWS -> "COUNT(*)";

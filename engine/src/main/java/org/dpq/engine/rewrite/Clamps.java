@@ -4,9 +4,13 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.dpq.engine.analysis.Measurement;
 
 /**
  * Clamp and cleaning expressions, written with CASE (GREATEST/LEAST skip NULLs on DuckDB, PostgreSQL and
@@ -125,6 +129,27 @@ final class Clamps {
           x);
     }
     return between(x, lo, hi);
+  }
+
+  /**
+   * An aggregate argument with each {@link Measurement#CLAMP} marker replaced by the column clamped to its declared
+   * bounds ({@link #clampRow}), in the column's own type, so the expression's arithmetic stays in the interval the
+   * analysis derived.
+   */
+  RexNode expandColumnClamps(RexNode argument) {
+    return argument.accept(new RexShuttle() {
+      @Override
+      public RexNode visitCall(RexCall call) {
+        if (call.getOperator() != Measurement.CLAMP) {
+          return super.visitCall(call);
+        }
+        RexNode column = call.getOperands().get(0);
+        double lower = ((RexLiteral) call.getOperands().get(1)).getValueAs(Double.class);
+        double upper = ((RexLiteral) call.getOperands().get(2)).getValueAs(Double.class);
+        boolean integral = !isFloating(column) && lower == Math.rint(lower) && upper == Math.rint(upper);
+        return rex.makeAbstractCast(column.getType(), clampRow(column, lower, upper, integral), false);
+      }
+    });
   }
 
   /** {@code CASE WHEN x < lower THEN lower WHEN x > upper THEN upper ELSE x END}; NULL stays NULL. */

@@ -175,7 +175,17 @@ public final class Rewriter {
 
     /** The public-domain conditions on the keys over the scan row, empty when no key has a public domain. */
     private List<RexNode> domainConditions() {
-      return domainConditions(k -> plan.keys().get(k).expression());
+      return domainConditions(this::key);
+    }
+
+    /**
+     * Key k over the scan row: a column, or an expression in a form that cannot fail on some rows only (TRY on
+     * DuckDB, so a failing row falls in the NULL group; rejected elsewhere when it could fail).
+     */
+    private RexNode key(int k) {
+      RexNode expression = plan.keys().get(k).expression();
+      return expression instanceof org.apache.calcite.rex.RexInputRef ? expression
+          : RowErrors.asValue(b, dialect, expression, x -> x, "a GROUP BY expression");
     }
 
     /** The public-domain conditions, with key k given by {@code key.apply(k)}. */
@@ -203,7 +213,7 @@ public final class Rewriter {
           case COUNT_ROWS -> rowCount = true;
           case COUNT_UNITS -> rowCount |= !perUnit;
           default -> columns.computeIfAbsent(m.argument().orElseThrow().toString(),
-              k -> new ColumnUse(m.argument().orElseThrow())).add(m, perUnit);
+              k -> new ColumnUse(rowValue(m.argument().orElseThrow()))).add(m, perUnit);
         }
       }
       List<RexNode> projection = new ArrayList<>(leading);
@@ -247,13 +257,21 @@ public final class Rewriter {
       return new Aggregated(rows, columns);
     }
 
+    /**
+     * A measured argument as the backend evaluates it per row: its bounded columns clamped to their declared bounds
+     * and, where an operation could fail on some rows, in the dialect's error-free form.
+     */
+    private RexNode rowValue(RexNode argument) {
+      return RowErrors.asValue(b, dialect, argument, clamps::expandColumnClamps, "an aggregate's argument");
+    }
+
     /** {@code privacy_unit: row}: one GROUP BY keys over clamped rows. */
     private void rowUnits() {
       int keyCount = plan.keys().size();
       List<RexNode> keys = new ArrayList<>();
       List<String> keyNames = new ArrayList<>();
       for (int k = 0; k < keyCount; k++) {
-        keys.add(plan.keys().get(k).expression());
+        keys.add(key(k));
         keyNames.add("dpq_k" + k);
       }
       Aggregated agg = aggregate(keys, keyNames, false);
@@ -286,7 +304,7 @@ public final class Rewriter {
       leading.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
       leadingNames.add("dpq_unit");
       for (int k = 0; k < keyCount; k++) {
-        leading.add(plan.keys().get(k).expression());
+        leading.add(key(k));
         leadingNames.add("dpq_k" + k);
       }
       boolean rankFirst = limitGroups() && order == GroupLimit.RANK_FIRST;
@@ -396,8 +414,8 @@ public final class Rewriter {
       b.push(plan.scan());
       List<RexNode> leading = new ArrayList<>();
       leading.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
-      for (GroupKey k : plan.keys()) {
-        leading.add(k.expression());
+      for (int k = 0; k < plan.keys().size(); k++) {
+        leading.add(key(k));
       }
       List<RexNode> conditions = new ArrayList<>(domainConditions());
       conditions.add(b.equals(b.call(SqlStdOperatorTable.MOD, hash.hash(b, secret, List.of(leading.get(0))),

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlDialect;
@@ -13,8 +14,10 @@ import org.apache.calcite.sql.SqlFunctionCategory;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.tools.RelBuilder;
 import org.dpq.engine.analysis.ExpressionPolicy;
+import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.execution.DuckDbDialect;
 import org.dpq.errors.QueryRejectedException;
 
@@ -100,6 +103,96 @@ final class RowErrors {
           + "columns and literals (integer division by a literal such as 10 is fine)");
     }
     return condition;
+  }
+
+  /**
+   * An aggregate argument in a form whose evaluation cannot fail on some rows only (like {@link #asFilter}): on
+   * DuckDB wrapped in {@code TRY} (a failing row gives NULL, which the aggregate ignores) when some part could
+   * fail; elsewhere rejected unless every part is safe. Arithmetic over clamped columns and literals is safe:
+   * the analysis derived its range and checked that it fits its type and never divides by zero.
+   *
+   * @param expand turns the analysed argument into the expression the backend evaluates (column clamps)
+   * @param what names the expression in a rejection, e.g. "an aggregate's argument"
+   * @throws QueryRejectedException when the dialect has no error-free form and the argument could fail
+   */
+  static RexNode asValue(RelBuilder builder, SqlDialect dialect, RexNode argument,
+      java.util.function.UnaryOperator<RexNode> expand, String what) {
+    String unsafe = firstUnsafeValue(argument);
+    if (dialect instanceof DuckDbDialect) {
+      rejectFailingConstants(builder, argument);
+      RexNode expanded = expand.apply(argument);
+      return unsafe == null ? expanded : builder.call(TRY, expanded);
+    }
+    if (unsafe != null) {
+      throw new QueryRejectedException(what + " uses " + unsafe + ", which this backend could "
+          + "fail to evaluate on some rows only; whether the query failed would then reveal those rows. Fix: use "
+          + "arithmetic, CASE, CAST, ABS, LEAST/GREATEST or ROUND over bounded columns, and conditions with "
+          + "comparisons, AND/OR/NOT, IN, BETWEEN, IS NULL and LIKE with a literal pattern");
+    }
+    return expand.apply(argument);
+  }
+
+  /**
+   * The first operation in an aggregate argument that could fail on some rows, or null: conditions by the WHERE
+   * rules, values are safe when they read only clamped columns and literals (their range was checked), and by the
+   * WHERE rules otherwise.
+   */
+  static String firstUnsafeValue(RexNode node) {
+    if (node instanceof RexInputRef || node instanceof RexLiteral) {
+      return null;
+    }
+    if (!(node instanceof RexCall call)) {
+      return "the expression " + node.getKind();
+    }
+    if (call.getOperator() == Measurement.CLAMP) {
+      return null;
+    }
+    if (call.getKind() == SqlKind.CASE) {
+      for (int i = 0; i < call.getOperands().size(); i++) {
+        boolean condition = i % 2 == 0 && i < call.getOperands().size() - 1;
+        RexNode op = call.getOperands().get(i);
+        String unsafe = condition ? firstUnsafe(op) : firstUnsafeValue(op);
+        if (unsafe != null) {
+          return unsafe;
+        }
+      }
+      return null;
+    }
+    if (call.getKind() == SqlKind.CAST
+        && call.getOperands().get(0).getType().getSqlTypeName() == SqlTypeName.BOOLEAN) {
+      return firstUnsafe(call.getOperands().get(0));
+    }
+    if (!readsOnlyClampedValues(call)) {
+      return firstUnsafe(call);
+    }
+    for (RexNode op : call.getOperands()) {
+      String unsafe = firstUnsafeValue(op);
+      if (unsafe != null) {
+        return unsafe;
+      }
+    }
+    return null;
+  }
+
+  /** True when every column {@code node} reads as a value (outside conditions) is clamped. */
+  private static boolean readsOnlyClampedValues(RexNode node) {
+    if (node instanceof RexInputRef) {
+      return false;
+    }
+    if (!(node instanceof RexCall call) || call.getOperator() == Measurement.CLAMP) {
+      return true;
+    }
+    if (call.getKind() == SqlKind.CAST
+        && call.getOperands().get(0).getType().getSqlTypeName() == SqlTypeName.BOOLEAN) {
+      return true;
+    }
+    for (int i = 0; i < call.getOperands().size(); i++) {
+      boolean condition = call.getKind() == SqlKind.CASE && i % 2 == 0 && i < call.getOperands().size() - 1;
+      if (!condition && !readsOnlyClampedValues(call.getOperands().get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A description of the first operation in {@code node} that could fail on some rows, or null. */

@@ -30,6 +30,12 @@ class ExpressionPolicyTest {
     DATASET = TestDatasets.dataset("pums", new PrivacyUnit.ByColumn("pid"), 2, 2, columns);
   }
 
+  /** The table the cost oracles and policy samples read. */
+  private static final Dataset PEOPLE = TestDatasets.dataset("people", new PrivacyUnit.ByColumn("pid"), 1, 1,
+      List.of(TestDatasets.plain("pid", ColumnType.INT), TestDatasets.plain("name", ColumnType.STRING),
+          TestDatasets.bounded("age", ColumnType.INT, 0, 100),
+          TestDatasets.bounded("income", ColumnType.DOUBLE, 0, 100_000)));
+
   private static DpPlan where(String condition) {
     return ANALYZER.analyze(DATASET, "SELECT COUNT(*) FROM pums WHERE " + condition);
   }
@@ -107,12 +113,8 @@ class ExpressionPolicyTest {
 
   @Test
   void everyCostOracleIsRejectedAtAnalysisNamingWhy() {
-    Dataset people = TestDatasets.dataset("people", new PrivacyUnit.ByColumn("pid"), 1, 1, List.of(
-        TestDatasets.plain("pid", ColumnType.INT), TestDatasets.plain("name", ColumnType.STRING),
-        TestDatasets.bounded("age", ColumnType.INT, 0, 100),
-        TestDatasets.bounded("income", ColumnType.DOUBLE, 0, 100_000)));
     for (CostOracles.CostOracle c : CostOracles.all()) {
-      QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(people, c.sql()),
+      QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(PEOPLE, c.sql()),
           c.id());
       assertTrue(e.getMessage().contains(c.fragment()), c.id() + ": " + e.getMessage());
     }
@@ -120,14 +122,10 @@ class ExpressionPolicyTest {
 
   @Test
   void everyRuleHasASampleThatTheAnalyzerAccepts() {
-    Dataset people = TestDatasets.dataset("people", new PrivacyUnit.ByColumn("pid"), 1, 1, List.of(
-        TestDatasets.plain("pid", ColumnType.INT), TestDatasets.plain("name", ColumnType.STRING),
-        TestDatasets.bounded("age", ColumnType.INT, 0, 100),
-        TestDatasets.bounded("income", ColumnType.DOUBLE, 0, 100_000)));
     assertEquals(ExpressionPolicy.rules().stream().map(ExpressionPolicy.Rule::name).toList(),
         List.copyOf(PolicySamples.all().keySet()), "one sample per rule, in the list's order");
     for (var sample : PolicySamples.all().entrySet()) {
-      assertTrue(ANALYZER.analyze(people, "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue()).where()
+      assertTrue(ANALYZER.analyze(PEOPLE, "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue()).where()
           .isPresent(), sample.getKey());
     }
   }

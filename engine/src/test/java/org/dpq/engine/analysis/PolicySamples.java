@@ -2,6 +2,7 @@ package org.dpq.engine.analysis;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.dpq.errors.QueryRejectedException;
 
 /**
  * One WHERE condition per rule of {@link ExpressionPolicy}, over a table {@code people} with {@code pid} (int),
@@ -39,6 +40,27 @@ public final class PolicySamples {
         && ExpressionPolicy.rule(key).orElseThrow().failure() != ExpressionPolicy.Failure.NEVER;
   }
 
+  /**
+   * Runs every sample of {@link #batched()} through {@code count} (the value of {@code COUNT(*) AS n} of the query
+   * it is given) on a backend without TRY: each must be answered, or, for a function that can fail on some rows,
+   * refused before the charge as such.
+   */
+  public static void checkOn(String backend, java.util.function.Function<String, Object> count) {
+    for (var sample : batched().entrySet()) {
+      String sql = "SELECT COUNT(*) AS n FROM people WHERE " + sample.getValue();
+      try {
+        Object n = count.apply(sql);
+        if (!(n instanceof Long)) {
+          throw new AssertionError(backend + ", " + sample.getKey() + ": a count that is not a Long");
+        }
+      } catch (QueryRejectedException e) {
+        if (!(mayBeRefused(sample.getKey()) && e.getMessage().contains("could fail"))) {
+          throw new AssertionError(backend + ", " + sample.getKey() + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
   /** Rule name to a condition that uses it. */
   public static Map<String, String> all() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -63,6 +85,8 @@ public final class PolicySamples {
     m.put("CASE", "CASE WHEN age > 1 THEN TRUE ELSE FALSE END");
     m.put("COALESCE", "COALESCE(name, 'x') <> 'zz'");
     m.put("NULLIF", "NULLIF(name, 'zz') IS NOT NULL");
+    m.put("LEAST", "LEAST(age, 150) > 0");
+    m.put("GREATEST", "GREATEST(age, 0) >= 0");
     m.put("LIKE", "name LIKE 'n%'");
     m.put("CAST", "CAST(age AS BIGINT) > 0");
     m.put("+", "age + 1 > 0");

@@ -31,14 +31,49 @@ class DatasetValidationTest {
     return Stream.of(
         // unknown keys, at every level
         edit("unknown column key", "lower: 0, upper: 100", "lowr: 0, lower: 0, upper: 100",
-            "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values"),
+            "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from"),
         edit("unknown top-level key", "name: pums", "name: pums\nbudgte: 1",
             "budgte: unknown key; expected one of name, table, source, privacy_unit, max_groups_contributed, "
                 + "max_rows_per_group, budget, defaults, ledger, limits, columns"),
         edit("unknown budget key", "{ epsilon: 3.0, delta: 1.0e-6 }", "{ epsilon: 3.0, delta: 1.0e-6, eps: 1 }",
             "budget.eps: unknown key; expected one of epsilon, delta"),
         edit("unknown source kind", "{ csv: data/pums.csv }", "{ tsv: data/pums.tsv }",
-            "source.tsv: unknown key; expected one of csv, parquet, jdbc, spark"),
+            "source.tsv: unknown key; expected one of csv, parquet, jdbc, spark, delimiter, quote, header, null_string, "
+                + "date_format, max_unparsable_fraction"),
+        // CSV options and from:
+        edit("csv option on parquet", "{ csv: data/pums.csv }", "{ parquet: p.parquet, delimiter: \";\" }",
+            "source.delimiter: is a CSV option; it applies only to source: { csv: ... }"),
+        edit("two-character delimiter", "{ csv: data/pums.csv }", "{ csv: data/pums.csv, delimiter: \";;\" }",
+            "source.delimiter: must be one character, e.g. delimiter: \";\" or delimiter: \"\\t\" for a tab"),
+        edit("quote equals delimiter", "{ csv: data/pums.csv }", "{ csv: data/pums.csv, delimiter: \"'\", quote: \"'\" }",
+            "source.quote: must differ from the delimiter"),
+        edit("header not boolean", "{ csv: data/pums.csv }", "{ csv: data/pums.csv, header: maybe }",
+            "source.header: must be true (the first line names the columns) or false"),
+        edit("date format without %", "{ csv: data/pums.csv }", "{ csv: data/pums.csv, date_format: dd/mm/yyyy }",
+            "source.date_format: must be a strptime format, e.g. date_format: \"%d/%m/%Y\" for 31/12/2024"),
+        edit("fraction above 1", "{ csv: data/pums.csv }", "{ csv: data/pums.csv, max_unparsable_fraction: 5 }",
+            "source.max_unparsable_fraction: must be a fraction from 0 to 1, e.g. 0.01 for 1% of a column's "
+                + "non-empty cells"),
+        doc("from on a database table", OK.replace("{ csv: data/pums.csv }",
+                "{ jdbc: { url: \"jdbc:postgresql://h/db\", table: pums } }")
+                .replace("age:    { type: int,", "age:    { type: int, from: Age,"),
+            "columns.age.from: applies to CSV and Parquet sources only; for a table, expose a view with this name"),
+        doc("from not a position without header", OK.replace("{ csv: data/pums.csv }",
+                "{ csv: data/pums.csv, header: false }").replace("age:    { type: int,", "age:    { type: int, from: Age,"),
+            "columns.age.from: must be the column's 1-based position when the CSV has no header (header: false)"),
+        // placeholders left by dpq datasets init
+        edit("unit still TODO", "privacy_unit: pid ", "privacy_unit: TODO ",
+            "privacy_unit: still TODO (left by dpq datasets init): decide it from domain knowledge, never from the "
+                + "data; name the column that identifies a person, or write row if every row belongs to a different "
+                + "person"),
+        edit("G still TODO", "max_groups_contributed: 1", "max_groups_contributed: TODO",
+            "max_groups_contributed: still TODO (left by dpq datasets init): decide it from domain knowledge, never "
+                + "from the data; give the most groups one unit may contribute to, e.g. max_groups_contributed: 1"),
+        edit("bound still TODO", "lower: 0, upper: 100", "lower: TODO, upper: TODO",
+            "columns.age.lower: still TODO (left by dpq datasets init): decide it from domain knowledge, never from "
+                + "the data; give a number or remove the key where it is optional",
+            "columns.age.upper: still TODO (left by dpq datasets init): decide it from domain knowledge, never from "
+                + "the data; give a number or remove the key where it is optional"),
         // missing required keys
         edit("missing name", "name: pums\n", "", "name: missing; give the dataset id, e.g. name: pums"),
         edit("missing table", "table: pums ", "",

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.dpq.engine.PumsFiles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,20 @@ class FingerprintTest {
     bytes[last] = (byte) (bytes[last] == '0' ? '1' : '0');
     Files.write(csv, bytes);
     assertNotEquals(before, fingerprint(yaml));
+  }
+
+  /** How the file is read changes what the table holds; the unparsable-cell threshold does not. */
+  @Test
+  void changesWithTheCsvReadingOptionsAndTheSourceColumn() {
+    String before = fingerprint(yaml);
+    String source = "source: { csv: '" + csv + "'";
+    assertEquals(before, fingerprint(yaml.replace(source, source + ", max_unparsable_fraction: 0.5")));
+    assertEquals(before, fingerprint(yaml.replace(source, source + ", delimiter: \",\", header: true")));
+    for (String option : List.of("delimiter: \";\"", "quote: \"'\"", "header: false", "null_string: NA",
+        "date_format: \"%d/%m/%Y\"")) {
+      assertNotEquals(before, fingerprint(yaml.replace(source, source + ", " + option)), option);
+    }
+    assertNotEquals(before, fingerprint(yaml.replace("educ:   { type: string }", "educ:   { type: string, from: race }")));
   }
 
   @Test

@@ -68,7 +68,13 @@ public abstract class BackendEquivalenceContract {
           + "WHERE x > -10 AND n / 4 <> 0 GROUP BY grp, kind"),
       new Case(100, 5, "SELECT COUNT(*) AS n, SUM(x) AS s, COUNT(DISTINCT uid) AS u FROM gen "
           + "WHERE grp IS NULL OR n IS NULL OR NOT flag"),
-      new Case(100, 3, "SELECT flag, COUNT(*) AS n, SUM(n) AS s FROM gen WHERE x IS NOT NULL GROUP BY flag"));
+      new Case(100, 3, "SELECT flag, COUNT(*) AS n, SUM(n) AS s FROM gen WHERE x IS NOT NULL GROUP BY flag"),
+      // issue 14: expressions, conditions and FILTER inside aggregates, over NaN, infinities and NULLs
+      new Case(100, 2, "SELECT kind, SUM(x * (1 - n / 20.0)) AS s, AVG(x + n) AS a, "
+          + "COUNT(CASE WHEN n > 3 THEN 1 END) AS c, SUM(x) FILTER (WHERE flag) AS f, SUM(ABS(n - 2)) AS b, "
+          + "VAR_POP(GREATEST(x, 0) + ROUND(n / 3.0)) AS v FROM gen GROUP BY kind"),
+      new Case(100, 3, "SELECT SUM(CASE WHEN grp = 'g3' THEN x ELSE -x END) AS s, COUNT(*) FILTER (WHERE x > 10) "
+          + "AS c, SUM(CAST(n AS DOUBLE) / 7) AS d, SUM(n * n) AS q FROM gen"));
 
   private GeneratedTable generated;
   private TestTable ties;

@@ -22,9 +22,10 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.dpq.engine.PumsFiles;
+import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
-import org.dpq.engine.PumsFiles;
 import org.dpq.errors.BackendException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,17 +41,22 @@ class DuckDbBackendTest {
 
   /** A row-unit dataset over a CSV written to the temp folder. */
   private Dataset csv(String content, String columns) throws IOException {
+    return csv(content, "", columns);
+  }
+
+  /** A row-unit dataset over a CSV with these contents, CSV options (e.g. {@code , delimiter: ";"}) and columns. */
+  private Dataset csv(String content, String options, String columns) throws IOException {
     Path file = Files.writeString(tmp.resolve("t.csv"), content);
     return DatasetLoader.parse("""
         name: t
         table: t
-        source: { csv: t.csv }
+        source: { csv: t.csv%s }
         privacy_unit: row
         budget: { epsilon: 1, delta: 0 }
         defaults: { epsilon: 0.5, delta: 0 }
         columns:
         %s
-        """.formatted(columns.indent(2)), file.getParent());
+        """.formatted(options, columns.indent(2)), file.getParent());
   }
 
   private static Object single(Backend b, String sql) {
@@ -140,8 +146,9 @@ class DuckDbBackendTest {
 
   @ParameterizedTest
   @EnumSource(DuckDbBackend.Storage.class)
-  void unparsableCellsBecomeNullWithoutAnError(DuckDbBackend.Storage storage) throws IOException {
+  void unparsableCellsBecomeNullWhenTheOwnerAllowsThem(DuckDbBackend.Storage storage) throws IOException {
     Dataset d = csv("id,age,score\n1,42,1.5\n2,forty,x\n3,1.5,2\n4,59.0,\n5, 7 ,3\n6,99999999999999999999,4\n",
+        ", max_unparsable_fraction: 0.5",
         "id: { type: int }\nage: { type: int, lower: 0, upper: 100 }\nscore: { type: double, lower: 0, upper: 10 }");
     try (DuckDbBackend b = DuckDbBackend.open(d, storage)) {
       List<Object[]> rows = b.execute("SELECT id, age, score FROM t ORDER BY id");
@@ -152,6 +159,86 @@ class DuckDbBackendTest {
       assertArrayEquals(new Object[] {4L, 59L, null}, rows.get(3)); // 59.0 is the integer 59
       assertArrayEquals(new Object[] {5L, 7L, 3.0}, rows.get(4)); // surrounding blanks are ignored
       assertArrayEquals(new Object[] {6L, null, 4.0}, rows.get(5)); // beyond 64 bits
+      assertEquals(List.of(new UnparsableCells("id", ColumnType.INT, 6, 0),
+          new UnparsableCells("age", ColumnType.INT, 6, 3), new UnparsableCells("score", ColumnType.DOUBLE, 5, 1)),
+          b.unparsableCells());
+      assertEquals(List.of("id", "age", "score"), b.execute("SELECT column_name FROM (DESCRIBE t)").stream()
+          .map(r -> r[0]).toList(), "the conversion flags are gone");
+    }
+  }
+
+  /** By default one unparsable cell refuses the source; the message names columns and counts, never a cell. */
+  @ParameterizedTest
+  @EnumSource(DuckDbBackend.Storage.class)
+  void unparsableCellsAboveTheThresholdRefuseTheSource(DuckDbBackend.Storage storage) throws IOException {
+    String content = "id,salary,day\n1,1000.50,Zyxwvut\n2,2000,2024-01-31\n3,,2024-02-01\n4,3000,\n";
+    String columns = "id: { type: int }\nsalary: { type: int }\nday: { type: date }";
+    BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(csv(content, columns),
+        storage));
+    assertTrue(e.getMessage().contains("salary (int): 1 of 3 non-empty cells; day (date): 1 of 3 non-empty cells"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("max_unparsable_fraction allows 0"), e.getMessage());
+    assertFalse(e.getMessage().contains("Zyxwvut") || e.getMessage().contains("1000.5"), e.getMessage());
+    // A third of the cells is more than 0.3 allows and no more than 0.34.
+    assertThrows(BackendException.class, () -> DuckDbBackend.open(csv(content,
+        ", max_unparsable_fraction: 0.3", columns), storage));
+    try (DuckDbBackend b = DuckDbBackend.open(csv(content, ", max_unparsable_fraction: 0.34", columns), storage)) {
+      assertEquals(2L, single(b, "SELECT COUNT(salary) FROM t"));
+    }
+    // Declared as what the file holds, the same file opens with nothing unparsable.
+    try (DuckDbBackend b = DuckDbBackend.open(csv(content.replace("Zyxwvut", "2024-01-30"),
+        "id: { type: int }\nsalary: { type: double }\nday: { type: date }"), storage)) {
+      assertEquals(6000.5, single(b, "SELECT SUM(salary) FROM t"));
+      assertTrue(b.unparsableCells().stream().allMatch(c -> c.unparsable() == 0), b.unparsableCells().toString());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(DuckDbBackend.Storage.class)
+  void csvOptionsReadSemicolonsQuotesNullTextDatesAndHeadersThatAreNotIdentifiers(DuckDbBackend.Storage storage)
+      throws IOException {
+    Dataset d = csv("Person ID;'Full; name';born;score\n1;'a;b';31/12/1990;NA\n2;'it''s';01/02/2000;2.5\n",
+        ", delimiter: \";\", quote: \"'\", null_string: NA, date_format: \"%d/%m/%Y\"", """
+        pid: { type: int, from: "Person ID" }
+        name: { type: string, from: "full; NAME" }
+        born: { type: date }
+        score: { type: double }""");
+    try (DuckDbBackend b = DuckDbBackend.open(d, storage)) {
+      List<Object[]> rows = b.execute("SELECT pid, name, CAST(born AS VARCHAR), score FROM t ORDER BY pid");
+      assertArrayEquals(new Object[] {1L, "a;b", "1990-12-31", null}, rows.get(0));
+      assertArrayEquals(new Object[] {2L, "it's", "2000-02-01", 2.5}, rows.get(1));
+      assertTrue(b.unparsableCells().stream().allMatch(c -> c.unparsable() == 0), b.unparsableCells().toString());
+    }
+    // The same dates without the format do not parse, and say so.
+    BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(csv(
+        "id,born\n1,31/12/1990\n2,01/02/2000\n", "id: { type: int }\nborn: { type: date }"), storage));
+    assertTrue(e.getMessage().contains("born (date): 2 of 2 non-empty cells"), e.getMessage());
+    assertThrows(BackendException.class, () -> DuckDbBackend.open(csv("id,born\n1,31/12/1990\n",
+        ", date_format: \"%Q\"", "id: { type: int }\nborn: { type: date }"), storage));
+  }
+
+  @Test
+  void aCsvWithoutHeaderIsReadByPosition() throws IOException {
+    Dataset d = csv("7,x,1.5\n8,y,2.5\n", ", header: false",
+        "id: { type: int }\nscore: { type: double, from: 3 }\nlabel: { type: string, from: 2 }");
+    try (DuckDbBackend b = DuckDbBackend.open(d)) {
+      List<Object[]> rows = b.execute("SELECT id, score, label FROM t ORDER BY id");
+      assertArrayEquals(new Object[] {7L, 1.5, "x"}, rows.get(0));
+      assertArrayEquals(new Object[] {8L, 2.5, "y"}, rows.get(1));
+    }
+    BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(csv("7,x\n", ", header: false",
+        "id: { type: int }\nscore: { type: double, from: 3 }")));
+    assertTrue(e.getMessage().contains("score (column 3)"), e.getMessage());
+  }
+
+  @Test
+  void aHeaderReadAsOneColumnNamesTheLikelyDelimiter() throws IOException {
+    for (String separator : List.of(";", "\t")) {
+      Dataset d = csv("id" + separator + "age\n1" + separator + "30\n", "id: { type: int }\nage: { type: int }");
+      BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(d));
+      String expected = separator.equals(";") ? "holds semicolons, so the file is probably separated by them: add "
+          + "delimiter: \";\"" : "holds tabs, so the file is probably separated by them: add delimiter: \"\\t\"";
+      assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
   }
 
@@ -185,12 +272,11 @@ class DuckDbBackendTest {
   @Test
   void aMalformedCsvFailsWithoutEchoingTheRow() throws IOException {
     Dataset d = csv("id,name\n1,a\n2,Zyxwvut,extra,cells\n", "id: { type: int }\nname: { type: string }");
-    BackendException atOpen = assertThrows(BackendException.class, () -> DuckDbBackend.open(d));
-    assertFalse(atOpen.getMessage().toLowerCase(Locale.ROOT).contains("zyxwvut"), atOpen.getMessage());
-    assertTrue(atOpen.getMessage().contains("could not expose the source of table 't'"), atOpen.getMessage());
-    try (DuckDbBackend view = DuckDbBackend.open(d, DuckDbBackend.Storage.VIEW)) {
-      BackendException atQuery = assertThrows(BackendException.class, () -> view.execute("SELECT COUNT(*) FROM t"));
-      assertFalse(atQuery.getMessage().toLowerCase(Locale.ROOT).contains("zyxwvut"), atQuery.getMessage());
+    // A view too reads the whole file once when opened (to count unparsable cells), so both fail there.
+    for (DuckDbBackend.Storage storage : DuckDbBackend.Storage.values()) {
+      BackendException atOpen = assertThrows(BackendException.class, () -> DuckDbBackend.open(d, storage));
+      assertFalse(atOpen.getMessage().toLowerCase(Locale.ROOT).contains("zyxwvut"), atOpen.getMessage());
+      assertTrue(atOpen.getMessage().contains("could not expose the source of table 't'"), atOpen.getMessage());
     }
   }
 
@@ -253,10 +339,27 @@ class DuckDbBackendTest {
           x: { type: int, lower: 0, upper: 5 }
         """, tmp);
     for (DuckDbBackend.Storage storage : DuckDbBackend.Storage.values()) {
-      try (DuckDbBackend b = DuckDbBackend.open(d, storage)) {
+      // A decimal column declared int is refused when opened, as on PostgreSQL and Spark, not read as NULLs.
+      BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(d, storage));
+      assertTrue(e.getMessage().contains("x (declared int, Parquet type DECIMAL(2,1))"), e.getMessage());
+      Dataset asDouble = DatasetLoader.parse("""
+          name: p
+          table: p
+          source: { parquet: p.parquet }
+          privacy_unit: id
+          max_groups_contributed: 1
+          max_rows_per_group: 1
+          budget: { epsilon: 1, delta: 0 }
+          defaults: { epsilon: 0.5, delta: 0 }
+          columns:
+            id: { type: int }
+            code: { type: string }
+            x: { type: double, lower: 0, upper: 5 }
+          """, tmp);
+      try (DuckDbBackend b = DuckDbBackend.open(asDouble, storage)) {
         List<Object[]> rows = b.execute("SELECT id, code, x FROM p ORDER BY id");
-        assertArrayEquals(new Object[] {1L, "10", null}, rows.get(0)); // 1.5 is not an integer
-        assertArrayEquals(new Object[] {3L, null, null}, rows.get(2));
+        assertArrayEquals(new Object[] {1L, "10", 1.5}, rows.get(0));
+        assertArrayEquals(new Object[] {3L, null, 3.5}, rows.get(2));
         assertThrows(BackendException.class, () -> b.execute("SELECT label FROM p"));
       }
     }
@@ -290,24 +393,43 @@ class DuckDbBackendTest {
           big: { type: long }
           f: { type: double }
           d: { type: double }
-          dl: { type: long }
-          ub: { type: long }
-          txt: { type: long }
+          dl: { type: double }
+          ub: { type: double }
+          txt: { type: string }
           tiny: { type: int }
         """, tmp);
     try (DuckDbBackend b = DuckDbBackend.open(d)) {
       List<Object[]> rows = b.execute("SELECT i, big, f, d, dl, ub, txt, tiny, typeof(i), typeof(f), "
           + "typeof(tiny) FROM t ORDER BY i NULLS LAST");
-      assertArrayEquals(new Object[] {1L, 4611686018427387905L, 1.5, 2.25, 59L, null, 12L, 7L, "BIGINT", "DOUBLE",
-          "BIGINT"}, rows.get(0));
+      assertArrayEquals(new Object[] {1L, 4611686018427387905L, 1.5, 2.25, 59.0, 1.8446744073709552E19, "12", 7L,
+          "BIGINT", "DOUBLE", "BIGINT"}, rows.get(0));
       Object[] second = rows.get(1);
       assertEquals(-9223372036854775808L, second[1]);
       assertTrue(Double.isNaN((Double) second[2]));
       assertEquals(Double.POSITIVE_INFINITY, second[3]);
-      assertArrayEquals(new Object[] {null, 5L, null, 255L}, new Object[] {second[4], second[5], second[6], second[7]});
+      assertArrayEquals(new Object[] {1.5, 5.0, "x", 255L}, new Object[] {second[4], second[5], second[6], second[7]});
       assertTrue(Double.isNaN((Double) rows.get(2)[3]));
       assertArrayEquals(new Object[] {null, null, null}, new Object[] {rows.get(2)[0], rows.get(2)[1], rows.get(2)[2]});
     }
+    // Types that would not hold the declared one exactly are refused, as on PostgreSQL and Spark.
+    Dataset mistyped = DatasetLoader.parse("""
+        name: types
+        table: t
+        source: { parquet: types.parquet }
+        privacy_unit: row
+        budget: { epsilon: 1, delta: 0 }
+        defaults: { epsilon: 0.5, delta: 0 }
+        columns:
+          dl: { type: long }
+          ub: { type: long }
+          txt: { type: long }
+          d: { type: date }
+          i: { type: boolean }
+        """, tmp);
+    BackendException e = assertThrows(BackendException.class, () -> DuckDbBackend.open(mistyped));
+    assertTrue(e.getMessage().contains("dl (declared long, Parquet type DOUBLE), ub (declared long, Parquet type "
+        + "UBIGINT), txt (declared long, Parquet type VARCHAR), d (declared date, Parquet type DOUBLE), i (declared "
+        + "boolean, Parquet type INTEGER)"), e.getMessage());
   }
 
   @Test

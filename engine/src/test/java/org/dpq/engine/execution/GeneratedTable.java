@@ -89,21 +89,21 @@ public final class GeneratedTable {
   }
 
   /** SplitMix64 (Steele, Lea and Flood 2014): a fixed, seeded sequence for test data only. */
-  private static final class SplitMix {
+  public static final class SplitMix {
     private long state;
 
-    SplitMix(long seed) {
+    public SplitMix(long seed) {
       this.state = seed;
     }
 
-    long next() {
+    public long next() {
       long z = (state += 0x9E3779B97F4A7C15L);
       z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
       z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
       return z ^ (z >>> 31);
     }
 
-    int below(int bound) {
+    public int below(int bound) {
       return (int) Long.remainderUnsigned(next(), bound);
     }
   }

@@ -21,6 +21,7 @@ import org.dpq.engine.QueryResult;
 import org.dpq.engine.PumsFiles;
 import org.dpq.engine.TestSeams;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.testing.RequiresPostgres;
 import org.dpq.errors.BackendException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The PostgreSQL backend on a real server: how YAML names and types map to the table's, that errors carry
  * neither data values nor credentials, that the bounded SQL runs read-only, and the facade end to end.
  */
+@RequiresPostgres
 class PostgresBackendTest {
   private static final String SECRET_VALUE = "secret-value-8841";
   private static PostgresTestServer server;

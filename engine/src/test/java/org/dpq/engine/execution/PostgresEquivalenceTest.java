@@ -3,8 +3,10 @@ package org.dpq.engine.execution;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpq.testing.RequiresPostgres;
 
 /** The cross-backend contract on DuckDB and PostgreSQL (the Spark module runs it on all three). */
+@RequiresPostgres
 class PostgresEquivalenceTest extends BackendEquivalenceContract {
   private PostgresTestServer server;
 

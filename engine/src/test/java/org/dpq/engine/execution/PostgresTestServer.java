@@ -14,17 +14,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
+import org.dpq.testing.PostgresCondition;
 import org.junit.jupiter.api.Assumptions;
 import org.postgresql.PGConnection;
 
 /**
  * The PostgreSQL server the backend tests load data into: DPQ_PG_URL (default: the local server of
  * {@code .ci/postgres-up}). Each test class works in its own schema and drops it at the end. When the server is
- * unreachable a test fails if DPQ_EXPECT_POSTGRES=1 (CI started it) and is skipped otherwise. Test-only.
+ * unreachable a test fails if DPQ_EXPECT_POSTGRES=1 (CI started it) and is skipped otherwise; classes that need it
+ * are marked {@link org.dpq.testing.RequiresPostgres}, so that they are reported as skipped. Test-only.
  */
 public final class PostgresTestServer implements AutoCloseable {
   /** The server {@code .ci/postgres-up} starts. */
-  public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/dpq?user=dpq&password=dpq";
+  public static final String DEFAULT_URL = PostgresCondition.DEFAULT_URL;
 
   private final String url;
   private final String schema;
@@ -36,12 +38,12 @@ public final class PostgresTestServer implements AutoCloseable {
 
   /** The server's URL. */
   public static String url() {
-    return System.getenv().getOrDefault("DPQ_PG_URL", DEFAULT_URL);
+    return PostgresCondition.url();
   }
 
   /** True when CI promised a server (then an unreachable one is a failure, not a skip). */
   public static boolean expected() {
-    return "1".equals(System.getenv("DPQ_EXPECT_POSTGRES"));
+    return PostgresCondition.expected();
   }
 
   /** A fresh schema {@code <prefix>_<random>}; skips (or fails, see the class comment) without a server. */

@@ -62,7 +62,19 @@ class SensitivityPropertyTest {
       "SELECT sex, COUNT(*), SUM(income), STDDEV(age) FROM %s GROUP BY sex",
       "SELECT educ, COUNT(*), SUM(income), AVG(age), COUNT(income) FROM %s GROUP BY educ",
       "SELECT sex, married, COUNT(*), SUM(age) FROM %s WHERE age > 20 GROUP BY sex, married",
-      "SELECT educ, sex, COUNT(DISTINCT pid), VARIANCE(income) FROM %s GROUP BY educ, sex");
+      "SELECT educ, sex, COUNT(DISTINCT pid), VARIANCE(income) FROM %s GROUP BY educ, sex",
+      // issue 14: aggregates over expressions, conditions and FILTER, clamped to their derived bounds
+      "SELECT sex, SUM(age * (1 - income / 1000000)), AVG(age + income), COUNT(CASE WHEN age > 60 THEN 1 END), "
+          + "SUM(income) FILTER (WHERE age > 30), SUM(ABS(age - 50)), STDDEV(LEAST(income, 1000) + ROUND(age / 3.0)) "
+          + "FROM %s GROUP BY sex",
+      "SELECT educ, SUM(CASE WHEN married = '1' THEN income ELSE -income END), COUNT(*) FILTER (WHERE income > 1000), "
+          + "AVG(CAST(age AS DOUBLE) / 7 - 3) FROM %s GROUP BY educ",
+      // GROUP BY expressions (derived domains and partition selection), ordinals, aliases; keys only
+      "SELECT CASE WHEN age > 60 THEN 'old' ELSE 'young' END AS band, FLOOR(age / 10) AS d, COUNT(*), SUM(income) "
+          + "FROM %s GROUP BY 1, d",
+      "SELECT SUBSTRING(educ, 1, 1) AS e, income, COUNT(*), AVG(age) FROM %s GROUP BY e, income",
+      "SELECT DISTINCT educ FROM %s",
+      "SELECT sex FROM %s GROUP BY sex");
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();

@@ -1,0 +1,66 @@
+package org.dpq.engine.analysis;
+
+import org.dpq.errors.QueryRejectedException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlOperator;
+import org.apache.calcite.sql.SqlUnresolvedFunction;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.util.SqlShuttle;
+
+/**
+ * Spellings analysts bring from other SQL engines, turned into the standard forms dpq analyses, before validation:
+ * {@code SELECT TOP n ...} (SQL Server, SmartNoise) as {@code ... LIMIT n}, and the aggregates {@code VAR},
+ * {@code STD} and {@code STDEV} as {@code VARIANCE} and {@code STDDEV}. Owns no privacy property: each rewrite gives
+ * exactly the query the standard spelling would, and every rejection rule then applies to it unchanged.
+ */
+final class DialectHabits {
+  private static final Pattern TOP = Pattern.compile(
+      "^((?:\\s|--[^\\n]*\\n|/\\*.*?\\*/)*SELECT\\s+)TOP\\s*(?:\\(\\s*(\\d{1,9})\\s*\\)|(\\d{1,9}))\\s+",
+      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern LIMIT = Pattern.compile("(?i)\\b(LIMIT|FETCH)\\b");
+
+  private DialectHabits() {}
+
+  /** {@code SELECT TOP n rest} as {@code SELECT rest LIMIT n}; other text unchanged. */
+  static String topAsLimit(String sql) {
+    Matcher m = TOP.matcher(sql);
+    if (!m.find()) {
+      return sql;
+    }
+    String n = m.group(2) != null ? m.group(2) : m.group(3);
+    String rest = sql.substring(m.end());
+    if (LIMIT.matcher(rest).find()) {
+      throw Reject.because("SELECT TOP together with LIMIT or FETCH", "write one of them, e.g. ... LIMIT " + n);
+    }
+    return m.group(1) + rest + " LIMIT " + n;
+  }
+
+  /** Renames the aggregate spellings of other engines to the standard ones, throughout the statement. */
+  static SqlNode standardFunctions(SqlNode statement) {
+    return statement.accept(new SqlShuttle() {
+      @Override
+      public SqlNode visit(SqlCall call) {
+        SqlNode visited = super.visit(call);
+        if (!(visited instanceof SqlCall c) || !(c.getOperator() instanceof SqlUnresolvedFunction f)) {
+          return visited;
+        }
+        SqlFunction standard = switch (f.getName().toUpperCase(Locale.ROOT)) {
+          case "VAR" -> SqlStdOperatorTable.VARIANCE;
+          case "STD", "STDEV" -> SqlStdOperatorTable.STDDEV;
+          default -> null;
+        };
+        if (standard == null) {
+          return visited;
+        }
+        SqlOperator op = standard;
+        return op.createCall(c.getFunctionQuantifier(), c.getParserPosition(), c.getOperandList().toArray(
+            new SqlNode[0]));
+      }
+    });
+  }
+}

@@ -1,0 +1,14 @@
+SELECT SUM(age) FROM pums;
+SELECT COUNT(*), VAR(age) AS var_age FROM pums;
+SELECT married, educ, income, AVG(age) FROM pums GROUP BY married, educ, income;
+SELECT p.married, AVG(age) AS aa FROM pums AS p GROUP BY married;
+SELECT TOP 5 educ, AVG(income) FROM pums GROUP BY educ;
+SELECT COUNT(married), AVG(age) FROM pums;
+SELECT 3 AS three, p.married, educ, AVG(income) FROM pums AS p GROUP BY educ, married;
+SELECT educ FROM pums GROUP BY educ;
+SELECT SUM(age) AS age FROM pums;
+SELECT (SUM(age)) AS age FROM pums;
+SELECT SUM(age) * 1 AS age FROM pums;
+SELECT SUM(age), COUNT(*) FROM pums;
+SELECT PI(), RAND(), POWER(AVG(age), 2) FROM pums;
+SELECT SUM(age) FROM pums GROUP BY married, CASE WHEN age > 90 THEN 1 ELSE 0 END;

@@ -1,0 +1,10 @@
+SELECT SUM(Age + Income) FROM pums;
+SELECT SUM(SUM(age)) FROM pums;
+SELECT TOP 5 educ, AVG(income) FROM pums GROUP BY income ORDER BY income DESC;
+SELECT COUNT(*) FROM (SELECT * FROM pums);
+SELECT a.pid, b.income FROM pums AS a JOIN pums AS b ON b.pid = a.pid;
+SELECT married, educ, income, AVG(age) FROM pums;
+SELECT 3 AS three, p.married, educ, AVG(income) FROM pums AS p GROUP BY educ;
+SELECT CASE WHEN age > 90 THEN 1 ELSE 0 END AS age FROM pums;
+SELECT SUM(CASE WHEN age > 90 THEN 1 ELSE 0 END) AS age FROM pums;
+SELECT SUM(age + 1) * 1 AS age FROM pums;
