@@ -42,10 +42,10 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>{@link Storage#TABLE} is the default. Measured on 2 shared cores with a 1M-row, 26 MB CSV (200k units,
  * 16 groups): loading takes 0.3-0.75 s once, then a plain GROUP BY runs in 17-36 ms and the per-unit bounded
- * query in 0.10-0.23 s; a {@link Storage#VIEW} opens in 20-55 ms but re-reads the file on every query
- * (0.14-0.32 s plain, 0.28-0.96 s bounded). The table wins from the second query on, and it reports a
- * malformed file when opened, before any budget is charged, whereas a view fails only inside a charged query.
- * A view suits one-shot use on a file known to be clean. The first DuckDB connection in a JVM costs 0.6-1.1 s
+ * query in 0.10-0.23 s; a {@link Storage#VIEW} re-reads the file on every query (0.14-0.32 s plain,
+ * 0.28-0.96 s bounded). Both read a CSV once when opened, to count the cells that do not convert (so a view no
+ * longer opens in 20-55 ms, measured before that count), and so both report a malformed file before any budget
+ * is charged. The table wins from the second query on. The first DuckDB connection in a JVM costs 0.6-1.1 s
  * (native library load); later ones about 20 ms.
  */
 public final class DuckDbBackend implements Backend {
