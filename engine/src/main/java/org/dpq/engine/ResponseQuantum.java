@@ -18,9 +18,8 @@ final class ResponseQuantum {
     if (quantumMillis <= 0) {
       return;
     }
-    long quantum = TimeUnit.MILLISECONDS.toNanos(quantumMillis);
     long elapsed = System.nanoTime() - startNanos;
-    long target = Math.max(1, (elapsed + quantum - 1) / quantum) * quantum;
+    long target = paddedNanos(elapsed, TimeUnit.MILLISECONDS.toNanos(quantumMillis));
     long remaining = target - elapsed;
     boolean interrupted = false;
     while (remaining > 0) {
@@ -34,5 +33,14 @@ final class ResponseQuantum {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The observable completion time for a query that took {@code elapsedNanos}: the smallest whole multiple of
+   * {@code quantumNanos} that is at least the elapsed time, and at least one quantum (so a fast failure and a fast
+   * answer look alike).
+   */
+  static long paddedNanos(long elapsedNanos, long quantumNanos) {
+    return Math.max(1, (elapsedNanos + quantumNanos - 1) / quantumNanos) * quantumNanos;
   }
 }

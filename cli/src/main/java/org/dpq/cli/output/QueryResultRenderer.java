@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dpq.client.Wire;
 import org.dpq.engine.Cell;
 import org.dpq.engine.QueryResult;
 import org.dpq.mechanisms.Interval;
@@ -18,20 +19,6 @@ public final class QueryResultRenderer {
   /** Marks a value whose 95% interval covers its whole possible range. */
   static final String WHOLE_RANGE = "(!)";
   private QueryResultRenderer() {}
-
-  /**
-   * The JSON shape of DESIGN.md.
-   *
-   * @param columns output column names
-   * @param rows released values, one array per row (numbers, strings, booleans or null)
-   * @param ci95 per row, per cell: {@code [low, high]} of the 95% noise interval, or null (keys)
-   * @param cost the loss charged (exact decimal strings; zero when reused)
-   * @param remaining the dataset's remaining budget afterwards
-   * @param reused true when this is the stored answer of an identical earlier query (no charge)
-   * @param ledgerSequence the ledger entry that paid for this answer
-   */
-  public record QueryJson(List<String> columns, List<List<Object>> rows, List<List<double[]>> ci95, LossView cost,
-      LossView remaining, boolean reused, long ledgerSequence) {}
 
   /** Prints {@code result} in {@code format}; for CSV the cost summary goes to {@code err}. */
   public static void print(QueryResult result, OutputFormat format, PrintWriter out, PrintWriter err) {
@@ -52,22 +39,9 @@ public final class QueryResultRenderer {
     err.flush();
   }
 
-  /** The JSON object. */
-  public static QueryJson json(QueryResult result) {
-    List<List<Object>> rows = new ArrayList<>();
-    List<List<double[]>> ci = new ArrayList<>();
-    for (List<Cell> row : result.rows()) {
-      List<Object> values = new ArrayList<>();
-      List<double[]> intervals = new ArrayList<>();
-      for (Cell cell : row) {
-        values.add(cell.value());
-        intervals.add(cell.ci95() == null ? null : new double[] {cell.ci95().low(), cell.ci95().high()});
-      }
-      rows.add(values);
-      ci.add(intervals);
-    }
-    return new QueryJson(result.columns(), rows, ci, LossView.of(result.cost()), LossView.of(result.remaining()),
-        result.reused(), result.ledgerSequence());
+  /** The JSON object: the wire contract's own shape, so the CLI and {@code dpq serve} print one JSON. */
+  public static Wire.Result json(QueryResult result) {
+    return Wire.Result.of(result);
   }
 
   /**

@@ -3,10 +3,10 @@ package org.dpq.cli.shell;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.dpq.cli.BudgetDrift;
@@ -208,8 +208,16 @@ public final class Shell {
    */
   <T> T cancellable(Supplier<T> work) {
     phases.restart();
-    Future<T> future = worker.submit(work::get);
+    // The Ctrl-C handler is in place before the work starts, so an interrupt that comes at once is not lost.
+    CompletableFuture<T> future = new CompletableFuture<>();
     Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> future.cancel(false));
+    worker.execute(() -> {
+      try {
+        future.complete(work.get());
+      } catch (RuntimeException | Error e) {
+        future.completeExceptionally(e);
+      }
+    });
     try {
       return future.get();
     } catch (CancellationException e) {
