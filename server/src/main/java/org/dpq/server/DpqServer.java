@@ -12,8 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.dpq.budget.Allocation;
-import org.dpq.budget.LedgerEntry;
-import org.dpq.budget.VerifyReport;
 import org.dpq.client.ErrorCode;
 import org.dpq.client.Wire;
 import org.dpq.engine.Dpq;
@@ -144,16 +142,9 @@ public final class DpqServer implements AutoCloseable {
       ctx.json(Wire.Explain.of(service(ctx).explain(dataset(ctx), sql(r), options(r))));
     });
     app.get("/v1/datasets/{name}/budget", ctx -> ctx.json(Wire.Budget.of(service(ctx).budget(dataset(ctx)))));
-    app.get("/v1/datasets/{name}/history", ctx -> {
-      Dpq dpq = officer(ctx);
-      List<LedgerEntry> entries = dpq.history();
-      ctx.json(entries.stream().map(DpqServer::entry).toList());
-    });
-    app.post("/v1/datasets/{name}/verify", ctx -> {
-      VerifyReport v = officer(ctx).verify();
-      ctx.json(new Wire.Verified(v.datasetId(), v.ok(), v.entriesChecked(),
-          v.firstBadSequence().isPresent() ? v.firstBadSequence().getAsLong() : null, v.problem()));
-    });
+    app.get("/v1/datasets/{name}/history", ctx -> ctx.json(service(ctx).history(dataset(ctx)).stream()
+        .map(Wire.Entry::of).toList()));
+    app.post("/v1/datasets/{name}/verify", ctx -> ctx.json(Wire.Verified.of(service(ctx).verify(dataset(ctx)))));
     app.post("/v1/datasets/{name}/raise", ctx -> {
       Dpq dpq = officer(ctx);
       Wire.RaiseRequest r = body(ctx, Wire.RaiseRequest.class);
@@ -179,22 +170,6 @@ public final class DpqServer implements AutoCloseable {
         error(ctx, new ApiException(ErrorCode.NOT_FOUND, "no such endpoint; see the dpq API in the README"));
       }
     });
-  }
-
-  private static Wire.Entry entry(LedgerEntry e) {
-    com.fasterxml.jackson.databind.JsonNode result = null;
-    if (e.resultJson() != null) {
-      try {
-        result = Wire.mapper().readTree(e.resultJson());
-      } catch (java.io.IOException ex) {
-        result = null;
-      }
-    }
-    return new Wire.Entry(e.sequence(), e.kind(), String.valueOf(e.time()), e.analyst(), e.sql(), e.fingerprint(),
-        e.planHash(), e.measurements().stream().map(m -> new Wire.MeasurementShare(m.name(), m.mechanism(),
-            Wire.Loss.of(m.loss()).epsilon(), Wire.Loss.of(m.loss()).delta())).toList(),
-        e.cost() == null ? null : Wire.Loss.of(e.cost()), e.refersTo(), e.note(), result,
-        Wire.Loss.of(e.spentAfter()), Wire.Loss.of(e.totalAfter()), e.previousHash(), e.hash());
   }
 
   private void query(Context ctx) {
@@ -248,12 +223,7 @@ public final class DpqServer implements AutoCloseable {
   }
 
   private Dpq officer(Context ctx) {
-    PrincipalService s = service(ctx);
-    if (!s.isOfficer()) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "only an officer may do this; analysts may query, explain, "
-          + "and read their own budget");
-    }
-    return s.dpq(dataset(ctx));
+    return service(ctx).officerDpq(dataset(ctx));
   }
 
   private static <T> T body(Context ctx, Class<T> type) {

@@ -174,8 +174,12 @@ class HostileRequestsTest {
     assertTrue(ok.body().contains("\"cost\":{\"epsilon\":\"0.3\""), ok.body());
     assertTrue(ok.body().contains("\"remaining\":{\"epsilon\":\"0.2\""), "an analyst sees what remains of their "
         + "own allocation, not of the dataset: " + ok.body());
-    refused(409, "budget_exhausted", call("POST", "/v1/datasets/ratings/query", bearer("bob"),
-        "{\"sql\":\"SELECT COUNT(*) AS n FROM ratings WHERE rating = 4\",\"epsilon\":\"0.3\"}"));
+    Http.Response over = call("POST", "/v1/datasets/ratings/query", bearer("bob"),
+        "{\"sql\":\"SELECT COUNT(*) AS n FROM ratings WHERE rating = 4\",\"epsilon\":\"0.3\"}");
+    refused(409, "budget_exhausted", over);
+    assertTrue(over.body().contains("the allocation of analyst 'bob' on dataset 'ratings' is exhausted")
+        && over.body().contains("dpq budget allocate --server URL --dataset ratings --analyst bob"),
+        "the refusal names whose share ran out and the officer's command that fixes it: " + over.body());
     JsonNode bob = Wire.mapper().readTree(call("GET", "/v1/datasets/ratings/budget", bearer("bob"), null).body());
     assertEquals("0.3", bob.get("allocations").get(0).get("spent").get("epsilon").asText());
     JsonNode all = Wire.mapper().readTree(call("GET", "/v1/datasets/ratings/budget", bearer("olga"), null).body());
