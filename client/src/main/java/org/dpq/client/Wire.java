@@ -225,8 +225,8 @@ public final class Wire {
       return new LedgerEntry(sequence, kind, datasetId, fingerprint, time == null ? null : Instant.parse(time),
           analyst, sql, null, planHash, measurements == null ? List.of()
               : measurements.stream().map(MeasurementShare::toCost).toList(),
-          cost == null ? null : cost.toLoss(), result == null ? null : write(result), refersTo, note,
-          spentAfter == null ? null : spentAfter.toLoss(), totalAfter == null ? null : totalAfter.toLoss(),
+          cost == null ? null : cost.toLoss(), result == null || result.isNull() ? null : write(result),
+          refersTo, note, spentAfter == null ? null : spentAfter.toLoss(), totalAfter == null ? null : totalAfter.toLoss(),
           previousHash, hash);
     }
 

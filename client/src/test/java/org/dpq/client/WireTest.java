@@ -40,6 +40,7 @@ class WireTest {
       LedgerEntry back = Wire.read(json, Wire.Entry.class).toEntry("ratings");
       assertEquals(json, Wire.write(Wire.Entry.of(back)));
       assertEquals(e.measurements(), back.measurements());
+      assertEquals(e.resultJson() == null, back.resultJson() == null, "no result stays no result, not \"null\"");
       assertEquals(e.spentAfter(), back.spentAfter());
       assertNull(back.queryKey(), "the query key stays on the server");
     }

@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Optional;
 import org.dpq.budget.Allocation;
 import org.dpq.client.ErrorCode;
@@ -38,14 +37,17 @@ public final class DpqServer implements AutoCloseable {
   private static final String COST = "dpq.cost";
 
   private final ServerConfig config;
+  private final LivePrincipals principals;
   private final ServedDatasets served;
   private final RateLimiter limiter;
   private final PrintStream accessLog;
   private final Javalin app;
   private final String url;
 
-  private DpqServer(ServerConfig config, ServedDatasets served, boolean insecureLocalhost, PrintStream accessLog) {
+  private DpqServer(ServerConfig config, LivePrincipals principals, ServedDatasets served, boolean insecureLocalhost,
+      PrintStream accessLog) {
     this.config = config;
+    this.principals = principals;
     this.served = served;
     this.limiter = new RateLimiter(config.limits().requestsPerMinute());
     this.accessLog = accessLog;
@@ -102,7 +104,8 @@ public final class DpqServer implements AutoCloseable {
     }
     ServedDatasets served = ServedDatasets.open(config, configFile);
     try {
-      return new DpqServer(config, served, insecureLocalhost, accessLog);
+      return new DpqServer(config, new LivePrincipals(configFile, config, served, accessLog), served,
+          insecureLocalhost, accessLog);
     } catch (RuntimeException e) {
       served.close();
       throw e;
@@ -154,7 +157,7 @@ public final class DpqServer implements AutoCloseable {
     app.post("/v1/datasets/{name}/allocations", ctx -> {
       Dpq dpq = officer(ctx);
       Wire.AllocationRequest r = body(ctx, Wire.AllocationRequest.class);
-      if (r.analyst() == null || config.principals().get(r.analyst()) == null) {
+      if (r.analyst() == null || principals.get().get(r.analyst()) == null) {
         throw new ApiException(ErrorCode.USAGE, "allocations are for principals of the server config; '"
             + ApiException.safe(r.analyst()) + "' is not one");
       }
@@ -188,7 +191,7 @@ public final class DpqServer implements AutoCloseable {
     }
     String digest = Tokens.sha256(header.substring("Bearer ".length()).strip());
     ServerConfig.Principal found = null;
-    for (ServerConfig.Principal p : config.principals().values()) {
+    for (ServerConfig.Principal p : principals.get().values()) {
       if (Tokens.sameDigest(digest, p.tokenSha256()) && found == null) {
         found = p;
       }
@@ -315,6 +318,6 @@ public final class DpqServer implements AutoCloseable {
     String dataset = Optional.ofNullable((String) ctx.attribute(DATASET)).orElse("-");
     accessLog.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + (p == null ? "-" : p.name()) + " "
         + ctx.method() + " " + endpoint(ctx) + " dataset=" + dataset + " status=" + ctx.statusCode()
-        + (cost == null ? "" : " epsilon=" + cost.epsilon().toPlainString() + " delta=" + cost.delta().toPlainString()));
+        + (cost == null ? "" : " epsilon=" + Wire.plain(cost.epsilon()) + " delta=" + Wire.plain(cost.delta())));
   }
 }
