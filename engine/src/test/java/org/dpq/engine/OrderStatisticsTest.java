@@ -109,6 +109,9 @@ class OrderStatisticsTest {
       Explanation many = dpq.explain("SELECT MIN(age), MAX(age), MEDIAN(age), PERCENTILE_CONT(0.1) WITHIN GROUP "
           + "(ORDER BY age), PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY age DESC) FROM pums", QueryOptions.defaults());
       assertEquals(1, one.measurements().size());
+      // epsilon 1, depth 2, G = R = 1: node noise +-6 (95%), rank error about sqrt(2 * 15) * 6 (the README's example)
+      assertTrue(one.measurements().get(0).name().contains("95% noise per tree node +-6 values, a quantile's rank off "
+          + "by about +-33 values"), one.measurements().get(0).name());
       assertEquals(1, many.measurements().size(), "five order statistics of age share one tree: " + many);
       MeasurementExplanation tree = many.measurements().get(0);
       assertTrue(tree.name().contains("tree of 16^2 leaves over [0, 100]"), tree.name());
