@@ -14,5 +14,11 @@ public enum MeasurementKind {
   /** Sum of squared clamped, centred values; a unit with n values contributes min(n, R) times their mean. */
   SUM_SQUARES,
   /** Distinct units per group (after the G-groups limit). */
-  COUNT_UNITS
+  COUNT_UNITS,
+  /**
+   * Leaf counts of a quantile tree ({@code org.dpq.mechanisms.QuantileTree}) over a column's clamped values per
+   * group: a unit with n values in a group adds min(n, R) of them, R evenly spaced through its own sorted values,
+   * so its weights in a group sum to at most R. Released as order statistics (MIN, MAX, MEDIAN, PERCENTILE_*).
+   */
+  QUANTILE_TREE
 }
