@@ -14,5 +14,11 @@ public enum MeasurementKind {
   /** Sum of squared clamped, centred values; a unit with n values contributes min(n, R) times their mean. */
   SUM_SQUARES,
   /** Distinct units per group (after the G-groups limit). */
-  COUNT_UNITS
+  COUNT_UNITS,
+  /**
+   * Distinct non-NULL, non-NaN values of a column or row expression per group, each unit contributing at most R
+   * of its own distinct values per group (chosen by a secret-keyed hash of its own rows) in at most G groups: one
+   * unit moves a group's count by at most R.
+   */
+  COUNT_DISTINCT_VALUES
 }
