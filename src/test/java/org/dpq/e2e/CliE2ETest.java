@@ -20,15 +20,24 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real CLI jar as a subprocess on a copy of the ratings sample: every output format parsed back, explain,
  * budget exhaustion, history, verify (intact and tampered), rejections and usage errors with their exit codes.
+ * The cases on a served copy ({@link #servedCopy}) run every command once more through {@code --server} against
+ * one {@code dpq serve} on loopback, which must end the same way (see {@link ServedTwin}).
  */
 class CliE2ETest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BY_RATING = "SELECT rating, COUNT(*) AS users FROM ratings GROUP BY rating";
 
   @TempDir Path dir;
+  private ServedTwin twin;
 
   private Cli.Result dpq(String... args) {
-    return Cli.run(dir, args);
+    return twin == null ? Cli.run(dir, args) : twin.dpq(dir, args);
+  }
+
+  /** A fresh copy of a sample in {@code dir}; every later command runs on it embedded and through --server. */
+  private Path servedCopy(String sample) {
+    twin = ServedTwin.copy(sample, dir);
+    return twin.yaml();
   }
 
   private JsonNode status(Path yaml) throws Exception {
@@ -43,7 +52,7 @@ class CliE2ETest {
 
   @Test
   void queryPrintsTableCsvAndJsonThatParseBack() throws Exception {
-    Path yaml = Samples.copy("ratings", dir);
+    Path yaml = servedCopy("ratings");
 
     Cli.Result table = dpq("query", "--dataset", "ratings.yaml", "--epsilon", "1", BY_RATING);
     assertEquals(0, table.code(), table.toString());
@@ -107,7 +116,7 @@ class CliE2ETest {
 
   @Test
   void explainShowsTheBoundedQueryAndCostsNothing() throws Exception {
-    Path yaml = Samples.copy("ratings", dir);
+    Path yaml = servedCopy("ratings");
     Cli.Result table = dpq("explain", "--dataset", yaml.toString(), "--epsilon", "1", "--delta", "0", "--sql",
         BY_RATING);
     assertEquals(0, table.code(), table.toString());
@@ -136,7 +145,8 @@ class CliE2ETest {
 
   @Test
   void aSpentBudgetRefusesWithExitFourAndReleasesNothing() throws Exception {
-    Path yaml = Samples.copyWithBudget("ratings", dir, "1.0", "1.0e-5");
+    twin = ServedTwin.copyWithBudget("ratings", dir, "1.0", "1.0e-5");
+    Path yaml = twin.yaml();
     Cli.Result first = dpq("query", "--dataset", yaml.toString(), "--epsilon", "0.6", "SELECT COUNT(*) AS n FROM ratings");
     assertEquals(0, first.code(), first.toString());
 
@@ -156,7 +166,7 @@ class CliE2ETest {
 
   @Test
   void historyAndVerifyAuditTheLedgerAndVerifyCatchesTampering() throws Exception {
-    Path yaml = Samples.copy("ratings", dir);
+    Path yaml = servedCopy("ratings");
     assertEquals(0, dpq("query", "-d", yaml.toString(), "--analyst", "alice", "--epsilon", "0.5", BY_RATING).code());
     assertEquals(0, dpq("query", "-d", yaml.toString(), "--analyst", "bob", "SELECT COUNT(*) AS n FROM ratings")
         .code());
@@ -187,7 +197,7 @@ class CliE2ETest {
     assertTrue(ok.out().startsWith("ledger OK"), ok.out());
 
     long aliceCharge = charges.get(0).get("sequence").asLong();
-    assertEquals(1, Tamper.alter(dir.resolve("ratings.ledger.db"), aliceCharge, "analyst", "mallory"));
+    assertEquals(1, twin.alter(dir.resolve("ratings.ledger.db"), aliceCharge, "analyst", "mallory"));
     Cli.Result bad = dpq("budget", "verify", "-d", yaml.toString(), "--format", "json");
     assertNotEquals(0, bad.code(), bad.toString());
     assertEquals(5, bad.code(), bad.toString());
@@ -198,7 +208,7 @@ class CliE2ETest {
 
   @Test
   void rejectedQueriesExitThreeAndCostNothing() throws Exception {
-    Path yaml = Samples.copy("ratings", dir);
+    Path yaml = servedCopy("ratings");
     // More shapes and parameters are covered through the API (ApiE2ETest); here: the exit code and output.
     for (String sql : List.of("SELECT * FROM ratings", "DELETE FROM ratings")) {
       Cli.Result r = dpq("query", "--dataset", yaml.toString(), sql);
@@ -218,7 +228,7 @@ class CliE2ETest {
 
   @Test
   void badFlagsExitTwo() {
-    Samples.copy("ratings", dir);
+    servedCopy("ratings");
     for (String[] args : List.of(
         new String[] {"query", "--dataset", "ratings.yaml", "--no-noise", BY_RATING},
         new String[] {"query", "--dataset", "ratings.yaml", "--seed", "42", BY_RATING},

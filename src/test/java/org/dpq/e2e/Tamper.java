@@ -18,6 +18,12 @@ final class Tamper {
 
   /** Sets {@code column = value} on the entry {@code sequence}; returns the number of rows changed. */
   static int alter(Path ledgerFile, long sequence, String column, String value) throws SQLException {
+    return alter(ledgerFile, null, sequence, column, value);
+  }
+
+  /** The same in a ledger that several datasets share: the entry {@code sequence} of {@code datasetId}. */
+  static int alter(Path ledgerFile, String datasetId, long sequence, String column, String value)
+      throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledgerFile);
          Statement s = c.createStatement()) {
       List<String> triggers = new ArrayList<>();
@@ -30,7 +36,7 @@ final class Tamper {
         s.execute("DROP TRIGGER \"" + t + "\"");
       }
       return s.executeUpdate("UPDATE dpq_ledger_entry SET " + column + " = '" + value + "' WHERE sequence = "
-          + sequence);
+          + sequence + (datasetId == null ? "" : " AND dataset_id = '" + datasetId + "'"));
     }
   }
 }

@@ -167,8 +167,7 @@ final class JdbcLedger implements Ledger {
         // Read under the same lock as the charge: no concurrent charge or ALLOCATE can slip in between.
         Allocation a = allocation(c, id, request.analyst());
         if (!cost.fitsWithin(a.remaining())) {
-          throw new BudgetExhaustedException(id + "' allocation of analyst '" + request.analyst(), cost,
-              a.remaining());
+          throw BudgetExhaustedException.ofAllocation(id, request.analyst(), cost, a.remaining());
         }
       }
       PrivacyLoss spent = head.spent().plus(cost);

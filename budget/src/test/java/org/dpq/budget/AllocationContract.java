@@ -79,8 +79,12 @@ abstract class AllocationContract {
     Allocation revoked = ledger.allocate(DS, "bob", PrivacyLoss.ZERO, "olga", "left the project");
     assertEquals(PrivacyLoss.ZERO, revoked.remaining());
     assertEquals(loss("0.1", "0"), revoked.spent());
-    assertThrows(BudgetExhaustedException.class,
+    BudgetExhaustedException e = assertThrows(BudgetExhaustedException.class,
         () -> ledger.chargeWithinAllocation(request("bob", "b", loss("0.1", "0"))));
+    assertTrue(e.getMessage().startsWith("the allocation of analyst 'bob' on dataset 'ratings' is exhausted"),
+        "names whose share ran out: " + e.getMessage());
+    assertTrue(e.getMessage().contains("dpq budget allocate --server URL --dataset ratings --analyst bob"),
+        "names the officer's fix: " + e.getMessage());
     assertEquals(4, ledger.status(DS).entries(), "INIT, ALLOCATE, CHARGE, ALLOCATE: one charge only");
   }
 

@@ -4,13 +4,14 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import org.dpq.api.BudgetView;
 import org.dpq.api.DpqService;
+import org.dpq.budget.Allocation;
 import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.VerifyReport;
 import org.dpq.cli.output.BudgetRenderer;
+import org.dpq.client.DpqClient;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.PhaseListener;
 import org.dpq.mechanisms.PrivacyLoss;
@@ -25,11 +26,13 @@ import picocli.CommandLine.Spec;
     description = "Shows a dataset's privacy budget, the audit trail of its ledger, and checks the ledger's "
         + "hash chain.",
     subcommands = {BudgetCommand.Status.class, BudgetCommand.History.class, BudgetCommand.Verify.class,
-        BudgetCommand.Raise.class},
+        BudgetCommand.Raise.class, BudgetCommand.Allocate.class},
     footer = {"", "Examples:", "  dpq budget status --dataset samples/ratings.yaml",
         "  dpq budget history --dataset samples/ratings.yaml --format csv",
         "  dpq budget verify --dataset samples/ratings.yaml",
-        "  dpq budget raise --dataset samples/ratings.yaml --epsilon 5 --reason \"approved by the board, ref 42\""})
+        "  dpq budget raise --dataset samples/ratings.yaml --epsilon 5 --reason \"approved by the board, ref 42\"",
+        "  dpq budget allocate --server https://dpq.example.org:8443 --dataset ratings --analyst alice --epsilon 2 "
+            + "--reason \"project x\""})
 public final class BudgetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -37,13 +40,6 @@ public final class BudgetCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
     return ExitCodes.USAGE;
-  }
-
-  static <T> T withLedger(DatasetOption dataset, Function<Dpq, T> action) {
-    Path yaml = dataset.file();
-    try (Dpq dpq = Dpq.open(yaml)) {
-      return action.apply(dpq);
-    }
   }
 
   /** {@code dpq budget status}. */
@@ -72,15 +68,22 @@ public final class BudgetCommand implements Callable<Integer> {
   @Command(name = "history", sortOptions = false, mixinStandardHelpOptions = true,
       description = "Lists every ledger entry: who asked which query when, its cost per measurement, and the "
           + "released result (JSON format shows everything, including the hash chain).",
-      footer = {"", "Example:", "  dpq budget history --dataset samples/ratings.yaml --format json"})
+      footer = {"", "Examples:", "  dpq budget history --dataset samples/ratings.yaml --format json",
+          "  dpq budget history --server https://dpq.example.org:8443 --dataset ratings   (an officer's token in "
+              + "DPQ_TOKEN)"})
   public static final class History implements Callable<Integer> {
     @Mixin DatasetOption dataset;
     @Mixin FormatOption format;
+    @Mixin ServerOption server;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      List<LedgerEntry> history = withLedger(dataset, Dpq::history);
+      String target = server.dataset(dataset);
+      List<LedgerEntry> history;
+      try (DpqService service = server.open(PhaseListener.NONE, spec.commandLine().getErr())) {
+        history = service.history(target);
+      }
       format.print(spec, out -> BudgetRenderer.printHistory(history, format.format(), out));
       return ExitCodes.OK;
     }
@@ -90,15 +93,22 @@ public final class BudgetCommand implements Callable<Integer> {
   @Command(name = "verify", sortOptions = false, mixinStandardHelpOptions = true,
       description = "Recomputes the ledger's hash chain and balances. Exits 0 when intact, 5 when an entry was "
           + "changed, removed or reordered (naming the first bad entry).",
-      footer = {"", "Example:", "  dpq budget verify --dataset samples/ratings.yaml"})
+      footer = {"", "Examples:", "  dpq budget verify --dataset samples/ratings.yaml",
+          "  dpq budget verify --server https://dpq.example.org:8443 --dataset ratings   (an officer's token in "
+              + "DPQ_TOKEN)"})
   public static final class Verify implements Callable<Integer> {
     @Mixin DatasetOption dataset;
     @Mixin FormatOption format;
+    @Mixin ServerOption server;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      VerifyReport report = withLedger(dataset, Dpq::verify);
+      String target = server.dataset(dataset);
+      VerifyReport report;
+      try (DpqService service = server.open(PhaseListener.NONE, spec.commandLine().getErr())) {
+        report = service.verify(target);
+      }
       format.print(spec, out -> BudgetRenderer.printVerify(report, format.format(), out));
       return report.ok() ? ExitCodes.OK : ExitCodes.BACKEND;
     }
@@ -161,6 +171,59 @@ public final class BudgetCommand implements Callable<Integer> {
         BudgetDrift.warn(dpq.dataset(), after, spec.commandLine().getErr());
       }
       format.print(spec, out -> BudgetRenderer.printRaise(before, after, format.format(), out));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code dpq budget allocate}: an officer sets an analyst's share of a served dataset's budget. */
+  @Command(name = "allocate", sortOptions = false, mixinStandardHelpOptions = true,
+      description = {"Sets an analyst's allocation on a dataset served by a dpq server: their whole lifetime share "
+          + "of the dataset's budget (not an increment; 0 revokes it), recorded as a hash-chained ALLOCATE entry "
+          + "with who set it and why. Every charge of the analyst must fit both this share and the dataset's total.",
+          "", "Needs --server and an officer's token; locally there are no principals to share a budget between."},
+      footer = {"", "Example:", "  dpq budget allocate --server https://dpq.example.org:8443 --dataset ratings "
+          + "--analyst alice --epsilon 2 --delta 1e-6 --reason \"project x, ticket 42\""})
+  public static final class Allocate implements Callable<Integer> {
+    @Mixin DatasetOption dataset;
+
+    @Option(names = "--analyst", paramLabel = "NAME", required = true,
+        description = "The principal (of the server's config) whose allocation is set.")
+    String analyst;
+
+    @Option(names = {"--epsilon", "-e"}, paramLabel = "E", required = true,
+        converter = LossOptions.DecimalConverter.class, description = "The analyst's whole epsilon share.")
+    BigDecimal epsilon;
+
+    @Option(names = "--delta", paramLabel = "D", defaultValue = "0", converter = LossOptions.DecimalConverter.class,
+        description = "The analyst's whole delta share (default 0).")
+    BigDecimal delta;
+
+    @Option(names = "--reason", paramLabel = "TEXT", required = true,
+        description = "Why, recorded in the ledger (a decision or ticket, never data values).")
+    String reason;
+
+    @Mixin FormatOption format;
+    @Mixin ServerOption server;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (!server.remote()) {
+        throw new CliUsageException("allocations share a served dataset's budget between the server's principals; "
+            + "give --server URL (and an officer's token in DPQ_TOKEN)");
+      }
+      if (epsilon.signum() < 0 || delta.signum() < 0) {
+        throw new CliUsageException("an allocation cannot be negative; 0 revokes it");
+      }
+      if (reason.isBlank()) {
+        throw new CliUsageException("--reason must say why the allocation is set");
+      }
+      String target = server.dataset(dataset);
+      Allocation a;
+      try (DpqClient client = server.client()) {
+        a = client.allocate(target, analyst, new PrivacyLoss(epsilon, delta), reason.strip());
+      }
+      format.print(spec, out -> BudgetRenderer.printAllocation(target, a, format.format(), out));
       return ExitCodes.OK;
     }
   }

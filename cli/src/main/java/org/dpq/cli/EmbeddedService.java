@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.function.Function;
 import org.dpq.api.BudgetView;
 import org.dpq.api.DpqService;
+import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
+import org.dpq.budget.VerifyReport;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.PhaseListener;
@@ -51,6 +53,16 @@ final class EmbeddedService implements DpqService {
       BudgetDrift.warn(dpq.dataset(), status, err);
       return new BudgetView(status, dpq.allocations());
     });
+  }
+
+  @Override
+  public List<LedgerEntry> history(String dataset) {
+    return with(dataset, Dpq::history);
+  }
+
+  @Override
+  public VerifyReport verify(String dataset) {
+    return with(dataset, Dpq::verify);
   }
 
   private <T> T with(String yaml, Function<Dpq, T> action) {

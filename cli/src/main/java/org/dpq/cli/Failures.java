@@ -54,6 +54,7 @@ public final class Failures implements IExecutionExceptionHandler {
   // A failure reported by a dpq server is printed as the same failure embedded would be.
   private static final Map<ErrorCode, String> REMOTE_PREFIXES = Map.of(
       ErrorCode.REJECTED, "query rejected: ",
+      ErrorCode.INVALID_PARAMETER, "invalid privacy parameter: ",
       ErrorCode.BUDGET_EXHAUSTED, "budget exhausted: ",
       ErrorCode.BACKEND, "backend error: ",
       ErrorCode.UNAVAILABLE, "server unavailable: ",

@@ -39,6 +39,11 @@ public final class ServerOption {
     if (!remote()) {
       return new EmbeddedService(phases, err);
     }
+    return client();
+  }
+
+  /** The client of {@code --server}, for what only a server has (an officer's allocations). */
+  DpqClient client() {
     return DpqClient.connect(server, DpqClient.tokenFromEnvironment(), sslContext());
   }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,9 @@ import javax.net.ssl.SSLContext;
 import org.dpq.api.BudgetView;
 import org.dpq.api.DpqService;
 import org.dpq.budget.Allocation;
+import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
+import org.dpq.budget.VerifyReport;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
@@ -139,13 +142,16 @@ public final class DpqClient implements DpqService {
   }
 
   /** Officer only: recomputes the dataset's hash chain. */
-  public Wire.Verified verify(String dataset) {
-    return send("POST", datasetPath(dataset, "verify"), null, Wire.Verified.class);
+  @Override
+  public VerifyReport verify(String dataset) {
+    return send("POST", datasetPath(dataset, "verify"), null, Wire.Verified.class).toReport();
   }
 
-  /** Officer only: the dataset's ledger entries as the server's JSON. */
-  public String historyJson(String dataset) {
-    return sendRaw("GET", datasetPath(dataset, "history"), null);
+  /** Officer only: the dataset's ledger entries (without their query keys, which stay on the server). */
+  @Override
+  public List<LedgerEntry> history(String dataset) {
+    Wire.Entry[] entries = send("GET", datasetPath(dataset, "history"), null, Wire.Entry[].class);
+    return Arrays.stream(entries).map(e -> e.toEntry(dataset)).toList();
   }
 
   @Override

@@ -18,8 +18,10 @@ public enum ErrorCode {
   NOT_FOUND(404, 2),
   /** The request body is too large: exit 2. */
   TOO_LARGE(413, 2),
-  /** The query was rejected before any data was read, or its epsilon/delta is invalid: exit 3, nothing charged. */
+  /** The query was rejected before any data was read: exit 3, nothing charged. */
   REJECTED(422, 3),
+  /** The query's epsilon, delta or mechanism cannot be used (e.g. epsilon 0): exit 3, nothing charged. */
+  INVALID_PARAMETER(422, 3),
   /** The dataset's budget or the analyst's allocation does not cover the cost: exit 4, nothing charged. */
   BUDGET_EXHAUSTED(409, 4),
   /** Too many requests from this principal: exit 5 (retry later). */

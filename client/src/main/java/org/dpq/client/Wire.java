@@ -8,13 +8,18 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.dpq.api.BudgetView;
 import org.dpq.budget.Allocation;
+import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
+import org.dpq.budget.MeasurementCost;
+import org.dpq.budget.VerifyReport;
 import org.dpq.engine.Cell;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.MeasurementExplanation;
@@ -190,16 +195,66 @@ public final class Wire {
   public record Datasets(List<String> datasets) {}
 
   /** One measurement's share of a charge. */
-  public record MeasurementShare(String name, String mechanism, String epsilon, String delta) {}
+  public record MeasurementShare(String name, String mechanism, String epsilon, String delta) {
+    public static MeasurementShare of(MeasurementCost m) {
+      return new MeasurementShare(m.name(), m.mechanism(), plain(m.loss().epsilon()), plain(m.loss().delta()));
+    }
 
-  /** One ledger entry, the same shape as the CLI's {@code budget history --format json} (null where n/a). */
+    public MeasurementCost toCost() {
+      return new MeasurementCost(name, mechanism, new PrivacyLoss(new BigDecimal(epsilon), new BigDecimal(delta)));
+    }
+  }
+
+  /**
+   * One ledger entry: the body of {@code GET .../history} and the CLI's {@code budget history --format json}
+   * (null where a field does not apply to the kind). The released result is embedded as JSON, not as a string.
+   */
   public record Entry(long sequence, String kind, String time, String analyst, String sql, String fingerprint,
-      String planHash, List<MeasurementShare> measurements, Loss cost, Long refersTo, String note,
-      com.fasterxml.jackson.databind.JsonNode result, Loss spentAfter, Loss totalAfter, String previousHash,
-      String hash) {}
+      String planHash, List<MeasurementShare> measurements, Loss cost, Long refersTo, String note, JsonNode result,
+      Loss spentAfter, Loss totalAfter, String previousHash, String hash) {
 
-  /** The body of {@code POST .../verify}. */
-  public record Verified(String dataset, boolean ok, long entriesChecked, Long firstBadSequence, String problem) {}
+    public static Entry of(LedgerEntry e) {
+      return new Entry(e.sequence(), e.kind(), e.time() == null ? null : e.time().toString(), e.analyst(), e.sql(),
+          e.fingerprint(), e.planHash(), e.measurements().stream().map(MeasurementShare::of).toList(),
+          loss(e.cost()), e.refersTo(), e.note(), tree(e.resultJson()), loss(e.spentAfter()),
+          loss(e.totalAfter()), e.previousHash(), e.hash());
+    }
+
+    /** The entry of dataset {@code datasetId} (the wire leaves out the dataset, known from the path, and the query key). */
+    public LedgerEntry toEntry(String datasetId) {
+      return new LedgerEntry(sequence, kind, datasetId, fingerprint, time == null ? null : Instant.parse(time),
+          analyst, sql, null, planHash, measurements == null ? List.of()
+              : measurements.stream().map(MeasurementShare::toCost).toList(),
+          cost == null ? null : cost.toLoss(), result == null || result.isNull() ? null : write(result),
+          refersTo, note, spentAfter == null ? null : spentAfter.toLoss(), totalAfter == null ? null : totalAfter.toLoss(),
+          previousHash, hash);
+    }
+
+    private static JsonNode tree(String json) {
+      if (json == null) {
+        return null;
+      }
+      try {
+        return MAPPER.readTree(json);
+      } catch (JsonProcessingException e) {
+        return MAPPER.getNodeFactory().textNode(json);
+      }
+    }
+  }
+
+  /** The body of {@code POST .../verify} and the CLI's {@code budget verify --format json}. */
+  public record Verified(String dataset, boolean ok, long entriesChecked, Long firstBadSequence, String problem) {
+    public static Verified of(VerifyReport r) {
+      return new Verified(r.datasetId(), r.ok(), r.entriesChecked(),
+          r.firstBadSequence().isPresent() ? r.firstBadSequence().getAsLong() : null,
+          r.problem() == null ? "" : r.problem());
+    }
+
+    public VerifyReport toReport() {
+      return new VerifyReport(dataset, ok, entriesChecked, firstBadSequence == null ? OptionalLong.empty()
+          : OptionalLong.of(firstBadSequence), problem == null ? "" : problem);
+    }
+  }
 
   /** Every error: {@code {"error": {"code": ..., "message": ...}}}, never with a data value. */
   public record ErrorBody(Error error) {
@@ -211,7 +266,12 @@ public final class Wire {
   /** The inside of an error body. */
   public record Error(String code, String message) {}
 
-  private static String plain(BigDecimal value) {
+  private static Loss loss(PrivacyLoss loss) {
+    return loss == null ? null : Loss.of(loss);
+  }
+
+  /** Exact plain notation without trailing zeros ({@code "0.5"}, {@code "0.0000001"}, {@code "0"}). */
+  public static String plain(BigDecimal value) {
     return value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
   }
 }

@@ -342,6 +342,17 @@ public final class Dpq implements AutoCloseable {
     return new Aggregation(this, "VAR_POP", column);
   }
 
+  /**
+   * Asks every bounded query this instance is running on its backend to stop (an analyst's Ctrl-C). A query
+   * stopped this way fails as any failure after the charge does: the charge stands, nothing is refunded, and the
+   * ledger records the failure. Queries still being analysed are not affected. Returns how many backend queries
+   * were asked to stop.
+   */
+  public int cancelRunning() {
+    Backend b = backend;
+    return b == null ? 0 : b.cancelRunning();
+  }
+
   @Override
   public void close() {
     synchronized (backendLock) {

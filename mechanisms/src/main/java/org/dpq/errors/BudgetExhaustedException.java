@@ -16,12 +16,28 @@ public final class BudgetExhaustedException extends DpqException {
   private final transient PrivacyLoss remaining;
 
   public BudgetExhaustedException(String datasetId, PrivacyLoss requested, PrivacyLoss remaining) {
-    super("privacy budget of dataset '" + datasetId + "' is exhausted: requested " + requested
+    this(requested, remaining, "privacy budget of dataset '" + datasetId + "' is exhausted: requested " + requested
         + ", remaining " + remaining + ", short by " + shortfall(requested, remaining)
-        + "; ask for a smaller epsilon/delta, or have the data owner raise the dataset's total",
-        Set.of(QueryParameter.EPSILON, QueryParameter.DELTA), null);
+        + "; ask for a smaller epsilon/delta, or have the data owner raise the dataset's total (dpq budget raise)");
+  }
+
+  private BudgetExhaustedException(PrivacyLoss requested, PrivacyLoss remaining, String message) {
+    super(message, Set.of(QueryParameter.EPSILON, QueryParameter.DELTA), null);
     this.requested = Objects.requireNonNull(requested, "requested");
     this.remaining = Objects.requireNonNull(remaining, "remaining");
+  }
+
+  /**
+   * A served dataset still has budget, but the analyst's allocation (their share of it) does not cover the
+   * request. The fix is an officer's: raise the analyst's allocation, which the message spells out.
+   */
+  public static BudgetExhaustedException ofAllocation(String datasetId, String analyst, PrivacyLoss requested,
+      PrivacyLoss remaining) {
+    return new BudgetExhaustedException(requested, remaining, "the allocation of analyst '" + analyst + "' on dataset '" + datasetId
+        + "' is exhausted: requested " + requested + ", remaining " + remaining + ", short by "
+        + shortfall(requested, remaining) + "; ask for a smaller epsilon/delta, or ask a privacy officer of the "
+        + "server to raise your allocation: dpq budget allocate --server URL --dataset " + datasetId + " --analyst "
+        + analyst + " --epsilon NEW_TOTAL --reason WHY");
   }
 
   /** The loss that was asked for. */

@@ -9,11 +9,8 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Optional;
 import org.dpq.budget.Allocation;
-import org.dpq.budget.LedgerEntry;
-import org.dpq.budget.VerifyReport;
 import org.dpq.client.ErrorCode;
 import org.dpq.client.Wire;
 import org.dpq.engine.Dpq;
@@ -40,14 +37,17 @@ public final class DpqServer implements AutoCloseable {
   private static final String COST = "dpq.cost";
 
   private final ServerConfig config;
+  private final LivePrincipals principals;
   private final ServedDatasets served;
   private final RateLimiter limiter;
   private final PrintStream accessLog;
   private final Javalin app;
   private final String url;
 
-  private DpqServer(ServerConfig config, ServedDatasets served, boolean insecureLocalhost, PrintStream accessLog) {
+  private DpqServer(ServerConfig config, LivePrincipals principals, ServedDatasets served, boolean insecureLocalhost,
+      PrintStream accessLog) {
     this.config = config;
+    this.principals = principals;
     this.served = served;
     this.limiter = new RateLimiter(config.limits().requestsPerMinute());
     this.accessLog = accessLog;
@@ -104,7 +104,8 @@ public final class DpqServer implements AutoCloseable {
     }
     ServedDatasets served = ServedDatasets.open(config, configFile);
     try {
-      return new DpqServer(config, served, insecureLocalhost, accessLog);
+      return new DpqServer(config, new LivePrincipals(configFile, config, served, accessLog), served,
+          insecureLocalhost, accessLog);
     } catch (RuntimeException e) {
       served.close();
       throw e;
@@ -144,16 +145,9 @@ public final class DpqServer implements AutoCloseable {
       ctx.json(Wire.Explain.of(service(ctx).explain(dataset(ctx), sql(r), options(r))));
     });
     app.get("/v1/datasets/{name}/budget", ctx -> ctx.json(Wire.Budget.of(service(ctx).budget(dataset(ctx)))));
-    app.get("/v1/datasets/{name}/history", ctx -> {
-      Dpq dpq = officer(ctx);
-      List<LedgerEntry> entries = dpq.history();
-      ctx.json(entries.stream().map(DpqServer::entry).toList());
-    });
-    app.post("/v1/datasets/{name}/verify", ctx -> {
-      VerifyReport v = officer(ctx).verify();
-      ctx.json(new Wire.Verified(v.datasetId(), v.ok(), v.entriesChecked(),
-          v.firstBadSequence().isPresent() ? v.firstBadSequence().getAsLong() : null, v.problem()));
-    });
+    app.get("/v1/datasets/{name}/history", ctx -> ctx.json(service(ctx).history(dataset(ctx)).stream()
+        .map(Wire.Entry::of).toList()));
+    app.post("/v1/datasets/{name}/verify", ctx -> ctx.json(Wire.Verified.of(service(ctx).verify(dataset(ctx)))));
     app.post("/v1/datasets/{name}/raise", ctx -> {
       Dpq dpq = officer(ctx);
       Wire.RaiseRequest r = body(ctx, Wire.RaiseRequest.class);
@@ -163,7 +157,7 @@ public final class DpqServer implements AutoCloseable {
     app.post("/v1/datasets/{name}/allocations", ctx -> {
       Dpq dpq = officer(ctx);
       Wire.AllocationRequest r = body(ctx, Wire.AllocationRequest.class);
-      if (r.analyst() == null || config.principals().get(r.analyst()) == null) {
+      if (r.analyst() == null || principals.get().get(r.analyst()) == null) {
         throw new ApiException(ErrorCode.USAGE, "allocations are for principals of the server config; '"
             + ApiException.safe(r.analyst()) + "' is not one");
       }
@@ -179,22 +173,6 @@ public final class DpqServer implements AutoCloseable {
         error(ctx, new ApiException(ErrorCode.NOT_FOUND, "no such endpoint; see the dpq API in the README"));
       }
     });
-  }
-
-  private static Wire.Entry entry(LedgerEntry e) {
-    com.fasterxml.jackson.databind.JsonNode result = null;
-    if (e.resultJson() != null) {
-      try {
-        result = Wire.mapper().readTree(e.resultJson());
-      } catch (java.io.IOException ex) {
-        result = null;
-      }
-    }
-    return new Wire.Entry(e.sequence(), e.kind(), String.valueOf(e.time()), e.analyst(), e.sql(), e.fingerprint(),
-        e.planHash(), e.measurements().stream().map(m -> new Wire.MeasurementShare(m.name(), m.mechanism(),
-            Wire.Loss.of(m.loss()).epsilon(), Wire.Loss.of(m.loss()).delta())).toList(),
-        e.cost() == null ? null : Wire.Loss.of(e.cost()), e.refersTo(), e.note(), result,
-        Wire.Loss.of(e.spentAfter()), Wire.Loss.of(e.totalAfter()), e.previousHash(), e.hash());
   }
 
   private void query(Context ctx) {
@@ -213,7 +191,7 @@ public final class DpqServer implements AutoCloseable {
     }
     String digest = Tokens.sha256(header.substring("Bearer ".length()).strip());
     ServerConfig.Principal found = null;
-    for (ServerConfig.Principal p : config.principals().values()) {
+    for (ServerConfig.Principal p : principals.get().values()) {
       if (Tokens.sameDigest(digest, p.tokenSha256()) && found == null) {
         found = p;
       }
@@ -248,12 +226,7 @@ public final class DpqServer implements AutoCloseable {
   }
 
   private Dpq officer(Context ctx) {
-    PrincipalService s = service(ctx);
-    if (!s.isOfficer()) {
-      throw new ApiException(ErrorCode.FORBIDDEN, "only an officer may do this; analysts may query, explain, "
-          + "and read their own budget");
-    }
-    return s.dpq(dataset(ctx));
+    return service(ctx).officerDpq(dataset(ctx));
   }
 
   private static <T> T body(Context ctx, Class<T> type) {
@@ -345,6 +318,6 @@ public final class DpqServer implements AutoCloseable {
     String dataset = Optional.ofNullable((String) ctx.attribute(DATASET)).orElse("-");
     accessLog.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + (p == null ? "-" : p.name()) + " "
         + ctx.method() + " " + endpoint(ctx) + " dataset=" + dataset + " status=" + ctx.statusCode()
-        + (cost == null ? "" : " epsilon=" + cost.epsilon().toPlainString() + " delta=" + cost.delta().toPlainString()));
+        + (cost == null ? "" : " epsilon=" + Wire.plain(cost.epsilon()) + " delta=" + Wire.plain(cost.delta())));
   }
 }

@@ -14,7 +14,7 @@ final class ErrorMapping {
   // By simple class name, so that the mapping survives the exceptions moving between packages.
   private static final Map<String, ErrorCode> KINDS = Map.of(
       "QueryRejectedException", ErrorCode.REJECTED,
-      "InvalidPrivacyParameterException", ErrorCode.REJECTED,
+      "InvalidPrivacyParameterException", ErrorCode.INVALID_PARAMETER,
       "BudgetExhaustedException", ErrorCode.BUDGET_EXHAUSTED,
       "BackendException", ErrorCode.BACKEND,
       "LedgerException", ErrorCode.UNAVAILABLE,

@@ -4,7 +4,9 @@ import java.util.List;
 import org.dpq.api.BudgetView;
 import org.dpq.api.DpqService;
 import org.dpq.budget.Allocation;
+import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
+import org.dpq.budget.VerifyReport;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.QueryOptions;
@@ -67,6 +69,25 @@ final class PrincipalService implements DpqService {
     Allocation own = served.allocation(dataset, principal.name()).orElseThrow(() -> notServed(dataset));
     return new BudgetView(new LedgerStatus(dataset, own.allocated(), own.spent(), own.remaining(), 0),
         List.of(own));
+  }
+
+  @Override
+  public List<LedgerEntry> history(String dataset) {
+    return officerDpq(dataset).history();
+  }
+
+  @Override
+  public VerifyReport verify(String dataset) {
+    return officerDpq(dataset).verify();
+  }
+
+  /** The dataset, for an officer; an analyst is refused (403) before the dataset is looked up. */
+  Dpq officerDpq(String dataset) {
+    if (!isOfficer()) {
+      throw new ApiException(org.dpq.client.ErrorCode.FORBIDDEN, "only an officer may do this; analysts may "
+          + "query, explain, and read their own budget");
+    }
+    return dpq(dataset);
   }
 
   /** The dataset, if this principal may use it; otherwise the same 404 as for a dataset that does not exist. */

@@ -1,6 +1,7 @@
 package org.dpq.server;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Per-principal request limit over fixed one-minute windows. Owns keeping one principal from exhausting the
@@ -8,15 +9,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RateLimiter {
   private final int perMinute;
+  private final LongSupplier nanoTime;
   private final ConcurrentHashMap<String, long[]> windows = new ConcurrentHashMap<>();
 
   RateLimiter(int perMinute) {
+    this(perMinute, System::nanoTime);
+  }
+
+  /** A limiter on the given clock (tests). */
+  RateLimiter(int perMinute, LongSupplier nanoTime) {
     this.perMinute = perMinute;
+    this.nanoTime = nanoTime;
   }
 
   /** True when the principal may make one more request now. */
   boolean tryAcquire(String principal) {
-    long minute = System.nanoTime() / 60_000_000_000L;
+    long minute = nanoTime.getAsLong() / 60_000_000_000L;
     long[] w = windows.computeIfAbsent(principal, k -> new long[] {minute, 0});
     synchronized (w) {
       if (w[0] != minute) {

@@ -35,24 +35,32 @@ final class ServedDatasets implements AutoCloseable {
               + dpq.dataset().name() + "'; dataset names must be unique");
         }
       }
-      for (ServerConfig.Principal p : config.principals().values()) {
-        p.budgets().forEach((dataset, share) -> {
-          if (!served.byName.containsKey(dataset)) {
-            throw new IllegalArgumentException("principal '" + p.name() + "' has a budget on dataset '" + dataset
-                + "', which the server does not serve; list its YAML under datasets:");
-          }
-          boolean hasOne = ledger.allocations(dataset).stream().anyMatch(a -> a.analyst().equals(p.name()));
-          if (!hasOne) {
-            ledger.allocate(dataset, p.name(), PrivacyLoss.budget(share.epsilon(), share.delta()), "server config",
-                "initial allocation from " + configFile.getFileName());
-          }
-        });
-      }
+      served.grant(config, configFile);
     } catch (RuntimeException e) {
       served.close();
       throw e;
     }
     return served;
+  }
+
+  /**
+   * Grants each analyst of the config the allocations its {@code budgets} give, on the datasets that have none for
+   * them in the ledger yet (at start-up, and when the principals are re-read).
+   */
+  void grant(ServerConfig config, Path configFile) {
+    for (ServerConfig.Principal p : config.principals().values()) {
+      p.budgets().forEach((dataset, share) -> {
+        if (!byName.containsKey(dataset)) {
+          throw new IllegalArgumentException("principal '" + p.name() + "' has a budget on dataset '" + dataset
+              + "', which the server does not serve; list its YAML under datasets:");
+        }
+        boolean hasOne = ledger.allocations(dataset).stream().anyMatch(a -> a.analyst().equals(p.name()));
+        if (!hasOne) {
+          ledger.allocate(dataset, p.name(), PrivacyLoss.budget(share.epsilon(), share.delta()), "server config",
+              "initial allocation from " + configFile.getFileName());
+        }
+      });
+    }
   }
 
   Ledger ledger() {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,38 @@ class HostileRequestsTest {
     }
   }
 
+  /** Revoking a token is an edit of server.yaml, taken in from the next request on, without a restart. */
+  @Test
+  void aTokenRevokedInTheConfigIsRefusedWithoutARestart() throws Exception {
+    String budget = "/v1/datasets/ratings/budget";
+    assertEquals(200, call("GET", budget, bearer("leaver"), null).status());
+    String before = Files.readString(fx.config);
+    try {
+      rewrite(before + "limits: [ this is not a config ]\n");
+      assertEquals(200, call("GET", budget, bearer("leaver"), null).status(), "a config that does not load "
+          + "leaves the principals in force");
+      rewrite(before.replace("leaver: { role: analyst,", "leaver: { role: analyst, revoked: true,"));
+      refused(401, "unauthorized", call("GET", budget, bearer("leaver"), null));
+      refused(401, "unauthorized", call("POST", "/v1/datasets/ratings/query", bearer("leaver"), QUERY));
+      assertEquals(200, call("GET", budget, bearer("alice"), null).status(), "the others stay admitted");
+      rewrite(before.replaceAll("(?m)^  leaver: .*\n", ""));
+      refused(401, "unauthorized", call("GET", budget, bearer("leaver"), null));
+    } finally {
+      rewrite(before);
+    }
+    assertEquals(200, call("GET", budget, bearer("leaver"), null).status());
+    String log = Files.readString(server.log);
+    assertTrue(log.contains("server.yaml changed but cannot be used"), log);
+  }
+
+  private static int edits;
+
+  /** Saves the config with a later modification time than any before (file times may be coarse). */
+  private static void rewrite(String text) throws Exception {
+    Files.writeString(fx.config, text);
+    Files.setLastModifiedTime(fx.config, FileTime.from(Instant.now().plusSeconds(++edits)));
+  }
+
   @Test
   void anAnalystCannotUseOfficerEndpoints() throws Exception {
     refused(403, "forbidden", call("GET", "/v1/datasets/ratings/history", bearer("alice"), null));
@@ -130,7 +164,7 @@ class HostileRequestsTest {
     Http.Response rejected = call("POST", "/v1/datasets/ratings/query", bearer("alice"),
         "{\"sql\":\"SELECT user_id FROM ratings\"}");
     refused(422, "rejected", rejected);
-    refused(422, "rejected", call("POST", "/v1/datasets/ratings/query", bearer("alice"),
+    refused(422, "invalid_parameter", call("POST", "/v1/datasets/ratings/query", bearer("alice"),
         "{\"sql\":\"SELECT COUNT(*) FROM ratings\",\"epsilon\":\"-1\"}"));
   }
 
@@ -174,8 +208,18 @@ class HostileRequestsTest {
     assertTrue(ok.body().contains("\"cost\":{\"epsilon\":\"0.3\""), ok.body());
     assertTrue(ok.body().contains("\"remaining\":{\"epsilon\":\"0.2\""), "an analyst sees what remains of their "
         + "own allocation, not of the dataset: " + ok.body());
-    refused(409, "budget_exhausted", call("POST", "/v1/datasets/ratings/query", bearer("bob"),
-        "{\"sql\":\"SELECT COUNT(*) AS n FROM ratings WHERE rating = 4\",\"epsilon\":\"0.3\"}"));
+    Http.Response over = call("POST", "/v1/datasets/ratings/query", bearer("bob"),
+        "{\"sql\":\"SELECT COUNT(*) AS n FROM ratings WHERE rating = 4\",\"epsilon\":\"0.3\"}");
+    refused(409, "budget_exhausted", over);
+    assertTrue(over.body().contains("the allocation of analyst 'bob' on dataset 'ratings' is exhausted")
+        && over.body().contains("dpq budget allocate --server URL --dataset ratings --analyst bob"),
+        "the refusal names whose share ran out and the officer's command that fixes it: " + over.body());
+    String access = Files.readString(server.log);
+    assertTrue(access.lines().anyMatch(l -> l.endsWith(" bob POST /v1/datasets/{name}/query dataset=ratings "
+        + "status=200 epsilon=0.3 delta=0")), "the access log names principal, request, dataset, status and cost:\n"
+        + access);
+    assertFalse(access.contains("SELECT") || access.contains("rating = 5") || access.contains("\"rows\""),
+        "the access log holds no SQL and no results:\n" + access);
     JsonNode bob = Wire.mapper().readTree(call("GET", "/v1/datasets/ratings/budget", bearer("bob"), null).body());
     assertEquals("0.3", bob.get("allocations").get(0).get("spent").get("epsilon").asText());
     JsonNode all = Wire.mapper().readTree(call("GET", "/v1/datasets/ratings/budget", bearer("olga"), null).body());

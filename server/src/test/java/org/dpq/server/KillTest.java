@@ -50,7 +50,7 @@ class KillTest {
           key += 1000;
           calls.add(pool.submit(() -> untilTheServerDies(server, fx, first)));
         }
-        Thread.sleep(300 + schedule.nextInt(1700));
+        Thread.sleep(200 + schedule.nextInt(800));
         server.kill();
         for (Future<List<Http.Response>> f : calls) {
           List<Http.Response> seen = f.get(3, TimeUnit.MINUTES);

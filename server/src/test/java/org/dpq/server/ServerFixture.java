@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A server directory made at test time: the ratings sample, a server.yaml with fresh tokens for alice and bob
- * (analysts), olga (officer) and rev (revoked), and the server's own SQLite ledger.
+ * A server directory made at test time: the ratings sample, a server.yaml with fresh tokens for alice, bob, carol
+ * (no allocation) and leaver (analysts), olga (officer) and rev (revoked), and the server's own SQLite ledger.
  */
 final class ServerFixture {
   final Path dir;
@@ -20,7 +20,7 @@ final class ServerFixture {
     Path samples = Path.of("..", "samples");
     Files.copy(samples.resolve("ratings.csv"), dir.resolve("ratings.csv"));
     Files.writeString(dir.resolve("ratings.yaml"), Files.readString(samples.resolve("ratings.yaml")));
-    for (String name : new String[] {"alice", "bob", "olga", "rev", "carol"}) {
+    for (String name : new String[] {"alice", "bob", "olga", "rev", "carol", "leaver"}) {
       tokens.put(name, Tokens.create());
     }
     String yaml = "listen: { host: 0.0.0.0, port: 0" + listenExtra + " }\n"
@@ -35,6 +35,8 @@ final class ServerFixture {
         + "  carol: { role: analyst, token_sha256: \"" + hash("carol") + "\" }\n"
         + "  olga:  { role: officer, token_sha256: \"" + hash("olga") + "\" }\n"
         + "  rev:   { role: analyst, token_sha256: \"" + hash("rev") + "\", revoked: true, budgets: { ratings: "
+        + "{ epsilon: 1.0, delta: 1.0e-6 } } }\n"
+        + "  leaver: { role: analyst, token_sha256: \"" + hash("leaver") + "\", budgets: { ratings: "
         + "{ epsilon: 1.0, delta: 1.0e-6 } } }\n";
     this.config = dir.resolve("server.yaml");
     Files.writeString(config, yaml);

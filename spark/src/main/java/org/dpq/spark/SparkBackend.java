@@ -11,6 +11,7 @@ import org.dpq.engine.execution.Backend;
 import org.dpq.engine.execution.BackendValues;
 import org.dpq.engine.execution.SparkDialect;
 import org.dpq.errors.BackendException;
+import org.dpq.engine.execution.RunningStatements;
 import org.dpq.engine.execution.StatementTimeout;
 
 /**
@@ -30,11 +31,13 @@ public final class SparkBackend implements Backend {
   private final String view;
   private final long timeoutSeconds;
   private volatile boolean closed;
+  private final RunningStatements<String> running;
 
   private SparkBackend(SparkSession session, String view, long timeoutSeconds) {
     this.session = session;
     this.view = view;
     this.timeoutSeconds = timeoutSeconds;
+    this.running = new RunningStatements<>(group -> session.sparkContext().cancelJobGroup(group));
   }
 
   /**
@@ -92,7 +95,8 @@ public final class SparkBackend implements Backend {
     // statement timeout of its own); memory is Spark's executor setting, fixed when the application starts.
     String group = "dpq-" + java.util.UUID.randomUUID();
     session.sparkContext().setJobGroup(group, "dpq bounded query", true);
-    try (StatementTimeout t = StatementTimeout.arm(timeoutSeconds, () -> session.sparkContext().cancelJobGroup(group))) {
+    try (RunningStatements.Registration r = running.register(group);
+         StatementTimeout t = StatementTimeout.arm(timeoutSeconds, () -> session.sparkContext().cancelJobGroup(group))) {
       collected = session.sql(sql).collectAsList();
     } catch (Exception e) { // Scala code throws checked exceptions (SparkException) undeclared
       throw SparkErrors.running(e);
@@ -108,6 +112,11 @@ public final class SparkBackend implements Backend {
       rows.add(row);
     }
     return rows;
+  }
+
+  @Override
+  public int cancelRunning() {
+    return running.cancelAll();
   }
 
   @Override

@@ -1,15 +1,14 @@
 package org.dpq.cli.output;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpq.budget.Allocation;
 import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
-import org.dpq.budget.MeasurementCost;
 import org.dpq.budget.VerifyReport;
-import org.dpq.mechanisms.PrivacyLoss;
+import org.dpq.client.Wire;
 
 /**
  * Prints the ledger for an audit: the balance, every entry (who asked what, when, at what cost, and the result
@@ -21,68 +20,11 @@ public final class BudgetRenderer {
 
   private BudgetRenderer() {}
 
-  /**
-   * The balance in JSON.
-   *
-   * @param dataset dataset id
-   * @param total lifetime budget
-   * @param spent exact sum of all charges
-   * @param remaining total minus spent
-   * @param entries number of ledger entries
-   */
-  public record StatusJson(String dataset, LossView total, LossView spent, LossView remaining, long entries) {}
-
-  /**
-   * One measurement's share in JSON.
-   *
-   * @param name measurement
-   * @param mechanism mechanism
-   * @param epsilon exact epsilon share
-   * @param delta exact delta share
-   */
-  public record MeasurementJson(String name, String mechanism, String epsilon, String delta) {}
-
-  /**
-   * One ledger entry in JSON (null for fields that do not apply to its kind).
-   *
-   * @param sequence position in the chain
-   * @param kind INIT, CHARGE, RELEASE, ABANDON or RAISE
-   * @param time ISO-8601 instant
-   * @param analyst who asked (or the actor)
-   * @param sql the query text
-   * @param fingerprint data fingerprint
-   * @param planHash hash of the plan
-   * @param measurements per-measurement shares
-   * @param cost the charge
-   * @param refersTo the CHARGE a RELEASE or ABANDON closes
-   * @param note a reason (RAISE, ABANDON)
-   * @param result the released result (RELEASE)
-   * @param spentAfter spend after this entry
-   * @param totalAfter total after this entry
-   * @param previousHash the chain link
-   * @param hash this entry's hash
-   */
-  public record EntryJson(long sequence, String kind, String time, String analyst, String sql, String fingerprint,
-      String planHash, List<MeasurementJson> measurements, LossView cost, Long refersTo, String note, JsonNode result,
-      LossView spentAfter, LossView totalAfter, String previousHash, String hash) {}
-
-  /**
-   * The verification in JSON.
-   *
-   * @param dataset dataset id
-   * @param ok true when the chain is intact
-   * @param entriesChecked how many entries were checked
-   * @param firstBadSequence the first bad entry, or null
-   * @param problem what is wrong (empty when ok)
-   */
-  public record VerifyJson(String dataset, boolean ok, long entriesChecked, Long firstBadSequence, String problem) {}
-
   /** Prints the balance. */
   public static void printStatus(LedgerStatus s, OutputFormat format, PrintWriter out) {
-    StatusJson j = new StatusJson(s.datasetId(), LossView.of(s.total()), LossView.of(s.spent()),
-        LossView.of(s.remaining()), s.entries());
+    Wire.Status j = Wire.Status.of(s);
     switch (format) {
-      case JSON, JSONL -> out.println(Json.write(j));
+      case JSON, JSONL -> out.println(Wire.write(j));
       case CSV -> {
         out.println(Csv.line(List.of("dataset", "total_epsilon", "total_delta", "spent_epsilon", "spent_delta",
             "remaining_epsilon", "remaining_delta", "entries")));
@@ -120,7 +62,7 @@ public final class BudgetRenderer {
     RaiseJson j = new RaiseJson(after.datasetId(), LossView.of(before.total()), LossView.of(after.total()),
         LossView.of(after.remaining()), after.entries());
     switch (format) {
-      case JSON, JSONL -> out.println(Json.write(j));
+      case JSON, JSONL -> out.println(Wire.write(j));
       case CSV -> {
         out.println(Csv.line(List.of("dataset", "before_epsilon", "before_delta", "after_epsilon", "after_delta",
             "remaining_epsilon", "remaining_delta", "ledger_entry")));
@@ -137,11 +79,33 @@ public final class BudgetRenderer {
     out.flush();
   }
 
+  /** Prints an analyst's allocation as an officer just set it. */
+  public static void printAllocation(String dataset, Allocation a, OutputFormat format, PrintWriter out) {
+    Wire.Share j = Wire.Share.of(a);
+    switch (format) {
+      case JSON, JSONL -> out.println(Wire.write(j));
+      case CSV -> {
+        out.println(Csv.line(List.of("dataset", "analyst", "allocated_epsilon", "allocated_delta", "spent_epsilon",
+            "spent_delta", "remaining_epsilon", "remaining_delta")));
+        out.println(Csv.line(List.of(dataset, j.analyst(), j.allocated().epsilon(), j.allocated().delta(),
+            j.spent().epsilon(), j.spent().delta(), j.remaining().epsilon(), j.remaining().delta())));
+      }
+      case TABLE, MARKDOWN -> {
+        String end = format == OutputFormat.MARKDOWN ? "  " : "";
+        out.println("allocation of analyst " + j.analyst() + " on dataset " + dataset + end);
+        out.println("allocated: " + LossView.of(a.allocated()).text() + end);
+        out.println("spent: " + LossView.of(a.spent()).text() + end);
+        out.println("remaining: " + LossView.of(a.remaining()).text());
+      }
+    }
+    out.flush();
+  }
+
   /** Prints the history. */
   public static void printHistory(List<LedgerEntry> entries, OutputFormat format, PrintWriter out) {
     switch (format) {
-      case JSON -> out.println(Json.write(entries.stream().map(BudgetRenderer::json).toList()));
-      case JSONL -> entries.forEach(e -> out.println(Json.write(json(e))));
+      case JSON -> out.println(Wire.write(entries.stream().map(Wire.Entry::of).toList()));
+      case JSONL -> entries.forEach(e -> out.println(Wire.write(Wire.Entry.of(e))));
       case CSV -> {
         out.println(Csv.line(List.of("sequence", "kind", "time", "analyst", "cost_epsilon", "cost_delta",
             "refers_to", "spent_epsilon", "spent_delta", "sql")));
@@ -163,8 +127,7 @@ public final class BudgetRenderer {
   public static void printVerify(VerifyReport r, OutputFormat format, PrintWriter out) {
     Long bad = r.firstBadSequence().isPresent() ? r.firstBadSequence().getAsLong() : null;
     switch (format) {
-      case JSON, JSONL -> out.println(Json.write(new VerifyJson(r.datasetId(), r.ok(), r.entriesChecked(), bad,
-          r.problem() == null ? "" : r.problem())));
+      case JSON, JSONL -> out.println(Wire.write(Wire.Verified.of(r)));
       case CSV -> {
         out.println(Csv.line(List.of("dataset", "ok", "entries_checked", "first_bad_sequence", "problem")));
         out.println(Csv.line(List.of(r.datasetId(), String.valueOf(r.ok()), String.valueOf(r.entriesChecked()),
@@ -182,18 +145,6 @@ public final class BudgetRenderer {
       }
     }
     out.flush();
-  }
-
-  static EntryJson json(LedgerEntry e) {
-    List<MeasurementJson> ms = e.measurements().stream().map(BudgetRenderer::json).toList();
-    return new EntryJson(e.sequence(), e.kind(), String.valueOf(e.time()), e.analyst(), e.sql(), e.fingerprint(),
-        e.planHash(), ms, loss(e.cost()), e.refersTo(), e.note(), result(e.resultJson()), loss(e.spentAfter()),
-        loss(e.totalAfter()), e.previousHash(), e.hash());
-  }
-
-  private static MeasurementJson json(MeasurementCost m) {
-    return new MeasurementJson(m.name(), m.mechanism(), LossView.plain(m.loss().epsilon()),
-        LossView.plain(m.loss().delta()));
   }
 
   private static List<String> historyTable(List<LedgerEntry> entries, boolean markdown) {
@@ -222,21 +173,6 @@ public final class BudgetRenderer {
   private static String oneLine(String s) {
     String flat = s.replaceAll("\\s+", " ").strip();
     return flat.length() <= SQL_WIDTH ? flat : flat.substring(0, SQL_WIDTH - 3) + "...";
-  }
-
-  private static LossView loss(PrivacyLoss l) {
-    return l == null ? null : LossView.of(l);
-  }
-
-  private static JsonNode result(String json) {
-    if (json == null) {
-      return null;
-    }
-    try {
-      return Json.mapper().readTree(json);
-    } catch (java.io.IOException e) {
-      return Json.mapper().getNodeFactory().textNode(json);
-    }
   }
 
   private static String nz(String s) {

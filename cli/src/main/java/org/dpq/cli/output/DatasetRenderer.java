@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.dpq.client.Wire;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
@@ -51,7 +52,7 @@ public final class DatasetRenderer {
     switch (format) {
       case TABLE -> table(d).forEach(out::println);
       case CSV -> csv(d).forEach(out::println);
-      case JSON, JSONL -> out.println(Json.write(json(d)));
+      case JSON, JSONL -> out.println(Wire.write(json(d)));
       case MARKDOWN -> markdown(d).forEach(out::println);
     }
     out.flush();

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.dpq.client.Wire;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.MeasurementExplanation;
 
@@ -57,8 +58,8 @@ public final class ExplanationRenderer {
       case TABLE -> report(e, withSql, false).forEach(out::println);
       case MARKDOWN -> report(e, withSql, true).forEach(out::println);
       case CSV -> csv(e).forEach(out::println);
-      case JSON -> out.println(Json.write(json(e)));
-      case JSONL -> json(e).measurements().forEach(m -> out.println(Json.write(m)));
+      case JSON -> out.println(Wire.write(json(e)));
+      case JSONL -> json(e).measurements().forEach(m -> out.println(Wire.write(m)));
     }
     out.flush();
   }

@@ -1,6 +1,7 @@
 package org.dpq.cli.output;
 
 import java.math.BigDecimal;
+import org.dpq.client.Wire;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -19,10 +20,7 @@ public record LossView(String epsilon, String delta) {
 
   /** Exact plain notation without trailing zeros. */
   public static String plain(BigDecimal value) {
-    if (value.signum() == 0) {
-      return "0";
-    }
-    return value.stripTrailingZeros().toPlainString();
+    return Wire.plain(value);
   }
 
   /**

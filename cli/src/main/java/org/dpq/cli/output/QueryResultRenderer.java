@@ -28,7 +28,7 @@ public final class QueryResultRenderer {
         csv(result).forEach(out::println);
         err.println("# " + costLine(result) + "; " + remainingLine(result));
       }
-      case JSON -> out.println(Json.write(json(result)));
+      case JSON -> out.println(Wire.write(json(result)));
       case MARKDOWN -> markdown(result).forEach(out::println);
       case JSONL -> {
         jsonLines(result).forEach(out::println);
@@ -94,7 +94,7 @@ public final class QueryResultRenderer {
           object.put(result.columns().get(j) + "_ci95", new double[] {cell.ci95().low(), cell.ci95().high()});
         }
       }
-      lines.add(Json.write(object));
+      lines.add(Wire.write(object));
     }
     return lines;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpq.client.Wire;
 import org.dpq.mechanisms.Interval;
 
 /**
@@ -18,7 +19,7 @@ final class ResultSummary {
   static String of(String resultJson, int width) {
     JsonNode root;
     try {
-      root = Json.mapper().readTree(resultJson);
+      root = Wire.mapper().readTree(resultJson);
     } catch (IOException e) {
       return "(result not readable)";
     }

@@ -210,7 +210,10 @@ public final class Shell {
     phases.restart();
     // The Ctrl-C handler is in place before the work starts, so an interrupt that comes at once is not lost.
     CompletableFuture<T> future = new CompletableFuture<>();
-    Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> future.cancel(false));
+    Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
+      future.cancel(false);
+      dpq.cancelRunning(); // stop the backend too, not only the waiting
+    });
     worker.execute(() -> {
       try {
         future.complete(work.get());
@@ -221,8 +224,8 @@ public final class Shell {
     try {
       return future.get();
     } catch (CancellationException e) {
-      out.println("cancelled. If the query was already charged, the charge stands; when the backend finishes, its "
-          + "answer is recorded in the ledger (run the same query again to see it at no further cost).");
+      out.println("cancelled. If the query was already charged, the charge stands (the ledger records it as "
+          + "failed); nothing is refunded.");
       return null;
     } catch (ExecutionException e) {
       out.println("dpq: " + Failures.classify(e.getCause()).message());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.OptionalLong;
+import org.dpq.client.Wire;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.MeasurementExplanation;
 import org.dpq.mechanisms.MechanismKind;
@@ -52,7 +53,7 @@ class ExplanationRendererTest {
 
   @Test
   void jsonParsesBack() throws Exception {
-    JsonNode j = new ObjectMapper().readTree(Json.write(ExplanationRenderer.json(explanation())));
+    JsonNode j = new ObjectMapper().readTree(Wire.write(ExplanationRenderer.json(explanation())));
     assertEquals("THRESHOLD", j.get("partitionMode").asText());
     assertEquals(37, j.get("threshold").asLong());
     assertEquals(2, j.get("measurements").size());

@@ -37,6 +37,15 @@ public interface Backend extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Asks every query this backend is running now to stop (the analyst pressed Ctrl-C). Those queries then fail as
+   * any failure after the charge does; the charge stands. Returns how many were asked to stop. The default stops
+   * nothing.
+   */
+  default int cancelRunning() {
+    return 0;
+  }
+
   @Override
   void close();
 }

@@ -63,6 +63,7 @@ public final class DuckDbBackend implements Backend {
   private final Storage storage;
   private final long timeoutSeconds;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final RunningStatements<Statement> running = new RunningStatements<>(Statement::cancel);
   private boolean closed;
   /**
    * Bounded queries the empty twin already ran without error. The twin's schema never changes, so the answer
@@ -440,6 +441,7 @@ public final class DuckDbBackend implements Backend {
         c = root.duplicate();
       }
       try (c; Statement s = c.createStatement();
+           RunningStatements.Registration running = this.running.register(s);
            StatementTimeout t = StatementTimeout.arm(timeoutSeconds, () -> cancel(s));
            ResultSet r = s.executeQuery(sql)) {
         return JdbcValues.rows(r);
@@ -498,6 +500,11 @@ public final class DuckDbBackend implements Backend {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  @Override
+  public int cancelRunning() {
+    return running.cancelAll();
   }
 
   @Override

@@ -44,6 +44,7 @@ public final class PostgresBackend implements Backend {
   }
 
   private final Connector connector;
+  private final RunningStatements<Statement> running = new RunningStatements<>(Statement::cancel);
   private final String exposure;
   private final org.dpq.engine.catalog.Limits limits;
   private volatile boolean closed;
@@ -120,7 +121,7 @@ public final class PostgresBackend implements Backend {
     try (Connection c = connector.connect()) {
       c.setReadOnly(true);
       c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
+      try (Statement s = c.createStatement(); RunningStatements.Registration running = this.running.register(s)) {
         limit(s);
         s.setFetchSize(FETCH_SIZE);
         List<Object[]> rows;
@@ -135,6 +136,11 @@ public final class PostgresBackend implements Backend {
     } catch (RuntimeException e) {
       throw PostgresErrors.unexpected(e);
     }
+  }
+
+  @Override
+  public int cancelRunning() {
+    return running.cancelAll();
   }
 
   /**

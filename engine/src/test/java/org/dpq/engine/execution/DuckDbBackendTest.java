@@ -514,4 +514,34 @@ class DuckDbBackendTest {
     assertTrue(e.getMessage().contains("PostgreSQL source of dataset 'pums' could not be opened: could not connect"),
         e.getMessage());
   }
+
+  /**
+   * Ctrl-C in the shell reaches the backend: a query that would run for many minutes is stopped, fails as a
+   * {@link BackendException} (so the engine records it like any failure after the charge), and nothing is left
+   * running. The loop re-asks until the statement has started (a cancel that comes before DuckDB began does not
+   * stick); the class-level timeout only guards against a hang, it asserts no speed.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void cancelRunningStopsTheQueryItIsRunning() throws Exception {
+    try (DuckDbBackend b = DuckDbBackend.open(pums("PUMS_dup.csv"))) {
+      assertEquals(0, b.cancelRunning(), "nothing runs yet");
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<List<Object[]>> running =
+            pool.submit(() -> b.execute("SELECT SUM(x * x % 13) FROM range(100000000000) t(x)"));
+        while (!running.isDone()) {
+          b.cancelRunning();
+          Thread.sleep(20);
+        }
+        var failure = assertThrows(java.util.concurrent.ExecutionException.class, running::get);
+        assertInstanceOf(BackendException.class, failure.getCause());
+        assertEquals(0, b.cancelRunning(), "the cancelled statement is no longer registered");
+        assertEquals(1L, ((Number) single(b, "SELECT COUNT(*) FROM (SELECT 1) t")).longValue(),
+            "the backend still answers after a cancel");
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
 }

@@ -199,4 +199,27 @@ class PostgresBackendTest {
       }
     }
   }
+
+  /** Ctrl-C in the shell reaches PostgreSQL: the running statement is cancelled and fails as a BackendException. */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void cancelRunningStopsTheQueryItIsRunning() throws Exception {
+    try (PostgresBackend b = PostgresBackend.open(pums("pums"))) {
+      assertEquals(0, b.cancelRunning(), "nothing runs yet");
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        java.util.concurrent.Future<java.util.List<Object[]>> running =
+            pool.submit(() -> b.execute("SELECT pg_sleep(600)"));
+        while (!running.isDone()) {
+          b.cancelRunning();
+          Thread.sleep(20);
+        }
+        var failure = assertThrows(java.util.concurrent.ExecutionException.class, running::get);
+        assertInstanceOf(BackendException.class, failure.getCause());
+        assertEquals(0, b.cancelRunning(), "the cancelled statement is no longer registered");
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
 }

@@ -1,0 +1,63 @@
+package org.dpq.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import org.dpq.budget.LedgerEntry;
+import org.dpq.budget.MeasurementCost;
+import org.dpq.budget.VerifyReport;
+import org.dpq.mechanisms.PrivacyLoss;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ledger's audit types on the wire: an entry or a verification read back by a client and written again gives
+ * the same JSON as the server wrote, exact decimals stay exact, and the released result travels as JSON.
+ */
+class WireTest {
+  private static PrivacyLoss loss(String e, String d) {
+    return new PrivacyLoss(new BigDecimal(e), new BigDecimal(d));
+  }
+
+  @Test
+  void aLedgerEntryRoundTripsThroughItsJson() throws Exception {
+    LedgerEntry charge = new LedgerEntry(7, "CHARGE", "ratings", "fp", Instant.parse("2026-12-05T07:00:00Z"),
+        "alice", "SELECT COUNT(*) FROM ratings", "secret-query-key", "plan",
+        List.of(new MeasurementCost("count(*)", "laplace", loss("0.16666666666666666667", "0")),
+            new MeasurementCost("partition selection", "gaussian", loss("0.1", "0.0000001"))),
+        loss("0.26666666666666666667", "0.0000001"), null, null, null, loss("1.5", "0.0000001"), loss("10", "0.00001"),
+        "prev", "hash");
+    LedgerEntry release = new LedgerEntry(8, "RELEASE", "ratings", null, Instant.parse("2026-12-05T07:00:01Z"),
+        null, null, null, null, List.of(), null, "{\"columns\":[\"n\"],\"rows\":[[1234]],\"ratio\":0.5}", 7L, null,
+        loss("1.5", "0.0000001"), loss("10", "0.00001"), "hash", "hash2");
+    for (LedgerEntry e : List.of(charge, release)) {
+      String json = Wire.write(Wire.Entry.of(e));
+      LedgerEntry back = Wire.read(json, Wire.Entry.class).toEntry("ratings");
+      assertEquals(json, Wire.write(Wire.Entry.of(back)));
+      assertEquals(e.measurements(), back.measurements());
+      assertEquals(e.resultJson() == null, back.resultJson() == null, "no result stays no result, not \"null\"");
+      assertEquals(e.spentAfter(), back.spentAfter());
+      assertNull(back.queryKey(), "the query key stays on the server");
+    }
+    JsonNode c = Wire.mapper().readTree(Wire.write(Wire.Entry.of(charge)));
+    assertEquals("0.16666666666666666667", c.get("measurements").get(0).get("epsilon").asText());
+    assertEquals("0.0000001", c.get("cost").get("delta").asText());
+    assertTrue(!c.toString().contains("secret-query-key"), c.toString());
+    JsonNode r = Wire.mapper().readTree(Wire.write(Wire.Entry.of(release)));
+    assertEquals(1234, r.get("result").get("rows").get(0).get(0).asLong(), "the result is JSON, not a string");
+  }
+
+  @Test
+  void aVerificationRoundTripsThroughItsJson() {
+    for (VerifyReport v : List.of(new VerifyReport("ratings", true, 12, OptionalLong.empty(), ""),
+        new VerifyReport("ratings", false, 5, OptionalLong.of(4), "entry 4: hash mismatch"))) {
+      String json = Wire.write(Wire.Verified.of(v));
+      assertEquals(v, Wire.read(json, Wire.Verified.class).toReport());
+    }
+  }
+}
