@@ -237,12 +237,17 @@ public final class Dpq implements AutoCloseable {
       Releaser.Released released;
       try {
         GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
-        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret(), order);
+        long secret = secret(); // one per query: the tree queries keep the same G groups per unit as the main one
+        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret, order);
         long backendStart = System.nanoTime();
         List<Object[]> rows = backend().execute(bounded.sql());
+        java.util.Map<Integer, List<Object[]>> trees = new java.util.HashMap<>();
+        for (int i : treeMeasurements(p.plan())) {
+          trees.put(i, backend().execute(rewriter.treeQuery(p.plan(), i, backend().dialect(), secret).sql()));
+        }
         long executed = System.nanoTime();
         phases.phase("backend", executed - backendStart);
-        released = releaser.release(p.plan(), p.noisePlan(), rows, noise);
+        released = releaser.release(p.plan(), p.noisePlan(), rows, trees, noise);
         phases.phase("release", System.nanoTime() - executed);
         LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
             dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order,
@@ -385,6 +390,11 @@ public final class Dpq implements AutoCloseable {
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism());
     String template = rewriter.rewrite(plan, backend().dialect(), 0L).sql();
     backend().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
+    for (int i : treeMeasurements(plan)) {
+      String tree = rewriter.treeQuery(plan, i, backend().dialect(), 0L).sql();
+      backend().dryRun(tree);
+      template = template + ";\n" + tree;
+    }
     Optional<String> probe = groupLimits.probe(plan, backend());
     if (probe.isPresent()) {
       backend().dryRun(probe.get());
@@ -392,6 +402,17 @@ public final class Dpq implements AutoCloseable {
     }
     String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
     return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe);
+  }
+
+  /** The indices of the plan's quantile-tree measurements (each has its own bounded tree query). */
+  private static List<Integer> treeMeasurements(DpPlan plan) {
+    List<Integer> out = new java.util.ArrayList<>();
+    for (int i = 0; i < plan.measurements().size(); i++) {
+      if (plan.measurements().get(i).kind() == org.dpq.engine.analysis.MeasurementKind.QUANTILE_TREE) {
+        out.add(i);
+      }
+    }
+    return out;
   }
 
   /** @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time */

@@ -38,7 +38,7 @@ class DpqPrivacyTest {
       self join                   | SELECT COUNT(*) FROM pums a JOIN pums b ON a.pid = b.pid          | join
       union                       | SELECT COUNT(*) FROM pums UNION SELECT COUNT(*) FROM pums         | UNION
       window function             | SELECT COUNT(*) OVER () FROM pums                                 | window
-      min                         | SELECT MIN(age) FROM pums                                         | MIN
+      min of unbounded column     | SELECT MIN(pid) FROM pums                                         | bounds
       unknown table               | SELECT COUNT(*) FROM people                                       | pums
       ddl                         | DROP TABLE pums                                                   | SELECT
       dml                         | DELETE FROM pums                                                  | SELECT

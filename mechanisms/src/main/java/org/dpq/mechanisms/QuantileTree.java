@@ -133,23 +133,34 @@ public final class QuantileTree {
    * 0. {@code mechanism} must be calibrated to {@link #l1Sensitivity}/{@link #l2Sensitivity} of this shape.
    */
   public static Noisy noisy(Shape shape, Map<Integer, Long> leafCounts, NoiseMechanism mechanism, RandomBits bits) {
-    return new Noisy(shape, leafCounts, mechanism, bits);
+    return new Noisy(shape, leafCounts, mechanism, c -> mechanism.addNoise(c, bits));
+  }
+
+  /**
+   * As {@link #noisy(Shape, Map, NoiseMechanism, RandomBits)}, with each node's noisy count from {@code addNoise}
+   * (true count to noisy count), which must add {@code mechanism}'s noise from {@link SecureRandomBits} (the
+   * engine passes its release noise here; its tests pass their seeded or zero noise).
+   */
+  public static Noisy noisy(Shape shape, Map<Integer, Long> leafCounts, NoiseMechanism mechanism,
+      java.util.function.LongUnaryOperator addNoise) {
+    return new Noisy(shape, leafCounts, mechanism, addNoise);
   }
 
   /** One group's tree with lazily drawn, then fixed, node noise. Not thread-safe. */
   public static final class Noisy {
     private final Shape shape;
     private final NoiseMechanism mechanism;
-    private final RandomBits bits;
+    private final java.util.function.LongUnaryOperator addNoise;
     /** Per level 1..depth: node index to true count (sparse). */
     private final Map<Integer, Long>[] trueCounts;
     private final Map<Long, Long> noisyCounts = new HashMap<>();
 
     @SuppressWarnings("unchecked")
-    private Noisy(Shape shape, Map<Integer, Long> leafCounts, NoiseMechanism mechanism, RandomBits bits) {
+    private Noisy(Shape shape, Map<Integer, Long> leafCounts, NoiseMechanism mechanism,
+        java.util.function.LongUnaryOperator addNoise) {
       this.shape = shape;
       this.mechanism = mechanism;
-      this.bits = bits;
+      this.addNoise = addNoise;
       int depth = shape.depth();
       trueCounts = new Map[depth + 1];
       for (int l = 1; l <= depth; l++) {
@@ -175,7 +186,7 @@ public final class QuantileTree {
       long key = ((long) level << 32) | index;
       Long cached = noisyCounts.get(key);
       if (cached == null) {
-        cached = mechanism.addNoise(trueCounts[level].getOrDefault(index, 0L), bits);
+        cached = addNoise.applyAsLong(trueCounts[level].getOrDefault(index, 0L));
         noisyCounts.put(key, cached);
       }
       return cached;
@@ -204,7 +215,7 @@ public final class QuantileTree {
      * quantile is read: their counts are mostly noise, and following them would put the quantile where there are
      * no values. When every child of a node is below it, the rank is spread evenly over the node's range.
      */
-    double noiseFloor() {
+    public double noiseFloor() {
       return mechanism.halfWidth(0.95);
     }
 
@@ -219,8 +230,12 @@ public final class QuantileTree {
       return descend(max ? 1 : 0, floor);
     }
 
-    /** The {@code p}-quantile with children at or below {@code floor} counted as empty (test seam: floor 0). */
-    double descend(double p, double floor) {
+    /**
+     * The {@code p}-quantile with children whose noisy count is at most {@code floor} counted as empty ({@link
+     * #quantile} uses {@link #noiseFloor()}; floor 0 keeps every positive count, for comparisons). Post-processing of
+     * the noisy tree, like every read of it.
+     */
+    public double descend(double p, double floor) {
       if (!(p >= 0 && p <= 1)) {
         throw new IllegalArgumentException("a quantile's fraction must be in [0, 1]");
       }

@@ -26,4 +26,15 @@ public sealed interface AggregateSpec {
    */
   record Variance(String name, int centredSquares, int centredSum, int count, double lower, double upper,
       boolean stddev) implements AggregateSpec {}
+
+  /**
+   * An order statistic read from the noisy quantile tree {@code tree}: the {@code fraction}-quantile (MEDIAN is 0.5),
+   * or for {@code extreme} MIN or MAX the near-extreme estimate of {@code QuantileTree.Noisy#extreme}. Released
+   * within the tree's bounds, rounded to an integer when {@code integral} (PERCENTILE_DISC, MIN and MAX of an integer
+   * column keep the column's type).
+   */
+  record Quantile(String name, int tree, double fraction, Extreme extreme, boolean integral) implements AggregateSpec {}
+
+  /** Which end a MIN or MAX estimates; NONE for a percentile. */
+  enum Extreme { NONE, MIN, MAX }
 }

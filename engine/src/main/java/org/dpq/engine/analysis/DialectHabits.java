@@ -1,12 +1,15 @@
 package org.dpq.engine.analysis;
 
 import org.dpq.errors.QueryRejectedException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOperator;
 import org.apache.calcite.sql.SqlUnresolvedFunction;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
@@ -15,7 +18,8 @@ import org.apache.calcite.sql.util.SqlShuttle;
 /**
  * Spellings analysts bring from other SQL engines, turned into the standard forms dpq analyses, before validation:
  * {@code SELECT TOP n ...} (SQL Server, SmartNoise) as {@code ... LIMIT n}, and the aggregates {@code VAR},
- * {@code STD} and {@code STDEV} as {@code VARIANCE} and {@code STDDEV}. Owns no privacy property: each rewrite gives
+ * {@code STD} and {@code STDEV} as {@code VARIANCE} and {@code STDDEV}, and {@code MEDIAN(x)} as
+ * {@code PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x)}. Owns no privacy property: each rewrite gives
  * exactly the query the standard spelling would, and every rejection rule then applies to it unchanged.
  */
 final class DialectHabits {
@@ -48,6 +52,13 @@ final class DialectHabits {
         SqlNode visited = super.visit(call);
         if (!(visited instanceof SqlCall c) || !(c.getOperator() instanceof SqlUnresolvedFunction f)) {
           return visited;
+        }
+        if (f.getName().equalsIgnoreCase("MEDIAN") && c.operandCount() == 1) {
+          // MEDIAN(x) = PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x)
+          SqlNode percentile = SqlStdOperatorTable.PERCENTILE_CONT.createCall(c.getParserPosition(),
+              SqlLiteral.createExactNumeric("0.5", c.getParserPosition()));
+          return SqlStdOperatorTable.WITHIN_GROUP.createCall(c.getParserPosition(), percentile,
+              new SqlNodeList(List.of(c.operand(0)), c.getParserPosition()));
         }
         SqlFunction standard = switch (f.getName().toUpperCase(Locale.ROOT)) {
           case "VAR" -> SqlStdOperatorTable.VARIANCE;

@@ -7,6 +7,7 @@ import org.apache.calcite.sql.SqlFunctionCategory;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
+import org.dpq.mechanisms.QuantileTree;
 
 /**
  * One noisy quantity per group, with the per-unit bound that gives it its sensitivity (invariant 3).
@@ -33,10 +34,19 @@ import org.apache.calcite.sql.type.ReturnTypes;
  *     power-of-two grid ({@code rewrite.SumGrid})
  * @param derivation for an expression argument, its derived interval {@code [lower, upper]} and the declared
  *     bounds it was derived from (shown by explain); empty for a plain column (its declared bounds)
+ * @param tree for {@link MeasurementKind#QUANTILE_TREE}, the tree over {@code [lower, upper]}; {@code l1} and
+ *     {@code l2} are then the whole tree's, {@code depth * G * R} and {@code sqrt(depth * G) * R}
  */
 public record Measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
     double center, double perUnitLower, double perUnitUpper, double l1, double l2, boolean integral,
-    Optional<String> derivation) {
+    Optional<String> derivation, Optional<QuantileTree.Shape> tree) {
+
+  /** A measurement other than a quantile tree. */
+  public Measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper, double center,
+      double perUnitLower, double perUnitUpper, double l1, double l2, boolean integral, Optional<String> derivation) {
+    this(kind, argument, lower, upper, center, perUnitLower, perUnitUpper, l1, l2, integral, derivation,
+        Optional.empty());
+  }
 
   /**
    * {@code DPQ_CLAMP(column, lower, upper)} inside an expression argument: the column's value clamped to its

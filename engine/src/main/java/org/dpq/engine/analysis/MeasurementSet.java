@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.apache.calcite.rex.RexNode;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
+import org.dpq.mechanisms.QuantileTree;
 
 /**
  * The measurements of one query, deduplicated (AVG(x) and COUNT(x) share one count of x's values; AVG(x)
@@ -121,6 +122,21 @@ final class MeasurementSet {
     return add(new Key(MeasurementKind.SUM_SQUARES, value.argument().toString(), center), () -> measurement(
         MeasurementKind.SUM_SQUARES, Optional.of(value.argument()), lower, upper, center, 0, rows * square, false,
         value.derivation()));
+  }
+
+  /**
+   * The leaf counts of a quantile tree over the value's clamped range ({@code QuantileTree}): a unit adds at most R
+   * values to a group's leaves (its weights sum to at most R), in at most G groups, so each tree level moves by at
+   * most G*R in L1 and sqrt(G)*R in L2, and the whole tree of depth d by d*G*R and sqrt(d*G)*R. MIN, MAX, MEDIAN and
+   * every percentile of one argument share one tree.
+   */
+  int quantileTree(ValueBound value) {
+    return add(new Key(MeasurementKind.QUANTILE_TREE, value.argument().toString(), 0), () -> {
+      QuantileTree.Shape shape = QuantileTree.Shape.of(value.lower(), value.upper(), value.integer());
+      return new Measurement(MeasurementKind.QUANTILE_TREE, Optional.of(value.argument()), value.lower(),
+          value.upper(), 0, 0, rows, QuantileTree.l1Sensitivity(shape.depth(), groups, rows),
+          QuantileTree.l2Sensitivity(shape.depth(), groups, rows), true, value.derivation(), Optional.of(shape));
+    });
   }
 
   List<Measurement> measurements() {

@@ -197,16 +197,19 @@ final class PlanExtractor {
       Optional<Integer> unitField, MeasurementSet measurements) {
     SqlKind kind = call.getAggregation().getKind();
     String function = call.getAggregation().getName();
+    if (kind == SqlKind.MIN || kind == SqlKind.MAX || kind == SqlKind.PERCENTILE_CONT
+        || kind == SqlKind.PERCENTILE_DISC) {
+      return orderStatistic(call, kind, function, name, rowExprs, scan, measurements);
+    }
     if (!call.getCollation().getFieldCollations().isEmpty()) {
       throw Reject.because(function + " WITHIN GROUP (ORDER BY ...) is not supported", "remove WITHIN GROUP");
     }
     if (kind == SqlKind.COUNT) {
       return countSpec(call, name, rowExprs, scan, unitField, measurements);
     }
-    if (kind == SqlKind.MIN || kind == SqlKind.MAX || kind == SqlKind.PERCENTILE_CONT
-        || kind == SqlKind.PERCENTILE_DISC || kind == SqlKind.MODE) {
-      throw Reject.because(function + " is not supported yet: order statistics need their own DP mechanism",
-          "use COUNT(*) with a WHERE condition (e.g. COUNT(*) ... WHERE col <= t) or AVG");
+    if (kind == SqlKind.MODE) {
+      throw Reject.because(function + " is not supported yet",
+          "for order statistics use MIN, MAX, MEDIAN(col) or PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY col)");
     }
     boolean known = kind == SqlKind.SUM || kind == SqlKind.SUM0 || kind == SqlKind.AVG || kind == SqlKind.VAR_POP
         || kind == SqlKind.VAR_SAMP || kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP;
@@ -241,6 +244,69 @@ final class PlanExtractor {
             measurements.countValues(value.argument(), value.derivation()), lower, upper, stddev);
       }
     };
+  }
+
+  /**
+   * MIN, MAX, PERCENTILE_CONT and PERCENTILE_DISC (MEDIAN arrives as PERCENTILE_CONT(0.5)): a quantile tree over the
+   * argument's declared or derived bounds, shared by every order statistic of the same argument (one budget share
+   * for all of them). MIN and MAX are near-extreme estimates ({@code QuantileTree.Noisy#extreme}): DP cannot release
+   * one unit's extreme value. {@code WITHIN GROUP (ORDER BY x DESC)} reads the fraction from the other end.
+   */
+  private AggregateSpec orderStatistic(AggregateCall call, SqlKind kind, String function, String name,
+      List<RexNode> rowExprs, TableScan scan, MeasurementSet measurements) {
+    RexBuilder rex = scan.getCluster().getRexBuilder();
+    boolean percentile = kind == SqlKind.PERCENTILE_CONT || kind == SqlKind.PERCENTILE_DISC;
+    RexNode value;
+    double fraction;
+    AggregateSpec.Extreme extreme = AggregateSpec.Extreme.NONE;
+    if (percentile) {
+      List<RelFieldCollation> order = call.getCollation().getFieldCollations();
+      if (order.size() != 1 || call.getArgList().size() != 1) {
+        throw Reject.because(function + " needs one fraction and WITHIN GROUP (ORDER BY one expression)",
+            "write " + function + "(0.5) WITHIN GROUP (ORDER BY col)");
+      }
+      if (call.isDistinct()) {
+        throw Reject.because(function + "(DISTINCT ...) is not supported: distinct values are not bounded per unit",
+            "drop DISTINCT");
+      }
+      fraction = fraction(rowExprs.get(call.getArgList().get(0)), function);
+      value = rowExprs.get(order.get(0).getFieldIndex());
+      if (order.get(0).getDirection().isDescending()) {
+        fraction = 1 - fraction;
+      }
+    } else {
+      if (call.getArgList().size() != 1) {
+        throw Reject.because(function + " takes one argument", "write " + function + "(expression)");
+      }
+      // MIN(DISTINCT x) is MIN(x)
+      value = rowExprs.get(call.getArgList().get(0));
+      extreme = kind == SqlKind.MIN ? AggregateSpec.Extreme.MIN : AggregateSpec.Extreme.MAX;
+      fraction = kind == SqlKind.MIN ? 0 : 1;
+    }
+    RexNode argument = filtered(call, value, rowExprs, rex);
+    policy(argument, function + "'s argument");
+    ValueBound bound = valueBound(function, argument, scan);
+    if (!(bound.lower() < bound.upper())) {
+      throw Reject.because(function + " needs a range with lower < upper", "declare lower below upper in the dataset YAML");
+    }
+    int tree = measurements.quantileTree(bound);
+    return new AggregateSpec.Quantile(name, tree, fraction, extreme, kind != SqlKind.PERCENTILE_CONT && bound.integer());
+  }
+
+  /** A percentile's fraction: a literal number in [0, 1]. */
+  private static double fraction(RexNode node, String function) {
+    RexNode n = node;
+    while (n instanceof org.apache.calcite.rex.RexCall c && c.getKind() == SqlKind.CAST) {
+      n = c.getOperands().get(0);
+    }
+    if (n instanceof RexLiteral literal && !literal.isNull()) {
+      java.math.BigDecimal p = literal.getValueAs(java.math.BigDecimal.class);
+      if (p != null && p.signum() >= 0 && p.compareTo(java.math.BigDecimal.ONE) <= 0) {
+        return p.doubleValue();
+      }
+    }
+    throw Reject.because(function + "'s fraction must be a literal number between 0 and 1",
+        "write e.g. " + function + "(0.9) WITHIN GROUP (ORDER BY col)");
   }
 
   /**

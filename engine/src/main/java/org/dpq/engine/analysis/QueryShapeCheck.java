@@ -31,9 +31,8 @@ final class QueryShapeCheck {
   /** Deepest expression tree accepted (a long chain of AND/OR/+ is this deep). */
   static final int MAX_TREE_DEPTH = 200;
 
-  private static final Set<String> NOT_YET = Set.of("MIN", "MAX", "MEDIAN", "PERCENTILE_CONT", "PERCENTILE_DISC",
-      "APPROX_PERCENTILE", "PERCENTILE", "QUANTILE", "QUANTILE_CONT", "QUANTILE_DISC", "MODE", "ARG_MIN", "ARG_MAX",
-      "ARGMIN", "ARGMAX", "MIN_BY", "MAX_BY", "ANY_VALUE", "FIRST_VALUE", "LAST_VALUE");
+  private static final Set<String> NOT_YET = Set.of("APPROX_PERCENTILE", "PERCENTILE", "QUANTILE",
+      "QUANTILE_CONT", "QUANTILE_DISC", "MODE", "ARG_MIN", "ARG_MAX", "ARGMIN", "ARGMAX", "MIN_BY", "MAX_BY", "ANY_VALUE", "FIRST_VALUE", "LAST_VALUE");
 
   private QueryShapeCheck() {}
 
@@ -211,8 +210,8 @@ final class QueryShapeCheck {
       if (node instanceof SqlCall call) {
         String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
         if (NOT_YET.contains(name)) {
-          throw Reject.because(name + " is not supported yet: order statistics need their own DP mechanism",
-              "use COUNT(*) with a WHERE condition (e.g. COUNT(*) ... WHERE col <= t) or AVG");
+          throw Reject.because(name + " is not supported yet",
+              "for order statistics use MIN, MAX, MEDIAN(col) or PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY col)");
         }
         if ((kind == SqlKind.LIKE || kind == SqlKind.SIMILAR) && call.operandCount() == 3) {
           checkEscape(call.operand(2));

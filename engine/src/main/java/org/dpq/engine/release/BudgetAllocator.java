@@ -76,6 +76,9 @@ public final class BudgetAllocator {
       NoiseMechanism mechanism = Calibration.choose(choice, m.l1(), m.l2(), offered.epsilonDouble(),
           offered.deltaDouble());
       PrivacyLoss used = mechanism.kind() == MechanismKind.LAPLACE ? new PrivacyLoss(eps, BigDecimal.ZERO) : offered;
+      if (m.tree().isPresent()) {
+        label = label + ", " + treeError(m.tree().get(), mechanism);
+      }
       out.add(new MeasurementNoise(m, label, used, mechanism, Optional.empty()));
       total = total.plus(used);
     }
@@ -114,6 +117,17 @@ public final class BudgetAllocator {
 
   private static boolean calibratable(double sensitivity) {
     return sensitivity >= 0x1p-900 && sensitivity <= 0x1p900;
+  }
+
+  /**
+   * The expected error of a quantile tree's order statistics, for explain: one node's 95% noise, and the rank error
+   * of a quantile (about sqrt(depth * (branching - 1)) nodes' noise, see {@code QuantileTree.Noisy#interval}).
+   */
+  static String treeError(org.dpq.mechanisms.QuantileTree.Shape tree, NoiseMechanism mechanism) {
+    double node = mechanism.halfWidth(0.95);
+    double rank = Math.sqrt(tree.depth() * (tree.branching() - 1.0)) * node;
+    return "95% noise per tree node +-" + Math.round(Math.ceil(node)) + " values, a quantile's rank off by about +-"
+        + Math.round(Math.ceil(rank)) + " values";
   }
 
   private static String keyNames(DpPlan plan) {

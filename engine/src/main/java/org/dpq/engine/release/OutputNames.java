@@ -63,8 +63,22 @@ final class OutputNames {
     if (spec instanceof AggregateSpec.Mean m) {
       return withColumn(plan, "avg", m.centredSum());
     }
+    if (spec instanceof AggregateSpec.Quantile q) {
+      String function = switch (q.extreme()) {
+        case MIN -> "min";
+        case MAX -> "max";
+        case NONE -> q.fraction() == 0.5 ? "median" : "p" + percent(q.fraction());
+      };
+      return withColumn(plan, function, q.tree());
+    }
     AggregateSpec.Variance v = (AggregateSpec.Variance) spec;
     return withColumn(plan, v.stddev() ? "stddev" : "var", v.centredSum());
+  }
+
+  /** 0.9 as "90", 0.999 as "99_9". */
+  private static String percent(double fraction) {
+    return new java.math.BigDecimal(Double.toString(fraction)).movePointRight(2).stripTrailingZeros().toPlainString()
+        .replace('.', '_');
   }
 
   private static String withColumn(DpPlan plan, String function, int measurement) {

@@ -148,6 +148,8 @@ public final class ReleaseKey {
     c.field("l1", Double.toHexString(m.l1()));
     c.field("l2", Double.toHexString(m.l2()));
     c.field("integral", String.valueOf(m.integral()));
+    m.tree().ifPresent(t -> c.field("tree", Double.toHexString(t.lower()) + " " + Double.toHexString(t.upper()) + " "
+        + t.branching() + " " + t.depth()));
     return c.text();
   }
 
@@ -166,6 +168,8 @@ public final class ReleaseKey {
     } else if (a instanceof AggregateSpec.Variance v) {
       c.field(v.stddev() ? "STDDEV" : "VARIANCE", v.centredSquares() + " " + v.centredSum() + " " + v.count()
           + " " + Double.toHexString(v.lower()) + " " + Double.toHexString(v.upper()));
+    } else if (a instanceof AggregateSpec.Quantile q) {
+      c.field("QUANTILE", q.tree() + " " + Double.toHexString(q.fraction()) + " " + q.extreme() + " " + q.integral());
     } else {
       throw new IllegalStateException("an aggregate kind without a release key: " + a.getClass().getSimpleName());
     }

@@ -17,12 +17,14 @@ import org.dpq.engine.analysis.AggregateSpec;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.analysis.GroupKey;
 import org.dpq.engine.analysis.Measurement;
+import org.dpq.engine.analysis.MeasurementKind;
 import org.dpq.engine.analysis.PartitionMode;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.release.AggregateDeriver.Noisy;
 import org.dpq.engine.rewrite.SumGrid;
 import org.dpq.mechanisms.Interval;
 import org.dpq.mechanisms.PartitionThreshold;
+import org.dpq.mechanisms.QuantileTree;
 
 /**
  * Turns the backend's bounded rows into released rows. Owns invariants 2 and 5 at the point of release: every
@@ -41,9 +43,22 @@ public final class Releaser {
     prepared(plan).forEach(RexEvaluator::check);
   }
 
-  /** Releases the bounded rows of {@code plan} with the noise of {@code noisePlan}. */
+  /** Releases the bounded rows of {@code plan} with the noise of {@code noisePlan} (a plan without order statistics). */
   public Released release(DpPlan plan, NoisePlan noisePlan, List<Object[]> boundedRows, Noise noise) {
+    return release(plan, noisePlan, boundedRows, Map.of(), noise);
+  }
+
+  /**
+   * Releases the bounded rows of {@code plan} with the noise of {@code noisePlan}; {@code treeRows} holds, for each
+   * quantile-tree measurement index, the rows of its tree query (keys, leaf, weight; see
+   * {@code Rewriter#treeQuery}). Order statistics of a released group are read from that group's noisy tree (each
+   * node's noise drawn once, only for the nodes read; see {@link QuantileTree}); a group without tree rows has an
+   * empty tree, which still gets noise.
+   */
+  public Released release(DpPlan plan, NoisePlan noisePlan, List<Object[]> boundedRows,
+      Map<Integer, List<Object[]>> treeRows, Noise noise) {
     int keyCount = plan.keys().size();
+    Map<Integer, Map<List<String>, Map<Integer, Long>>> leaves = leaves(plan, treeRows);
     List<Object[]> groups = switch (plan.partitionMode()) {
       case NONE -> List.<Object[]>of(boundedRows.isEmpty() ? zeros(plan, new Object[0]) : boundedRows.get(0));
       case PUBLIC_DOMAIN -> publicDomain(plan, boundedRows);
@@ -57,7 +72,9 @@ public final class Releaser {
         MeasurementNoise mn = noisePlan.measurements().get(i);
         Object raw = group[keyCount + i];
         double value;
-        if (mn.threshold().isPresent()) {
+        if (mn.measurement().kind() == MeasurementKind.QUANTILE_TREE) {
+          value = Double.NaN; // released through its tree below
+        } else if (mn.threshold().isPresent()) {
           PartitionThreshold t = mn.threshold().get();
           long units = noise.noisyUnits(t, asLong(raw));
           keep = t.release(units);
@@ -82,12 +99,68 @@ public final class Releaser {
       for (int k = 0; k < keyCount; k++) {
         row.add(new Cell(keyValue(group[k]), null));
       }
+      Map<Integer, QuantileTree.Noisy> trees = new HashMap<>();
       for (AggregateSpec spec : plan.aggregates()) {
-        row.add(AggregateDeriver.derive(spec, noisy));
+        if (spec instanceof AggregateSpec.Quantile q) {
+          QuantileTree.Noisy tree = trees.computeIfAbsent(q.tree(), i -> {
+            MeasurementNoise mn = noisePlan.measurements().get(i);
+            Map<Integer, Long> counts = leaves.getOrDefault(i, Map.of()).getOrDefault(groupKey(plan, group), Map.of());
+            return QuantileTree.noisy(mn.measurement().tree().orElseThrow(), counts, mn.mechanism(),
+                c -> noise.add(mn.mechanism(), c));
+          });
+          row.add(quantile(q, tree, noisePlan.measurements().get(q.tree()).measurement()));
+        } else {
+          row.add(AggregateDeriver.derive(spec, noisy));
+        }
       }
       aggregateRows.add(row);
     }
     return postProcess(plan, aggregateRows);
+  }
+
+  /** An order statistic of one group's noisy tree, with the tree's 95% interval (see {@link QuantileTree.Noisy#interval}). */
+  private static Cell quantile(AggregateSpec.Quantile q, QuantileTree.Noisy tree, Measurement m) {
+    double value = switch (q.extreme()) {
+      case MIN -> tree.extreme(false);
+      case MAX -> tree.extreme(true);
+      case NONE -> tree.quantile(q.fraction());
+    };
+    Interval ci = tree.interval(q.fraction(), AggregateDeriver.CONFIDENCE);
+    // an interval must hold the released value (an extreme may lie outside the plain quantiles' interval)
+    ci = new Interval(Math.min(ci.low(), value), Math.max(ci.high(), value));
+    boolean covers = ci.low() <= m.lower() && ci.high() >= m.upper();
+    if (q.integral()) {
+      long v = Math.round(value);
+      return new Cell(v, new Interval(Math.floor(ci.low()), Math.ceil(ci.high())), covers);
+    }
+    return new Cell(value, ci, covers);
+  }
+
+  /** Tree rows by measurement, then by canonical group key, then leaf. */
+  private static Map<Integer, Map<List<String>, Map<Integer, Long>>> leaves(DpPlan plan,
+      Map<Integer, List<Object[]>> treeRows) {
+    int keyCount = plan.keys().size();
+    Map<Integer, Map<List<String>, Map<Integer, Long>>> out = new HashMap<>();
+    for (Map.Entry<Integer, List<Object[]>> e : treeRows.entrySet()) {
+      Map<List<String>, Map<Integer, Long>> byGroup = new HashMap<>();
+      for (Object[] row : e.getValue()) {
+        long weight = asLong(row[keyCount + 1]);
+        if (weight != 0) {
+          byGroup.computeIfAbsent(groupKey(plan, row), k -> new HashMap<>())
+              .merge((int) asLong(row[keyCount]), weight, Long::sum);
+        }
+      }
+      out.put(e.getKey(), byGroup);
+    }
+    return out;
+  }
+
+  private static List<String> groupKey(DpPlan plan, Object[] row) {
+    List<String> key = new ArrayList<>(plan.keys().size());
+    for (int i = 0; i < plan.keys().size(); i++) {
+      key.add(canonical(row[i], plan.keys().get(i).column()));
+    }
+    return key;
   }
 
   private static Released postProcess(DpPlan plan, List<List<Cell>> aggregateRows) {

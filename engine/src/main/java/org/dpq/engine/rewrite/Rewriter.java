@@ -23,6 +23,7 @@ import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.analysis.MeasurementKind;
 import org.dpq.engine.analysis.PartitionMode;
 import org.dpq.engine.catalog.Column;
+import org.dpq.mechanisms.QuantileTree;
 
 /**
  * Rewrites a {@link DpPlan} into the bounded aggregation of DESIGN.md and emits it as SQL for one backend
@@ -105,6 +106,29 @@ public final class Rewriter {
   public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret, GroupLimit order) {
     Build build = new Build(plan, builder(plan), dialect, secret, order);
     return new BoundedQuery(sql(build.build(), dialect), plan.keys().size(), plan.measurements().size());
+  }
+
+  /**
+   * The bounded leaf counts of quantile-tree measurement {@code measurement} of {@code plan} in {@code dialect}, for
+   * every group: one row per (group, non-empty leaf) with the keys (in {@code plan.keys()} order), the leaf index and
+   * its weight, both BIGINT. Owns invariant 3 for order statistics: only bucket counts leave the backend, never a
+   * value. Rows are filtered as in {@link #rewrite}; each non-NULL, non-NaN value is clamped to the tree's range and
+   * bucketed ({@code FLOOR((v - L) / (U - L) * leaves)}, the upper bound in the last leaf); per unit and group, a
+   * unit with n > R values keeps R of them evenly spaced through its own sorted values: a leaf whose values occupy
+   * positions (C - c, C] of the unit's n gets {@code FLOOR(C * R / n) - FLOOR((C - c) * R / n)}. The floors are
+   * monotone in C, so every weight is >= 0, and they telescope to {@code FLOOR(n * R / n) = R}: a unit's weights in
+   * a group sum to exactly min(n, R) whatever rounding the backend's doubles do. Each unit keeps at most G groups by
+   * the same secret-keyed rank as {@link #rewrite}. For {@code privacy_unit: row}, plain leaf counts.
+   *
+   * @param secret a per-query random value; it keys the choice of which G groups a unit keeps
+   */
+  public BoundedQuery treeQuery(DpPlan plan, int measurement, SqlDialect dialect, long secret) {
+    Measurement m = plan.measurements().get(measurement);
+    if (m.kind() != MeasurementKind.QUANTILE_TREE) {
+      throw new IllegalArgumentException("measurement " + measurement + " is not a quantile tree");
+    }
+    Build build = new Build(plan, builder(plan), dialect, secret, GroupLimit.AGGREGATE_FIRST);
+    return new BoundedQuery(sql(build.tree(m), dialect), plan.keys().size(), 2);
   }
 
   /**
@@ -253,6 +277,120 @@ public final class Rewriter {
       b.project(out, names, true);
     }
 
+    /** The tree query of {@link Rewriter#treeQuery}. */
+    RelNode tree(Measurement m) {
+      QuantileTree.Shape shape = m.tree().orElseThrow();
+      b.push(plan.scan());
+      boolean rowUnit = plan.unitField().isEmpty();
+      List<RexNode> conditions = new ArrayList<>();
+      plan.where().ifPresent(w -> conditions.add(RowErrors.asFilter(b, dialect, w)));
+      conditions.addAll(domainConditions());
+      if (!conditions.isEmpty()) {
+        b.filter(conditions);
+      }
+      int keyCount = plan.keys().size();
+      List<RexNode> leading = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      if (!rowUnit) {
+        leading.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
+        names.add("dpq_unit");
+      }
+      for (int k = 0; k < keyCount; k++) {
+        leading.add(key(k));
+        names.add("dpq_k" + k);
+      }
+      int lead = leading.size();
+      List<RexNode> projection = new ArrayList<>(leading);
+      projection.add(clamps.clampRow(rowValue(m.argument().orElseThrow()), m.lower(), m.upper(), false));
+      names.add("dpq_v");
+      b.project(projection, names, true);
+      b.filter(b.isNotNull(b.field(lead)));
+      // leaf = FLOOR((v - L) / (U - L) * leaves), the upper bound (and nothing else, v <= U) in the last leaf
+      RexNode position = b.call(SqlStdOperatorTable.MULTIPLY,
+          b.call(SqlStdOperatorTable.DIVIDE, b.call(SqlStdOperatorTable.MINUS, b.field(lead),
+              clamps.literal(m.lower(), false)), clamps.literal(m.upper() - m.lower(), false)),
+          clamps.literal(shape.leaves(), false));
+      RexNode leaf = clamps.cast(b.call(SqlStdOperatorTable.FLOOR, position), clamps.bigintType());
+      List<RexNode> bucketed = new ArrayList<>(fieldRange(0, lead));
+      bucketed.add(clamps.cap(leaf, shape.leaves() - 1));
+      List<String> bucketNames = new ArrayList<>(names.subList(0, lead));
+      bucketNames.add("dpq_leaf");
+      b.project(bucketed, bucketNames, true);
+      b.aggregate(b.groupKey(fieldRange(0, lead + 1)), b.countStar("dpq_c"));
+      if (!rowUnit) {
+        perUnitLeaves(keyCount);
+      }
+      // keys, leaf, weight (BIGINT)
+      List<RexNode> out = new ArrayList<>();
+      List<String> outNames = new ArrayList<>();
+      for (int k = 0; k < keyCount; k++) {
+        out.add(b.field(k));
+        outNames.add("k" + k);
+      }
+      out.add(clamps.cast(b.field(keyCount), clamps.bigintType()));
+      outNames.add("leaf");
+      out.add(clamps.cast(b.field(keyCount + 1), clamps.bigintType()));
+      outNames.add("w");
+      b.project(out, outNames, true);
+      return b.build();
+    }
+
+    /**
+     * Over (unit, keys, leaf, c): the unit's R evenly spaced values per group, its first G groups, then the weights
+     * summed per (keys, leaf).
+     */
+    private void perUnitLeaves(int keyCount) {
+      int leafField = keyCount + 1;
+      int countField = keyCount + 2;
+      List<RexNode> partition = fieldRange(0, keyCount + 1);
+      RexNode n = b.aggregateCall(SqlStdOperatorTable.SUM, b.field(countField)).over()
+          .partitionBy(partition).rowsUnbounded().toRex();
+      RexNode cumulative = b.aggregateCall(SqlStdOperatorTable.SUM, b.field(countField)).over()
+          .partitionBy(partition).orderBy(b.field(leafField))
+          .rowsBetween(org.apache.calcite.rex.RexWindowBounds.UNBOUNDED_PRECEDING,
+              org.apache.calcite.rex.RexWindowBounds.CURRENT_ROW)
+          .toRex();
+      List<RexNode> windowed = new ArrayList<>(fieldRange(0, keyCount + 3));
+      List<String> names = new ArrayList<>(b.peek().getRowType().getFieldNames());
+      windowed.add(n);
+      names.add("dpq_n");
+      windowed.add(cumulative);
+      names.add("dpq_cum");
+      boolean limit = limitGroups();
+      if (limit) {
+        windowed.add(groupRank(fieldRange(0, keyCount + 1)));
+        names.add("dpq_rank");
+      }
+      b.project(windowed, names, true);
+      if (limit) {
+        b.filter(b.lessThanOrEqual(b.field("dpq_rank"),
+            b.literal(BigDecimal.valueOf(plan.dataset().maxGroupsContributed()))));
+      }
+      double rows = plan.dataset().maxRowsPerGroup();
+      RexNode c = b.field(countField);
+      RexNode weight = c;
+      if (perUnitClamp) {
+        RexNode total = clamps.cast(b.field("dpq_n"), clamps.doubleType());
+        RexNode upTo = clamps.cast(b.field("dpq_cum"), clamps.doubleType());
+        RexNode before = clamps.cast(b.call(SqlStdOperatorTable.MINUS, b.field("dpq_cum"), c), clamps.doubleType());
+        RexNode r = clamps.literal(rows, false);
+        RexNode kept = b.call(SqlStdOperatorTable.MINUS,
+            b.call(SqlStdOperatorTable.FLOOR, b.call(SqlStdOperatorTable.DIVIDE,
+                b.call(SqlStdOperatorTable.MULTIPLY, upTo, r), total)),
+            b.call(SqlStdOperatorTable.FLOOR, b.call(SqlStdOperatorTable.DIVIDE,
+                b.call(SqlStdOperatorTable.MULTIPLY, before, r), total)));
+        weight = b.call(SqlStdOperatorTable.CASE,
+            b.call(SqlStdOperatorTable.LESS_THAN_OR_EQUAL, b.field("dpq_n"), clamps.literal(rows, true)),
+            clamps.cast(c, clamps.bigintType()), clamps.cast(kept, clamps.bigintType()));
+      }
+      List<RexNode> weighted = new ArrayList<>(fieldRange(1, keyCount + 1));
+      weighted.add(weight);
+      b.project(weighted);
+      b.aggregate(b.groupKey(fieldRange(0, keyCount + 1)), b.sum(false, "dpq_w", b.field(keyCount + 1)));
+      // leaves that kept no value of any unit are not shipped
+      b.filter(b.greaterThan(b.field(keyCount + 1), b.literal(0)));
+    }
+
     /** The public-domain conditions on the keys over the scan row, empty when no key has a public domain. */
     private List<RexNode> domainConditions() {
       return domainConditions(this::key);
@@ -381,7 +519,8 @@ public final class Rewriter {
         out.add(agg.measured(m));
         names.add("dpq_m" + i);
         neverNull[i] = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES
-            || m.kind() == MeasurementKind.COUNT_UNITS || m.kind() == MeasurementKind.COUNT_DISTINCT_VALUES;
+            || m.kind() == MeasurementKind.COUNT_UNITS || m.kind() == MeasurementKind.COUNT_DISTINCT_VALUES
+            || m.kind() == MeasurementKind.QUANTILE_TREE;
       }
       b.project(out, names, true);
       finalProject(keyCount, neverNull);
@@ -420,7 +559,8 @@ public final class Rewriter {
         }
         RexNode x = agg.measured(m);
         if (perUnitClamp) {
-          boolean count = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES;
+          boolean count = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES
+              || m.kind() == MeasurementKind.QUANTILE_TREE;
           x = count ? clamps.cap(x, m.perUnitUpper())
               : gridded(m) ? clamps.scaleSteps(x, agg.count(m), maxRows)
               : clamps.scale(x, agg.count(m), maxRows);
@@ -551,7 +691,7 @@ public final class Rewriter {
       /** Registers {@code m}; a per-unit sum needs its count n to scale. */
       void add(Measurement m, boolean perUnit) {
         switch (m.kind()) {
-          case COUNT_VALUES -> count = true;
+          case COUNT_VALUES, QUANTILE_TREE -> count = true;
           case COUNT_DISTINCT_VALUES -> distinct = true;
           case SUM, SUM_SQUARES -> {
             bound(m);
@@ -597,7 +737,7 @@ public final class Rewriter {
       RexNode measured(Measurement m) {
         return switch (m.kind()) {
           case COUNT_ROWS, COUNT_UNITS -> b.field(rows);
-          case COUNT_VALUES -> b.field(column(m).countField);
+          case COUNT_VALUES, QUANTILE_TREE -> b.field(column(m).countField);
           case COUNT_DISTINCT_VALUES -> b.field(columns.get(distinctKey(m)).distinctField);
           case SUM -> gridded(m) ? b.field(column(m).stepSums.get(m)) : b.field(column(m).sumField);
           case SUM_SQUARES -> b.field(column(m).stepSums.get(m));

@@ -2,6 +2,7 @@ package org.dpq.engine.execution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,6 +189,52 @@ public abstract class BackendEquivalenceContract {
         } else {
           reference.assertSameAs(rows, file + ", " + referenceName + " vs " + t.name() + ", G=" + g + " R="
               + c.rows() + ": " + c.sql());
+        }
+      }
+    }
+  }
+
+  /**
+   * Issue 15: the quantile tree's bounded query (keys, leaf, weight) gives identical rows on every backend where G
+   * does not bind: the same clamp, NaN/NULL/infinity policy, bucketing and evenly spaced R values per unit.
+   */
+  @Test
+  void quantileTreeLeafCountsAreIdenticalWhereGDoesNotBind() {
+    List<Case> generated = List.of(
+        new Case(100, 3, "SELECT grp, MEDIAN(x) AS m, MAX(n) AS hi FROM gen GROUP BY grp"),
+        new Case(100, 2, "SELECT PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY x - n) AS p FROM gen WHERE flag"));
+    List<Case> pums = List.of(new Case(50, 2, "SELECT sex, MEDIAN(income) AS m, MIN(age) AS lo FROM pums GROUP BY sex"));
+    for (String file : List.of("gen.csv", "PUMS_null.csv")) {
+      TestTable table = table(file);
+      for (Case c : file.equals("gen.csv") ? generated : pums) {
+        List<Map<List<Object>, Long>> reference = null;
+        String referenceName = null;
+        for (Target t : targets(file)) {
+          org.dpq.engine.analysis.DpPlan plan = new org.dpq.engine.analysis.Analyzer().analyze(
+              table.dataset(t.source(), c.groups(), c.rows()), c.sql());
+          List<Map<List<Object>, Long>> trees = new java.util.ArrayList<>();
+          for (int i = 0; i < plan.measurements().size(); i++) {
+            if (plan.measurements().get(i).kind() != MeasurementKind.QUANTILE_TREE) {
+              continue;
+            }
+            Map<List<Object>, Long> leaves = new HashMap<>();
+            for (Object[] row : t.backend().execute(new org.dpq.engine.rewrite.Rewriter()
+                .treeQuery(plan, i, t.backend().dialect(), SECRET).sql())) {
+              List<Object> key = new java.util.ArrayList<>(Arrays.asList(row).subList(0, row.length - 1));
+              assertInstanceOf(Long.class, row[row.length - 1], t.name() + ": weights are BIGINT");
+              assertInstanceOf(Long.class, row[row.length - 2], t.name() + ": leaves are BIGINT");
+              assertTrue((Long) row[row.length - 1] > 0, t.name() + ": only leaves that kept values are shipped");
+              assertEquals(null, leaves.put(key, (Long) row[row.length - 1]), t.name() + ": duplicate leaf " + key);
+            }
+            assertFalse(leaves.isEmpty(), t.name() + " returned no leaf for " + c.sql());
+            trees.add(leaves);
+          }
+          if (reference == null) {
+            reference = trees;
+            referenceName = t.name();
+          } else {
+            assertEquals(reference, trees, file + ", " + referenceName + " vs " + t.name() + ": " + c.sql());
+          }
         }
       }
     }
