@@ -38,7 +38,7 @@ import org.dpq.mechanisms.SecureRandomBits;
  * dpq runs ({@link Rewriter#treeQuery}), then the noisy tree is released {@code --trials} times with fresh
  * SecureRandom noise, exactly as the engine's release does (same mechanism, same calibration), and the median over
  * groups and trials of the relative error |released - exact| / exact is printed, for the noise floor dpq uses and, for
- * comparison, without it. <b>Speed</b>: the whole DP query through {@link Dpq} against the same query without DP
+ * comparison, for other floors (0: every positive noisy count is followed). <b>Speed</b>: the whole DP query through {@link Dpq} against the same query without DP
  * ({@code quantile_cont}) on a plain DuckDB table, interleaved, median of {@code --reps}.
  *
  * <p>The generator follows the TPC-H specification's shape (1.5M orders per unit of scale factor with 1 to 7 lines,
@@ -127,7 +127,13 @@ public final class OrderStatsBench {
     System.out.printf(Locale.ROOT, "%nunit %s: tree %d^%d leaves over [%s, %s], L1 %s, epsilon %s, Laplace scale %.0f "
         + "per node (tree query %.1f s)%n", unit, shape.branching(), shape.depth(), shape.lower(), shape.upper(),
         tree.l1(), EPSILON, mechanism.scale(), treeSeconds);
-    for (boolean floor : new boolean[] {true, false}) {
+    // the floor dpq uses (noiseFloor(): the 95% half-width of one node's noise), and fixed multiples of the scale
+    // dpq's rule (floor one noise scale, stop below 32), none, and the 95% half-width floor dpq used at first
+    double[][] variants = {{-1, 0}, {0, 0}, {-2, 0}};
+    for (double[] variant : variants) {
+      double factor = variant[0];
+      double floor = factor == -1 ? -1 : factor == -2 ? mechanism.halfWidth(0.95) : factor * mechanism.scale();
+      double stop = variant[1] * mechanism.scale();
       List<Double> all = new ArrayList<>();
       Map<String, List<Double>> byFraction = new LinkedHashMap<>();
       Map<String, List<Double>> byGroup = new LinkedHashMap<>();
@@ -136,7 +142,7 @@ public final class OrderStatsBench {
           QuantileTree.Noisy noisy = QuantileTree.noisy(shape, leaves.getOrDefault(g.getKey(), Map.of()), mechanism,
               bits);
           for (int f = 0; f < FRACTIONS.length; f++) {
-            double released = floor ? noisy.quantile(FRACTIONS[f]) : noisy.descend(FRACTIONS[f], 0);
+            double released = floor < 0 ? noisy.quantile(FRACTIONS[f]) : noisy.descend(FRACTIONS[f], floor, stop);
             double error = Math.abs(released - g.getValue()[f]) / g.getValue()[f];
             all.add(error);
             byFraction.computeIfAbsent("p" + Math.round(FRACTIONS[f] * 100), k -> new ArrayList<>()).add(error);
@@ -144,8 +150,9 @@ public final class OrderStatsBench {
           }
         }
       }
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-16s median relative error %.5f",
-          floor ? "noise floor (dpq)" : "no floor", median(all)));
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-22s median relative error %.5f",
+          factor == -1 ? "dpq (floor 1, stop 32)" : factor == -2 ? "floor 95% half-width" : "no floor, no stop",
+          median(all)));
       byFraction.forEach((k, v) -> line.append(String.format(Locale.ROOT, "; %s %.5f", k, median(v))));
       line.append("; per group");
       byGroup.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.5f", k, median(v))));

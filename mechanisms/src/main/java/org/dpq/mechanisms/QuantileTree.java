@@ -32,10 +32,11 @@ import java.util.Map;
  * noisy counts of the nodes read, so the joint law of the output is the same as if every node had been noised up
  * front and only some were looked at: the privacy argument above applies unchanged.
  *
- * <p><b>Reading a quantile.</b> From the root, the noisy counts of a node's children are clamped at 0; the child
- * in which the target rank {@code p·(sum of the children)} falls is taken, with the rank re-expressed as a
- * fraction of that child; at a leaf the value is interpolated linearly inside it. The result lies in
- * {@code [lower, upper]}. MIN and MAX use {@link Noisy#extreme}: children whose noisy count does not clear the
+ * <p><b>Reading a quantile.</b> From the root, the noisy counts of a node's children at or below one noise scale
+ * count as 0; the child in which the target rank {@code p·(sum of the children)} falls is taken, with the rank
+ * re-expressed as a fraction of that child; at a leaf, or at a node whose children add up to less than 32 noise
+ * scales (where the choice would be mostly noise), the value is interpolated linearly inside the node. The result
+ * lies in {@code [lower, upper]}. MIN and MAX use {@link Noisy#extreme}: children whose noisy count does not clear the
  * noise's own level are ignored, because at a 0th percentile every spurious positive noise in an empty region
  * would otherwise win.
  */
@@ -207,16 +208,28 @@ public final class QuantileTree {
      * function of {@code p} for a fixed noisy tree.
      */
     public double quantile(double p) {
-      return descend(p, noiseFloor());
+      return descend(p, noiseFloor(), stopBelow());
     }
 
     /**
-     * Children whose noisy count is at most this (the 95% half-width of one node's noise) count as empty when a
-     * quantile is read: their counts are mostly noise, and following them would put the quantile where there are
-     * no values. When every child of a node is below it, the rank is spread evenly over the node's range.
+     * Children whose noisy count is at most this (one noise scale: Laplace b or Gaussian sigma) count as empty when
+     * a quantile is read: such counts are mostly noise, and following them would put the quantile where there are no
+     * values.
      */
     public double noiseFloor() {
-      return mechanism.halfWidth(0.95);
+      return mechanism.scale();
+    }
+
+    /**
+     * A quantile stops descending at a node whose children add up to less than this (32 noise scales; the choice
+     * among 16 children is then mostly noise) and spreads the rank evenly over the node's range. Chosen by measured
+     * accuracy on TPC-H lineitem ({@code bench/OrderStatsBench}): per-child floors of 0 or 1 scale with stops of 0,
+     * 24 or 32 scales gave median relative errors of 0.034 to 0.044 at SF 0.1 and epsilon 0.1 (orders as the unit),
+     * a per-child floor of the 95% half-width (3 scales) 0.084, since it drops the mass of sparse regions and so
+     * biases every rank.
+     */
+    public double stopBelow() {
+      return 32 * mechanism.scale();
     }
 
     /**
@@ -236,6 +249,15 @@ public final class QuantileTree {
      * the noisy tree, like every read of it.
      */
     public double descend(double p, double floor) {
+      return descend(p, floor, 0);
+    }
+
+    /**
+     * As {@link #descend(double, double)}, and stopping at the first node whose children's counts (after the floor)
+     * add up to less than {@code stopBelow}: the rank is then spread evenly over that node's range, as when they add
+     * up to 0.
+     */
+    public double descend(double p, double floor, double stopBelow) {
       if (!(p >= 0 && p <= 1)) {
         throw new IllegalArgumentException("a quantile's fraction must be in [0, 1]");
       }
@@ -250,7 +272,7 @@ public final class QuantileTree {
           children[j] = c > floor ? Math.max(0, c) : 0;
           total += children[j];
         }
-        if (total == 0) {
+        if (total == 0 || total < stopBelow) {
           // no information below this node: the rank is spread evenly over its range
           int below = shape.depth() - level + 1;
           double span = Math.pow(b, below);
@@ -315,8 +337,8 @@ public final class QuantileTree {
       }
       double rankError = Math.sqrt(shape.depth() * (shape.branching() - 1.0)) * mechanism.halfWidth(confidence);
       double d = rankError / total;
-      double lo = descend(Math.max(0, p - d), noiseFloor()) - shape.leafWidth();
-      double hi = descend(Math.min(1, p + d), noiseFloor()) + shape.leafWidth();
+      double lo = descend(Math.max(0, p - d), noiseFloor(), stopBelow()) - shape.leafWidth();
+      double hi = descend(Math.min(1, p + d), noiseFloor(), stopBelow()) + shape.leafWidth();
       return new Interval(Math.max(shape.lower(), lo), Math.min(shape.upper(), hi));
     }
   }

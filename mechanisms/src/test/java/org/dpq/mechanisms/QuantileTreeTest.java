@@ -112,9 +112,12 @@ class QuantileTreeTest {
 
   /**
    * Margin: 9,999 values on 20 point masses 50 apart; at epsilon 1 the rank error is a few tens of values while
-   * the masses hold hundreds, so every quantile lands in its true mass's leaf (width 0.015): we require at least
-   * 95% of 3 x 40 errors below 0.5 (0.05% of the range). Broken: a tree of depth 1 (16 leaves of width 62.5) spreads
-   * each mass over its leaf, and the same check fails.
+   * the masses hold hundreds, so a quantile lands in its true mass's leaf (width 0.015) unless, near the edge of a
+   * mass, a noise-only neighbour node clears the floor of one noise scale (probability e^-1/2 per empty child, the
+   * price of the floor that measured best on smooth data, see {@code Noisy#stopBelow}); measured with this seed:
+   * 110 of the 3 x 40 errors below 0.5 (0.05% of the range). We require at least 85% below 0.5 and a median error
+   * below 0.05. Broken: a tree of depth 1 (16 leaves of width 62.5) spreads each mass over its leaf, and the same
+   * check fails (no error below 0.5).
    */
   @Test
   void quantilesOfPointMassesAreWithinHalfAUnitAndACoarseGridIsRejected() {
@@ -125,7 +128,9 @@ class QuantileTreeTest {
 
   private static boolean accurate(double[] errors) {
     long close = Arrays.stream(errors).filter(e -> e < 0.5).count();
-    return close >= 0.95 * errors.length;
+    double[] sorted = errors.clone();
+    Arrays.sort(sorted);
+    return close >= 0.85 * errors.length && sorted[sorted.length / 2] < 0.05;
   }
 
   // ---- (c) clamping --------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Empirical DP audit of a grouped MEDIAN through the whole engine (analysis, the quantile tree's bounded query on
  * DuckDB, the noisy tree, the ledger), noise from the test seam's fixed-seed SecureRandom. The neighbours are chosen
- * so that one person decides the median: in each of north and south, 200 people have income 100 and 200 have
- * income 900; the neighbour adds one person with 50 rows of income 900 in both cities (G = 2, R = 3, so 3 of them
+ * so that one person decides the median: in each of north and south, 1,000 people have income 100 and 1,000 have
+ * income 900 (enough that the tree's counts clear its stopping rule of 32 noise scales); the neighbour adds one person with 50 rows of income 900 in both cities (G = 2, R = 3, so 3 of them
  * count in each). {@link EpsilonAudit} turns the events "median at or above 500" into a Clopper-Pearson lower bound on
  * epsilon (overall confidence 95%), which must not exceed the claimed 1.0 (delta 0). The same harness must flag the
  * broken engine whose noise deviations are divided by 100 ({@link ShrunkNoise}): there the median follows the
@@ -118,8 +118,8 @@ class QuantileAuditTest {
     lines.add("pid,city,age,income");
     int pid = 1;
     for (String city : List.of("north", "south", "east", "west")) {
-      for (int i = 0; i < 400; i++) {
-        lines.add(pid++ + "," + city + "," + (18 + i % 60) + "," + (i < 200 ? 100 : 900));
+      for (int i = 0; i < 2000; i++) {
+        lines.add(pid++ + "," + city + "," + (18 + i % 60) + "," + (i < 1000 ? 100 : 900));
       }
     }
     if (target) {

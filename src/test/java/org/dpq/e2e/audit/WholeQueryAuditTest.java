@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
@@ -66,6 +69,11 @@ class WholeQueryAuditTest {
       + "ELSE 0 END) AS s FROM audit WHERE age <> -%d GROUP BY city";
 
   @TempDir static Path dir;
+  private static final ExecutorService SIDE_BY_SIDE = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "audit-base");
+    t.setDaemon(true);
+    return t;
+  });
   /** The datasets the events are fixed on; every audit writes its own copy (a fresh ledger each). */
   private static AuditData data;
   private static int copies;
@@ -161,9 +169,11 @@ class WholeQueryAuditTest {
   private static EpsilonAudit.Result audit(Engine engine, String query, List<String> columns, int runs,
       List<EpsilonAudit.Event> events) {
     AuditData fresh = freshCopy();
-    List<double[]> onBase = releases(engine, fresh.base(), 11, query, columns, runs);
+    // The two neighbours are independent engines (own dataset, ledger and seeded noise): run them side by side.
+    CompletableFuture<List<double[]>> onBase =
+        CompletableFuture.supplyAsync(() -> releases(engine, fresh.base(), 11, query, columns, runs), SIDE_BY_SIDE);
     List<double[]> onNeighbour = releases(engine, fresh.neighbour(), 12, query, columns, runs);
-    return EpsilonAudit.lowerBound(onBase, onNeighbour, events, 0, ALPHA);
+    return EpsilonAudit.lowerBound(onBase.join(), onNeighbour, events, 0, ALPHA);
   }
 
   /**

@@ -108,7 +108,7 @@ public final class Releaser {
             return QuantileTree.noisy(mn.measurement().tree().orElseThrow(), counts, mn.mechanism(),
                 c -> noise.add(mn.mechanism(), c));
           });
-          row.add(quantile(q, tree, noisePlan.measurements().get(q.tree()).measurement()));
+          row.add(quantile(q, tree, noisePlan.measurements().get(q.tree()).measurement(), plan.aggregates()));
         } else {
           row.add(AggregateDeriver.derive(spec, noisy));
         }
@@ -119,10 +119,11 @@ public final class Releaser {
   }
 
   /** An order statistic of one group's noisy tree, with the tree's 95% interval (see {@link QuantileTree.Noisy#interval}). */
-  private static Cell quantile(AggregateSpec.Quantile q, QuantileTree.Noisy tree, Measurement m) {
+  private static Cell quantile(AggregateSpec.Quantile q, QuantileTree.Noisy tree, Measurement m,
+      List<AggregateSpec> all) {
     double value = switch (q.extreme()) {
-      case MIN -> tree.extreme(false);
-      case MAX -> tree.extreme(true);
+      case MIN -> Math.min(tree.extreme(false), requested(all, q.tree(), tree, false));
+      case MAX -> Math.max(tree.extreme(true), requested(all, q.tree(), tree, true));
       case NONE -> tree.quantile(q.fraction());
     };
     Interval ci = tree.interval(q.fraction(), AggregateDeriver.CONFIDENCE);
@@ -134,6 +135,23 @@ public final class Releaser {
       return new Cell(v, new Interval(Math.floor(ci.low()), Math.ceil(ci.high())), covers);
     }
     return new Cell(value, ci, covers);
+  }
+
+  /**
+   * The lowest (or highest) percentile the query reads from the same tree, so that a released MIN is never above a
+   * released percentile of the same column and group, nor MAX below one (the extremes use another noise floor than
+   * the percentiles, see {@link QuantileTree.Noisy#extreme}); +-infinity when there is none. Post-processing.
+   */
+  private static double requested(List<AggregateSpec> all, int treeIndex, QuantileTree.Noisy tree, boolean highest) {
+    double out = highest ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    for (AggregateSpec spec : all) {
+      if (spec instanceof AggregateSpec.Quantile other && other.tree() == treeIndex
+          && other.extreme() == AggregateSpec.Extreme.NONE) {
+        double v = tree.quantile(other.fraction());
+        out = highest ? Math.max(out, v) : Math.min(out, v);
+      }
+    }
+    return out;
   }
 
   /** Tree rows by measurement, then by canonical group key, then leaf. */
