@@ -14,21 +14,26 @@ import org.dpq.cli.samples.DataGenPrng;
 /**
  * Two neighbouring datasets for the whole-query audit: {@code base} (one row per person, spread over four public
  * cities) and {@code neighbour} = base plus one target person with {@link #TARGET_ROWS} rows in each of
- * {@link #TARGET_CITIES}, every row at the income upper bound. The target is in exactly G groups, so bounding
- * keeps R of their rows in each: the released counts move by R and the sums by R times the upper bound.
+ * {@link #TARGET_CITIES}, every row at the income upper bound and with one of {@link #TARGET_AGES} ages no base
+ * person has (91 to 100). The target is in exactly G groups, so bounding keeps R of their rows in each: the
+ * released counts move by R, the sums by R times the upper bound, and the distinct ages by R (R of its own ages).
  *
  * @param base the YAML of the dataset without the target
  * @param neighbour the YAML of the dataset with the target
  * @param baseCounts each city's exact row count in base (every base person is within the bounds)
  * @param baseSums each city's exact income sum in base
+ * @param baseDistinctAges each city's number of distinct ages in base
  */
-public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts, Map<String, Double> baseSums) {
+public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts, Map<String, Double> baseSums,
+    Map<String, Integer> baseDistinctAges) {
   public static final List<String> CITIES = List.of("north", "south", "east", "west");
   public static final List<String> TARGET_CITIES = List.of("north", "south");
   public static final int G = 2;
   public static final int R = 3;
   public static final double UPPER = 1000;
   public static final int TARGET_ROWS = 50;
+  /** The target's distinct ages (more than R), none of them a base person's (base ages are 18 to 90). */
+  public static final int TARGET_AGES = 10;
 
   /** Writes both datasets (CSV and YAML, each with its own ledger) under {@code dir}. */
   public static AuditData write(Path dir, int people, long seed, String budgetEpsilon) {
@@ -36,14 +41,21 @@ public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts,
     List<String> rows = new ArrayList<>();
     Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Double> sums = new LinkedHashMap<>();
+    Map<String, java.util.Set<Integer>> ages = new LinkedHashMap<>();
     CITIES.forEach(c -> {
       counts.put(c, 0L);
       sums.put(c, 0.0);
+      ages.put(c, new java.util.HashSet<>());
     });
     for (int pid = 1; pid <= people; pid++) {
       String city = CITIES.get(prng.nextInt(CITIES.size()));
       int income = prng.nextInt(0, 1000);
-      rows.add(pid + "," + city + "," + prng.nextInt(18, 90) + "," + income);
+      int age = prng.nextInt(18, 90);
+      if (age < 18 || age > 90) {
+        throw new IllegalStateException("base ages must lie in [18, 90]");
+      }
+      rows.add(pid + "," + city + "," + age + "," + income);
+      ages.get(city).add(age);
       counts.merge(city, 1L, Long::sum);
       sums.merge(city, (double) income, Double::sum);
     }
@@ -51,11 +63,13 @@ public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts,
     List<String> withTarget = new ArrayList<>(rows);
     for (String city : TARGET_CITIES) {
       for (int i = 0; i < TARGET_ROWS; i++) {
-        withTarget.add("999999," + city + ",50," + (int) UPPER);
+        withTarget.add("999999," + city + "," + (91 + i % TARGET_AGES) + "," + (int) UPPER);
       }
     }
     Path neighbour = dataset(dir.resolve("neighbour"), withTarget, budgetEpsilon);
-    return new AuditData(base, neighbour, Map.copyOf(counts), Map.copyOf(sums));
+    Map<String, Integer> distinctAges = new LinkedHashMap<>();
+    ages.forEach((city, set) -> distinctAges.put(city, set.size()));
+    return new AuditData(base, neighbour, Map.copyOf(counts), Map.copyOf(sums), Map.copyOf(distinctAges));
   }
 
   /** The CSV beside a dataset YAML. */

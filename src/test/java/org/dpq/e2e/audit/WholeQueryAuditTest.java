@@ -47,6 +47,14 @@ class WholeQueryAuditTest {
   static final double ALPHA = 0.05;
   static final int RUNS = 700;
   static final int BROKEN_RUNS = 150;
+  /**
+   * Runs per dataset of the COUNT(DISTINCT) audits, fewer than {@link #RUNS} and {@link #BROKEN_RUNS} to keep their
+   * CI time small (its rewrite joins a second per-unit stage). With 50 runs the broken engine's evidence (about 44
+   * of 50 against 0 of 50) still gives a lower bound near 1.9, well above 1; 150 runs of the correct engine gave
+   * 0.39.
+   */
+  static final int DISTINCT_RUNS = 150;
+  static final int DISTINCT_BROKEN_RUNS = 50;
   static final int SHRINK = 10;
   private static final String COUNT = "SELECT city, COUNT(*) AS n FROM audit WHERE age <> -%d GROUP BY city";
   private static final String SUM = "SELECT city, SUM(income) AS s FROM audit WHERE age <> -%d GROUP BY city";
@@ -54,6 +62,9 @@ class WholeQueryAuditTest {
    * A sum over an expression whose bound is derived by interval arithmetic ([0, 1000], as income's): on this data
    * it equals SUM(income) (every age is at least 18), so the same events apply.
    */
+  /** Distinct ages per city: the target has 10 ages no one else has and keeps R = 3 of them in each city. */
+  private static final String DISTINCT = "SELECT city, COUNT(DISTINCT age) AS d FROM audit WHERE age <> -%d "
+      + "GROUP BY city";
   private static final String EXPRESSION_SUM = "SELECT city, SUM(CASE WHEN age >= 18 THEN LEAST(income, 1000) "
       + "ELSE 0 END) AS s FROM audit WHERE age <> -%d GROUP BY city";
 
@@ -100,6 +111,20 @@ class WholeQueryAuditTest {
     EpsilonAudit.Result r = audit(CORRECT, EXPRESSION_SUM, List.of("s"), RUNS, sumEvents());
     report("grouped SUM over an expression", r);
     assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void groupedCountDistinctStaysWithinItsClaimedEpsilon() {
+    EpsilonAudit.Result r = audit(CORRECT, DISTINCT, List.of("d"), DISTINCT_RUNS, distinctEvents());
+    report("grouped COUNT(DISTINCT age)", r);
+    assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void theHarnessFlagsACountDistinctWithTooLittleNoise() {
+    EpsilonAudit.Result r = audit(SHRUNK, DISTINCT, List.of("d"), DISTINCT_BROKEN_RUNS, distinctEvents());
+    report("grouped COUNT(DISTINCT age), noise / " + SHRINK, r);
+    assertTrue(r.epsilonLowerBound() > EPSILON, "the audit missed a distinct count with too little noise: " + r);
   }
 
   @Test
@@ -210,6 +235,17 @@ class WholeQueryAuditTest {
         new EpsilonAudit.Event("n_north >= base+R and n_south >= base+R", x -> x[0] >= north + r && x[1] >= south + r),
         new EpsilonAudit.Event("n_north >= base+R", x -> x[0] >= north + r),
         new EpsilonAudit.Event("n_north <= base and n_south <= base", x -> x[0] <= north && x[1] <= south));
+  }
+
+  /** Over [d_north, d_south]: the target adds R of its own ages to each city's distinct ages on the neighbour. */
+  private static List<EpsilonAudit.Event> distinctEvents() {
+    double north = data.baseDistinctAges().get("north");
+    double south = data.baseDistinctAges().get("south");
+    int r = AuditData.R;
+    return List.of(
+        new EpsilonAudit.Event("d_north >= base+R and d_south >= base+R", x -> x[0] >= north + r && x[1] >= south + r),
+        new EpsilonAudit.Event("d_north >= base+R", x -> x[0] >= north + r),
+        new EpsilonAudit.Event("d_north <= base and d_south <= base", x -> x[0] <= north && x[1] <= south));
   }
 
   /** Over [s_north, s_south]: the target adds R times the upper bound to each sum on the neighbour. */

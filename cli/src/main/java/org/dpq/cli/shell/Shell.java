@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +46,7 @@ public final class Shell {
   private final QueryOptions options;
   private final VerboseOption.Phases phases;
   private final DotCommands dots;
+  private static final long STOP_POLL_MILLIS = 25;
   private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "dpq-shell-query");
     t.setDaemon(true);
@@ -210,15 +212,19 @@ public final class Shell {
     phases.restart();
     // The Ctrl-C handler is in place before the work starts, so an interrupt that comes at once is not lost.
     CompletableFuture<T> future = new CompletableFuture<>();
+    CountDownLatch done = new CountDownLatch(1);
     Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
-      future.cancel(false);
-      dpq.cancelRunning(); // stop the backend too, not only the waiting
+      if (future.cancel(false)) {
+        stopBackendUntil(done);
+      }
     });
     worker.execute(() -> {
       try {
         future.complete(work.get());
       } catch (RuntimeException | Error e) {
         future.completeExceptionally(e);
+      } finally {
+        done.countDown();
       }
     });
     try {
@@ -237,6 +243,24 @@ public final class Shell {
       terminal.handle(Terminal.Signal.INT, previous);
       out.flush();
     }
+  }
+
+  /**
+   * Stops the backend part of a cancelled query wherever it is: the query may still be in analysis (nothing to
+   * stop yet) and reach the backend later, so the backend is asked to stop until the query's thread is done.
+   */
+  private void stopBackendUntil(CountDownLatch done) {
+    Thread stopper = new Thread(() -> {
+      try {
+        do {
+          dpq.cancelRunning();
+        } while (!done.await(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "dpq-shell-cancel");
+    stopper.setDaemon(true);
+    stopper.start();
   }
 
   private void close() {

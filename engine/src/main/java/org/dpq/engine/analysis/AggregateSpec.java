@@ -8,7 +8,7 @@ public sealed interface AggregateSpec {
   /** The SQL output name of this aggregate (alias or generated). */
   String name();
 
-  /** COUNT(*) or COUNT(col): the noisy count, released as a non-negative integer. */
+  /** COUNT(*), COUNT(col) or COUNT(DISTINCT col): the noisy count, released as a non-negative integer. */
   record Count(String name, int count) implements AggregateSpec {}
 
   /** COUNT(DISTINCT unit): the noisy number of units. */

@@ -23,6 +23,7 @@ import org.dpq.errors.QueryRejectedException;
  * <p>Accepted: one SELECT over the dataset's one table; WHERE with comparisons, AND/OR/NOT, IN, BETWEEN, LIKE,
  * IS NULL, arithmetic, CASE and other deterministic built-in functions; GROUP BY plain columns (not the privacy
  * unit; a DOUBLE column only with a public domain); the aggregates COUNT(*), COUNT(col), COUNT(DISTINCT unit),
+ * COUNT(DISTINCT col) (at most R distinct values per unit and group),
  * and SUM, AVG, VAR_POP, VARIANCE/VAR_SAMP, STDDEV/STDDEV_POP/STDDEV_SAMP over plain numeric columns with
  * bounds; HAVING, ORDER BY (over SELECT outputs), LIMIT/OFFSET and arithmetic over aggregate outputs.
  *

@@ -16,6 +16,12 @@ public enum MeasurementKind {
   /** Distinct units per group (after the G-groups limit). */
   COUNT_UNITS,
   /**
+   * Distinct non-NULL, non-NaN values of a column or row expression per group, each unit contributing at most R
+   * of its own distinct values per group (chosen by a secret-keyed hash of its own rows) in at most G groups: one
+   * unit moves a group's count by at most R.
+   */
+  COUNT_DISTINCT_VALUES,
+  /**
    * Leaf counts of a quantile tree ({@code org.dpq.mechanisms.QuantileTree}) over a column's clamped values per
    * group: a unit with n values in a group adds min(n, R) of them, R evenly spaced through its own sorted values,
    * so its weights in a group sum to at most R. Released as order statistics (MIN, MAX, MEDIAN, PERCENTILE_*).

@@ -60,6 +60,17 @@ final class MeasurementSet {
         MeasurementKind.COUNT_VALUES, Optional.of(argument), 0, 0, 0, 0, rows, true, text));
   }
 
+  /**
+   * COUNT(DISTINCT expr) of a column or row expression other than the unit: the rewrite keeps at most R distinct
+   * values per unit and group (chosen by the unit's own rows only) in at most G groups, so adding or removing a
+   * unit moves each group's distinct count by at most R (the unit's own values, counted once whatever other
+   * units share them): per-unit bound [0, R], L1 = G*R, L2 = sqrt(G)*R (for {@code privacy_unit: row}, 1).
+   */
+  int countDistinct(RexNode argument, Optional<String> text) {
+    return add(new Key(MeasurementKind.COUNT_DISTINCT_VALUES, argument.toString(), 0), () -> measurement(
+        MeasurementKind.COUNT_DISTINCT_VALUES, Optional.of(argument), 0, 0, 0, 0, rows, true, text));
+  }
+
   /** COUNT(DISTINCT unit): 1 per unit per group. */
   int countUnits() {
     return add(new Key(MeasurementKind.COUNT_UNITS, "", 0), () -> measurement(MeasurementKind.COUNT_UNITS,

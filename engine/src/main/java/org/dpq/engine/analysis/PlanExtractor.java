@@ -383,11 +383,12 @@ final class PlanExtractor {
         }
         return new AggregateSpec.CountUnits(name, measurements.countUnits());
       }
-      String unitHint = unitField.isPresent()
-          ? "count units with COUNT(DISTINCT " + scan.getRowType().getFieldNames().get(unitField.get()) + ")"
-          : "this dataset's privacy unit is the row, so use COUNT(*)";
-      throw Reject.because("COUNT(DISTINCT ...) is supported only for the privacy unit column: distinct values "
-          + "of another column are not bounded per unit", unitHint + ", or GROUP BY the column and COUNT(*)");
+      // Distinct values of another column: each unit contributes at most R of its own distinct values per group.
+      RexNode distinct = rowLevel(filtered(call, arg, rowExprs, rex), "COUNT(DISTINCT ...)");
+      policy(distinct, "COUNT(DISTINCT ...)'s argument");
+      Optional<String> text = distinct instanceof RexInputRef ? Optional.empty() : Optional.of(new ExpressionBounds(
+          dataset, scan.getRowType().getFieldNames(), rex).text(distinct));
+      return new AggregateSpec.Count(name, measurements.countDistinct(distinct, text));
     }
     if (arg instanceof RexLiteral literal && !literal.isNull() && call.filterArg < 0) {
       return new AggregateSpec.Count(name, measurements.countRows());

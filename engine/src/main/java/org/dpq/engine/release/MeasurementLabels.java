@@ -19,6 +19,7 @@ final class MeasurementLabels {
       case SUM -> "SUM(" + centre + ")";
       case SUM_SQUARES -> "SUM(" + centre + "^2)";
       case COUNT_UNITS -> "COUNT(DISTINCT " + unit + ")";
+      case COUNT_DISTINCT_VALUES -> "COUNT(DISTINCT " + column + ")";
       case QUANTILE_TREE -> {
         org.dpq.mechanisms.QuantileTree.Shape t = m.tree().orElseThrow();
         yield "QUANTILES(" + column + ") [tree of " + t.branching() + "^" + t.depth() + " leaves over [" + fmt(t.lower())

@@ -178,8 +178,24 @@ public final class Rewriter {
     }
 
     RelNode build() {
-      b.push(plan.scan());
       boolean rowUnit = plan.unitField().isEmpty();
+      scanRows(rowUnit);
+      if (rowUnit) {
+        rowUnits();
+      } else {
+        perUnit();
+        for (int i = 0; i < plan.measurements().size(); i++) {
+          if (plan.measurements().get(i).kind() == MeasurementKind.COUNT_DISTINCT_VALUES) {
+            joinDistinctValues(i);
+          }
+        }
+      }
+      return b.build();
+    }
+
+    /** Pushes the scan with WHERE and, when the unit is not the row, the public-domain conditions on the keys. */
+    private void scanRows(boolean rowUnit) {
+      b.push(plan.scan());
       List<RexNode> conditions = new ArrayList<>();
       plan.where().ifPresent(w -> conditions.add(RowErrors.asFilter(b, dialect, w)));
       if (!rowUnit) {
@@ -189,12 +205,76 @@ public final class Rewriter {
       if (!conditions.isEmpty()) {
         b.filter(conditions);
       }
-      if (rowUnit) {
-        rowUnits();
-      } else {
-        perUnit();
+    }
+
+    /**
+     * COUNT(DISTINCT v) of measurement {@code i}, for units with several rows: over the filtered rows, each unit
+     * keeps the groups it keeps everywhere else ({@link #groupRank}, at most G) and, in each, at most R of its
+     * distinct non-NULL values, ranked by a secret-keyed hash of (unit, keys, value), so the choice depends on the
+     * unit's own rows only; the kept (keys, value) pairs of all units are then counted once each per group. Adding
+     * or removing one unit changes each of at most G groups' counts by at most R. Joined to the result on the keys
+     * (NULL keys matching NULL keys); a group without a kept value counts 0.
+     */
+    private void joinDistinctValues(int i) {
+      Measurement m = plan.measurements().get(i);
+      int keyCount = plan.keys().size();
+      scanRows(false);
+      List<RexNode> leading = new ArrayList<>();
+      leading.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
+      for (int k = 0; k < keyCount; k++) {
+        leading.add(key(k));
       }
-      return b.build();
+      List<RexNode> projection = new ArrayList<>(leading);
+      projection.add(clamps.nanToNull(rowValue(m.argument().orElseThrow())));
+      boolean limit = limitGroups() && perUnitClamp;
+      if (limit) {
+        projection.add(groupRank(leading));
+      }
+      b.project(projection);
+      int value = keyCount + 1;
+      List<RexNode> kept = new ArrayList<>();
+      kept.add(b.isNotNull(b.field(value)));
+      if (limit) {
+        kept.add(b.lessThanOrEqual(b.field(value + 1),
+            b.literal(BigDecimal.valueOf(plan.dataset().maxGroupsContributed()))));
+      }
+      b.filter(kept);
+      // one row per (unit, keys, value)
+      b.aggregate(b.groupKey(fieldRange(0, keyCount + 2)));
+      if (perUnitClamp) {
+        List<RexNode> hashed = fieldRange(0, keyCount + 2);
+        RexNode rank = b.aggregateCall(SqlStdOperatorTable.ROW_NUMBER).over()
+            .partitionBy(fieldRange(0, keyCount + 1))
+            .orderBy(hash.hash(b, secret, hashed), b.field(value))
+            .rowsUnbounded()
+            .toRex();
+        List<RexNode> ranked = new ArrayList<>(fieldRange(0, keyCount + 2));
+        ranked.add(rank);
+        b.project(ranked);
+        b.filter(b.lessThanOrEqual(b.field(keyCount + 2), b.literal(BigDecimal.valueOf((long) m.perUnitUpper()))));
+      }
+      b.aggregate(b.groupKey(fieldRange(1, keyCount)), b.count(true, "dpq_d", b.field(value)));
+
+      // the result (left) joined with the distinct counts (right) on the keys
+      List<RexNode> on = new ArrayList<>();
+      for (int k = 0; k < keyCount; k++) {
+        RexNode l = b.field(2, 0, k);
+        RexNode r = b.field(2, 1, k);
+        on.add(b.or(b.equals(l, r), b.and(b.isNull(l), b.isNull(r))));
+      }
+      b.join(org.apache.calcite.rel.core.JoinRelType.LEFT, on.isEmpty() ? b.literal(true) : b.and(on));
+      int width = keyCount + plan.measurements().size();
+      List<RexNode> out = new ArrayList<>(fieldRange(0, width));
+      out.set(keyCount + i, b.call(SqlStdOperatorTable.COALESCE, clamps.cast(b.field(width + keyCount),
+          clamps.bigintType()), clamps.literal(0, true)));
+      List<String> names = new ArrayList<>();
+      for (int k = 0; k < keyCount; k++) {
+        names.add("k" + k);
+      }
+      for (int j = 0; j < plan.measurements().size(); j++) {
+        names.add("m" + j);
+      }
+      b.project(out, names, true);
     }
 
     /** The tree query of {@link Rewriter#treeQuery}. */
@@ -350,6 +430,13 @@ public final class Rewriter {
         switch (m.kind()) {
           case COUNT_ROWS -> rowCount = true;
           case COUNT_UNITS -> rowCount |= !perUnit;
+          case COUNT_DISTINCT_VALUES -> {
+            if (!perUnit) {
+              // its own row value (NaN as NULL, never clamped), whatever else uses the same argument
+              columns.computeIfAbsent(distinctKey(m), k -> new ColumnUse(rowValue(m.argument().orElseThrow())))
+                  .add(m, false);
+            }
+          }
           default -> columns.computeIfAbsent(m.argument().orElseThrow().toString(),
               k -> new ColumnUse(rowValue(m.argument().orElseThrow()))).add(m, perUnit);
         }
@@ -381,6 +468,10 @@ public final class Rewriter {
         if (c.count) {
           c.countField = leading.size() + calls.size();
           calls.add(b.count(false, "dpq_n" + c.value, b.field(c.value)));
+        }
+        if (c.distinct) {
+          c.distinctField = leading.size() + calls.size();
+          calls.add(b.count(true, "dpq_d" + c.value, b.field(c.value)));
         }
         if (c.sum) {
           c.sumField = leading.size() + calls.size();
@@ -428,7 +519,8 @@ public final class Rewriter {
         out.add(agg.measured(m));
         names.add("dpq_m" + i);
         neverNull[i] = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES
-            || m.kind() == MeasurementKind.COUNT_UNITS || m.kind() == MeasurementKind.QUANTILE_TREE;
+            || m.kind() == MeasurementKind.COUNT_UNITS || m.kind() == MeasurementKind.COUNT_DISTINCT_VALUES
+            || m.kind() == MeasurementKind.QUANTILE_TREE;
       }
       b.project(out, names, true);
       finalProject(keyCount, neverNull);
@@ -462,7 +554,7 @@ public final class Rewriter {
       double maxRows = plan.dataset().maxRowsPerGroup();
       for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
-        if (m.kind() == MeasurementKind.COUNT_UNITS) {
+        if (m.kind() == MeasurementKind.COUNT_UNITS || m.kind() == MeasurementKind.COUNT_DISTINCT_VALUES) {
           continue;
         }
         RexNode x = agg.measured(m);
@@ -517,7 +609,8 @@ public final class Rewriter {
       for (int i = 0; i < plan.measurements().size(); i++) {
         Measurement m = plan.measurements().get(i);
         String name = "dpq_m" + i;
-        boolean units = m.kind() == MeasurementKind.COUNT_UNITS;
+        // COUNT(DISTINCT v) holds the unit count here as a placeholder; joinDistinctValues replaces it
+        boolean units = m.kind() == MeasurementKind.COUNT_UNITS || m.kind() == MeasurementKind.COUNT_DISTINCT_VALUES;
         totals.add(units ? b.countStar(name) : b.sum(false, name, b.field(perUnitField[i])));
         neverNull[i] = units;
       }
@@ -579,10 +672,13 @@ public final class Rewriter {
       boolean integral;
       boolean count;
       boolean sum;
+      /** COUNT(DISTINCT value) per group ({@code privacy_unit: row} only). */
+      boolean distinct;
       /** Real-valued sums (plain, centred, of squares), each computed in whole steps of its grid. */
       final java.util.Set<Measurement> gridded = new java.util.LinkedHashSet<>();
       int value = -1;
       int countField = -1;
+      int distinctField = -1;
       int sumField = -1;
       /** Measurement to the projected field of its row steps, and to the field of their sum after the aggregation. */
       final Map<Measurement, Integer> stepFields = new LinkedHashMap<>();
@@ -596,6 +692,7 @@ public final class Rewriter {
       void add(Measurement m, boolean perUnit) {
         switch (m.kind()) {
           case COUNT_VALUES, QUANTILE_TREE -> count = true;
+          case COUNT_DISTINCT_VALUES -> distinct = true;
           case SUM, SUM_SQUARES -> {
             bound(m);
             if (gridded(m)) {
@@ -641,6 +738,7 @@ public final class Rewriter {
         return switch (m.kind()) {
           case COUNT_ROWS, COUNT_UNITS -> b.field(rows);
           case COUNT_VALUES, QUANTILE_TREE -> b.field(column(m).countField);
+          case COUNT_DISTINCT_VALUES -> b.field(columns.get(distinctKey(m)).distinctField);
           case SUM -> gridded(m) ? b.field(column(m).stepSums.get(m)) : b.field(column(m).sumField);
           case SUM_SQUARES -> b.field(column(m).stepSums.get(m));
         };
@@ -687,6 +785,11 @@ public final class Rewriter {
     private RexNode unitStepClamp(RexNode x, Measurement m) {
       int e = SumGrid.exponent(m);
       return clamps.clampSteps(x, SumGrid.stepsAtLeast(m.perUnitLower(), e), SumGrid.stepsAtMost(m.perUnitUpper(), e));
+    }
+
+    /** The first aggregation's key of a COUNT(DISTINCT v) measurement's own row value. */
+    private static String distinctKey(Measurement m) {
+      return "distinct " + m.argument().orElseThrow();
     }
 
     /** True when a unit could touch more than G groups. */

@@ -102,6 +102,32 @@ class AnalyzerAcceptanceTest {
   }
 
   @Test
+  void countDistinctOfAnotherColumnIsBoundedByRValuesPerUnitAndGroup() {
+    DpPlan plan = plan("SELECT educ, COUNT(DISTINCT age) AS ages, COUNT(DISTINCT age) FILTER (WHERE sex = '1') AS f, "
+        + "COUNT(DISTINCT pid) AS people FROM pums GROUP BY educ");
+    assertEquals(List.of(MeasurementKind.COUNT_DISTINCT_VALUES, MeasurementKind.COUNT_DISTINCT_VALUES,
+        MeasurementKind.COUNT_UNITS), kinds(plan));
+    Measurement ages = plan.measurements().get(0);
+    assertEquals("age", column(plan, ages));
+    // a person keeps at most R = 2 of its distinct ages per group, in at most G = 3 groups
+    assertEquals(0, ages.perUnitLower());
+    assertEquals(2, ages.perUnitUpper());
+    assertEquals(3 * 2, ages.l1(), 1e-12);
+    assertEquals(Math.sqrt(3) * 2, ages.l2(), 1e-12);
+    assertTrue(ages.integral());
+    assertEquals(new AggregateSpec.Count("ages", 0), plan.aggregates().get(0));
+    // FILTER: the ages of other rows read as NULL, which COUNT(DISTINCT) ignores; same bound
+    assertTrue(plan.measurements().get(1).argument().orElseThrow().toString().startsWith("CASE("));
+    assertEquals(3 * 2, plan.measurements().get(1).l1(), 1e-12);
+    assertEquals(new AggregateSpec.CountUnits("people", 2), plan.aggregates().get(2));
+    // without GROUP BY one group (G = 1); for privacy_unit: row one value per unit (R = 1)
+    assertEquals(2, plan("SELECT COUNT(DISTINCT educ) FROM pums").measurements().get(0).l1(), 1e-12);
+    Dataset rows = TestDatasets.dataset("pums", new PrivacyUnit.Row(), 3, 2, TestDatasets.pumsColumns());
+    assertEquals(1, ANALYZER.analyze(rows, "SELECT sex, COUNT(DISTINCT educ) FROM pums GROUP BY sex")
+        .measurements().get(0).l1(), 1e-12);
+  }
+
+  @Test
   void averageSharesTheCountOfValuesAndSumIsSeparate() {
     DpPlan plan = plan("SELECT AVG(income), COUNT(income), SUM(income) FROM pums");
     assertEquals(List.of(MeasurementKind.SUM, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM), kinds(plan));

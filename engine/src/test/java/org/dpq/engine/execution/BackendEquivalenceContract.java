@@ -75,9 +75,27 @@ public abstract class BackendEquivalenceContract {
           + "COUNT(CASE WHEN n > 3 THEN 1 END) AS c, SUM(x) FILTER (WHERE flag) AS f, SUM(ABS(n - 2)) AS b, "
           + "VAR_POP(GREATEST(x, 0) + ROUND(n / 3.0)) AS v FROM gen GROUP BY kind"),
       new Case(100, 3, "SELECT SUM(CASE WHEN grp = 'g3' THEN x ELSE -x END) AS s, COUNT(*) FILTER (WHERE x > 10) "
-          + "AS c, SUM(CAST(n AS DOUBLE) / 7) AS d, SUM(n * n) AS q FROM gen"));
+          + "AS c, SUM(CAST(n AS DOUBLE) / 7) AS d, SUM(n * n) AS q FROM gen"),
+      // COUNT(DISTINCT col), with R above every unit's values per group (which R values a unit keeps when R binds
+      // depends on each dialect's hash): NaN and NULL not counted, infinities counted, FILTER
+      new Case(100, 50, "SELECT grp, COUNT(DISTINCT x) AS dx, COUNT(DISTINCT MOD(n, 5)) AS dn, "
+          + "COUNT(DISTINCT kind) FILTER (WHERE flag) AS dk, SUM(x) AS s FROM gen GROUP BY grp"));
+
+  /**
+   * Issue 14's shapes on neighbouring data (gen, and gen plus one unit with extreme rows in every group), with G
+   * and R that bind for that unit: each must move every measurement by at most its declared sensitivity. Few
+   * queries with many measurements each, since every one runs twice on every backend.
+   */
+  private static final List<Case> NEIGHBOURS = List.of(
+      new Case(3, 2, "SELECT grp, COUNT(DISTINCT x) AS dx, COUNT(DISTINCT n) FILTER (WHERE flag) AS dn, "
+          + "SUM(x * (1 - n / 20.0)) AS s, COUNT(CASE WHEN n > 3 THEN 1 END) AS c FROM gen GROUP BY grp"),
+      new Case(3, 2, "SELECT CASE WHEN n > 0 THEN 'pos' ELSE 'neg' END AS sign, n / 4 AS d, COUNT(*) AS c, "
+          + "SUM(CASE WHEN grp = 'g3' THEN x ELSE -x END) AS s, AVG(x + n) AS a, SUM(x) FILTER (WHERE flag) AS f, "
+          + "VAR_POP(ABS(n - 2)) AS v FROM gen GROUP BY 1, d"),
+      new Case(2, 1, "SELECT DISTINCT grp FROM gen"));
 
   private GeneratedTable generated;
+  private GeneratedTable generatedPlus;
   private TestTable ties;
   private final Map<String, List<Target>> targets = new HashMap<>();
 
@@ -93,9 +111,10 @@ public abstract class BackendEquivalenceContract {
   @BeforeAll
   void openAll(@TempDir Path work) throws Exception {
     generated = GeneratedTable.write(work.resolve("generated"), 20240521L, 20_000);
+    generatedPlus = generated.withHeavyUnit(work.resolve("generated"), 2_000);
     ties = ties(work.resolve("ties"));
     for (TestTable table : List.of(TestTable.pums("PUMS_dup.csv"), TestTable.pums("PUMS_null.csv"),
-        generated.table(), ties)) {
+        generated.table(), generatedPlus.table(), ties)) {
       List<Target> opened = open(table, work);
       assertTrue(opened.size() >= 2, "compare at least two backends");
       targets.put(table.csv().getFileName().toString(), opened);
@@ -115,7 +134,8 @@ public abstract class BackendEquivalenceContract {
   }
 
   private TestTable table(String file) {
-    return file.equals("gen.csv") ? generated.table() : TestTable.pums(file);
+    return file.equals("gen.csv") ? generated.table() : file.equals("gen_plus.csv") ? generatedPlus.table()
+        : TestTable.pums(file);
   }
 
   /**
@@ -216,6 +236,27 @@ public abstract class BackendEquivalenceContract {
             assertEquals(reference, trees, file + ", " + referenceName + " vs " + t.name() + ": " + c.sql());
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void oneAddedUnitMovesEachMeasurementByAtMostItsSensitivityOnEveryBackend() {
+    List<Target> base = targets("gen.csv");
+    List<Target> plus = targets("gen_plus.csv");
+    assertEquals(base.stream().map(Target::name).toList(), plus.stream().map(Target::name).toList());
+    for (Case c : NEIGHBOURS) {
+      for (int t = 0; t < base.size(); t++) {
+        String context = base.get(t).name() + ", G=" + c.groups() + " R=" + c.rows() + ": " + c.sql();
+        BoundedRows without = BoundedRows.run(base.get(t).backend(),
+            generated.table().dataset(base.get(t).source(), c.groups(), c.rows()), c.sql(), SECRET);
+        BoundedRows with = BoundedRows.run(plus.get(t).backend(),
+            generatedPlus.table().dataset(plus.get(t).source(), c.groups(), c.rows()), c.sql(), SECRET);
+        List<String> violations = Neighbours.violations(without, with);
+        assertTrue(violations.isEmpty(), () -> context + "\n" + String.join("\n", violations));
+        // not vacuous: the added unit moves every measurement somewhere
+        assertEquals(with.plan().measurements().size(), Neighbours.moved(without, with).size(),
+            context + ": measurements the added unit moved: " + Neighbours.moved(without, with));
       }
     }
   }

@@ -38,7 +38,6 @@ public final class GeneratedTable {
   public static GeneratedTable write(Path dir, long seed, int count) {
     SplitMix random = new SplitMix(seed);
     List<Row> rows = new ArrayList<>(count);
-    StringBuilder csv = new StringBuilder("UID,Grp,kind,X,n,FLAG\n");
     for (int i = 0; i < count; i++) {
       Integer uid = random.below(100) == 0 ? null : random.below(4000);
       String grp = random.below(50) == 0 ? null : "g" + random.below(GROUPS);
@@ -48,12 +47,45 @@ public final class GeneratedTable {
           : Double.toString((random.below(801) - 400) / 4.0);
       Integer n = random.below(33) == 0 ? null : random.below(41) - 20;
       Boolean flag = random.below(20) == 0 ? null : random.below(2) == 0;
-      Row row = new Row(uid, grp, kind, x, n, flag);
-      rows.add(row);
-      csv.append(cell(uid)).append(',').append(cell(grp)).append(',').append(cell(kind)).append(',')
-          .append(cell(x)).append(',').append(cell(n)).append(',').append(cell(flag)).append('\n');
+      rows.add(new Row(uid, grp, kind, x, n, flag));
     }
-    Path file = dir.resolve("gen.csv");
+    return write(dir.resolve("gen.csv"), rows);
+  }
+
+  /**
+   * This table's neighbour: the same rows plus one more unit ({@link #HEAVY_UNIT}) with {@code count} rows over
+   * every group and kind, extreme, NaN, infinite and NULL values and many distinct ones, written to
+   * {@code dir/gen_plus.csv}.
+   */
+  public GeneratedTable withHeavyUnit(Path dir, int count) {
+    List<Row> plus = new ArrayList<>(rows);
+    for (int i = 0; i < count; i++) {
+      String grp = i % 40 == 39 ? null : "g" + (i % GROUPS);
+      String kind = i % 30 == 29 ? null : String.valueOf("abcd".charAt(i % 4));
+      String x = switch (i % 8) {
+        case 0 -> "1000000000.0";
+        case 1 -> "-1000000000.0";
+        case 2 -> "NaN";
+        case 3 -> i % 16 == 3 ? "Infinity" : "-Infinity";
+        case 4 -> null;
+        default -> Double.toString(i / 4.0);
+      };
+      Integer n = i % 5 == 0 ? null : i % 5 == 1 ? 1_000_000 : i % 5 == 2 ? -1_000_000 : i;
+      plus.add(new Row(HEAVY_UNIT, grp, kind, x, n, i % 2 == 0));
+    }
+    return write(dir.resolve("gen_plus.csv"), plus);
+  }
+
+  /** The unit {@link #withHeavyUnit} adds (generated units are 0 to 3999). */
+  public static final int HEAVY_UNIT = 5000;
+
+  private static GeneratedTable write(Path file, List<Row> rows) {
+    StringBuilder csv = new StringBuilder("UID,Grp,kind,X,n,FLAG\n");
+    for (Row r : rows) {
+      csv.append(cell(r.uid())).append(',').append(cell(r.grp())).append(',').append(cell(r.kind())).append(',')
+          .append(cell(r.x())).append(',').append(cell(r.n())).append(',').append(cell(r.flag())).append('\n');
+    }
+    Path dir = file.getParent();
     try {
       Files.createDirectories(dir);
       Files.writeString(file, csv);

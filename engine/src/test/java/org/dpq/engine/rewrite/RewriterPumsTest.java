@@ -68,6 +68,34 @@ class RewriterPumsTest {
   }
 
   @Test
+  void countDistinctOfAColumnEqualsPlainSqlWhenNoBoundBindsAndForRowUnits() throws SQLException {
+    String q = "SELECT sex, COUNT(DISTINCT educ), COUNT(DISTINCT age) FILTER (WHERE age > 40) FROM pums_multi "
+        + "GROUP BY sex";
+    Map<String, double[]> plain = reference("SELECT sex, COUNT(DISTINCT educ), COUNT(DISTINCT age) "
+        + "FILTER (WHERE age > 40) FROM pums_multi GROUP BY sex");
+    // G and R above any person's groups and rows: every person keeps every value, as plain SQL counts them
+    BoundedRunner.Result units = BoundedRunner.run(db, TestDatasets.dataset("pums_multi",
+        new org.dpq.engine.catalog.PrivacyUnit.ByColumn("pid"), 16, 100, TestDatasets.pumsColumns()), q, 7);
+    BoundedRunner.Result rows = BoundedRunner.run(db, TestDatasets.dataset("pums_multi",
+        new org.dpq.engine.catalog.PrivacyUnit.Row(), 1, 1, TestDatasets.pumsColumns()), q, 7);
+    for (String sex : List.of("0", "1")) {
+      assertEquals(plain.get(sex)[0], units.group(sex)[0], sex);
+      assertEquals(plain.get(sex)[1], units.group(sex)[1], sex);
+      assertEquals(plain.get(sex)[0], rows.group(sex)[0], sex);
+      assertEquals(plain.get(sex)[1], rows.group(sex)[1], sex);
+    }
+    assertTrue(plain.get("0")[1] > 10, "the FILTER keeps many ages");
+    // R = 1, G = 1: each person keeps exactly one of its (person, educ) values, so exactly one per person
+    String pairs = "COUNT(DISTINCT pid * 100 + CAST(educ AS INTEGER))";
+    BoundedRunner.Result one = BoundedRunner.run(db, TestDatasets.dataset("pums_multi",
+        new org.dpq.engine.catalog.PrivacyUnit.ByColumn("pid"), 1, 1, TestDatasets.pumsColumns()),
+        "SELECT " + pairs + " FROM pums_multi", 7);
+    assertEquals(1000, scalar("SELECT COUNT(DISTINCT pid) FROM pums_multi"));
+    assertTrue(scalar("SELECT " + pairs + " FROM pums_multi") > 1200, "people have several educ values");
+    assertEquals(1000, one.only()[0]);
+  }
+
+  @Test
   void countStarCapsEachPersonAtR() throws SQLException {
     BoundedRunner.Result r = BoundedRunner.run(db, TestDatasets.pums(1, 2), "SELECT COUNT(*) FROM pums", 7);
     double expected = scalar("SELECT SUM(LEAST(n, 2)) FROM (SELECT pid, COUNT(*) AS n FROM pums GROUP BY pid)");

@@ -74,7 +74,11 @@ class SensitivityPropertyTest {
           + "FROM %s GROUP BY 1, d",
       "SELECT SUBSTRING(educ, 1, 1) AS e, income, COUNT(*), AVG(age) FROM %s GROUP BY e, income",
       "SELECT DISTINCT educ FROM %s",
-      "SELECT sex FROM %s GROUP BY sex");
+      "SELECT sex FROM %s GROUP BY sex",
+      // COUNT(DISTINCT col): at most R distinct values per unit and group
+      "SELECT sex, COUNT(DISTINCT educ), COUNT(DISTINCT income), COUNT(*), SUM(age) FROM %s GROUP BY sex",
+      "SELECT COUNT(DISTINCT age), COUNT(DISTINCT educ) FILTER (WHERE age > 30), COUNT(DISTINCT pid) FROM %s",
+      "SELECT educ, COUNT(DISTINCT MOD(age, 7)) AS a, COUNT(DISTINCT income) FROM %s GROUP BY educ");
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
@@ -168,5 +172,11 @@ class SensitivityPropertyTest {
       assertTrue(violations.stream().anyMatch(v -> v.startsWith("COUNT_ROWS")), violations::toString);
       assertTrue(violations.stream().anyMatch(v -> v.startsWith("SUM ")), violations::toString);
     }
+    // without the cap of R distinct values per unit and group, the person's many values move the distinct counts
+    String distinct = QUERIES.get(QUERIES.size() - 3);
+    List<String> violations = violations(
+        BoundedRunner.run(db, dataset("base", 3, 2), distinct.formatted("base"), SECRET, broken),
+        BoundedRunner.run(db, dataset("plus", 3, 2), distinct.formatted("plus"), SECRET, broken));
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("COUNT_DISTINCT_VALUES")), violations::toString);
   }
 }
