@@ -127,9 +127,9 @@ public final class OrderStatsBench {
     System.out.printf(Locale.ROOT, "%nunit %s: tree %d^%d leaves over [%s, %s], L1 %s, epsilon %s, Laplace scale %.0f "
         + "per node (tree query %.1f s)%n", unit, shape.branching(), shape.depth(), shape.lower(), shape.upper(),
         tree.l1(), EPSILON, mechanism.scale(), treeSeconds);
-    // the floor dpq uses (noiseFloor(): the 95% half-width of one node's noise), and fixed multiples of the scale
-    // dpq's rule (floor one noise scale, stop below 32), none, and the 95% half-width floor dpq used at first
-    double[][] variants = {{-1, 0}, {0, 0}, {-2, 0}};
+    // dpq's rule (quantile(): every positive count followed), a floor of one noise scale with a stop below 32 scales,
+    // and a floor of the 95% half-width of one node's noise
+    double[][] variants = {{-1, 0}, {1, 32}, {-2, 0}};
     for (double[] variant : variants) {
       double factor = variant[0];
       double floor = factor == -1 ? -1 : factor == -2 ? mechanism.halfWidth(0.95) : factor * mechanism.scale();
@@ -151,7 +151,7 @@ public final class OrderStatsBench {
         }
       }
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-22s median relative error %.5f",
-          factor == -1 ? "dpq (floor 1, stop 32)" : factor == -2 ? "floor 95% half-width" : "no floor, no stop",
+          factor == -1 ? "dpq (no floor, no stop)" : factor == -2 ? "floor 95% half-width" : "floor 1, stop 32",
           median(all)));
       byFraction.forEach((k, v) -> line.append(String.format(Locale.ROOT, "; %s %.5f", k, median(v))));
       line.append("; per group");

@@ -134,26 +134,37 @@ public final class Wire {
     }
   }
 
-  /** One measurement of an explanation. */
-  public record Measurement(String name, double l1, double l2, Loss loss, String mechanism, double scale,
-      double halfWidth95) {}
+  /**
+   * One measurement of an explanation: its sensitivities, exact share of the loss, mechanism, noise and (for a
+   * SUM) the width of one value's declared range.
+   */
+  public record Measurement(String name, double l1, double l2, String epsilon, String delta, String mechanism,
+      double scale, double halfWidth95, double valueWidth) {
+    public static Measurement of(MeasurementExplanation m) {
+      return new Measurement(m.name(), m.l1(), m.l2(), plain(m.loss().epsilon()), plain(m.loss().delta()),
+          m.mechanism().name(), m.scale(), m.halfWidth95(), m.valueWidth());
+    }
 
-  /** The body of an explanation. */
+    public MeasurementExplanation toMeasurement() {
+      return new MeasurementExplanation(name, l1, l2, new PrivacyLoss(new BigDecimal(epsilon), new BigDecimal(delta)),
+          MechanismKind.valueOf(mechanism), scale, halfWidth95, valueWidth);
+    }
+  }
+
+  /** The body of an explanation: the same JSON as the CLI's {@code explain --format json}. */
   public record Explain(String boundedSql, String partitionMode, Long threshold, List<Measurement> measurements,
       Loss total, Loss remaining, boolean groupLimitChosenAtRunTime) {
 
     public static Explain of(Explanation e) {
       return new Explain(e.boundedSql(), e.partitionMode(),
           e.threshold().isPresent() ? e.threshold().getAsLong() : null,
-          e.measurements().stream().map(m -> new Measurement(m.name(), m.l1(), m.l2(), Loss.of(m.loss()),
-              m.mechanism().name(), m.scale(), m.halfWidth95())).toList(),
-          Loss.of(e.total()), Loss.of(e.remaining()), e.groupLimitChosenAtRunTime());
+          e.measurements().stream().map(Measurement::of).toList(), Loss.of(e.total()), Loss.of(e.remaining()),
+          e.groupLimitChosenAtRunTime());
     }
 
     public Explanation toExplanation() {
       return new Explanation(boundedSql, partitionMode, threshold == null ? OptionalLong.empty()
-          : OptionalLong.of(threshold), measurements.stream().map(m -> new MeasurementExplanation(m.name(), m.l1(),
-              m.l2(), m.loss().toLoss(), MechanismKind.valueOf(m.mechanism()), m.scale(), m.halfWidth95())).toList(),
+          : OptionalLong.of(threshold), measurements.stream().map(Measurement::toMeasurement).toList(),
           total.toLoss(), remaining.toLoss(), groupLimitChosenAtRunTime);
     }
   }

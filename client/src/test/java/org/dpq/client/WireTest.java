@@ -12,6 +12,9 @@ import java.util.OptionalLong;
 import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.MeasurementCost;
 import org.dpq.budget.VerifyReport;
+import org.dpq.engine.Explanation;
+import org.dpq.engine.MeasurementExplanation;
+import org.dpq.mechanisms.MechanismKind;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +53,20 @@ class WireTest {
     assertTrue(!c.toString().contains("secret-query-key"), c.toString());
     JsonNode r = Wire.mapper().readTree(Wire.write(Wire.Entry.of(release)));
     assertEquals(1234, r.get("result").get("rows").get(0).get(0).asLong(), "the result is JSON, not a string");
+  }
+
+  @Test
+  void anExplanationRoundTripsThroughItsJson() {
+    Explanation e = new Explanation("SELECT 1", "THRESHOLD", OptionalLong.of(37), List.of(
+        new MeasurementExplanation("COUNT(*)", 4.0, 2.0, loss("0.16666666666666666667", "0.00000005"),
+            MechanismKind.GAUSSIAN, 15.5, 30.38),
+        new MeasurementExplanation("SUM(cost)", 2000, 2000, loss("0.25", "0"), MechanismKind.LAPLACE, 8000, 23965.2,
+            2000)), loss("0.5", "0.0000001"), loss("9.5", "0.0000099"), true);
+    String json = Wire.write(Wire.Explain.of(e));
+    Explanation back = Wire.read(json, Wire.Explain.class).toExplanation();
+    assertEquals(e, back);
+    assertEquals(12, back.measurements().get(1).valuesToExceedError(), "a remote explain warns like an embedded one");
+    assertTrue(json.contains("\"epsilon\":\"0.16666666666666666667\""), "a share is an exact string: " + json);
   }
 
   @Test

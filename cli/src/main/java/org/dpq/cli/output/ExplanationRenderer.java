@@ -16,34 +16,6 @@ import org.dpq.engine.MeasurementExplanation;
 public final class ExplanationRenderer {
   private ExplanationRenderer() {}
 
-  /**
-   * One measurement in JSON.
-   *
-   * @param name what is measured
-   * @param l1 L1 sensitivity
-   * @param l2 L2 sensitivity
-   * @param epsilon this measurement's share of epsilon (exact decimal string)
-   * @param delta this measurement's share of delta (exact decimal string)
-   * @param mechanism LAPLACE or GAUSSIAN
-   * @param scale Laplace scale or Gaussian sigma
-   * @param halfWidth95 expected error: half-width of the 95% noise interval
-   */
-  public record MeasurementJson(String name, double l1, double l2, String epsilon, String delta, String mechanism,
-      double scale, double halfWidth95) {}
-
-  /**
-   * The explanation in JSON.
-   *
-   * @param boundedSql the rewritten SQL sent to the backend
-   * @param partitionMode NONE, PUBLIC_DOMAIN or THRESHOLD
-   * @param threshold the release threshold (THRESHOLD mode), else null
-   * @param measurements per-measurement protection
-   * @param total the loss the query would be charged
-   * @param remaining the dataset's remaining budget now
-   */
-  public record ExplainJson(String boundedSql, String partitionMode, Long threshold, List<MeasurementJson> measurements,
-      LossView total, LossView remaining) {}
-
   /** Prints {@code e} in {@code format} without the bounded SQL (JSON always has it). */
   public static void print(Explanation e, OutputFormat format, PrintWriter out) {
     print(e, format, false, out);
@@ -64,14 +36,9 @@ public final class ExplanationRenderer {
     out.flush();
   }
 
-  /** The JSON object. */
-  public static ExplainJson json(Explanation e) {
-    List<MeasurementJson> ms = e.measurements().stream().map(m -> new MeasurementJson(m.name(), m.l1(), m.l2(),
-        LossView.plain(m.loss().epsilon()), LossView.plain(m.loss().delta()), m.mechanism().name(), m.scale(),
-        m.halfWidth95())).toList();
-    Long threshold = e.threshold().isPresent() ? e.threshold().getAsLong() : null;
-    return new ExplainJson(e.boundedSql(), e.partitionMode(), threshold, ms, LossView.of(e.total()),
-        LossView.of(e.remaining()));
+  /** The JSON object: the wire's explanation, so that the CLI and the HTTP API print the same shape. */
+  public static Wire.Explain json(Explanation e) {
+    return Wire.Explain.of(e);
   }
 
   /** The measurements as CSV (header + one line each). */
