@@ -48,13 +48,15 @@ public final class Analyzer {
    */
   public DpPlan analyze(Dataset dataset, String sql) {
     SqlTextGuard.check(sql);
+    DialectHabits.rejectDifferentialPrivacyClause(sql);
     Planner planner = Frameworks.getPlanner(config(dataset));
     try {
       SqlNode parsed;
+      String text = Identifiers.normalise(DialectHabits.topAsLimit(withoutTrailingSemicolon(sql)), dataset);
       try {
-        parsed = planner.parse(DialectHabits.topAsLimit(withoutTrailingSemicolon(sql)));
+        parsed = planner.parse(text);
       } catch (SqlParseException e) {
-        throw CalciteErrors.parse(e, sql);
+        throw CalciteErrors.parse(e, sql, dataset);
       }
       if (OTHER_SPELLINGS.matcher(sql).find()) {
         parsed = DialectHabits.standardFunctions(parsed);

@@ -1,5 +1,6 @@
 package org.dpq.engine.analysis;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,12 @@ final class CalciteErrors {
 
   private CalciteErrors() {}
 
-  static QueryRejectedException parse(SqlParseException e, String sql) {
+  /** Calcite's 'Encountered "token" at line L, column C' (the token the parser stopped at). */
+  private static final Pattern ENCOUNTERED = Pattern.compile("Encountered \"(.*?)\" at line (\\d+), column (\\d+)");
+  /** Column 'x' or Object 'x' in a validation message. */
+  private static final Pattern NAMED = Pattern.compile("^(?:Column|Object|Table) '([^']*)'");
+
+  static QueryRejectedException parse(SqlParseException e, String sql, Dataset dataset) {
     Matcher first = FIRST_WORD.matcher(sql);
     if (first.find()) {
       String word = first.group(1).toUpperCase(Locale.ROOT);
@@ -46,8 +52,53 @@ final class CalciteErrors {
     if (message.endsWith(".")) {
       message = message.substring(0, message.length() - 1);
     }
+    Matcher at = ENCOUNTERED.matcher(message);
+    if (at.find()) {
+      String token = at.group(1).strip();
+      // The token and position of the parser's stop, in the analyst's words; the rest of Calcite's text after it.
+      message = "stopped at '" + token + "' (line " + at.group(2) + ", column " + at.group(3) + ")";
+      String word = token.replace("\"", "");
+      if (word.matches("[A-Za-z_][A-Za-z0-9_]*") && Identifiers.reserved(word)) {
+        return Reject.because("the query could not be parsed: it " + message + ": " + word.toUpperCase(Locale.ROOT)
+            + " is a reserved word in SQL", "to use '" + word + "' as a name (a column or an alias), quote it: \""
+            + word + "\" or `" + word + "`; otherwise check the SQL just before it");
+      }
+      return Reject.because("the query could not be parsed: it " + message, "check the SQL at that point; write "
+          + "one SELECT statement, e.g. SELECT col, COUNT(*) FROM " + dataset.table() + " GROUP BY col");
+    }
     return Reject.because("the query could not be parsed: " + message,
         "write one SQL SELECT statement, e.g. SELECT col, COUNT(*) FROM <table> GROUP BY col");
+  }
+
+  /**
+   * The catalog name closest to {@code name} by edit distance (case-insensitive), when it is close enough to be a
+   * misspelling: at most 1 edit for names of up to 4 characters, 2 up to 8, and 3 beyond. Names only (schema, never
+   * data).
+   */
+  static java.util.Optional<String> closest(String name, java.util.Collection<String> candidates) {
+    String wanted = name.toLowerCase(Locale.ROOT);
+    int limit = wanted.length() <= 4 ? 1 : wanted.length() <= 8 ? 2 : 3;
+    org.apache.commons.text.similarity.LevenshteinDistance distance =
+        new org.apache.commons.text.similarity.LevenshteinDistance(limit);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      int d = distance.apply(wanted, candidate.toLowerCase(Locale.ROOT));
+      if (d >= 0 && d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return java.util.Optional.ofNullable(best);
+  }
+
+  /** "did you mean 'x'? " for a misspelt name, or "". */
+  private static String didYouMean(String raw, java.util.Collection<String> candidates) {
+    Matcher named = NAMED.matcher(raw);
+    if (!named.find()) {
+      return "";
+    }
+    return closest(named.group(1), candidates).map(c -> "did you mean '" + c + "'? ").orElse("");
   }
 
   static QueryRejectedException tooDeep() {
@@ -73,11 +124,13 @@ final class CalciteErrors {
     }
     String problem = raw + where;
     if (raw.contains("not found in any table") || raw.matches("(?s)Column '.*' not found.*")) {
-      return Reject.because("unknown column: " + problem, "use a column of " + dataset.table() + ": "
-          + columnList(dataset));
+      List<String> columns = dataset.columns().stream().map(Column::name).toList();
+      return Reject.because("unknown column: " + problem, didYouMean(raw, columns) + "use a column of "
+          + dataset.table() + ": " + columnList(dataset));
     }
-    if (raw.startsWith("Object '") && raw.contains("not found")) {
-      return Reject.because("unknown table: " + problem, "the dataset's one table is '" + dataset.table() + "'");
+    if ((raw.startsWith("Object '") || raw.startsWith("Table '")) && raw.contains("not found")) {
+      return Reject.because("unknown table: " + problem, didYouMean(raw, List.of(dataset.table()))
+          + "the dataset's one table is '" + dataset.table() + "'");
     }
     if (raw.startsWith("No match found for function signature")) {
       return Reject.because("unknown or user-defined function: " + problem,

@@ -27,8 +27,29 @@ final class DialectHabits {
       "^((?:\\s|--[^\\n]*\\n|/\\*.*?\\*/)*SELECT\\s+)TOP\\s*(?:\\(\\s*(\\d{1,9})\\s*\\)|(\\d{1,9}))\\s+",
       Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
   private static final Pattern LIMIT = Pattern.compile("(?i)\\b(LIMIT|FETCH)\\b");
+  private static final Pattern DIFFERENTIAL_PRIVACY = Pattern.compile(
+      "^(?:\\s|--[^\\n]*\\n|/\\*.*?\\*/)*SELECT\\s+WITH\\s+DIFFERENTIAL_PRIVACY\\b",
+      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
   private DialectHabits() {}
+
+  /**
+   * Rejects BigQuery's {@code SELECT WITH DIFFERENTIAL_PRIVACY OPTIONS(...)} form, saying where each of its options
+   * lives in dpq: epsilon and delta are the query's own options, and the contribution bounds and the privacy unit
+   * are the dataset's, set by its owner (a query cannot loosen them).
+   */
+  static void rejectDifferentialPrivacyClause(String sql) {
+    if (DIFFERENTIAL_PRIVACY.matcher(sql).find()) {
+      throw Reject.because("BigQuery's SELECT WITH DIFFERENTIAL_PRIVACY OPTIONS(...) form is not accepted: in dpq "
+          + "every query is differentially private, and its options live elsewhere: epsilon and delta are the "
+          + "query's options (dpq query --epsilon E --delta D; QueryOptions.withEpsilon/withDelta in Java; the "
+          + "dataset's defaults when omitted), max_groups_contributed and max_rows_contributed are the dataset "
+          + "YAML's max_groups_contributed and max_rows_per_group, and privacy_unit_column is its privacy_unit "
+          + "(both set by the data owner; a query cannot change them)",
+          "drop WITH DIFFERENTIAL_PRIVACY OPTIONS(...) and write SELECT ... directly, giving epsilon and delta as "
+          + "query options");
+    }
+  }
 
   /** {@code SELECT TOP n rest} as {@code SELECT rest LIMIT n}; other text unchanged. */
   static String topAsLimit(String sql) {

@@ -129,8 +129,10 @@ final class QueryShapeCheck {
     }
     if (from instanceof SqlIdentifier id) {
       if (id.names.size() != 1 || !id.names.get(0).equalsIgnoreCase(dataset.table())) {
+        String guess = CalciteErrors.closest(id.names.get(id.names.size() - 1), java.util.List.of(dataset.table()))
+            .map(t -> "did you mean '" + t + "'? ").orElse("");
         throw Reject.because("unknown table '" + id + "': this dataset has one table, '" + dataset.table() + "'",
-            "write FROM " + dataset.table());
+            guess + "write FROM " + dataset.table());
       }
       return;
     }
