@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What only a remote command has, against the e2e suite's served pool ({@link ServedTwin}; the CLI's own cases run
  * through {@code --server} in {@link CliE2ETest}): a missing or wrong token and {@code --analyst} are refused, an
- * analyst lists only their datasets, and an officer sets an allocation that an analyst may not set.
+ * analyst lists only their datasets, an officer sets an allocation that an analyst may not set, and raises the
+ * dataset's total.
  */
 class RemoteCliE2ETest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,6 +55,12 @@ class RemoteCliE2ETest {
     JsonNode share = JSON.readTree(set.out());
     assertEquals("bob", share.get("analyst").asText());
     assertEquals("0.25", share.get("allocated").get("epsilon").asText());
+
+    Cli.Result raise = as(dir, "olga", "budget", "raise", "--server", url, "--dataset", dataset, "--epsilon", "1",
+        "--reason", "board decision 7", "--format", "json");
+    assertEquals(0, raise.code(), raise.toString());
+    assertEquals("10", JSON.readTree(raise.out()).get("before").get("epsilon").asText(), raise.out());
+    assertEquals("11", JSON.readTree(raise.out()).get("after").get("epsilon").asText(), raise.out());
 
     Cli.Result over = as(dir, "bob", "query", "--server", url, "--dataset", dataset, "--epsilon", "0.5",
         "SELECT COUNT(*) FROM ratings");

@@ -1,7 +1,6 @@
 package org.dpq.cli;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.dpq.api.BudgetView;
@@ -140,10 +139,12 @@ public final class BudgetCommand implements Callable<Integer> {
     String reason;
 
     @Option(names = "--actor", paramLabel = "NAME",
-        description = "Who raises it, recorded in the ledger (default: your user name).")
+        description = "Who raises it, recorded in the ledger (default: your user name; with --server, the "
+            + "principal of your token).")
     String actor;
 
     @Mixin FormatOption format;
+    @Mixin ServerOption server;
     @Spec CommandSpec spec;
 
     @Override
@@ -157,6 +158,10 @@ public final class BudgetCommand implements Callable<Integer> {
       if (reason.isBlank()) {
         throw new CliUsageException("--reason must say why the budget is raised");
       }
+      if (server.remote() && actor != null) {
+        throw new CliUsageException("--actor cannot be used with --server: the server records the principal of "
+            + "your token");
+      }
       String who = actor != null ? actor.strip() : System.getProperty("user.name", "unknown");
       if (who.isBlank()) {
         throw new CliUsageException("--actor must not be blank");
@@ -164,11 +169,18 @@ public final class BudgetCommand implements Callable<Integer> {
       PrivacyLoss increase = new PrivacyLoss(epsilon, delta);
       LedgerStatus before;
       LedgerStatus after;
-      Path yaml = dataset.file();
-      try (Dpq dpq = Dpq.open(yaml)) {
-        before = dpq.budgetStatus();
-        after = dpq.raiseBudget(increase, who, reason.strip());
-        BudgetDrift.warn(dpq.dataset(), after, spec.commandLine().getErr());
+      if (server.remote()) {
+        String target = server.dataset(dataset);
+        try (DpqClient client = server.client()) {
+          before = client.budget(target).status();
+          after = client.raise(target, increase, reason.strip());
+        }
+      } else {
+        try (Dpq dpq = Dpq.open(dataset.file())) {
+          before = dpq.budgetStatus();
+          after = dpq.raiseBudget(increase, who, reason.strip());
+          BudgetDrift.warn(dpq.dataset(), after, spec.commandLine().getErr());
+        }
       }
       format.print(spec, out -> BudgetRenderer.printRaise(before, after, format.format(), out));
       return ExitCodes.OK;
