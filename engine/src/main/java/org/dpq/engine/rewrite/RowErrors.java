@@ -46,43 +46,38 @@ final class RowErrors {
   private RowErrors() {}
 
   /**
-   * Rejects a condition with a constant subexpression that cannot be evaluated ({@code MOD(0, 0)},
-   * {@code CAST('x' AS INTEGER)}). DuckDB folds such constants while optimising, outside {@code TRY}, and whether
-   * it gets to fold them can depend on statistics of the data (an empty or pruned scan skips them), so the failure
-   * would again reveal something about the rows. Evaluated here with Calcite before any charge; the outcome
-   * depends on the query text alone.
+   * {@code node} with every constant subexpression replaced by its value, computed here with Calcite before any
+   * charge; rejects one that cannot be evaluated ({@code MOD(0, 0)}, {@code CAST('x' AS INTEGER)}). DuckDB folds
+   * constants while optimising, outside {@code TRY}, and whether it gets to fold them can depend on statistics of
+   * the data (an empty or pruned scan skips them), so a failure there would reveal something about the rows. Its
+   * typing of constants also differs from Calcite's (a comparison's implicit {@code CAST(-9223372036854775808 AS
+   * DECIMAL(19, 3))} overflows in DuckDB but not in Calcite), so checking a constant is not enough: the backend
+   * gets the value, never the constant expression, and the outcome depends on the query text alone.
    */
-  static void rejectFailingConstants(RelBuilder builder, RexNode condition) {
-    List<RexNode> constants = new ArrayList<>();
-    condition.accept(new org.apache.calcite.rex.RexVisitorImpl<Void>(true) {
-      @Override
-      public Void visitCall(RexCall call) {
-        if (org.apache.calcite.rex.RexUtil.isConstant(call)) {
-          constants.add(call);
-          return null;
-        }
-        return super.visitCall(call);
-      }
-    });
-    if (constants.isEmpty()) {
-      return;
-    }
-    // Calcite's executor swallows evaluation errors and hands back the expression unreduced: anything that is not
-    // a literal afterwards could not be evaluated (rejecting a constant Calcite cannot evaluate costs nothing).
+  static RexNode foldConstants(RelBuilder builder, RexNode node) {
     org.apache.calcite.rex.RexExecutorImpl executor =
         new org.apache.calcite.rex.RexExecutorImpl(org.apache.calcite.DataContexts.EMPTY);
-    for (RexNode constant : constants) {
-      List<RexNode> reduced = new ArrayList<>();
-      try {
-        executor.reduce(builder.getRexBuilder(), List.of(constant), reduced);
-      } catch (RuntimeException | Error e) {
-        reduced.clear();
+    return node.accept(new org.apache.calcite.rex.RexShuttle() {
+      @Override
+      public RexNode visitCall(RexCall call) {
+        if (!org.apache.calcite.rex.RexUtil.isConstant(call)) {
+          return super.visitCall(call);
+        }
+        // Calcite's executor swallows evaluation errors and hands back the expression unreduced: anything that is
+        // not a literal afterwards could not be evaluated (rejecting a constant Calcite cannot evaluate costs nothing).
+        List<RexNode> reduced = new ArrayList<>();
+        try {
+          executor.reduce(builder.getRexBuilder(), List.of(call), reduced);
+        } catch (RuntimeException | Error e) {
+          reduced.clear();
+        }
+        if (reduced.size() != 1 || !(reduced.get(0) instanceof RexLiteral)) {
+          throw new QueryRejectedException("the query has a constant expression that cannot be evaluated (e.g. a "
+              + "division by zero or a cast of a malformed literal). Fix: correct or remove that expression");
+        }
+        return reduced.get(0);
       }
-      if (reduced.size() != 1 || !(reduced.get(0) instanceof RexLiteral)) {
-        throw new QueryRejectedException("WHERE has a constant expression that cannot be evaluated (e.g. a "
-            + "division by zero or a cast of a malformed literal). Fix: correct or remove that expression");
-      }
-    }
+    });
   }
 
   /**
@@ -92,8 +87,7 @@ final class RowErrors {
    */
   static RexNode asFilter(RelBuilder builder, SqlDialect dialect, RexNode condition) {
     if (dialect instanceof DuckDbDialect) {
-      rejectFailingConstants(builder, condition);
-      return builder.call(TRY, condition);
+      return builder.call(TRY, foldConstants(builder, condition));
     }
     String unsafe = firstUnsafe(condition);
     if (unsafe != null) {
@@ -119,8 +113,7 @@ final class RowErrors {
       java.util.function.UnaryOperator<RexNode> expand, String what) {
     String unsafe = firstUnsafeValue(argument);
     if (dialect instanceof DuckDbDialect) {
-      rejectFailingConstants(builder, argument);
-      RexNode expanded = expand.apply(argument);
+      RexNode expanded = expand.apply(foldConstants(builder, argument));
       return unsafe == null ? expanded : builder.call(TRY, expanded);
     }
     if (unsafe != null) {
