@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.dpq.client.Wire;
 import org.dpq.engine.catalog.Column;
+import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
 import org.dpq.engine.catalog.Source;
@@ -24,11 +25,11 @@ public final class DatasetRenderer {
    *
    * @param name column name
    * @param type declared type
-   * @param lower lower clamp bound or null
-   * @param upper upper clamp bound or null
+   * @param lower lower clamp bound (a number; for a date column its ISO date, e.g. "2020-01-01") or null
+   * @param upper upper clamp bound (likewise) or null
    * @param publicValues the declared public domain, or null
    */
-  public record ColumnJson(String name, String type, Double lower, Double upper, List<String> publicValues) {}
+  public record ColumnJson(String name, String type, Object lower, Object upper, List<String> publicValues) {}
 
   /**
    * A dataset in JSON.
@@ -61,8 +62,7 @@ public final class DatasetRenderer {
   /** The JSON object. */
   public static DatasetJson json(Dataset d) {
     List<ColumnJson> cols = d.columns().stream().map(c -> new ColumnJson(c.name(), c.type().name().toLowerCase(),
-        c.lower().isPresent() ? c.lower().getAsDouble() : null, c.upper().isPresent() ? c.upper().getAsDouble() : null,
-        c.publicValues().orElse(null))).toList();
+        jsonBound(c, c.lower()), jsonBound(c, c.upper()), c.publicValues().orElse(null))).toList();
     return new DatasetJson(d.name(), d.table(), source(d.source()), unit(d.unit()), d.maxGroupsContributed(),
         d.maxRowsPerGroup(), LossView.of(d.budget()), LossView.of(d.defaults()), redact(d.ledger()), cols);
   }
@@ -72,8 +72,8 @@ public final class DatasetRenderer {
     List<String> lines = new ArrayList<>();
     lines.add(Csv.line(List.of("column", "type", "lower", "upper", "public_values")));
     for (Column c : d.columns()) {
-      lines.add(Csv.line(List.of(c.name(), c.type().name().toLowerCase(), bound(c.lower(), ""),
-          bound(c.upper(), ""), c.publicValues().map(v -> String.join("|", v)).orElse(""))));
+      lines.add(Csv.line(List.of(c.name(), c.type().name().toLowerCase(), bound(c, c.lower()),
+          bound(c, c.upper()), c.publicValues().map(v -> String.join("|", v)).orElse(""))));
     }
     return lines;
   }
@@ -104,7 +104,7 @@ public final class DatasetRenderer {
     lines.add("");
     TextTable cols = TextTable.leftAligned(List.of("column", "type", "bounds", "public values"));
     for (Column c : d.columns()) {
-      String bounds = c.isBounded() ? "[" + bound(c.lower(), "") + ", " + bound(c.upper(), "") + "]"
+      String bounds = c.isBounded() ? "[" + bound(c, c.lower()) + ", " + bound(c, c.upper()) + "]"
           : "none (group, filter, count only)";
       cols.add(List.of(c.name(), c.type().name().toLowerCase(), bounds,
           c.publicValues().map(v -> v.size() + ": " + String.join(", ", v)).orElse("none (partition selection)")));
@@ -113,11 +113,23 @@ public final class DatasetRenderer {
     return lines;
   }
 
-  private static String bound(java.util.OptionalDouble b, String none) {
+  /** A bound as JSON: a number, or for a date column its ISO date (dates' bounds are held as epoch days). */
+  private static Object jsonBound(Column c, java.util.OptionalDouble b) {
     if (b.isEmpty()) {
-      return none;
+      return null;
+    }
+    return c.type() == ColumnType.DATE ? bound(c, b) : (Object) b.getAsDouble();
+  }
+
+  /** A bound as the YAML writes it: a number, or for a date column its ISO date; empty when absent. */
+  private static String bound(Column c, java.util.OptionalDouble b) {
+    if (b.isEmpty()) {
+      return "";
     }
     double v = b.getAsDouble();
+    if (c.type() == ColumnType.DATE) {
+      return java.time.LocalDate.ofEpochDay((long) v).toString();
+    }
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : Numbers.exactDouble(v);
   }
 

@@ -36,7 +36,7 @@ import org.dpq.errors.QueryRejectedException;
 public final class Analyzer {
   private static final int CACHE_LIMIT = 64;
   private static final java.util.regex.Pattern OTHER_SPELLINGS =
-      java.util.regex.Pattern.compile("(?i)\\b(VAR|STD|STDEV|MEDIAN)\\s*\\(");
+      java.util.regex.Pattern.compile("(?i)\\b(VAR|STD|STDEV|MEDIAN|DATE_TRUNC)\\s*\\(");
 
   private final Map<Dataset, FrameworkConfig> configs = new ConcurrentHashMap<>();
 

@@ -3,9 +3,13 @@ package org.dpq.engine.analysis;
 import org.dpq.errors.QueryRejectedException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.calcite.avatica.util.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlCharStringLiteral;
+import org.apache.calcite.sql.SqlIntervalQualifier;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
@@ -19,7 +23,8 @@ import org.apache.calcite.sql.util.SqlShuttle;
  * Spellings analysts bring from other SQL engines, turned into the standard forms dpq analyses, before validation:
  * {@code SELECT TOP n ...} (SQL Server, SmartNoise) as {@code ... LIMIT n}, and the aggregates {@code VAR},
  * {@code STD} and {@code STDEV} as {@code VARIANCE} and {@code STDDEV}, and {@code MEDIAN(x)} as
- * {@code PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x)}. Owns no privacy property: each rewrite gives
+ * {@code PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x)}, and {@code date_trunc('month', d)} (DuckDB, PostgreSQL) as
+ * {@code FLOOR(d TO MONTH)}. Owns no privacy property: each rewrite gives
  * exactly the query the standard spelling would, and every rejection rule then applies to it unchanged.
  */
 final class DialectHabits {
@@ -65,12 +70,40 @@ final class DialectHabits {
     return m.group(1) + rest + " LIMIT " + n;
   }
 
+  /** The units {@code date_trunc} accepts, as Calcite's time units. */
+  private static final Map<String, TimeUnit> TRUNC_UNITS = Map.of("year", TimeUnit.YEAR, "quarter",
+      TimeUnit.QUARTER, "month", TimeUnit.MONTH, "week", TimeUnit.WEEK, "day", TimeUnit.DAY);
+
+  /**
+   * DuckDB's and PostgreSQL's {@code date_trunc('month', d)} as the standard {@code FLOOR(d TO MONTH)}; a unit that
+   * is not a literal or not one of year, quarter, month, week and day is rejected, naming them.
+   */
+  private static SqlNode dateTrunc(SqlCall c) {
+    String allowed = "'year', 'quarter', 'month', 'week' or 'day'";
+    if (c.operandCount() != 2) {
+      throw Reject.because("date_trunc takes two arguments, a unit and a date",
+          "write e.g. date_trunc('month', d), with the unit " + allowed);
+    }
+    SqlNode unit = c.operand(0);
+    TimeUnit timeUnit = unit instanceof SqlCharStringLiteral literal
+        ? TRUNC_UNITS.get(literal.getValueAs(String.class).strip().toLowerCase(Locale.ROOT)) : null;
+    if (timeUnit == null) {
+      throw Reject.because("date_trunc's unit must be the literal " + allowed,
+          "write e.g. date_trunc('month', d), or FLOOR(d TO MONTH)");
+    }
+    return SqlStdOperatorTable.FLOOR.createCall(c.getParserPosition(), c.operand(1),
+        new SqlIntervalQualifier(timeUnit, null, unit.getParserPosition()));
+  }
+
   /** Renames the aggregate spellings of other engines to the standard ones, throughout the statement. */
   static SqlNode standardFunctions(SqlNode statement) {
     return statement.accept(new SqlShuttle() {
       @Override
       public SqlNode visit(SqlCall call) {
         SqlNode visited = super.visit(call);
+        if (visited instanceof SqlCall c && c.getOperator().getName().equalsIgnoreCase("DATE_TRUNC")) {
+          return dateTrunc(c); // parsed as BigQuery's DATE_TRUNC(d, MONTH), which dpq's validator does not know
+        }
         if (!(visited instanceof SqlCall c) || !(c.getOperator() instanceof SqlUnresolvedFunction f)) {
           return visited;
         }

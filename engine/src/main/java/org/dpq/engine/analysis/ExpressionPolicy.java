@@ -141,6 +141,24 @@ public final class ExpressionPolicy {
 
   private static final Map<String, Rule> RULES = new LinkedHashMap<>();
 
+  /** The rule of FLOOR and CEIL to a time unit ({@code date_trunc}), which differ from the numeric FLOOR and CEIL. */
+  public static final String TIME_FLOOR = "FLOOR / CEIL to a time unit";
+
+  /** The units EXTRACT and FLOOR/CEIL to a unit accept: those whose meaning every backend shares. */
+  private static final java.util.Set<org.apache.calcite.avatica.util.TimeUnitRange> DATE_UNITS = java.util.EnumSet.of(
+      org.apache.calcite.avatica.util.TimeUnitRange.YEAR, org.apache.calcite.avatica.util.TimeUnitRange.QUARTER,
+      org.apache.calcite.avatica.util.TimeUnitRange.MONTH, org.apache.calcite.avatica.util.TimeUnitRange.DAY);
+
+  /** The time unit of FLOOR/CEIL(d TO unit), or null for the numeric FLOOR/CEIL and any other call. */
+  static org.apache.calcite.avatica.util.TimeUnitRange timeUnit(RexCall call) {
+    if ((call.getKind() == SqlKind.FLOOR || call.getKind() == SqlKind.CEIL) && call.getOperands().size() == 2
+        && call.getOperands().get(1) instanceof RexLiteral flag
+        && flag.getValue() instanceof org.apache.calcite.avatica.util.TimeUnitRange unit) {
+      return unit;
+    }
+    return null;
+  }
+
   private static void rule(String name, String size, Failure failure) {
     RULES.put(name, new Rule(name, Spelling.same(name), size, failure));
   }
@@ -172,6 +190,10 @@ public final class ExpressionPolicy {
     for (String f : List.of("ABS", "FLOOR", "CEIL", "SIGN", "ROUND", "SQRT", "LN", "EXP", "POWER")) {
       rule(f, "a number", Failure.MAY_FAIL);
     }
+    rule("EXTRACT", "a number (the year, quarter, month or day of a date)", Failure.NEVER);
+    RULES.put(TIME_FLOOR, new Rule(TIME_FLOOR, new Spelling("date_trunc", "date_trunc", "date_trunc"),
+        "a date (the first day of its year, quarter, month, week or day; written date_trunc('month', d) or "
+            + "FLOOR(d TO MONTH))", Failure.NEVER));
     rule("||", "the sum of its operands (capped overall at " + MAX_GROWTH + " S + " + MAX_CONSTANT_BYTES
         + " bytes)", Failure.NEVER);
     rule("UPPER", "at most 3 times the operand (Unicode case mapping)", Failure.NEVER);
@@ -362,7 +384,26 @@ public final class ExpressionPolicy {
         case CAST -> {
           return cast(call, operands.get(0), d);
         }
-        case PLUS, MINUS, TIMES, DIVIDE, MOD, MINUS_PREFIX, PLUS_PREFIX, FLOOR, CEIL -> {
+        case FLOOR, CEIL -> {
+          org.apache.calcite.avatica.util.TimeUnitRange unit = timeUnit(call);
+          if (unit != null && !DATE_UNITS.contains(unit) && unit != org.apache.calcite.avatica.util.TimeUnitRange.WEEK) {
+            throw Reject.because(clause + " uses " + name + " to " + unit + ", which dpq does not offer (its meaning "
+                + "differs between backends)", "truncate to YEAR, QUARTER, MONTH, WEEK or DAY, e.g. "
+                + "date_trunc('month', d)");
+          }
+          return scalar(call, sum, d);
+        }
+        case EXTRACT -> {
+          org.apache.calcite.avatica.util.TimeUnitRange unit = call.getOperands().get(0) instanceof RexLiteral flag
+              && flag.getValue() instanceof org.apache.calcite.avatica.util.TimeUnitRange u ? u : null;
+          if (unit == null || !DATE_UNITS.contains(unit)) {
+            throw Reject.because(clause + " uses EXTRACT(" + unit + " FROM ...), which dpq does not offer (its "
+                + "meaning differs between backends)", "extract YEAR, QUARTER, MONTH or DAY, e.g. "
+                + "EXTRACT(YEAR FROM d)");
+          }
+          return scalar(call, sum, d);
+        }
+        case PLUS, MINUS, TIMES, DIVIDE, MOD, MINUS_PREFIX, PLUS_PREFIX -> {
           return scalar(call, sum, d);
         }
         case TRIM -> {
@@ -562,6 +603,12 @@ public final class ExpressionPolicy {
             return firstUnsafe(operand);
           }
           return "CAST to " + call.getType().getSqlTypeName() + " from " + operand.getType().getSqlTypeName();
+        }
+        case FLOOR, CEIL -> {
+          if (timeUnit(call) != null) {
+            return firstUnsafe(call.getOperands().get(0)); // a date truncated to a unit: never fails
+          }
+          return name;
         }
         case MINUS_PREFIX, PLUS_PREFIX -> {
           return number(node) != null ? null

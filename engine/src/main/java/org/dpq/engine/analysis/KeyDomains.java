@@ -2,6 +2,7 @@ package org.dpq.engine.analysis;
 
 import org.dpq.errors.QueryRejectedException;
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import org.apache.calcite.DataContexts;
+import org.apache.calcite.avatica.util.TimeUnitRange;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
@@ -30,7 +32,8 @@ import org.dpq.engine.catalog.Dataset;
 /**
  * The public domain of a GROUP BY expression, when one follows from the query text and the declaration alone
  * (invariant 5): the literal results of a CASE, or the image of a one-column expression over that column's public
- * values, its declared integer bounds, or {true, false}. Rows whose key falls outside the derived domain are
+ * values, its declared integer bounds, the dates within a date column's declared bounds (its years, quarters,
+ * months, or days when there are at most {@value #MAX_ENUMERATED}), or {true, false}. Rows whose key falls outside the derived domain are
  * dropped by the rewrite, as for declared domains. Without such a domain the key goes through partition selection.
  * The domain depends on the query and the catalog only, never on data.
  */
@@ -75,7 +78,8 @@ final class KeyDomains {
     if (declared.isEmpty()) {
       return Optional.empty();
     }
-    List<RexNode> inputs = inputs(declared.get(), scan.getRowType().getFieldList().get(field).getType());
+    List<RexNode> inputs = inputs(declared.get(), scan.getRowType().getFieldList().get(field).getType(),
+        expression);
     if (inputs.isEmpty()) {
       return Optional.empty();
     }
@@ -91,8 +95,86 @@ final class KeyDomains {
     return evaluate(images);
   }
 
+  /**
+   * The public domain of a bounded date column grouped by itself: every day from its lower to its upper bound,
+   * when there are at most {@value #MAX_ENUMERATED}; otherwise the column as declared (partition selection).
+   */
+  Column dateKey(Column declared) {
+    if (declared.hasPublicDomain() || declared.dateBounds().isEmpty()) {
+      return declared;
+    }
+    Column.DateRange range = declared.dateBounds().get();
+    if (range.last().toEpochDay() - range.first().toEpochDay() >= MAX_ENUMERATED) {
+      return declared;
+    }
+    List<String> days = new ArrayList<>();
+    for (LocalDate d = range.first(); !d.isAfter(range.last()); d = d.plusDays(1)) {
+      days.add(d.toString());
+    }
+    return new Column(declared.name(), declared.type(), declared.lower(), declared.upper(), Optional.of(days),
+        declared.from());
+  }
+
+  /**
+   * The dates to enumerate for a bounded date column in {@code expression}: when the expression reads the column
+   * only through EXTRACT(YEAR|QUARTER|MONTH) or FLOOR(... TO YEAR|QUARTER|MONTH), which are constant within a
+   * calendar month, the lower bound and the first day of every later month up to the upper bound (the image over
+   * them is the image over every day); otherwise every day, if there are at most {@value #MAX_ENUMERATED}.
+   */
+  private List<RexNode> dates(Column.DateRange range, RexNode expression) {
+    List<RexNode> out = new ArrayList<>();
+    if (monthConstant(expression)) {
+      for (LocalDate d = range.first(); !d.isAfter(range.last()) && out.size() <= MAX_ENUMERATED;
+          d = d.withDayOfMonth(1).plusMonths(1)) {
+        out.add(rex.makeDateLiteral(new DateString(d.toString())));
+      }
+    } else if (range.last().toEpochDay() - range.first().toEpochDay() < MAX_ENUMERATED
+        && !usesWeeks(expression)) {
+      for (LocalDate d = range.first(); !d.isAfter(range.last()); d = d.plusDays(1)) {
+        out.add(rex.makeDateLiteral(new DateString(d.toString())));
+      }
+    }
+    return out.size() > MAX_ENUMERATED ? List.of() : out;
+  }
+
+  /** True when every column reference in {@code node} is the operand of a unit that is constant within a month. */
+  private static boolean monthConstant(RexNode node) {
+    if (node instanceof RexInputRef) {
+      return false;
+    }
+    if (!(node instanceof RexCall call)) {
+      return true;
+    }
+    TimeUnitRange unit = null;
+    RexNode operand = null;
+    if (ExpressionPolicy.timeUnit(call) != null && call.getKind() == SqlKind.FLOOR) {
+      unit = ExpressionPolicy.timeUnit(call);
+      operand = call.getOperands().get(0);
+    } else if (call.getKind() == SqlKind.EXTRACT && call.getOperands().get(0) instanceof RexLiteral flag
+        && flag.getValue() instanceof TimeUnitRange u) {
+      unit = u;
+      operand = call.getOperands().get(1);
+    }
+    if (unit != null && operand instanceof RexInputRef) {
+      return unit == TimeUnitRange.YEAR || unit == TimeUnitRange.QUARTER || unit == TimeUnitRange.MONTH;
+    }
+    return call.getOperands().stream().allMatch(KeyDomains::monthConstant);
+  }
+
+  /**
+   * True when {@code node} truncates to weeks: every backend starts weeks on Monday (ISO), but Calcite, which
+   * would compute the domain, may not; such keys go through partition selection.
+   */
+  private static boolean usesWeeks(RexNode node) {
+    if (node instanceof RexCall call) {
+      return ExpressionPolicy.timeUnit(call) == TimeUnitRange.WEEK
+          || call.getOperands().stream().anyMatch(KeyDomains::usesWeeks);
+    }
+    return false;
+  }
+
   /** The values a column can take by its declaration, as literals; empty when they are unknown or too many. */
-  private List<RexNode> inputs(Column column, RelDataType type) {
+  private List<RexNode> inputs(Column column, RelDataType type, RexNode expression) {
     List<RexNode> out = new ArrayList<>();
     try {
       if (column.publicValues().isPresent() && column.publicValues().get().size() <= MAX_ENUMERATED) {
@@ -112,6 +194,8 @@ final class KeyDomains {
             out.add(rex.makeLiteral(BigDecimal.valueOf(v), type));
           }
         }
+      } else if (column.dateBounds().isPresent()) {
+        out.addAll(dates(column.dateBounds().get(), expression));
       } else if (column.type() == ColumnType.BOOLEAN) {
         out.add(rex.makeLiteral(true));
         out.add(rex.makeLiteral(false));

@@ -188,7 +188,8 @@ final class PlanExtractor {
             + "unit", "group by other columns; count units with COUNT(DISTINCT " + columnName + ")");
       }
       // A DOUBLE column without a public domain goes through partition selection like any other key.
-      keys.add(new GroupKey(name, ref, declared(columnName)));
+      // A bounded DATE column of at most 1,000 days gets every day in its bounds as its public domain.
+      keys.add(new GroupKey(name, ref, new KeyDomains(dataset, scan).dateKey(declared(columnName))));
     }
     return keys;
   }

@@ -10,8 +10,10 @@ import java.util.OptionalDouble;
  *
  * @param name SQL name as written in the YAML (case preserved)
  * @param type declared type
- * @param lower lower clamp bound, present only together with {@code upper}
- * @param upper upper clamp bound
+ * @param lower lower clamp bound, present only together with {@code upper}; for a {@link ColumnType#DATE} column
+ *     the first declared date as its epoch day (days since 1970-01-01, {@link java.time.LocalDate#toEpochDay()}):
+ *     a date is never summed, its bounds only give the public domains of date keys
+ * @param upper upper clamp bound; for a date column the last declared date as its epoch day
  * @param publicValues the public domain as strings, empty when the column has none
  * @param from the source column that holds it, when its name there differs (a CSV header such as
  *     {@code Person ID}, or a 1-based position in a CSV without header); empty: the column of the same name
@@ -32,6 +34,23 @@ public record Column(String name, ColumnType type, OptionalDouble lower, Optiona
   /** True when the column has both bounds (and so may be summed, averaged, ...). */
   public boolean isBounded() {
     return lower.isPresent() && upper.isPresent();
+  }
+
+  /**
+   * The declared dates of a bounded date column.
+   *
+   * @param first the lower bound
+   * @param last the upper bound (on or after {@code first})
+   */
+  public record DateRange(java.time.LocalDate first, java.time.LocalDate last) {}
+
+  /** The declared dates of a bounded {@link ColumnType#DATE} column; empty for any other column. */
+  public Optional<DateRange> dateBounds() {
+    if (type != ColumnType.DATE || !isBounded()) {
+      return Optional.empty();
+    }
+    return Optional.of(new DateRange(java.time.LocalDate.ofEpochDay((long) lower.getAsDouble()),
+        java.time.LocalDate.ofEpochDay((long) upper.getAsDouble())));
   }
 
   /** True when the column has a public domain. */

@@ -436,13 +436,16 @@ final class DatasetValidator {
 
   private Column column(String path, String name, ColumnYaml c) {
     ColumnType type = type(Problems.path(path, "type"), c.type());
-    BigDecimal lower = number(Problems.path(path, "lower"), c.lower());
-    BigDecimal upper = number(Problems.path(path, "upper"), c.upper());
+    boolean date = type == ColumnType.DATE;
+    BigDecimal lower = date ? dateBound(Problems.path(path, "lower"), c.lower())
+        : number(Problems.path(path, "lower"), c.lower());
+    BigDecimal upper = date ? dateBound(Problems.path(path, "upper"), c.upper())
+        : number(Problems.path(path, "upper"), c.upper());
     boolean ok = type != null && !problems.reported(Problems.path(path, "lower"))
         && !problems.reported(Problems.path(path, "upper"));
-    if (type != null && !type.isNumeric() && (c.lower() != null || c.upper() != null)) {
+    if (type != null && !type.isNumeric() && !date && (c.lower() != null || c.upper() != null)) {
       problems.add(Problems.path(path, c.lower() != null ? "lower" : "upper"), "bounds apply only to numeric columns "
-          + "(int, long, double), not " + typeName(type) + "; remove the bounds or change the type");
+          + "(int, long, double) and dates, not " + typeName(type) + "; remove the bounds or change the type");
       ok = false;
     } else if (c.lower() != null && c.upper() == null && !problems.reported(Problems.path(path, "upper"))) {
       problems.add(Problems.path(path, "upper"), "missing; give lower and upper together, or neither");
@@ -450,6 +453,11 @@ final class DatasetValidator {
     } else if (c.upper() != null && c.lower() == null && !problems.reported(Problems.path(path, "lower"))) {
       problems.add(Problems.path(path, "lower"), "missing; give lower and upper together, or neither");
       ok = false;
+    } else if (date && lower != null && upper != null) {
+      if (upper.compareTo(lower) < 0) {
+        problems.add(Problems.path(path, "upper"), "must be on or after lower (" + c.lower().strip() + "); swap them");
+        ok = false;
+      }
     } else if (lower != null && upper != null && type != null) {
       ok &= finiteBound(Problems.path(path, "lower"), lower);
       ok &= finiteBound(Problems.path(path, "upper"), upper);
@@ -810,6 +818,24 @@ final class DatasetValidator {
   }
 
   /** A finite decimal, or null after recording a problem. */
+  /** A date bound (yyyy-mm-dd) as its epoch day, or null after reporting why it is not one. */
+  private BigDecimal dateBound(String path, String text) {
+    if (text == null) {
+      return null;
+    }
+    if (isTodo(text)) {
+      problems.add(path, TODO_HINT + "give a date written yyyy-mm-dd or remove the key");
+      return null;
+    }
+    try {
+      return BigDecimal.valueOf(LocalDate.parse(text.strip()).toEpochDay());
+    } catch (DateTimeParseException e) {
+      problems.add(path, "must be a date written yyyy-mm-dd in a date column, e.g. \"2024-01-31\" (got '"
+          + abbreviate(text) + "')");
+      return null;
+    }
+  }
+
   private BigDecimal number(String path, String text) {
     if (text == null) {
       return null;

@@ -6,7 +6,8 @@ import java.math.BigInteger;
 /**
  * Normalizes the Java values JDBC drivers return for aggregate cells so that the release step sees few types:
  * integers of any width (and decimals without fraction digits) become {@link Long} when they fit, decimals
- * with fraction digits become {@link Double} when exactly representable; anything that would lose precision is kept as it is. Owns no privacy property: it keeps
+ * with fraction digits become {@link Double} when exactly representable, dates become {@link java.time.LocalDate};
+ * anything that would lose precision is kept as it is. Owns no privacy property: it keeps
  * bounded aggregates exact on their way to the noise.
  */
 final class JdbcValues {
@@ -27,6 +28,9 @@ final class JdbcValues {
     }
     if (v instanceof BigDecimal d) {
       return decimal(d);
+    }
+    if (v instanceof java.sql.Date date) {
+      return date.toLocalDate(); // PostgreSQL's and Spark's dates as DuckDB's: a date key is a LocalDate everywhere
     }
     return v;
   }

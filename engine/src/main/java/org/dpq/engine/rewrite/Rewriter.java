@@ -402,8 +402,28 @@ public final class Rewriter {
      */
     private RexNode key(int k) {
       RexNode expression = plan.keys().get(k).expression();
-      return expression instanceof org.apache.calcite.rex.RexInputRef ? expression
-          : RowErrors.asValue(b, dialect, expression, x -> x, "a GROUP BY expression");
+      if (expression instanceof org.apache.calcite.rex.RexInputRef) {
+        return expression;
+      }
+      RexNode value = RowErrors.asValue(b, dialect, expression, x -> x, "a GROUP BY expression");
+      // Backends type date functions their own way (date_trunc gives a timestamp on PostgreSQL and Spark,
+      // EXTRACT a numeric on PostgreSQL): the key is cast to Calcite's type, so every backend returns the same key.
+      return readsDateParts(expression) ? rex.makeAbstractCast(expression.getType(), value) : value;
+    }
+
+    /** True when {@code node} applies EXTRACT or FLOOR/CEIL to a time unit anywhere. */
+    private static boolean readsDateParts(RexNode node) {
+      if (!(node instanceof org.apache.calcite.rex.RexCall call)) {
+        return false;
+      }
+      org.apache.calcite.sql.SqlKind kind = call.getKind();
+      if (kind == org.apache.calcite.sql.SqlKind.EXTRACT
+          || (kind == org.apache.calcite.sql.SqlKind.FLOOR || kind == org.apache.calcite.sql.SqlKind.CEIL)
+          && call.getOperands().size() == 2 && call.getOperands().get(1).getType().getSqlTypeName()
+          == org.apache.calcite.sql.type.SqlTypeName.SYMBOL) {
+        return true;
+      }
+      return call.getOperands().stream().anyMatch(Build::readsDateParts);
     }
 
     /** The public-domain conditions, with key k given by {@code key.apply(k)}. */

@@ -79,7 +79,13 @@ public abstract class BackendEquivalenceContract {
       // COUNT(DISTINCT col), with R above every unit's values per group (which R values a unit keeps when R binds
       // depends on each dialect's hash): NaN and NULL not counted, infinities counted, FILTER
       new Case(100, 50, "SELECT grp, COUNT(DISTINCT x) AS dx, COUNT(DISTINCT MOD(n, 5)) AS dn, "
-          + "COUNT(DISTINCT kind) FILTER (WHERE flag) AS dk, SUM(x) AS s FROM gen GROUP BY grp"));
+          + "COUNT(DISTINCT kind) FILTER (WHERE flag) AS dk, SUM(x) AS s FROM gen GROUP BY grp"),
+      // date keys: public domains from d's declared bounds (months, years, quarters); rows outside are dropped
+      new Case(100, 3, "SELECT date_trunc('month', d) AS m, COUNT(*) AS n, SUM(x) AS s FROM gen GROUP BY 1"),
+      new Case(100, 3, "SELECT EXTRACT(YEAR FROM d) AS y, EXTRACT(QUARTER FROM d) AS q, COUNT(*) AS n, "
+          + "SUM(n) AS s FROM gen GROUP BY y, q"),
+      new Case(100, 4, "SELECT MONTH(d) AS mo, date_trunc('year', d) AS yr, COUNT(*) AS n, AVG(x) AS a FROM gen "
+          + "WHERE YEAR(d) BETWEEN 2021 AND 2022 GROUP BY mo, yr"));
 
   /**
    * Issue 14's shapes on neighbouring data (gen, and gen plus one unit with extreme rows in every group), with G
@@ -89,10 +95,14 @@ public abstract class BackendEquivalenceContract {
   private static final List<Case> NEIGHBOURS = List.of(
       new Case(3, 2, "SELECT grp, COUNT(DISTINCT x) AS dx, COUNT(DISTINCT n) FILTER (WHERE flag) AS dn, "
           + "SUM(x * (1 - n / 20.0)) AS s, COUNT(CASE WHEN n > 3 THEN 1 END) AS c FROM gen GROUP BY grp"),
-      new Case(3, 2, "SELECT CASE WHEN n > 0 THEN 'pos' ELSE 'neg' END AS sign, n / 4 AS d, COUNT(*) AS c, "
+      new Case(3, 2, "SELECT CASE WHEN n > 0 THEN 'pos' ELSE 'neg' END AS sign, n / 4 AS d4, COUNT(*) AS c, "
           + "SUM(CASE WHEN grp = 'g3' THEN x ELSE -x END) AS s, AVG(x + n) AS a, SUM(x) FILTER (WHERE flag) AS f, "
-          + "VAR_POP(ABS(n - 2)) AS v FROM gen GROUP BY 1, d"),
-      new Case(2, 1, "SELECT DISTINCT grp FROM gen"));
+          + "VAR_POP(ABS(n - 2)) AS v FROM gen GROUP BY 1, d4"),
+      new Case(2, 1, "SELECT DISTINCT grp FROM gen"),
+      // the added unit's dates lie partly outside d's bounds: those rows fall outside the derived domain
+      new Case(3, 2, "SELECT date_trunc('quarter', d) AS q, EXTRACT(MONTH FROM d) AS mo, COUNT(*) AS c, "
+          + "SUM(x) AS s FROM gen GROUP BY q, mo"),
+      new Case(2, 2, "SELECT EXTRACT(YEAR FROM d) AS y, COUNT(*) AS c, SUM(n) AS s FROM gen GROUP BY 1"));
 
   private GeneratedTable generated;
   private GeneratedTable generatedPlus;
@@ -357,6 +367,36 @@ public abstract class BackendEquivalenceContract {
           BoundedRows rows = BoundedRows.run(t.backend(), table.dataset(t.source(), "row", 1, 1), sql, SECRET);
           assertEquals(expected, rows.total(rows.indexOf(MeasurementKind.COUNT_ROWS)), t.name() + ": " + sql);
         }
+      }
+    }
+  }
+
+  @Test
+  void dateKeysCountEveryRowInsideTheDeclaredBoundsAndNoRowOutsideOnEveryBackend() {
+    // privacy unit row, G = R = 1: each row counts once, so the counts are exact; a row before d's lower bound, or
+    // with a NULL d, belongs to no key of the domain derived from the bounds and is dropped
+    Map<List<Object>, Long> months = new HashMap<>();
+    Map<List<Object>, Long> years = new HashMap<>();
+    long outside = 0;
+    for (GeneratedTable.Row r : generated.rows()) {
+      java.time.LocalDate day = r.d() == null ? null : java.time.LocalDate.parse(r.d());
+      if (day == null || day.isBefore(GeneratedTable.FIRST_DAY)) {
+        outside++;
+        continue;
+      }
+      months.merge(List.of(day.withDayOfMonth(1)), 1L, Long::sum);
+      years.merge(List.of((long) day.getYear()), 1L, Long::sum);
+    }
+    assertTrue(outside > 0 && months.size() == 60 && years.size() == 5, "the data covers the case");
+    TestTable table = generated.table();
+    for (Target t : targets("gen.csv")) {
+      Dataset d = table.dataset(t.source(), "row", 1, 1);
+      for (var c : List.of(Map.entry("SELECT date_trunc('month', d) AS m, COUNT(*) AS n FROM gen GROUP BY 1", months),
+          Map.entry("SELECT EXTRACT(YEAR FROM d) AS y, COUNT(*) AS n FROM gen GROUP BY y", years))) {
+        BoundedRows rows = BoundedRows.run(t.backend(), d, c.getKey(), SECRET);
+        Map<List<Object>, Long> counts = new HashMap<>();
+        rows.rows().forEach((k, v) -> counts.put(k, (Long) v.get(0)));
+        assertEquals(c.getValue(), counts, t.name() + ": " + c.getKey());
       }
     }
   }

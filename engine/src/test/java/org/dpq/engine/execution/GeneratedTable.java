@@ -4,19 +4,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A seeded generated data set for cross-backend tests, 20,000 rows by default: units with several rows spread
  * over several groups (so that G binds), a NULL unit, NULL keys and values, NaN and infinities, negative values,
- * a key outside its public domain, and header names whose case differs from the declared ones. Real values lie on
+ * a key outside its public domain, dates inside and outside their declared bounds, and header names whose case differs from the declared ones. Real values lie on
  * a quarter grid, so that sums are exact whatever order a backend adds them in. Test-only; the generator is a
  * fixed SplitMix64 sequence, not a source of noise.
  */
 public final class GeneratedTable {
   /** One generated row; {@code null} for an empty cell. */
-  public record Row(Integer uid, String grp, String kind, String x, Integer n, Boolean flag) {
+  public record Row(Integer uid, String grp, String kind, String x, Integer n, Boolean flag, String d) {
     /** x as a double (NaN, infinities included), or null. */
     public Double xValue() {
       return x == null ? null : Double.valueOf(x);
@@ -47,7 +48,7 @@ public final class GeneratedTable {
           : Double.toString((random.below(801) - 400) / 4.0);
       Integer n = random.below(33) == 0 ? null : random.below(41) - 20;
       Boolean flag = random.below(20) == 0 ? null : random.below(2) == 0;
-      rows.add(new Row(uid, grp, kind, x, n, flag));
+      rows.add(new Row(uid, grp, kind, x, n, flag, date(i)));
     }
     return write(dir.resolve("gen.csv"), rows);
   }
@@ -71,19 +72,43 @@ public final class GeneratedTable {
         default -> Double.toString(i / 4.0);
       };
       Integer n = i % 5 == 0 ? null : i % 5 == 1 ? 1_000_000 : i % 5 == 2 ? -1_000_000 : i;
-      plus.add(new Row(HEAVY_UNIT, grp, kind, x, n, i % 2 == 0));
+      // a third of its dates lie outside d's declared bounds, before and after them
+      String d = i % 3 == 0 ? (i % 6 == 0 ? "1999-06-15" : "2031-0" + (1 + i % 9) + "-01")
+          : FIRST_DAY.plusDays((i * 37L) % DAYS).toString();
+      plus.add(new Row(HEAVY_UNIT, grp, kind, x, n, i % 2 == 0, d));
     }
     return write(dir.resolve("gen_plus.csv"), plus);
+  }
+
+  /** d's declared lower bound; {@link #DAYS} days up to its upper bound 2024-12-31. */
+  public static final LocalDate FIRST_DAY = LocalDate.parse("2020-01-01");
+  /** Days from 2020-01-01 to 2024-12-31. */
+  public static final int DAYS = 1827;
+
+  /**
+   * Row i's date, a function of i alone (no draw from the seeded sequence, so the other columns stay as they
+   * were): NULL for every 53rd row, a day before the declared bounds for every 211th, else a day spread over the
+   * five declared years.
+   */
+  private static String date(int i) {
+    if (i % 53 == 0) {
+      return null;
+    }
+    if (i % 211 == 0) {
+      return "2019-12-31";
+    }
+    return FIRST_DAY.plusDays((i * 7919L) % DAYS).toString();
   }
 
   /** The unit {@link #withHeavyUnit} adds (generated units are 0 to 3999). */
   public static final int HEAVY_UNIT = 5000;
 
   private static GeneratedTable write(Path file, List<Row> rows) {
-    StringBuilder csv = new StringBuilder("UID,Grp,kind,X,n,FLAG\n");
+    StringBuilder csv = new StringBuilder("UID,Grp,kind,X,n,FLAG,d\n");
     for (Row r : rows) {
       csv.append(cell(r.uid())).append(',').append(cell(r.grp())).append(',').append(cell(r.kind())).append(',')
-          .append(cell(r.x())).append(',').append(cell(r.n())).append(',').append(cell(r.flag())).append('\n');
+          .append(cell(r.x())).append(',').append(cell(r.n())).append(',').append(cell(r.flag())).append(',')
+          .append(cell(r.d())).append('\n');
     }
     Path dir = file.getParent();
     try {
@@ -94,7 +119,7 @@ public final class GeneratedTable {
     }
     TestTable table = new TestTable("gen", file,
         List.of("\"UID\" integer", "\"Grp\" text", "kind text", "\"X\" double precision", "n integer",
-            "\"FLAG\" boolean"),
+            "\"FLAG\" boolean", "d date"),
         "uid", """
         uid:  { type: int }
         grp:  { type: string }
@@ -102,6 +127,7 @@ public final class GeneratedTable {
         x:    { type: double, lower: -50, upper: 50 }
         N:    { type: int, lower: -10, upper: 10 }
         flag: { type: boolean }
+        d:    { type: date, lower: "2020-01-01", upper: "2024-12-31" }
         """);
     return new GeneratedTable(List.copyOf(rows), table);
   }
