@@ -141,8 +141,8 @@ public final class ExpressionPolicy {
 
   private static final Map<String, Rule> RULES = new LinkedHashMap<>();
 
-  /** The rule of FLOOR and CEIL to a time unit ({@code date_trunc}), which differ from the numeric FLOOR and CEIL. */
-  public static final String TIME_FLOOR = "FLOOR / CEIL to a time unit";
+  /** The rule of FLOOR to a time unit ({@code date_trunc}), which differs from the numeric FLOOR. */
+  public static final String TIME_FLOOR = "FLOOR to a time unit";
 
   /** The units EXTRACT and FLOOR/CEIL to a unit accept: those whose meaning every backend shares. */
   private static final java.util.Set<org.apache.calcite.avatica.util.TimeUnitRange> DATE_UNITS = java.util.EnumSet.of(
@@ -386,6 +386,11 @@ public final class ExpressionPolicy {
         }
         case FLOOR, CEIL -> {
           org.apache.calcite.avatica.util.TimeUnitRange unit = timeUnit(call);
+          if (unit != null && call.getKind() == SqlKind.CEIL) {
+            throw Reject.because(clause + " uses CEIL to " + unit + ", which not every backend offers",
+                "truncate with date_trunc('" + unit.toString().toLowerCase(Locale.ROOT) + "', d) (FLOOR(d TO "
+                + unit + ")), adding one period in a CASE if needed");
+          }
           if (unit != null && !DATE_UNITS.contains(unit) && unit != org.apache.calcite.avatica.util.TimeUnitRange.WEEK) {
             throw Reject.because(clause + " uses " + name + " to " + unit + ", which dpq does not offer (its meaning "
                 + "differs between backends)", "truncate to YEAR, QUARTER, MONTH, WEEK or DAY, e.g. "

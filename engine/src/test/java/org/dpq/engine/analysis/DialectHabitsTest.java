@@ -6,7 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.sql.SqlKind;
+import org.dpq.engine.catalog.Column;
+import org.dpq.engine.catalog.ColumnType;
+import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.PrivacyUnit;
 import org.junit.jupiter.api.Test;
 
 /** Other engines' spellings become the standard query, and every rule then applies to it unchanged. */
@@ -36,5 +47,46 @@ class DialectHabitsTest {
     assertEquals(500_000, s.upper());
     assertTrue(assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(TestDatasets.pums(1, 1),
         "SELECT VAR(educ) FROM pums")).getMessage().contains("VARIANCE"), "the usual rules apply");
+  }
+
+  @Test
+  void dateTruncIsFloorToItsUnitAndOtherUnitsAreRejectedNamingTheAllowedOnes() {
+    Dataset dated = dated();
+    for (String unit : List.of("year", "quarter", "MONTH", "week", "day")) {
+      DpPlan plan = ANALYZER.analyze(dated, "SELECT date_trunc('" + unit + "', d) AS p, COUNT(*) AS n FROM t "
+          + "GROUP BY 1");
+      RexCall key = assertInstanceOf(RexCall.class, plan.keys().get(0).expression());
+      assertEquals(SqlKind.FLOOR, key.getKind(), unit);
+      assertEquals(unit.toUpperCase(java.util.Locale.ROOT), ((RexLiteral) key.getOperands().get(1)).getValue()
+          .toString(), "FLOOR(d TO " + unit + ")");
+    }
+    for (String bad : List.of("date_trunc('hour', d)", "date_trunc('decade', d)", "date_trunc(d, MONTH)")) {
+      QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(dated,
+          "SELECT " + bad + " AS p, COUNT(*) AS n FROM t GROUP BY 1"), bad);
+      assertTrue(e.getMessage().contains("'year', 'quarter', 'month', 'week' or 'day'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void extractAndYearOrMonthOfADateAreKeysAndUnitsWhoseMeaningDiffersAreRejected() {
+    Dataset dated = dated();
+    DpPlan plan = ANALYZER.analyze(dated, "SELECT EXTRACT(YEAR FROM d) AS y, MONTH(d) AS m, QUARTER(d) AS q, "
+        + "COUNT(*) AS n FROM t GROUP BY y, m, q");
+    assertEquals(3, plan.keys().size());
+    QueryRejectedException ceil = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(dated,
+        "SELECT CEIL(d TO MONTH) AS p, COUNT(*) AS n FROM t GROUP BY 1"));
+    assertTrue(ceil.getMessage().contains("date_trunc('month', d)"), ceil.getMessage());
+    for (String bad : List.of("EXTRACT(DOW FROM d)", "EXTRACT(EPOCH FROM d)", "EXTRACT(WEEK FROM d)")) {
+      QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(dated,
+          "SELECT " + bad + " AS p, COUNT(*) AS n FROM t GROUP BY 1"), bad);
+      assertTrue(e.getMessage().contains("YEAR, QUARTER, MONTH or DAY"), e.getMessage());
+    }
+  }
+
+  private static Dataset dated() {
+    return TestDatasets.dataset("t", new PrivacyUnit.ByColumn("pid"), 1, 1, List.of(
+        TestDatasets.plain("pid", ColumnType.INT),
+        new Column("d", ColumnType.DATE, OptionalDouble.of(LocalDate.parse("2020-01-01").toEpochDay()),
+            OptionalDouble.of(LocalDate.parse("2024-12-31").toEpochDay()), Optional.empty())));
   }
 }

@@ -105,6 +105,13 @@ public final class PolicySamples {
     m.put("LN", "LN(income + 1) >= 0");
     m.put("EXP", "EXP(age / 100) >= 1");
     m.put("POWER", "POWER(age, 2) >= 0");
+    // people has no date column: a date that depends on the row (so that no backend folds it away)
+    String day = "CASE WHEN age > 30 THEN DATE '2021-05-17' ELSE DATE '2019-11-02' END";
+    m.put("EXTRACT", "EXTRACT(YEAR FROM " + day + ") > 2000 AND EXTRACT(QUARTER FROM " + day + ") >= 1 "
+        + "AND EXTRACT(MONTH FROM " + day + ") <= 12 AND EXTRACT(DAY FROM " + day + ") >= 1");
+    m.put(ExpressionPolicy.TIME_FLOOR, "FLOOR(" + day + " TO MONTH) >= DATE '2019-01-01' AND FLOOR(" + day
+        + " TO QUARTER) >= DATE '2019-01-01' AND FLOOR(" + day + " TO YEAR) >= DATE '2019-01-01' "
+        + "AND FLOOR(" + day + " TO WEEK) >= DATE '2019-01-01' AND FLOOR(" + day + " TO DAY) >= DATE '2019-01-01'");
     m.put("||", "name || 'x' <> 'zz'");
     m.put("UPPER", "UPPER(name) <> 'zz'");
     m.put("LOWER", "LOWER(name) <> 'zz'");
