@@ -17,13 +17,23 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param groupLimitChosenAtRunTime true when the backend may run the per-unit group limit in the equivalent
  *     rank-first order instead of the aggregate-first order {@code boundedSql} shows (same kept groups, same
  *     result; the order is chosen from the data's shape after the charge)
+ * @param keys how each GROUP BY key's values are released, one line each: its public domain and where that came
+ *     from (declared, or derived from the query and declared bounds, e.g. a date column's), or partition selection
  */
 public record Explanation(String boundedSql, String partitionMode, OptionalLong threshold,
     List<MeasurementExplanation> measurements, PrivacyLoss total, PrivacyLoss remaining,
-    boolean groupLimitChosenAtRunTime) {
+    boolean groupLimitChosenAtRunTime, List<String> keys) {
 
   public Explanation {
     measurements = List.copyOf(measurements);
+    keys = keys == null ? List.of() : List.copyOf(keys);
+  }
+
+  /** An explanation without key lines. */
+  public Explanation(String boundedSql, String partitionMode, OptionalLong threshold,
+      List<MeasurementExplanation> measurements, PrivacyLoss total, PrivacyLoss remaining,
+      boolean groupLimitChosenAtRunTime) {
+    this(boundedSql, partitionMode, threshold, measurements, total, remaining, groupLimitChosenAtRunTime, List.of());
   }
 
   /** An explanation whose bounded SQL is run as shown. */

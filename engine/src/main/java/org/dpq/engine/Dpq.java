@@ -285,7 +285,8 @@ public final class Dpq implements AutoCloseable {
     return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
             .orElse(java.util.OptionalLong.empty()),
-        ms, p.noisePlan().total(), budgetStatus().remaining(), p.groupLimitChosenAtRunTime());
+        ms, p.noisePlan().total(), budgetStatus().remaining(), p.groupLimitChosenAtRunTime(),
+        p.plan().keys().stream().map(org.dpq.engine.analysis.GroupKey::release).toList());
   }
 
   /** The dataset's budget: total, spent, remaining. */

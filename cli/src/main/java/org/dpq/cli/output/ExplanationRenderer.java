@@ -91,6 +91,9 @@ public final class ExplanationRenderer {
     };
     String end = markdown ? "  " : ""; // a Markdown line break
     lines.add("Group release: " + mode + end);
+    for (String key : e.keys()) {
+      lines.add((markdown ? "- " : "  ") + key + end);
+    }
     lines.add("Total cost: " + LossView.of(e.total()).text() + end);
     lines.add("Remaining budget: " + LossView.of(e.remaining()).text());
     if (withSql) {

@@ -51,10 +51,14 @@ final class KeyDomains {
     this.rex = scan.getCluster().getRexBuilder();
   }
 
-  /** A column standing for the key {@code expression}: its type, and its derived public domain if any. */
-  Column column(String name, RexNode expression) {
-    return new Column(name, typeOf(expression.getType()), OptionalDouble.empty(), OptionalDouble.empty(),
-        domain(expression));
+  /** Where the domain of the last {@link #domain} came from, in words. */
+  private String origin = "";
+
+  /** The key {@code expression} named {@code name}: a column standing for it, and its derived public domain if any. */
+  GroupKey key(String name, RexNode expression) {
+    Optional<List<String>> domain = domain(expression);
+    return new GroupKey(name, expression, new Column(name, typeOf(expression.getType()), OptionalDouble.empty(),
+        OptionalDouble.empty(), domain), domain.map(d -> origin));
   }
 
   private Optional<List<String>> domain(RexNode expression) {
@@ -65,6 +69,7 @@ final class KeyDomains {
       }
       results.add(call.getOperands().get(call.getOperands().size() - 1));
       if (results.stream().allMatch(RexUtil::isConstant)) {
+        origin = "derived from the literal results of the CASE";
         return evaluate(results);
       }
     }
@@ -83,6 +88,7 @@ final class KeyDomains {
     if (inputs.isEmpty()) {
       return Optional.empty();
     }
+    origin = "derived from " + origin;
     List<RexNode> images = new ArrayList<>();
     for (RexNode input : inputs) {
       images.add(expression.accept(new RexShuttle() {
@@ -99,20 +105,25 @@ final class KeyDomains {
    * The public domain of a bounded date column grouped by itself: every day from its lower to its upper bound,
    * when there are at most {@value #MAX_ENUMERATED}; otherwise the column as declared (partition selection).
    */
-  Column dateKey(Column declared) {
+  GroupKey dateKey(String name, RexNode ref, Column declared) {
     if (declared.hasPublicDomain() || declared.dateBounds().isEmpty()) {
-      return declared;
+      return new GroupKey(name, ref, declared);
     }
     Column.DateRange range = declared.dateBounds().get();
     if (range.last().toEpochDay() - range.first().toEpochDay() >= MAX_ENUMERATED) {
-      return declared;
+      return new GroupKey(name, ref, declared);
     }
     List<String> days = new ArrayList<>();
     for (LocalDate d = range.first(); !d.isAfter(range.last()); d = d.plusDays(1)) {
       days.add(d.toString());
     }
-    return new Column(declared.name(), declared.type(), declared.lower(), declared.upper(), Optional.of(days),
-        declared.from());
+    return new GroupKey(name, ref, new Column(declared.name(), declared.type(), declared.lower(), declared.upper(),
+        Optional.of(days), declared.from()), Optional.of("derived from " + bounds(declared) + ", every day"));
+  }
+
+  private static String bounds(Column c) {
+    Column.DateRange r = c.dateBounds().orElseThrow();
+    return c.name() + "'s declared bounds [" + r.first() + ", " + r.last() + "]";
   }
 
   /**
@@ -178,6 +189,7 @@ final class KeyDomains {
     List<RexNode> out = new ArrayList<>();
     try {
       if (column.publicValues().isPresent() && column.publicValues().get().size() <= MAX_ENUMERATED) {
+        origin = column.name() + "'s public_values";
         for (String v : column.publicValues().get()) {
           out.add(switch (column.type()) {
             case STRING -> rex.makeLiteral(v);
@@ -189,6 +201,7 @@ final class KeyDomains {
       } else if ((column.type() == ColumnType.INT || column.type() == ColumnType.LONG) && column.isBounded()) {
         long lo = (long) Math.ceil(column.lower().getAsDouble());
         long hi = (long) Math.floor(column.upper().getAsDouble());
+        origin = column.name() + "'s declared bounds [" + lo + ", " + hi + "]";
         if (hi - lo < MAX_ENUMERATED) {
           for (long v = lo; v <= hi; v++) {
             out.add(rex.makeLiteral(BigDecimal.valueOf(v), type));
@@ -196,7 +209,9 @@ final class KeyDomains {
         }
       } else if (column.dateBounds().isPresent()) {
         out.addAll(dates(column.dateBounds().get(), expression));
+        origin = bounds(column) + (monthConstant(expression) ? ", by calendar month" : ", every day");
       } else if (column.type() == ColumnType.BOOLEAN) {
+        origin = "true and false, " + column.name() + "'s values";
         out.add(rex.makeLiteral(true));
         out.add(rex.makeLiteral(false));
       }

@@ -179,7 +179,7 @@ final class PlanExtractor {
       if (!(expr instanceof RexInputRef ref)) {
         rowLevel(expr, "GROUP BY");
         policy(expr, "GROUP BY");
-        keys.add(new GroupKey(name, expr, new KeyDomains(dataset, scan).column(name, expr)));
+        keys.add(new KeyDomains(dataset, scan).key(name, expr));
         continue;
       }
       String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
@@ -189,7 +189,7 @@ final class PlanExtractor {
       }
       // A DOUBLE column without a public domain goes through partition selection like any other key.
       // A bounded DATE column of at most 1,000 days gets every day in its bounds as its public domain.
-      keys.add(new GroupKey(name, ref, new KeyDomains(dataset, scan).dateKey(declared(columnName))));
+      keys.add(new KeyDomains(dataset, scan).dateKey(name, ref, declared(columnName)));
     }
     return keys;
   }

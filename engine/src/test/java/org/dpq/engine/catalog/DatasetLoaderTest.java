@@ -141,6 +141,21 @@ class DatasetLoaderTest {
   }
 
   @Test
+  void dateBoundsAreIsoDatesHeldAsEpochDays() {
+    Dataset d = DatasetLoader.parse(DESIGN_EXAMPLE.replace("educ:   { type: string }", "educ:   { type: string }\n"
+        + "  d: { type: date, lower: \"2020-01-01\", upper: 2024-12-31 }\n"
+        + "  one: { type: date, lower: \"2021-03-04\", upper: \"2021-03-04\" }"), tmp);
+    Column c = d.column("d").orElseThrow();
+    assertEquals(java.time.LocalDate.parse("2020-01-01").toEpochDay(), (long) c.lower().getAsDouble());
+    assertEquals(java.time.LocalDate.parse("2024-12-31").toEpochDay(), (long) c.upper().getAsDouble());
+    assertEquals(Optional.of(new Column.DateRange(java.time.LocalDate.parse("2020-01-01"),
+        java.time.LocalDate.parse("2024-12-31"))), c.dateBounds());
+    assertEquals(d.column("one").orElseThrow().lower(), d.column("one").orElseThrow().upper(),
+        "a single day is a valid range");
+    assertEquals(Optional.empty(), d.column("age").orElseThrow().dateBounds(), "only date columns have dates");
+  }
+
+  @Test
   void unitColumnIsMatchedCaseInsensitivelyAndStoredAsDeclared() {
     Dataset d = DatasetLoader.parse(DESIGN_EXAMPLE.replace("privacy_unit: pid", "privacy_unit: PID"), tmp);
     assertEquals(new PrivacyUnit.ByColumn("pid"), d.unit());

@@ -156,8 +156,27 @@ class DatasetValidationTest {
         edit("fractional int bound", "lower: 0, upper: 100", "lower: 0.5, upper: 100",
             "columns.age.lower: must be a whole number for a int column"),
         edit("bounds on a string", "educ:   { type: string }", "educ: { type: string, lower: 1, upper: 16 }",
-            "columns.educ.lower: bounds apply only to numeric columns (int, long, double), not string; remove the "
-                + "bounds or change the type"),
+            "columns.educ.lower: bounds apply only to numeric columns (int, long, double) and dates, not string; "
+                + "remove the bounds or change the type"),
+        edit("bounds on a boolean", "educ:   { type: string }", "educ: { type: boolean, lower: 0, upper: 1 }",
+            "columns.educ.lower: bounds apply only to numeric columns (int, long, double) and dates, not boolean; "
+                + "remove the bounds or change the type"),
+        // date bounds are ISO dates
+        edit("date bounds reversed", "educ:   { type: string }",
+            "educ:   { type: string }\n  d: { type: date, lower: \"2024-01-01\", upper: \"2023-12-31\" }",
+            "columns.d.upper: must be on or after lower (2024-01-01); swap them"),
+        edit("date bound not ISO", "educ:   { type: string }",
+            "educ:   { type: string }\n  d: { type: date, lower: \"01/02/2020\", upper: 2024-12-31 }",
+            "columns.d.lower: must be a date written yyyy-mm-dd in a date column, e.g. \"2024-01-31\" (got "
+                + "'01/02/2020')"),
+        edit("date bound a number", "educ:   { type: string }",
+            "educ:   { type: string }\n  d: { type: date, lower: 0, upper: \"2024-02-30\" }",
+            "columns.d.lower: must be a date written yyyy-mm-dd in a date column, e.g. \"2024-01-31\" (got '0')",
+            "columns.d.upper: must be a date written yyyy-mm-dd in a date column, e.g. \"2024-01-31\" (got "
+                + "'2024-02-30')"),
+        edit("only a lower date", "educ:   { type: string }",
+            "educ:   { type: string }\n  d: { type: date, lower: \"2020-01-01\" }",
+            "columns.d.upper: missing; give lower and upper together, or neither"),
         // public values
         edit("empty public values", "public_values: [\"0\", \"1\"]", "public_values: []",
             "columns.sex.public_values: must list at least one value; remove public_values if the column has no "
