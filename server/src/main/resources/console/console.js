@@ -1,4 +1,4 @@
-// dpq console: shared helpers and start-up. Every piece of text from the server is inserted with textContent
+// dpq console: shared helpers (loaded first) and start-up (on DOMContentLoaded, after the other scripts). Every piece of text from the server is inserted with textContent
 // (through el()), never as HTML, so names, SQL, messages and released values are shown literally.
 'use strict';
 (function () {
