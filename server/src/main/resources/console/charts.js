@@ -18,15 +18,31 @@
     return node;
   }
 
-  function axes(root, x0, y0, x1, y1, lo, hi, fmt) {
+  /** A round step (1, 2 or 5 times a power of ten) that cuts {@code span} into about four. */
+  function niceStep(span) {
+    const raw = span / 4;
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    const f = raw / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+  }
+
+  /** The axes with grid lines at round values between lo and hi (both multiples of the step). */
+  function axes(root, x0, y0, x1, y1, lo, hi, step, Y) {
     root.appendChild(svg('line', { x1: x0, y1: y1, x2: x1, y2: y1, class: 'axis' }));
     root.appendChild(svg('line', { x1: x0, y1: y0, x2: x0, y2: y1, class: 'axis' }));
-    for (let i = 0; i <= 4; i++) {
-      const v = lo + (hi - lo) * i / 4;
-      const y = y1 - (y1 - y0) * i / 4;
+    for (let v = lo; v <= hi + step / 2; v += step) {
+      const y = Y(v);
       root.appendChild(svg('line', { x1: x0, y1: y, x2: x1, y2: y, class: 'gridline' }));
-      root.appendChild(svg('text', { x: x0 - 6, y: y + 4, 'text-anchor': 'end', class: 'tick' }, fmt(v)));
+      root.appendChild(svg('text', { x: x0 - 6, y: y + 4, 'text-anchor': 'end', class: 'tick' },
+        DPQ.num(Math.round(v / step) * step)));
     }
+  }
+
+  /** [lo, hi, step]: the range widened to round values. */
+  function range(lo, hi) {
+    if (!(hi > lo)) { hi = lo + 1; }
+    const step = niceStep(hi - lo);
+    return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step, step];
   }
 
   /**
@@ -59,10 +75,10 @@
     const useIndex = !(tMax - tMin > 1000);
     const xs = points.map((p, i) => useIndex ? i / (points.length - 1) : (p.t - tMin) / (tMax - tMin));
     const sums = points.map(p => order.reduce((s, a) => s + (p.cum[a] || 0), 0));
-    const yMax = Math.max(...points.map(p => p.total), ...sums, 1e-9) * 1.05;
+    const [, yMax, step] = range(0, Math.max(...points.map(p => p.total), ...sums, 1e-9) * 1.05);
     const X = f => x0 + f * (x1 - x0);
     const Y = v => y1 - v / yMax * (y1 - y0);
-    axes(root, x0, y0, x1, y1, 0, yMax, v => DPQ.num(v));
+    axes(root, x0, y0, x1, y1, 0, yMax, step, Y);
     const base = points.map(() => 0);
     order.forEach((a, k) => {
       const top = points.map((p, i) => base[i] + (p.cum[a] || 0));
@@ -105,13 +121,13 @@
     DPQ.clear(container);
     const n = labels.length;
     const W = Math.max(360, Math.min(900, 60 + n * 56)), H = 260, x0 = 60, y0 = 24, x1 = W - 12, y1 = H - 40;
-    const lo = Math.min(0, ...lows.filter(isFinite), ...values);
-    const hi = Math.max(0, ...highs.filter(isFinite), ...values) || 1;
+    const [lo, hi, step] = range(Math.min(0, ...lows.filter(isFinite), ...values),
+      Math.max(0, ...highs.filter(isFinite), ...values));
     const Y = v => y1 - (v - lo) / (hi - lo) * (y1 - y0);
     const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', id: 'result-bars' });
     root.appendChild(svg('title', {}, title));
     root.appendChild(svg('text', { x: x0, y: 14, class: 'tick' }, title + ' (bars: noisy value; whiskers: 95% interval)'));
-    axes(root, x0, y0, x1, y1, lo, hi, v => DPQ.num(v));
+    axes(root, x0, y0, x1, y1, lo, hi, step, Y);
     const slot = (x1 - x0) / n;
     labels.forEach((label, i) => {
       const cx = x0 + slot * (i + 0.5);

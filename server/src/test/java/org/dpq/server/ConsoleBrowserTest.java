@@ -72,13 +72,15 @@ class ConsoleBrowserTest {
       }
       Assumptions.abort("browser tests skipped: " + why);
     }
-    fx = new ServerFixture(dir, "", "1.0", "1.0");
+    fx = new ServerFixture(dir, "", "4.0", "3.0");
     addMarkupDataset();
     server = ServerProcess.start(fx.config, true, Map.of());
     // Spending by two analysts for the burn-down; alice's SQL carries markup for the officer's history.
     spend("alice", "SELECT rating, COUNT(*) AS n FROM ratings GROUP BY rating -- " + SQL_MARKUP, "0.3");
-    spend("bob", "SELECT COUNT(*) AS n FROM ratings", "0.2");
-    spend("alice", "SELECT AVG(rating) AS r FROM ratings", "0.25");
+    spend("bob", "SELECT COUNT(*) AS n FROM ratings", "0.5");
+    spend("alice", "SELECT AVG(rating) AS r FROM ratings", "0.8");
+    spend("bob", "SELECT SUM(rating) AS s FROM ratings", "0.7");
+    spend("alice", "SELECT product_id, COUNT(*) AS n FROM ratings GROUP BY product_id", "0.6");
 
     downloads = Files.createDirectories(dir.resolve("downloads"));
     ChromeOptions options = new ChromeOptions();
@@ -282,7 +284,7 @@ class ConsoleBrowserTest {
     await("only charges", () -> rows("history-table").size() == chargeCount
         && rows("history-table").stream().allMatch(r -> "CHARGE".equals(r.getAttribute("data-kind"))));
     select("filter-analyst", "bob");
-    await("bob's charge", () -> rows("history-table").size() == 1 && rows("history-table").get(0).getText()
+    await("bob's charges", () -> rows("history-table").size() == 2 && rows("history-table").get(1).getText()
         .contains("SELECT COUNT(*) AS n FROM ratings"));
     select("filter-analyst", "all");
     select("filter-kind", "all");
@@ -293,16 +295,16 @@ class ConsoleBrowserTest {
 
     // Change bob's allocation, with a reason; the ledger records it.
     type("alloc-analyst", "bob");
-    type("alloc-epsilon", "0.75");
+    type("alloc-epsilon", "2.5");
     type("alloc-delta", "0.000001");
     type("alloc-reason", "quarterly review");
     byId("alloc-submit").click();
-    await("the allocation's confirmation", () -> byId("alloc-status").getText().startsWith("bob now has ε 0.75"));
+    await("the allocation's confirmation", () -> byId("alloc-status").getText().startsWith("bob now has ε 2.5"));
     JsonNode budget = api("GET", "/v1/datasets/ratings/budget", "olga", null);
     boolean found = false;
     for (JsonNode a : budget.get("allocations")) {
       if (a.get("analyst").asText().equals("bob")) {
-        assertEquals("0.75", a.get("allocated").get("epsilon").asText());
+        assertEquals("2.5", a.get("allocated").get("epsilon").asText());
         found = true;
       }
     }
