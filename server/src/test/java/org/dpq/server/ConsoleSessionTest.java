@@ -10,8 +10,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.dpq.client.Wire;
@@ -145,6 +148,25 @@ class ConsoleSessionTest {
       assertEquals(401, bad.status(), bad.body());
       assertTrue(bad.raw().headers().firstValue("Set-Cookie").isEmpty());
     }
+  }
+
+  /** A session holds its token's digest, not a principal: revoking the token in server.yaml ends the session. */
+  @Test
+  void revokingTheTokenEndsItsSessions() throws Exception {
+    Login l = login("leaver");
+    assertEquals(200, send("GET", "/v1/datasets/ratings/budget", null, "Cookie", l.cookie()).status());
+    String before = Files.readString(fx.config);
+    try {
+      Files.writeString(fx.config, before.replace("leaver: { role: analyst,", "leaver: { role: analyst, revoked: true,"));
+      Files.setLastModifiedTime(fx.config, FileTime.from(Instant.now().plusSeconds(5)));
+      assertEquals(401, send("GET", "/v1/datasets/ratings/budget", null, "Cookie", l.cookie()).status());
+      assertEquals(401, send("GET", "/console/api/session", null, "Cookie", l.cookie()).status());
+    } finally {
+      Files.writeString(fx.config, before);
+      Files.setLastModifiedTime(fx.config, FileTime.from(Instant.now().plusSeconds(10)));
+    }
+    assertEquals(200, send("GET", "/v1/datasets/ratings/budget", null, "Cookie", l.cookie()).status(),
+        "the session itself was still live: the token's revocation is what refused it");
   }
 
   @Test
