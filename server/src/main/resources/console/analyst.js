@@ -160,9 +160,10 @@
   async function history() {
     const dataset = $('dataset').value;
     const body = $('my-history').tBodies[0];
-    clear(body);
-    if (!dataset) { return; }
+    if (!dataset) { clear(body); return; }
     const entries = await api('GET', '/v1/datasets/' + enc(dataset) + '/history/mine');
+    if ($('dataset').value !== dataset) { return; } // another dataset was chosen meanwhile
+    clear(body);
     for (const e of entries.slice().reverse()) {
       const text = e.sql || e.note || (e.refersTo ? 'for query #' + e.refersTo : '');
       body.appendChild(row([String(e.sequence), e.time ? e.time.replace('T', ' ').replace('Z', '') : '', e.kind,

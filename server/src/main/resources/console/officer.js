@@ -28,6 +28,7 @@
     current = name;
     $('verify-result').textContent = '';
     const b = await api('GET', '/v1/datasets/' + enc(name) + '/budget');
+    if (current !== name) { return; } // another dataset was chosen meanwhile: its answer wins
     const body = $('allocations-table').tBodies[0];
     clear(body);
     const names = $('analyst-names');
@@ -37,7 +38,9 @@
         num(a.allocated.delta), num(a.remaining.delta)]));
       names.appendChild(el('option', { value: a.analyst }));
     }
-    history = await api('GET', '/v1/datasets/' + enc(name) + '/history');
+    const entries = await api('GET', '/v1/datasets/' + enc(name) + '/history');
+    if (current !== name) { return; }
+    history = entries;
     DPQ.burnDown($('burndown'), $('burndown-legend'), history);
     const analysts = [...new Set(history.map(e => e.analyst).filter(a => a))];
     const filter = $('filter-analyst');

@@ -85,6 +85,16 @@ class ConsoleBrowserTest {
     }
   }
 
+  /**
+   * Selenium warns that it has no CDP bindings for this chromium's version; the test uses WebDriver only (no CDP),
+   * so the warning is noise. Held in a field so the logger keeps its level.
+   */
+  static final java.util.logging.Logger CDP_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
+
+  static {
+    CDP_LOG.setLevel(Level.SEVERE);
+  }
+
   @TempDir static Path dir;
   static ServerFixture fx;
   static ServerProcess server;
@@ -355,8 +365,10 @@ class ConsoleBrowserTest {
     screenshot("console-officer.png");
   }
 
+  /** Picks an option once the page has filled the list (it loads datasets and names asynchronously). */
   static void select(String id, String optionText) {
-    byId(id).findElement(By.xpath("./option[normalize-space(.)='" + optionText + "']")).click();
+    await("the option '" + optionText + "' in #" + id, () -> byId(id)
+        .findElement(By.xpath("./option[normalize-space(.)='" + optionText + "']"))).click();
   }
 
   static void setDate(String id, String isoDate) {
