@@ -18,6 +18,7 @@ import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.PrivacyLoss;
+import org.dpq.server.console.Console;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -42,6 +43,7 @@ public final class DpqServer implements AutoCloseable {
   private final RateLimiter limiter;
   private final PrintStream accessLog;
   private final Javalin app;
+  private Console console;
   private final String url;
 
   private DpqServer(ServerConfig config, LivePrincipals principals, ServedDatasets served, boolean insecureLocalhost,
@@ -136,6 +138,7 @@ public final class DpqServer implements AutoCloseable {
   // -----------------------------------------------------------------------------------------------------------
 
   private void routes() {
+    console = Console.install(app, this::admit);
     app.before(this::authenticate);
     app.after(this::log);
     app.get("/v1/datasets", ctx -> ctx.json(new Wire.Datasets(service(ctx).datasets())));
@@ -147,6 +150,7 @@ public final class DpqServer implements AutoCloseable {
     app.get("/v1/datasets/{name}/budget", ctx -> ctx.json(Wire.Budget.of(service(ctx).budget(dataset(ctx)))));
     app.get("/v1/datasets/{name}/history", ctx -> ctx.json(service(ctx).history(dataset(ctx)).stream()
         .map(Wire.Entry::of).toList()));
+    app.get("/v1/datasets/{name}/history/mine", ctx -> ctx.json(service(ctx).ownHistory(dataset(ctx))));
     app.post("/v1/datasets/{name}/verify", ctx -> ctx.json(Wire.Verified.of(service(ctx).verify(dataset(ctx)))));
     app.post("/v1/datasets/{name}/raise", ctx -> {
       Dpq dpq = officer(ctx);
@@ -183,13 +187,29 @@ public final class DpqServer implements AutoCloseable {
   }
 
   private void authenticate(Context ctx) {
+    Console.Admission viaConsole = console.admit(ctx);
+    if (viaConsole.open()) {
+      return; // the console's page, its assets and its login: no principal
+    }
+    if (viaConsole.principal() != null) {
+      ctx.attribute(PRINCIPAL, viaConsole.principal());
+      return;
+    }
     String header = ctx.header("Authorization");
     // The scheme is case-insensitive (RFC 7235); the token is not.
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 256) {
       throw new ApiException(ErrorCode.UNAUTHORIZED, "missing or malformed Authorization header; send "
           + "'Authorization: Bearer <token>' (dpq token create NAME makes one)");
     }
-    String digest = Tokens.sha256(header.substring("Bearer ".length()).strip());
+    ctx.attribute(PRINCIPAL, admit(Tokens.sha256(header.substring("Bearer ".length()).strip())));
+  }
+
+  /**
+   * The live, unrevoked principal whose token has this digest, counted against its rate limit; the one check
+   * behind both a bearer token and a console session (which holds its login token's digest, so revoking or
+   * rotating the token ends the session too).
+   */
+  private ServerConfig.Principal admit(String digest) {
     ServerConfig.Principal found = null;
     for (ServerConfig.Principal p : principals.get().values()) {
       if (Tokens.sameDigest(digest, p.tokenSha256()) && found == null) {
@@ -204,7 +224,7 @@ public final class DpqServer implements AutoCloseable {
       throw new ApiException(ErrorCode.RATE_LIMITED, "too many requests from " + found.name() + " (limit "
           + config.limits().requestsPerMinute() + " a minute); retry in a minute");
     }
-    ctx.attribute(PRINCIPAL, found);
+    return found;
   }
 
   private ServerConfig.Principal principal(Context ctx) {

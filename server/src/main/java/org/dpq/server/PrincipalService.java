@@ -1,12 +1,16 @@
 package org.dpq.server;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.dpq.api.BudgetView;
 import org.dpq.api.DpqService;
 import org.dpq.budget.Allocation;
 import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.VerifyReport;
+import org.dpq.client.Wire;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.Explanation;
 import org.dpq.engine.QueryOptions;
@@ -74,6 +78,31 @@ final class PrincipalService implements DpqService {
   @Override
   public List<LedgerEntry> history(String dataset) {
     return officerDpq(dataset).history();
+  }
+
+  /**
+   * The caller's own part of a dataset's ledger, for any principal who may use the dataset (invariant 8): their
+   * CHARGE entries, the RELEASE or ABANDON that ended each, and the ALLOCATE entries that set their share. The
+   * dataset-wide balances and the hash chain are left out, since they reflect other analysts' spending.
+   */
+  List<Wire.Entry> ownHistory(String dataset) {
+    String me = principal.name();
+    Set<Long> charges = new HashSet<>();
+    List<Wire.Entry> own = new ArrayList<>();
+    for (LedgerEntry e : dpq(dataset).history()) {
+      boolean mine = switch (e.kind()) {
+        case "CHARGE" -> me.equals(e.analyst()) && charges.add(e.sequence());
+        case "RELEASE", "ABANDON" -> e.refersTo() != null && charges.contains(e.refersTo());
+        case "ALLOCATE" -> me.equals(e.analyst());
+        default -> false;
+      };
+      if (mine) {
+        Wire.Entry w = Wire.Entry.of(e);
+        own.add(new Wire.Entry(w.sequence(), w.kind(), w.time(), w.analyst(), w.sql(), w.fingerprint(),
+            w.planHash(), w.measurements(), w.cost(), w.refersTo(), w.note(), w.result(), null, null, null, null));
+      }
+    }
+    return own;
   }
 
   @Override
