@@ -217,7 +217,9 @@ final class DpqMeta extends MetaImpl {
         re.append(Pattern.quote(String.valueOf(c)));
       }
     }
-    return Pattern.compile(re.toString(), Pattern.DOTALL).matcher(name).matches();
+    // Case-insensitive, as the engine resolves names (and as tools that upper-case identifiers expect).
+    return Pattern.compile(re.toString(), Pattern.DOTALL | Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE)
+        .matcher(name).matches();
   }
 
   /** A metadata result set in one frame, its columns and values read from the public fields of Avatica's rows. */
