@@ -19,6 +19,7 @@ import org.dpq.engine.QueryResult;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.dpq.server.console.Console;
+import org.dpq.server.jdbc.JdbcEndpoint;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -169,6 +170,10 @@ public final class DpqServer implements AutoCloseable {
           reason(r.reason()));
       ctx.json(Wire.Share.of(a));
     });
+    JdbcEndpoint.install(app, (ctx, token) -> {
+      ServerConfig.Principal p = principalFor(ctx, token);
+      return new PrincipalJdbcCaller(p, new PrincipalService(served, p));
+    }, ErrorMapping::map);
     app.exception(Exception.class, (e, ctx) -> error(ctx, e instanceof HttpResponseException h
         ? new ApiException(h.getStatus() == 413 ? ErrorCode.TOO_LARGE : ErrorCode.USAGE,
             "the request was refused (HTTP " + h.getStatus() + ")") : e));
@@ -195,19 +200,29 @@ public final class DpqServer implements AutoCloseable {
       ctx.attribute(PRINCIPAL, viaConsole.principal());
       return;
     }
+    if (ctx.path().equals(JdbcEndpoint.PATH)) {
+      return; // the JDBC endpoint takes the token as HTTP Basic too, and checks it through principalFor
+    }
     String header = ctx.header("Authorization");
     // The scheme is case-insensitive (RFC 7235); the token is not.
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 256) {
       throw new ApiException(ErrorCode.UNAUTHORIZED, "missing or malformed Authorization header; send "
           + "'Authorization: Bearer <token>' (dpq token create NAME makes one)");
     }
-    ctx.attribute(PRINCIPAL, admit(Tokens.sha256(header.substring("Bearer ".length()).strip())));
+    principalFor(ctx, header.substring("Bearer ".length()).strip());
+  }
+
+  /** The principal a token belongs to (recorded on the request), or the 401/429 refusal. */
+  private ServerConfig.Principal principalFor(Context ctx, String token) {
+    ServerConfig.Principal p = admit(Tokens.sha256(token));
+    ctx.attribute(PRINCIPAL, p);
+    return p;
   }
 
   /**
    * The live, unrevoked principal whose token has this digest, counted against its rate limit; the one check
-   * behind both a bearer token and a console session (which holds its login token's digest, so revoking or
-   * rotating the token ends the session too).
+   * behind a bearer token, a JDBC connection and a console session (which holds its login token's digest, so
+   * revoking or rotating the token ends the session too).
    */
   private ServerConfig.Principal admit(String digest) {
     ServerConfig.Principal found = null;
@@ -265,14 +280,14 @@ public final class DpqServer implements AutoCloseable {
     }
   }
 
-  private static String sql(Wire.QueryRequest r) {
+  static String sql(Wire.QueryRequest r) {
     if (r.sql() == null || r.sql().isBlank()) {
       throw new ApiException(ErrorCode.USAGE, "the body has no \"sql\"; send {\"sql\": \"SELECT ...\"}");
     }
     return r.sql();
   }
 
-  private static QueryOptions options(Wire.QueryRequest r) {
+  static QueryOptions options(Wire.QueryRequest r) {
     QueryOptions o = QueryOptions.defaults();
     if (r.epsilon() != null) {
       o = o.withEpsilon(decimal("epsilon", r.epsilon()));
