@@ -302,6 +302,15 @@ class JdbcEndpointTest {
     }
     p.setProperty("avatica_password", fx.token("alice") + "x");
     unauthorized(p);
+    // The token alone, as a bearer token.
+    Properties bearer = new Properties();
+    bearer.setProperty("authentication", "BEARER");
+    bearer.setProperty("bearer_token", fx.token("alice"));
+    try (Connection c = DriverManager.getConnection(url("JSON", ""), bearer);
+         ResultSet rs = c.getMetaData().getSchemas()) {
+      assertTrue(rs.next());
+      assertEquals("ratings", rs.getString("TABLE_SCHEM"));
+    }
     p.setProperty("avatica_user", "rev");
     p.setProperty("avatica_password", fx.token("rev"));
     unauthorized(p);

@@ -71,7 +71,9 @@ public final class JdbcEndpoint {
       Wire.ErrorBody body = body(e);
       ErrorCode code = ErrorCode.fromWire(body.error().code());
       if (code == ErrorCode.UNAUTHORIZED) {
-        ctx.header("WWW-Authenticate", "Basic realm=\"dpq\", charset=\"UTF-8\"");
+        // Avatica's driver answers a challenge: Basic (authentication=BASIC) or Bearer (authentication=BEARER).
+        ctx.res().addHeader("WWW-Authenticate", "Basic realm=\"dpq\", charset=\"UTF-8\"");
+        ctx.res().addHeader("WWW-Authenticate", "Bearer realm=\"dpq\"");
       }
       ctx.status(code.httpStatus()).json(body);
       return;
