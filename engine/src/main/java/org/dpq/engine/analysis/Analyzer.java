@@ -52,11 +52,13 @@ public final class Analyzer {
     Planner planner = Frameworks.getPlanner(config(dataset));
     try {
       SqlNode parsed;
-      String text = Identifiers.normalise(DialectHabits.topAsLimit(withoutTrailingSemicolon(sql)), dataset);
+      Identifiers.Normalised normalised = Identifiers.normalised(
+          DialectHabits.topAsLimit(withoutTrailingSemicolon(sql)), dataset);
+      String text = normalised.text();
       try {
         parsed = planner.parse(text);
       } catch (SqlParseException e) {
-        throw CalciteErrors.parse(e, sql, dataset);
+        throw inAnalystsText(CalciteErrors.parse(e, sql, dataset), normalised);
       }
       if (OTHER_SPELLINGS.matcher(sql).find()) {
         parsed = DialectHabits.standardFunctions(parsed);
@@ -66,7 +68,7 @@ public final class Analyzer {
       try {
         validated = planner.validate(parsed);
       } catch (ValidationException e) {
-        throw CalciteErrors.validation(e, dataset);
+        throw inAnalystsText(CalciteErrors.validation(e, dataset), normalised);
       } catch (RuntimeException e) {
         throw unanalysable(dataset);
       }
@@ -82,6 +84,12 @@ public final class Analyzer {
     } finally {
       planner.close();
     }
+  }
+
+  /** {@code e} with its positions in the analyst's text rather than in the quoted text that was parsed. */
+  private static QueryRejectedException inAnalystsText(QueryRejectedException e, Identifiers.Normalised normalised) {
+    String message = normalised.originalPositions(e.getMessage());
+    return message.equals(e.getMessage()) ? e : new QueryRejectedException(message, e.parameters());
   }
 
   /** Calcite failed on a construct it accepted syntactically: anything dpq cannot analyse is rejected. */

@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.Dataset;
@@ -53,6 +55,81 @@ final class Identifiers {
    * SELECT alias quoted where they are names; the text itself when nothing changes.
    */
   static String normalise(String sql, Dataset dataset) {
+    return normalised(sql, dataset).text();
+  }
+
+  /**
+   * The normalised text and how to map a parser position in it back to the analyst's text: each quoted word is
+   * two characters longer, so without the mapping every error after one would point two columns too far right.
+   *
+   * @param text the text to parse
+   * @param original the analyst's text
+   * @param spans per token of {@code text}: its start there, its start in {@code original}, and both lengths
+   */
+  record Normalised(String text, String original, List<int[]> spans) {
+    /**
+     * {@code message} with every "line L, column C" (a position in {@link #text}) replaced by the same place in
+     * {@link #original}.
+     */
+    String originalPositions(String message) {
+      if (text.equals(original) || message == null) {
+        return message;
+      }
+      Matcher m = LINE_COLUMN.matcher(message);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        int[] lc = original(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        m.appendReplacement(out, "line " + lc[0] + ", column " + lc[1]);
+      }
+      m.appendTail(out);
+      return out.toString();
+    }
+
+    private int[] original(int line, int column) {
+      int offset = offset(text, line, column);
+      if (offset < 0) {
+        return new int[] {line, column};
+      }
+      int mapped = offset;
+      for (int[] span : spans) { // {outStart, inStart, outLength, inLength}, in order
+        if (span[0] > offset) {
+          break;
+        }
+        mapped = offset < span[0] + span[2] ? span[1] + Math.min(offset - span[0], Math.max(span[3] - 1, 0))
+            : span[1] + span[3] + (offset - span[0] - span[2]);
+      }
+      return lineColumn(original, Math.min(mapped, original.length()));
+    }
+
+    private static int offset(String s, int line, int column) {
+      int at = 0;
+      for (int l = 1; l < line; l++) {
+        at = s.indexOf('\n', at);
+        if (at < 0) {
+          return -1;
+        }
+        at++;
+      }
+      return at + column - 1;
+    }
+
+    private static int[] lineColumn(String s, int offset) {
+      int line = 1;
+      int start = 0;
+      for (int i = 0; i < offset; i++) {
+        if (s.charAt(i) == '\n') {
+          line++;
+          start = i + 1;
+        }
+      }
+      return new int[] {line, offset - start + 1};
+    }
+  }
+
+  private static final Pattern LINE_COLUMN = Pattern.compile("line (\\d+), column (\\d+)");
+
+  /** {@link #normalise}, with the positions of its tokens in both texts. */
+  static Normalised normalised(String sql, Dataset dataset) {
     List<Token> tokens = tokens(sql);
     Set<String> names = new HashSet<>();
     for (Column c : dataset.columns()) {
@@ -74,9 +151,12 @@ final class Identifiers {
     out.append(sql, 0, gapEnd(sql, 0));
     boolean changed = false;
     calls.clear();
+    List<int[]> spans = new ArrayList<>();
+    int in = gapEnd(sql, 0);
     for (int i = 0; i < tokens.size(); i++) {
       track(tokens, i, calls);
       Token t = tokens.get(i);
+      int outStart = out.length();
       if (t.kind == Kind.NAME && t.text.startsWith("`")) {
         out.append(backtickAsDoubleQuote(t.text));
         changed = true;
@@ -87,9 +167,11 @@ final class Identifiers {
       } else {
         out.append(t.text);
       }
+      spans.add(new int[] {outStart, in, out.length() - outStart, t.text.length()});
+      in += t.text.length() + t.gap.length();
       out.append(t.gap);
     }
-    return changed ? out.toString() : sql;
+    return new Normalised(changed ? out.toString() : sql, sql, spans);
   }
 
   /** True when the word at {@code i} is used as a keyword, not as a name. */

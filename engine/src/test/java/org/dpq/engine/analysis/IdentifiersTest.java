@@ -69,6 +69,23 @@ class IdentifiersTest {
   }
 
   @Test
+  void errorPositionsPointIntoTheAnalystsTextNotTheQuotedOne() {
+    // month, year and user are quoted before parsing ("month" is two characters longer): the stop must still be
+    // reported where the analyst wrote it, on every line
+    String parse = "SELECT month, year, `user`, COUNT(*) FROM events\nWHERE month > 3 AND year < GROUP BY month";
+    QueryRejectedException p = assertThrows(QueryRejectedException.class, () -> plan(parse));
+    int stopAt = parse.indexOf("< GROUP") - parse.indexOf('\n'); // Calcite reports the token before GROUP too
+    assertTrue(p.getMessage().contains("stopped at '< GROUP' (line 2, column " + stopAt + ")"), p.getMessage());
+    String validation = "SELECT month, year, channel, COUNT(*) FROM events GROUP BY month, year";
+    QueryRejectedException v = assertThrows(QueryRejectedException.class, () -> plan(validation));
+    assertTrue(v.getMessage().contains("(line 1, column " + (validation.indexOf("channel") + 1) + ")"),
+        v.getMessage());
+    String unquoted = "SELECT channel, COUNT(*) FROM events WHERE channel = GROUP BY channel";
+    QueryRejectedException u = assertThrows(QueryRejectedException.class, () -> plan(unquoted));
+    assertTrue(u.getMessage().contains("column " + (unquoted.indexOf("= GROUP") + 1) + ")"), u.getMessage());
+  }
+
+  @Test
   void backticksQuoteNamesLikeDoubleQuotes() {
     DpPlan p = plan("SELECT `month`, COUNT(*) AS `n` FROM `events` WHERE `user` = 'a`b' GROUP BY `month`");
     assertEquals(List.of("month", "n"), p.post().outputNames());
