@@ -52,13 +52,14 @@ public final class Analyzer {
     Planner planner = Frameworks.getPlanner(config(dataset));
     try {
       SqlNode parsed;
-      Identifiers.Normalised normalised = Identifiers.normalised(
-          DialectHabits.topAsLimit(withoutTrailingSemicolon(sql)), dataset);
+      String analysts = withoutTrailingSemicolon(sql);
+      String withLimit = DialectHabits.topAsLimit(analysts);
+      Identifiers.Normalised normalised = Identifiers.normalised(withLimit, dataset);
       String text = normalised.text();
       try {
         parsed = planner.parse(text);
       } catch (SqlParseException e) {
-        throw inAnalystsText(CalciteErrors.parse(e, sql, dataset), normalised);
+        throw inAnalystsText(CalciteErrors.parse(e, sql, dataset), normalised, analysts, withLimit);
       }
       if (OTHER_SPELLINGS.matcher(sql).find()) {
         parsed = DialectHabits.standardFunctions(parsed);
@@ -68,7 +69,7 @@ public final class Analyzer {
       try {
         validated = planner.validate(parsed);
       } catch (ValidationException e) {
-        throw inAnalystsText(CalciteErrors.validation(e, dataset), normalised);
+        throw inAnalystsText(CalciteErrors.validation(e, dataset), normalised, analysts, withLimit);
       } catch (RuntimeException e) {
         throw unanalysable(dataset);
       }
@@ -87,8 +88,12 @@ public final class Analyzer {
   }
 
   /** {@code e} with its positions in the analyst's text rather than in the quoted text that was parsed. */
-  private static QueryRejectedException inAnalystsText(QueryRejectedException e, Identifiers.Normalised normalised) {
+  private static QueryRejectedException inAnalystsText(QueryRejectedException e, Identifiers.Normalised normalised,
+      String analysts, String withLimit) {
     String message = normalised.originalPositions(e.getMessage());
+    if (!withLimit.equals(analysts)) {
+      message = DialectHabits.withinText(message, analysts);
+    }
     return message.equals(e.getMessage()) ? e : new QueryRejectedException(message, e.parameters());
   }
 

@@ -56,7 +56,13 @@ final class DialectHabits {
     }
   }
 
-  /** {@code SELECT TOP n rest} as {@code SELECT rest LIMIT n}; other text unchanged. */
+  /**
+   * {@code SELECT TOP n rest} as {@code SELECT rest LIMIT n}; other text unchanged. The words {@code TOP n} are
+   * blanked (each character but a line break becomes a space) rather than removed, so every position in the
+   * rewritten text up to the analyst's last character is the same line and column as in the analyst's text: parse
+   * and validation errors point where the analyst wrote the token. The LIMIT goes on a line of its own when the
+   * text has a line comment, which would otherwise swallow it.
+   */
   static String topAsLimit(String sql) {
     Matcher m = TOP.matcher(sql);
     if (!m.find()) {
@@ -67,7 +73,35 @@ final class DialectHabits {
     if (LIMIT.matcher(rest).find()) {
       throw Reject.because("SELECT TOP together with LIMIT or FETCH", "write one of them, e.g. ... LIMIT " + n);
     }
-    return m.group(1) + rest + " LIMIT " + n;
+    String blank = sql.substring(m.end(1), m.end()).replaceAll("[^\\r\\n]", " ");
+    return m.group(1) + blank + rest + (rest.contains("--") ? "\n" : " ") + "LIMIT " + n;
+  }
+
+  private static final Pattern LINE_COLUMN = Pattern.compile("line (\\d+), column (\\d+)");
+
+  /**
+   * {@code message} with every "line L, column C" past the end of {@code analystText} (in the LIMIT that
+   * {@link #topAsLimit} appended) moved to the analyst's last character.
+   */
+  static String withinText(String message, String analystText) {
+    if (message == null) {
+      return null;
+    }
+    String[] lines = analystText.split("\n", -1);
+    Matcher m = LINE_COLUMN.matcher(message);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      int line = Integer.parseInt(m.group(1));
+      int column = Integer.parseInt(m.group(2));
+      int lastColumn = Math.max(lines[lines.length - 1].length(), 1);
+      if (line > lines.length || (line == lines.length && column > lastColumn)) {
+        line = lines.length;
+        column = lastColumn;
+      }
+      m.appendReplacement(out, "line " + line + ", column " + column);
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /** The units {@code date_trunc} accepts, as Calcite's time units. */

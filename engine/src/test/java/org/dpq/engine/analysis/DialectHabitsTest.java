@@ -26,14 +26,38 @@ class DialectHabitsTest {
 
   @Test
   void topBecomesLimit() {
-    assertEquals("SELECT educ, COUNT(*) FROM t GROUP BY educ LIMIT 5",
+    assertEquals("SELECT       educ, COUNT(*) FROM t GROUP BY educ LIMIT 5",
         DialectHabits.topAsLimit("SELECT TOP 5 educ, COUNT(*) FROM t GROUP BY educ"));
-    assertEquals(" -- c\nselect educ FROM t LIMIT 20", DialectHabits.topAsLimit(" -- c\nselect top (20) educ FROM t"));
+    assertEquals(" -- c\nselect " + " ".repeat("top (20) ".length()) + "educ FROM t LIMIT 20",
+        DialectHabits.topAsLimit(" -- c\nselect top (20) educ FROM t"));
+    assertEquals("SELECT      \n educ FROM t -- all\nLIMIT 3", // a line comment must not swallow LIMIT
+        DialectHabits.topAsLimit("SELECT TOP 3\n educ FROM t -- all"));
     assertEquals("SELECT top_n FROM t", DialectHabits.topAsLimit("SELECT top_n FROM t"), "a column named top_n");
     assertTrue(assertThrows(QueryRejectedException.class, () -> DialectHabits.topAsLimit(
         "SELECT TOP 5 educ FROM t LIMIT 3")).getMessage().contains("TOP together with LIMIT"));
     DpPlan plan = ANALYZER.analyze(TestDatasets.pums(1, 1), "SELECT TOP 3 educ, COUNT(*) FROM pums GROUP BY educ");
     assertEquals(OptionalLong.of(3), plan.post().limit());
+  }
+
+  @Test
+  void errorPositionsAfterTopAreTheAnalysts() {
+    Dataset pums = TestDatasets.pums(1, 1);
+    // validation: an unknown column after TOP is reported where the analyst wrote it
+    String unknown = "SELECT TOP 10 educ, COUNT(*) FROM pums GROUP BY edcu";
+    String v = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(pums, unknown)).getMessage();
+    assertTrue(v.contains("line 1, column " + (unknown.indexOf("edcu") + 1)), v);
+    // parse: the stop on a later line, after a TOP that is followed by a line break
+    String parse = "SELECT TOP (10)\n  educ, COUNT(*) FROM pums\nWHERE age > GROUP BY educ";
+    String p = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(pums, parse)).getMessage();
+    int column = parse.substring(parse.lastIndexOf('\n') + 1).indexOf("> GROUP") + 1;
+    assertTrue(p.contains("(line 3, column " + column + ")"), p);
+    // a stop inside the appended LIMIT is reported at the analyst's last character, never past it
+    String cut = "SELECT TOP 3 educ, COUNT(*) FROM pums WHERE";
+    String c = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(pums, cut)).getMessage();
+    assertTrue(c.contains("line 1, column " + cut.length() + "."), c);
+    // a trailing line comment does not drop the limit
+    assertEquals(OptionalLong.of(2), ANALYZER.analyze(pums, "SELECT TOP 2 educ, COUNT(*) FROM pums GROUP BY educ "
+        + "-- top two").post().limit());
   }
 
   @Test
