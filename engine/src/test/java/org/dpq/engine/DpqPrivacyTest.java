@@ -33,7 +33,8 @@ class DpqPrivacyTest {
       sum of unbounded column     | SELECT SUM(pid) FROM pums                                         | bounds
       sum of unbounded expression | SELECT SUM(pid * 2) FROM pums                                     | bounds
       nested aggregate            | SELECT SUM(COUNT(*)) FROM pums GROUP BY sex                       | aggregate
-      subquery in from            | SELECT COUNT(*) FROM (SELECT * FROM pums) t                       | subquer
+      subquery in from            | SELECT COUNT(*) FROM (SELECT sex FROM pums GROUP BY sex) t        | subquer
+      limit in from subquery      | SELECT COUNT(*) FROM (SELECT * FROM pums LIMIT 5) t               | subquer
       subquery in where           | SELECT COUNT(*) FROM pums WHERE age > (SELECT AVG(age) FROM pums) | subquer
       self join                   | SELECT COUNT(*) FROM pums a JOIN pums b ON a.pid = b.pid          | join
       union                       | SELECT COUNT(*) FROM pums UNION SELECT COUNT(*) FROM pums         | UNION

@@ -93,6 +93,19 @@ class SqlReachTest {
   }
 
   @Test
+  void aSubqueryThatOnlySelectsAndFiltersIsAnsweredAsTheFlattenedQuery() {
+    try (Dpq dpq = open()) {
+      QueryOptions options = QueryOptions.defaults().withEpsilon("1").withDelta("0");
+      QueryResult nested = dpq.query("SELECT sex, COUNT(*) AS n, AVG(a) AS a FROM (SELECT sex, age AS a FROM pums "
+          + "WHERE age > 20) t WHERE a < 60 GROUP BY sex ORDER BY sex", options);
+      QueryResult flat = dpq.query("SELECT sex, COUNT(*) AS n, AVG(age) AS a FROM pums WHERE age > 20 AND age < 60 "
+          + "GROUP BY sex ORDER BY sex", options);
+      assertEquals(flat.rows(), nested.rows());
+      assertEquals(1000L, dpq.query("SELECT COUNT(*) FROM (SELECT * FROM pums)", options).value(0, 0));
+    }
+  }
+
+  @Test
   void aliasesWorkInGroupByHavingAndOrderBy() {
     try (Dpq dpq = open()) {
       QueryResult r = dpq.query("SELECT sex AS s, COUNT(*) AS n FROM pums GROUP BY s HAVING n > 0 ORDER BY n DESC",

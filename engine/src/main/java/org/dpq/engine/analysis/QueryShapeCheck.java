@@ -25,7 +25,8 @@ import org.dpq.errors.QueryRejectedException;
  * statement dpq cannot bound (DML, DDL, EXPLAIN, set operations, joins, subqueries, window functions,
  * hints, parameters, SELECT DISTINCT with GROUP BY, grouping sets, unsupported aggregates). Owns
  * invariant 6 for the constructs visible in the SQL text: each is rejected, naming it and the fix, before any
- * data access.
+ * data access. A subquery in FROM that only projects and filters the table's rows is accepted (see
+ * {@link #checkDerivedTable}); it is answered as the flattened query.
  */
 final class QueryShapeCheck {
   /** Deepest expression tree accepted (a long chain of AND/OR/+ is this deep). */
@@ -142,14 +143,108 @@ final class QueryShapeCheck {
       return;
     }
     if (kind.belongsTo(SqlKind.QUERY)) {
-      throw Reject.because("a subquery in FROM is not supported: dpq bounds one SELECT over the private table",
-          "write one SELECT ... FROM " + dataset.table() + " with WHERE, GROUP BY and HAVING");
+      checkDerivedTable(from, dataset);
+      return;
     }
     if (kind == SqlKind.TABLESAMPLE) {
       throw Reject.because("TABLESAMPLE is not supported", "remove TABLESAMPLE (noise already protects the answer)");
     }
     throw Reject.because("FROM " + kind + " is not supported: dpq reads one private table",
         "write FROM " + dataset.table());
+  }
+
+  /**
+   * A subquery in FROM is accepted only when it projects and filters the table's rows and nothing else (no
+   * aggregate, GROUP BY, HAVING, DISTINCT, ORDER BY, LIMIT/OFFSET, window, join or set operation; its own FROM is
+   * the table or another such subquery). Such a subquery is row-level work: the converted plan is Projects and
+   * Filters over the one scan, which the plan extractor composes into the outer query's row expressions, so the
+   * query is bounded, rewritten and answered exactly as its flattened form. Any other subquery is rejected here.
+   */
+  private static void checkDerivedTable(SqlNode query, Dataset dataset) {
+    if (query instanceof SqlOrderBy) {
+      throw derivedTable("ORDER BY, LIMIT or OFFSET", "which rows a LIMIT keeps depends on the data", dataset);
+    }
+    if (!(query instanceof SqlSelect select)) {
+      throw derivedTable(query.getKind().toString(), "only a projection and filter of the table is merged",
+          dataset);
+    }
+    if (select.getHints() != null && !select.getHints().isEmpty()) {
+      throw hints();
+    }
+    walk(select.getSelectList(), "the SELECT list of a subquery in FROM");
+    walk(select.getWhere(), "the WHERE of a subquery in FROM");
+    if (select.isDistinct()) {
+      throw derivedTable("DISTINCT", "it would collapse one unit's rows before their contribution is bounded",
+          dataset);
+    }
+    if (select.getGroup() != null && !select.getGroup().isEmpty() || select.getHaving() != null
+        || containsAggregate(select.getSelectList())) {
+      throw derivedTable("an aggregate, GROUP BY or HAVING", "an aggregate over an aggregate has no bounded "
+          + "contribution per unit", dataset);
+    }
+    if (select.getOrderList() != null && !select.getOrderList().isEmpty() || select.getFetch() != null
+        || select.getOffset() != null) {
+      throw derivedTable("ORDER BY, LIMIT or OFFSET", "which rows a LIMIT keeps depends on the data", dataset);
+    }
+    if (select.getWindowList() != null && !select.getWindowList().isEmpty() || select.getQualify() != null) {
+      throw window();
+    }
+    if (select.getFrom() == null) {
+      throw literalOnly(dataset);
+    }
+    checkFrom(select.getFrom(), dataset);
+  }
+
+  private static QueryRejectedException derivedTable(String what, String why, Dataset dataset) {
+    return Reject.because("a subquery in FROM with " + what + " is not supported: " + why + "; dpq merges only a "
+        + "subquery that selects and filters rows of " + dataset.table(), "write one SELECT ... FROM "
+        + dataset.table() + " with WHERE, GROUP BY and HAVING (a subquery in FROM may only select columns or "
+        + "expressions and filter with WHERE)");
+  }
+
+  /** Names of every aggregate function, in any spelling dpq accepts, upper case. */
+  private static final Set<String> AGGREGATES = aggregateNames();
+
+  private static Set<String> aggregateNames() {
+    Set<String> names = new java.util.HashSet<>(Set.of("VAR", "STD", "STDEV", "MEDIAN"));
+    names.addAll(NOT_YET);
+    for (org.apache.calcite.sql.SqlOperator op : org.apache.calcite.sql.fun.SqlStdOperatorTable.instance()
+        .getOperatorList()) {
+      if (op.isAggregator()) {
+        names.add(op.getName().toUpperCase(Locale.ROOT));
+      }
+    }
+    return Set.copyOf(names);
+  }
+
+  /** True when {@code root} calls an aggregate function anywhere (iteratively). */
+  private static boolean containsAggregate(SqlNode root) {
+    Deque<SqlNode> stack = new ArrayDeque<>();
+    if (root != null) {
+      stack.push(root);
+    }
+    while (!stack.isEmpty()) {
+      SqlNode node = stack.pop();
+      if (node instanceof SqlNodeList list) {
+        list.forEach(item -> {
+          if (item != null) {
+            stack.push(item);
+          }
+        });
+      } else if (node instanceof SqlCall call) {
+        SqlKind kind = call.getKind();
+        if (call.getOperator().isAggregator() || kind == SqlKind.WITHIN_GROUP || kind == SqlKind.FILTER
+            || AGGREGATES.contains(call.getOperator().getName().toUpperCase(Locale.ROOT))) {
+          return true;
+        }
+        for (SqlNode operand : call.getOperandList()) {
+          if (operand != null) {
+            stack.push(operand);
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static void checkGroupKey(SqlNode key) {

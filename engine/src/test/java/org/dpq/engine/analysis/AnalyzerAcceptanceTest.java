@@ -377,4 +377,33 @@ class AnalyzerAcceptanceTest {
       pool.shutdownNow();
     }
   }
+
+  /**
+   * A subquery in FROM that only selects and filters rows is merged: the plan, and the bounded SQL every backend
+   * runs, are those of the flattened query, so it is answered exactly as that query (same clamps, same sensitivity).
+   */
+  @Test
+  void aProjectionAndFilterSubqueryInFromIsTheFlattenedQuery() {
+    String[][] pairs = {
+        {"SELECT COUNT(*) AS n FROM (SELECT * FROM pums)", "SELECT COUNT(*) AS n FROM pums"},
+        {"SELECT sex, AVG(a) AS a, SUM(i) AS s FROM (SELECT age + 1 AS a, sex, income AS i FROM pums "
+            + "WHERE age > 20) t WHERE t.i < 100000 GROUP BY sex",
+            "SELECT sex, AVG(age + 1) AS a, SUM(income) AS s FROM pums WHERE age > 20 AND income < 100000 "
+            + "GROUP BY sex"},
+        {"SELECT e, COUNT(DISTINCT pid) AS u FROM (SELECT educ AS e, pid FROM (SELECT * FROM pums WHERE sex = '1') "
+            + "AS u WHERE age BETWEEN 10 AND 50) AS t GROUP BY e",
+            "SELECT educ AS e, COUNT(DISTINCT pid) AS u FROM pums WHERE sex = '1' AND age BETWEEN 10 AND 50 "
+            + "GROUP BY educ"}};
+    for (String[] pair : pairs) {
+      DpPlan nested = plan(pair[0]);
+      DpPlan flat = plan(pair[1]);
+      assertEquals(flat.measurements(), nested.measurements(), pair[0]);
+      assertEquals(flat.partitionMode(), nested.partitionMode(), pair[0]);
+      for (org.apache.calcite.sql.SqlDialect dialect : List.of(org.dpq.engine.execution.DuckDbDialect.INSTANCE,
+          org.dpq.engine.execution.SparkDialect.INSTANCE)) {
+        assertEquals(new org.dpq.engine.rewrite.Rewriter().rewrite(flat, dialect, 7).sql(),
+            new org.dpq.engine.rewrite.Rewriter().rewrite(nested, dialect, 7).sql(), pair[0]);
+      }
+    }
+  }
 }

@@ -85,7 +85,11 @@ public abstract class BackendEquivalenceContract {
       new Case(100, 3, "SELECT EXTRACT(YEAR FROM d) AS y, EXTRACT(QUARTER FROM d) AS q, COUNT(*) AS n, "
           + "SUM(n) AS s FROM gen GROUP BY y, q"),
       new Case(100, 4, "SELECT MONTH(d) AS mo, date_trunc('year', d) AS yr, COUNT(*) AS n, AVG(x) AS a FROM gen "
-          + "WHERE YEAR(d) BETWEEN 2021 AND 2022 GROUP BY mo, yr"));
+          + "WHERE YEAR(d) BETWEEN 2021 AND 2022 GROUP BY mo, yr"),
+      // a subquery in FROM that only selects and filters rows, merged into the outer query
+      new Case(100, 3, "SELECT kind, COUNT(*) AS n, SUM(y) AS s, AVG(x) AS a FROM (SELECT kind, x, n * 2 AS y "
+          + "FROM gen WHERE flag) t WHERE y > 0 OR x IS NULL GROUP BY kind"),
+      new Case(100, 2, "SELECT COUNT(*) AS n, SUM(x) AS s FROM (SELECT * FROM gen)"));
 
   /**
    * Issue 14's shapes on neighbouring data (gen, and gen plus one unit with extreme rows in every group), with G
@@ -102,7 +106,10 @@ public abstract class BackendEquivalenceContract {
       // the added unit's dates lie partly outside d's bounds: those rows fall outside the derived domain
       new Case(3, 2, "SELECT date_trunc('quarter', d) AS q, EXTRACT(MONTH FROM d) AS mo, COUNT(*) AS c, "
           + "SUM(x) AS s FROM gen GROUP BY q, mo"),
-      new Case(2, 2, "SELECT EXTRACT(YEAR FROM d) AS y, COUNT(*) AS c, SUM(n) AS s FROM gen GROUP BY 1"));
+      new Case(2, 2, "SELECT EXTRACT(YEAR FROM d) AS y, COUNT(*) AS c, SUM(n) AS s FROM gen GROUP BY 1"),
+      // a subquery in FROM that only selects and filters rows
+      new Case(3, 2, "SELECT grp, COUNT(*) AS c, SUM(z) AS s, COUNT(DISTINCT uid) AS u FROM (SELECT grp, uid, "
+          + "x - n AS z FROM gen WHERE NOT flag) AS t WHERE z > -50 GROUP BY grp"));
 
   private GeneratedTable generated;
   private GeneratedTable generatedPlus;
