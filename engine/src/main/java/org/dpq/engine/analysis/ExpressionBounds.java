@@ -51,6 +51,15 @@ final class ExpressionBounds {
    */
   record Bounded(RexNode argument, double lower, double upper, boolean integer, String text, String origin) {}
 
+  /**
+   * Largest |x| * 10^d accepted in ROUND(x, d) or TRUNCATE(x, d): 2^52, below which the rewrite's one rounding form
+   * (rewrite/Rounding) is exact in DOUBLE on every backend.
+   */
+  static final double MAX_SCALED = 0x1p52;
+
+  /** Marks the refusal of {@link #MAX_SCALED} in messages (a GROUP BY key keeps it rather than falling back). */
+  static final String PRECISION = "precision";
+
   /** Largest magnitude accepted for a DOUBLE result: far from overflow in every backend. */
   private static final double MAX_DOUBLE = 1e300;
 
@@ -319,6 +328,12 @@ final class ExpressionBounds {
                 "write e.g. " + name + "(x, 2)");
           }
           digits = d.getValueAs(Integer.class);
+        }
+        if (x.range != null && Math.max(Math.abs(x.range.lo), Math.abs(x.range.hi)) * Math.pow(10, digits)
+            >= MAX_SCALED) {
+          throw Reject.because(name + "(" + x.text + ", " + digits + ") could scale a value in [" + fmt(x.range.lo)
+              + ", " + fmt(x.range.hi) + "] beyond 2^52 (" + PRECISION + "), where " + name + " is no longer "
+              + "exact in DOUBLE", "round to fewer digits, or declare tighter bounds for its columns");
         }
         double unit = Math.pow(10, -digits);
         Range r = x.range == null ? null : new Range(Math.floor(x.range.lo / unit) * unit - unit,

@@ -12,11 +12,34 @@ import org.dpq.engine.catalog.Column;
  * @param column the declared column (for an expression, a column standing for it, with its derived public domain)
  * @param domainOrigin where a public domain dpq derived came from, in words (e.g. "the months within d's declared
  *     bounds [2020-01-01, 2024-12-31]"); empty for a declared domain or none
+ * @param inputClamps for a numeric expression key over bounded numeric columns, the same expression with each
+ *     column it reads as a value clamped to its declared bounds ({@link Measurement#CLAMP} markers, expanded by the
+ *     rewrite with the NULL/NaN/infinity policy). The rewrite evaluates this form on every backend, so the key's
+ *     per-row cost and failure behaviour are bounded and data-independent (its range was derived and checked to
+ *     fit its type, with no division by zero), and a domain derived from the bounds is exactly the set of values
+ *     the key can take. Empty for a column key, and for keys over no bounded numeric column (CASE with literal
+ *     results, dates, strings), which are evaluated as written.
  */
-public record GroupKey(String name, RexNode expression, Column column, java.util.Optional<String> domainOrigin) {
+public record GroupKey(String name, RexNode expression, Column column, java.util.Optional<String> domainOrigin,
+    java.util.Optional<RexNode> inputClamps) {
   /** A key whose domain, if any, is the column's declared one. */
   public GroupKey(String name, RexNode expression, Column column) {
     this(name, expression, column, java.util.Optional.empty());
+  }
+
+  /** A key evaluated as written (no input clamps). */
+  public GroupKey(String name, RexNode expression, Column column, java.util.Optional<String> domainOrigin) {
+    this(name, expression, column, domainOrigin, java.util.Optional.empty());
+  }
+
+  /** This key, evaluated by the rewrite as {@code clamped}. */
+  GroupKey withInputClamps(java.util.Optional<RexNode> clamped) {
+    return new GroupKey(name, expression, column, domainOrigin, clamped);
+  }
+
+  /** The key as the backend evaluates it: {@link #inputClamps} when present, else {@link #expression}. */
+  public RexNode evaluated() {
+    return inputClamps.orElse(expression);
   }
 
   /** How this key's values are released, in words, for explain. */

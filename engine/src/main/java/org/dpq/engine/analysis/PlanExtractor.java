@@ -179,7 +179,7 @@ final class PlanExtractor {
       if (!(expr instanceof RexInputRef ref)) {
         rowLevel(expr, "GROUP BY");
         policy(expr, "GROUP BY");
-        keys.add(new KeyDomains(dataset, scan).key(name, expr));
+        keys.add(new KeyDomains(dataset, scan).key(name, expr).withInputClamps(inputClamps(expr, scan)));
         continue;
       }
       String columnName = scan.getRowType().getFieldNames().get(ref.getIndex());
@@ -333,6 +333,27 @@ final class PlanExtractor {
     }
     rowCost = rowCost.plus(ExpressionPolicy.check(expression, clause));
     ExpressionPolicy.checkTotal(rowCost, "the query's row expressions together");
+  }
+
+  /**
+   * A numeric GROUP BY expression with its columns clamped to their declared bounds, when every column it reads as a
+   * value is a bounded number and its range, derived by interval arithmetic, fits its type (see
+   * {@link GroupKey#inputClamps}); empty otherwise, and the key is evaluated as written.
+   */
+  private Optional<RexNode> inputClamps(RexNode expression, TableScan scan) {
+    if (!org.apache.calcite.sql.type.SqlTypeUtil.isNumeric(expression.getType())
+        || org.apache.calcite.plan.RelOptUtil.InputFinder.bits(expression).isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new ExpressionBounds(dataset, scan.getRowType().getFieldNames(),
+          scan.getCluster().getRexBuilder()).bound("GROUP BY", expression).argument());
+    } catch (QueryRejectedException e) {
+      if (e.getMessage() != null && e.getMessage().contains("beyond 2^52 (" + ExpressionBounds.PRECISION + ")")) {
+        throw e; // a ROUND whose scaled value could lose precision is refused, not evaluated unclamped
+      }
+      return Optional.empty();
+    }
   }
 
   /** The value an aggregate adds up, with its per-row clamp: declared for a column, derived for an expression. */

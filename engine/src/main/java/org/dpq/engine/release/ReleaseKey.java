@@ -90,6 +90,7 @@ public final class ReleaseKey {
     for (GroupKey k : plan.keys()) {
       c.field("key.name", k.name());
       c.field("key.expression", rex(k.expression()));
+      k.inputClamps().ifPresent(clamped -> c.field("key.inputClamps", rex(clamped)));
       c.field("key.column", column(k.column()));
     }
     c.field("partition", plan.partitionMode().name());

@@ -397,15 +397,18 @@ public final class Rewriter {
     }
 
     /**
-     * Key k over the scan row: a column, or an expression in a form that cannot fail on some rows only (TRY on
-     * DuckDB, so a failing row falls in the NULL group; rejected elsewhere when it could fail).
+     * Key k over the scan row: a column, or an expression in a form that cannot fail on some rows only: a numeric
+     * key over bounded columns reads them clamped to their declared bounds ({@code GroupKey.inputClamps}), which
+     * bounds it on every backend; any other expression is wrapped in TRY on DuckDB, so a failing row falls in the
+     * NULL group, and rejected elsewhere when it could fail.
      */
     private RexNode key(int k) {
-      RexNode expression = plan.keys().get(k).expression();
+      GroupKey g = plan.keys().get(k);
+      RexNode expression = g.evaluated();
       if (expression instanceof org.apache.calcite.rex.RexInputRef) {
         return expression;
       }
-      RexNode value = RowErrors.asValue(b, dialect, expression, x -> x, "a GROUP BY expression");
+      RexNode value = RowErrors.asValue(b, dialect, expression, clamps::expandColumnClamps, "a GROUP BY expression");
       // Backends type date functions their own way (date_trunc gives a timestamp on PostgreSQL and Spark,
       // EXTRACT a numeric on PostgreSQL): the key is cast to Calcite's type, so every backend returns the same key.
       return readsDateParts(expression) ? rex.makeAbstractCast(expression.getType(), value) : value;

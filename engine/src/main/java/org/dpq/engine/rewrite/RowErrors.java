@@ -31,6 +31,8 @@ import org.dpq.errors.QueryRejectedException;
  * string, an integer overflow, MOD by zero, a substring of negative length) is filtered out, which depends on that
  * row alone like any filter (the analyzer already rejects volatile functions in WHERE, which TRY refuses).
  *
+ * <p>On every dialect ROUND and TRUNCATE are emitted in the one form of {@link Rounding}.
+ *
  * <p>Other dialects (PostgreSQL, Spark) have no such form, so their conditions are held to operations that cannot
  * fail on any row: column references and literals, comparisons, AND/OR/NOT, IS [NOT] NULL, IN and BETWEEN, LIKE
  * with a literal pattern, CASE, COALESCE, UPPER/LOWER/TRIM/CHAR_LENGTH/||, widening casts, and integer division or
@@ -87,7 +89,7 @@ final class RowErrors {
    */
   static RexNode asFilter(RelBuilder builder, SqlDialect dialect, RexNode condition) {
     if (dialect instanceof DuckDbDialect) {
-      return builder.call(TRY, foldConstants(builder, condition));
+      return builder.call(TRY, foldConstants(builder, Rounding.standard(builder.getRexBuilder(), condition)));
     }
     String unsafe = firstUnsafe(condition);
     if (unsafe != null) {
@@ -96,7 +98,7 @@ final class RowErrors {
           + "comparisons, AND/OR/NOT, IN, BETWEEN, IS NULL, LIKE with a literal pattern, CASE and COALESCE over "
           + "columns and literals (integer division by a literal such as 10 is fine)");
     }
-    return condition;
+    return Rounding.standard(builder.getRexBuilder(), condition);
   }
 
   /**
@@ -112,6 +114,7 @@ final class RowErrors {
   static RexNode asValue(RelBuilder builder, SqlDialect dialect, RexNode argument,
       java.util.function.UnaryOperator<RexNode> expand, String what) {
     String unsafe = firstUnsafeValue(argument);
+    argument = Rounding.standard(builder.getRexBuilder(), argument);
     if (dialect instanceof DuckDbDialect) {
       RexNode expanded = expand.apply(foldConstants(builder, argument));
       return unsafe == null ? expanded : builder.call(TRY, expanded);

@@ -406,4 +406,31 @@ class AnalyzerAcceptanceTest {
       }
     }
   }
+
+  /**
+   * A numeric GROUP BY expression over bounded columns is evaluated from inputs clamped to the declared bounds, so it
+   * is bounded and cannot fail on any backend: PostgreSQL and Spark, which have no TRY, answer it too. Keys over no
+   * bounded number are evaluated as written.
+   */
+  @Test
+  void numericKeyExpressionsReadTheirColumnsClampedOnEveryBackend() {
+    DpPlan plan = plan("SELECT FLOOR(age / 10) * 10 AS decade, ROUND(income / 1000.0) AS k, COUNT(*) FROM pums "
+        + "GROUP BY decade, k");
+    for (GroupKey key : plan.keys()) {
+      String clamped = key.inputClamps().orElseThrow(() -> new AssertionError(key.name())).toString();
+      assertTrue(clamped.contains("DPQ_CLAMP("), clamped);
+      assertEquals(key.inputClamps().get(), key.evaluated());
+    }
+    assertEquals(11, plan.keys().get(0).column().publicValues().orElseThrow().size(),
+        "the bins within age's bounds [0, 100] stay the public domain");
+    for (org.apache.calcite.sql.SqlDialect dialect : List.of(org.dpq.engine.execution.DuckDbDialect.INSTANCE,
+        org.apache.calcite.sql.dialect.PostgresqlSqlDialect.DEFAULT, org.dpq.engine.execution.SparkDialect.INSTANCE)) {
+      String sql = new org.dpq.engine.rewrite.Rewriter().rewrite(plan, dialect, 7).sql();
+      assertTrue(sql.contains("< 0") && sql.contains("> 100"), dialect + ": age clamped to its bounds: " + sql);
+      assertFalse(sql.contains("TRY("), dialect + ": nothing left that could fail: " + sql);
+    }
+    DpPlan text = plan("SELECT CASE WHEN age > 90 THEN 'old' ELSE 'young' END AS band, SUBSTRING(educ, 1, 1) AS e, "
+        + "COUNT(*) FROM pums GROUP BY band, e");
+    assertTrue(text.keys().stream().allMatch(k -> k.inputClamps().isEmpty()), "no bounded number read as a value");
+  }
 }

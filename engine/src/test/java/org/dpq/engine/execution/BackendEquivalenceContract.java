@@ -88,8 +88,11 @@ public abstract class BackendEquivalenceContract {
           + "WHERE YEAR(d) BETWEEN 2021 AND 2022 GROUP BY mo, yr"),
       // a subquery in FROM that only selects and filters rows, merged into the outer query
       new Case(100, 3, "SELECT kind, COUNT(*) AS n, SUM(y) AS s, AVG(x) AS a FROM (SELECT kind, x, n * 2 AS y "
-          + "FROM gen WHERE flag) t WHERE y > 0 OR x IS NULL GROUP BY kind"),
-      new Case(100, 2, "SELECT COUNT(*) AS n, SUM(x) AS s FROM (SELECT * FROM gen)"));
+          + "FROM gen WHERE flag) t WHERE x > 0 OR x IS NULL GROUP BY kind"),
+      new Case(100, 2, "SELECT COUNT(*) AS n, SUM(x) AS s FROM (SELECT * FROM gen)"),
+      // expression keys over bounded columns, computed from inputs clamped to the declared bounds on every backend
+      new Case(100, 3, "SELECT FLOOR(n / 4) * 4 AS b, COUNT(*) AS c, SUM(x) AS s FROM gen GROUP BY 1"),
+      new Case(100, 3, "SELECT FLOOR(x / 10) AS bx, n * 3 - 1 AS m, COUNT(*) AS c FROM gen GROUP BY bx, m"));
 
   /**
    * Issue 14's shapes on neighbouring data (gen, and gen plus one unit with extreme rows in every group), with G
@@ -109,7 +112,10 @@ public abstract class BackendEquivalenceContract {
       new Case(2, 2, "SELECT EXTRACT(YEAR FROM d) AS y, COUNT(*) AS c, SUM(n) AS s FROM gen GROUP BY 1"),
       // a subquery in FROM that only selects and filters rows
       new Case(3, 2, "SELECT grp, COUNT(*) AS c, SUM(z) AS s, COUNT(DISTINCT uid) AS u FROM (SELECT grp, uid, "
-          + "x - n AS z FROM gen WHERE NOT flag) AS t WHERE z > -50 GROUP BY grp"));
+          + "x, x - n AS z FROM gen WHERE NOT flag) AS t WHERE x > -50 GROUP BY grp"),
+      // expression keys over bounded columns: the added unit's values far outside the bounds land in the edge bins
+      new Case(3, 2, "SELECT FLOOR(n / 4) * 4 AS b, FLOOR(x / 25) AS bx, COUNT(*) AS c, SUM(n) AS s FROM gen "
+          + "GROUP BY b, bx"));
 
   private GeneratedTable generated;
   private GeneratedTable generatedPlus;
