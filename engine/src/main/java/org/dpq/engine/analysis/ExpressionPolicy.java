@@ -187,7 +187,7 @@ public final class ExpressionPolicy {
     rule("MOD", "a number", Failure.CONDITIONAL);
     rule("unary -", "a number", Failure.CONDITIONAL);
     rule("unary +", "a number", Failure.NEVER);
-    for (String f : List.of("ABS", "FLOOR", "CEIL", "SIGN", "ROUND", "SQRT", "LN", "EXP", "POWER")) {
+    for (String f : List.of("ABS", "FLOOR", "CEIL", "SIGN", "ROUND", "TRUNCATE", "SQRT", "LN", "EXP", "POWER")) {
       rule(f, "a number", Failure.MAY_FAIL);
     }
     rule("EXTRACT", "a number (the year, quarter, month or day of a date)", Failure.NEVER);
@@ -455,7 +455,7 @@ public final class ExpressionPolicy {
           return new Cost(arg.growth(), arg.bytes(), add(sum.workGrowth(), arg.growth()),
               add(sum.work(), arg.bytes()), d);
         }
-        case "ABS", "SIGN", "ROUND", "SQRT", "LN", "EXP", "POWER" -> {
+        case "ABS", "SIGN", "ROUND", "TRUNCATE", "SQRT", "LN", "EXP", "POWER" -> {
           return scalar(call, sum, d);
         }
         default -> throw Reject.because(clause + " uses " + name + ", which is not on dpq's list of row "

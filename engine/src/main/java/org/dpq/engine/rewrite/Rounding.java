@@ -84,8 +84,9 @@ final class Rounding {
     RexNode signed = rex.makeCall(SqlStdOperatorTable.MULTIPLY, rex.makeCall(SqlStdOperatorTable.SIGN, x), unscaled);
     // a negative value that rounds to zero is 0, not -0.0 (which some backends would show or group apart)
     RexNode zero = rex.makeApproxLiteral(BigDecimal.ZERO);
+    // (the literal itself, not a cast of it: a constant call could not be folded to a literal before the charge)
     RexNode value = rex.makeCall(SqlStdOperatorTable.CASE, rex.makeCall(SqlStdOperatorTable.EQUALS, floored, zero),
-        rex.makeAbstractCast(doubleType, zero, false), signed);
+        zero, signed);
     return rex.makeAbstractCast(call.getType(), value, false);
   }
 }

@@ -66,6 +66,10 @@ class AnalyzerRejectionTest {
         Arguments.of("SELECT SUM(CASE WHEN age > 30 THEN ratio ELSE 0 END) FROM pums", List.of("'ratio'",
             "no declared bounds")),
         Arguments.of("SELECT SUM(COUNT(*)) FROM pums", List.of("nested aggregates")),
+        // ROUND/TRUNCATE whose scaled value could lose precision in DOUBLE (income in [0, 500000]: 10^11 is too many)
+        Arguments.of("SELECT SUM(ROUND(income, 11)) FROM pums", List.of("ROUND(income, 11)", "beyond 2^52",
+            "fewer digits")),
+        Arguments.of("SELECT TRUNCATE(income, 12) AS t, COUNT(*) FROM pums GROUP BY t", List.of("beyond 2^52")),
         Arguments.of("SELECT SUM(DISTINCT income) FROM pums", List.of("SUM(DISTINCT", "drop DISTINCT")),
         Arguments.of("SELECT COUNT(DISTINCT pid) FILTER (WHERE age > 30) FROM pums", List.of("FILTER", "WHERE")),
         // not yet

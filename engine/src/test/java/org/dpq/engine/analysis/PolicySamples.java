@@ -101,6 +101,7 @@ public final class PolicySamples {
     m.put("CEIL", "CEIL(income) >= 0");
     m.put("SIGN", "SIGN(income) >= 0");
     m.put("ROUND", "ROUND(income, 1) >= 0");
+    m.put("TRUNCATE", "TRUNCATE(income, 1) >= 0");
     m.put("SQRT", "SQRT(income) >= 0");
     m.put("LN", "LN(income + 1) >= 0");
     m.put("EXP", "EXP(age / 100) >= 1");

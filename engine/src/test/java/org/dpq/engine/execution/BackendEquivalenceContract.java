@@ -92,7 +92,10 @@ public abstract class BackendEquivalenceContract {
       new Case(100, 2, "SELECT COUNT(*) AS n, SUM(x) AS s FROM (SELECT * FROM gen)"),
       // expression keys over bounded columns, computed from inputs clamped to the declared bounds on every backend
       new Case(100, 3, "SELECT FLOOR(n / 4) * 4 AS b, COUNT(*) AS c, SUM(x) AS s FROM gen GROUP BY 1"),
-      new Case(100, 3, "SELECT FLOOR(x / 10) AS bx, n * 3 - 1 AS m, COUNT(*) AS c FROM gen GROUP BY bx, m"));
+      new Case(100, 3, "SELECT FLOOR(x / 10) AS bx, n * 3 - 1 AS m, COUNT(*) AS c FROM gen GROUP BY bx, m"),
+      // ROUND and TRUNCATE at halves (x holds many multiples of 0.25): one meaning on every backend
+      new Case(100, 3, "SELECT ROUND(x / 5) AS r, COUNT(*) AS c, SUM(ROUND(x, 1)) AS s, SUM(TRUNCATE(x / 3, 2)) AS t, "
+          + "SUM(ROUND(n, -1)) AS tens FROM gen GROUP BY 1"));
 
   /**
    * Issue 14's shapes on neighbouring data (gen, and gen plus one unit with extreme rows in every group), with G

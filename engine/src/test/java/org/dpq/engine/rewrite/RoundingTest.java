@@ -125,4 +125,22 @@ class RoundingTest {
     assertFalse(spark.toUpperCase().contains("ROUND") || spark.toUpperCase().contains("TRUNC"), spark);
     assertTrue(spark.contains("FLOOR(") && spark.contains("SIGN("), spark);
   }
+
+  /** On DuckDB constants are folded before the charge: the form's constant parts fold, and a constant ROUND too. */
+  @Test
+  void theFormFoldsBeforeTheCharge() {
+    RelBuilder b = RelBuilder.create(Frameworks.newConfigBuilder().build());
+    RelNode rel = query(b);
+    for (RexNode e : ((org.apache.calcite.rel.core.Project) rel).getProjects()) {
+      RowErrors.foldConstants(b, e); // nothing in the form is a constant call that cannot be folded
+    }
+    RexBuilder rex = b.getRexBuilder();
+    for (double[] c : CASES) {
+      RexNode literal = rex.makeApproxLiteral(BigDecimal.valueOf(c[0]));
+      RexNode folded = RowErrors.foldConstants(b, Rounding.standard(rex,
+          rex.makeCall(SqlStdOperatorTable.ROUND, literal, rex.makeExactLiteral(BigDecimal.valueOf(-1)))));
+      assertEquals(c[3], ((org.apache.calcite.rex.RexLiteral) folded).getValueAs(Double.class), 1e-12,
+          "ROUND(" + c[0] + ", -1) folded");
+    }
+  }
 }
