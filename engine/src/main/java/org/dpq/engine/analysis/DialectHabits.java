@@ -81,7 +81,8 @@ final class DialectHabits {
 
   /**
    * {@code message} with every "line L, column C" past the end of {@code analystText} (in the LIMIT that
-   * {@link #topAsLimit} appended) moved to the analyst's last character.
+   * {@link #topAsLimit} appended) moved to the analyst's last character, and that LIMIT, which the analyst did not
+   * write, named as the end of the query.
    */
   static String withinText(String message, String analystText) {
     if (message == null) {
@@ -90,6 +91,7 @@ final class DialectHabits {
     String[] lines = analystText.split("\n", -1);
     Matcher m = LINE_COLUMN.matcher(message);
     StringBuilder out = new StringBuilder();
+    boolean past = false;
     while (m.find()) {
       int line = Integer.parseInt(m.group(1));
       int column = Integer.parseInt(m.group(2));
@@ -97,11 +99,13 @@ final class DialectHabits {
       if (line > lines.length || (line == lines.length && column > lastColumn)) {
         line = lines.length;
         column = lastColumn;
+        past = true;
       }
       m.appendReplacement(out, "line " + line + ", column " + column);
     }
     m.appendTail(out);
-    return out.toString();
+    return past ? out.toString().replace("the keyword 'LIMIT'", "the end of the query")
+        .replace("'LIMIT'", "the end of the query") : out.toString();
   }
 
   /** The units {@code date_trunc} accepts, as Calcite's time units. */

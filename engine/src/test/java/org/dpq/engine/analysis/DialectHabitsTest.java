@@ -55,6 +55,8 @@ class DialectHabitsTest {
     String cut = "SELECT TOP 3 educ, COUNT(*) FROM pums WHERE";
     String c = assertThrows(QueryRejectedException.class, () -> ANALYZER.analyze(pums, cut)).getMessage();
     assertTrue(c.contains("line 1, column " + cut.length() + "."), c);
+    assertTrue(c.contains("the end of the query") && !c.contains("LIMIT"), "names no LIMIT the analyst did not write: "
+        + c);
     // a trailing line comment does not drop the limit
     assertEquals(OptionalLong.of(2), ANALYZER.analyze(pums, "SELECT TOP 2 educ, COUNT(*) FROM pums GROUP BY educ "
         + "-- top two").post().limit());
