@@ -410,8 +410,11 @@ public final class Rewriter {
       }
       RexNode value = RowErrors.asValue(b, dialect, expression, clamps::expandColumnClamps, "a GROUP BY expression");
       // Backends type date functions their own way (date_trunc gives a timestamp on PostgreSQL and Spark,
-      // EXTRACT a numeric on PostgreSQL): the key is cast to Calcite's type, so every backend returns the same key.
-      return readsDateParts(expression) ? rex.makeAbstractCast(expression.getType(), value) : value;
+      // EXTRACT a numeric on PostgreSQL), and numbers too (FLOOR is a BIGINT on Spark, a DOUBLE after DuckDB's
+      // division): the key is cast to Calcite's type, so every backend returns the same key. A clamped key's range
+      // was checked to fit that type, so the cast cannot fail.
+      return readsDateParts(expression) || g.inputClamps().isPresent()
+          ? rex.makeAbstractCast(expression.getType(), value) : value;
     }
 
     /** True when {@code node} applies EXTRACT or FLOOR/CEIL to a time unit anywhere. */
