@@ -82,6 +82,9 @@ final class DatasetValidator {
         "the most groups one unit may contribute to, e.g. max_groups_contributed: 1");
     int rows = contribution("max_rows_per_group", y.maxRowsPerGroup(), rowUnit,
         "the most rows one unit may contribute to a group, e.g. max_rows_per_group: 1");
+    java.util.OptionalInt perUnit = y.maxRowsPerUnit() == null || rowUnit ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(contribution("max_rows_per_unit", y.maxRowsPerUnit(), false,
+            "the most rows one unit may contribute to a query over all groups, e.g. max_rows_per_unit: 7"));
     PrivacyLoss budget = loss("budget", y.budget(), true);
     PrivacyLoss defaults = loss("defaults", y.defaults(), false);
     if (budget != null && defaults != null) {
@@ -94,7 +97,7 @@ final class DatasetValidator {
       return null;
     }
     return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
-        List.copyOf(columns.values()), yamlPath, limits);
+        List.copyOf(columns.values()), yamlPath, limits, perUnit);
   }
 
   /** {@code limits:}; every key optional, each a whole number in its range. */
@@ -480,12 +483,23 @@ final class DatasetValidator {
         from = Optional.of(c.from().strip());
       }
     }
+    boolean nullable = true;
+    if (c.nullable() != null) {
+      String n = c.nullable().strip().toLowerCase(Locale.ROOT);
+      if (n.equals("true") || n.equals("false")) {
+        nullable = n.equals("true");
+      } else {
+        problems.add(Problems.path(path, "nullable"), "must be true (the default: the column may hold NULL) or false "
+            + "(no row holds NULL here; dpq datasets validate checks it)");
+        ok = false;
+      }
+    }
     if (!ok) {
       return null;
     }
     OptionalDouble lo = lower == null ? OptionalDouble.empty() : OptionalDouble.of(lower.doubleValue());
     OptionalDouble hi = upper == null ? OptionalDouble.empty() : OptionalDouble.of(upper.doubleValue());
-    return new Column(name, type, lo, hi, publicValues, from);
+    return new Column(name, type, lo, hi, publicValues, from, nullable);
   }
 
   private boolean finiteBound(String path, BigDecimal bound) {

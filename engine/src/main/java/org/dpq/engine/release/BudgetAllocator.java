@@ -60,7 +60,7 @@ public final class BudgetAllocator {
     for (int i = 0; i < k; i++) {
       Measurement m = ms.get(i);
       BigDecimal eps = epsilonParts.get(i);
-      String label = MeasurementLabels.label(plan, m);
+      String label = MeasurementLabels.label(plan, m) + MeasurementLabels.derived(plan, i);
       if (thresholded && i == plan.selectionMeasurement()) {
         PrivacyLoss share = new PrivacyLoss(eps, selectionDelta);
         PartitionThreshold t = PartitionThreshold.of(share.epsilonDouble(), share.deltaDouble(),

@@ -60,6 +60,9 @@ final class OutputNames {
     if (spec instanceof AggregateSpec.Sum s) {
       return withColumn(plan, "sum", s.sum());
     }
+    if (spec instanceof AggregateSpec.DerivedSum d) {
+      return withColumn(plan, "sum", d.centredSum());
+    }
     if (spec instanceof AggregateSpec.Mean m) {
       return withColumn(plan, "avg", m.centredSum());
     }
