@@ -50,7 +50,7 @@ final class OutputNames {
     return out;
   }
 
-  private static String aggregateName(DpPlan plan, AggregateSpec spec) {
+  static String aggregateName(DpPlan plan, AggregateSpec spec) {
     if (spec instanceof AggregateSpec.Count c) {
       return withColumn(plan, "count", c.count());
     }
