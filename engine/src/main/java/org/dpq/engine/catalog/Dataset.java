@@ -21,25 +21,14 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param columns declared columns, in YAML order
  * @param yamlPath the file this came from (resolution base), if any
  * @param limits per-query resource limits and the response quantum
- * @param maxRowsPerUnit C ({@code max_rows_per_unit}, optional): a unit's rows across all groups of one query are
- *     capped at C, which tightens sensitivities when C is below G * R (see {@code MeasurementSet})
  */
 public record Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
     int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
-    Optional<Path> yamlPath, Limits limits, java.util.OptionalInt maxRowsPerUnit) {
+    Optional<Path> yamlPath, Limits limits) {
 
   public Dataset {
     columns = List.copyOf(columns);
     java.util.Objects.requireNonNull(limits, "limits");
-    java.util.Objects.requireNonNull(maxRowsPerUnit, "maxRowsPerUnit");
-  }
-
-  /** A dataset without a per-unit total cap. */
-  public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
-      int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
-      Optional<Path> yamlPath, Limits limits) {
-    this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
-        yamlPath, limits, java.util.OptionalInt.empty());
   }
 
   /** A dataset with the default {@link Limits}. */

@@ -147,14 +147,6 @@ public final class DatasetBuilder {
   }
 
   /**
-   * C: a unit's rows across all groups of one query are capped at this many ({@code max_rows_per_unit}); optional.
-   */
-  public DatasetBuilder maxRowsPerUnit(int rows) {
-    document.put("max_rows_per_unit", rows);
-    return this;
-  }
-
-  /**
    * Validates and returns the dataset.
    *
    * @throws org.dpq.errors.DatasetValidationException listing every problem

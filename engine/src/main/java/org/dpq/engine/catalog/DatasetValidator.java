@@ -82,9 +82,6 @@ final class DatasetValidator {
         "the most groups one unit may contribute to, e.g. max_groups_contributed: 1");
     int rows = contribution("max_rows_per_group", y.maxRowsPerGroup(), rowUnit,
         "the most rows one unit may contribute to a group, e.g. max_rows_per_group: 1");
-    java.util.OptionalInt perUnit = y.maxRowsPerUnit() == null || rowUnit ? java.util.OptionalInt.empty()
-        : java.util.OptionalInt.of(contribution("max_rows_per_unit", y.maxRowsPerUnit(), false,
-            "the most rows one unit may contribute to a query over all groups, e.g. max_rows_per_unit: 7"));
     PrivacyLoss budget = loss("budget", y.budget(), true);
     PrivacyLoss defaults = loss("defaults", y.defaults(), false);
     if (budget != null && defaults != null) {
@@ -97,7 +94,7 @@ final class DatasetValidator {
       return null;
     }
     return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
-        List.copyOf(columns.values()), yamlPath, limits, perUnit);
+        List.copyOf(columns.values()), yamlPath, limits);
   }
 
   /** {@code limits:}; every key optional, each a whole number in its range. */

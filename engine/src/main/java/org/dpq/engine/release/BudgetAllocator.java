@@ -97,6 +97,10 @@ public final class BudgetAllocator {
     if (!total.fitsWithin(requested)) {
       throw new IllegalStateException("budget split exceeds the request; this is a bug");
     }
+    if (total.epsilon().compareTo(requested.epsilon()) == 0) {
+      // the same number, spelled as the analyst asked (shares of 3 digits add up to 50.00 for 50)
+      total = new PrivacyLoss(requested.epsilon(), total.delta());
+    }
     return new NoisePlan(out, threshold, total);
   }
 
@@ -166,22 +170,28 @@ public final class BudgetAllocator {
         floored += p[i];
       }
     }
+    int last = -1;
+    for (int i = 0; i < k; i++) {
+      if (!(thresholded && i == plan.selectionMeasurement())) {
+        last = i;
+      }
+    }
     List<BigDecimal> parts = new ArrayList<>(k);
     BigDecimal used = BigDecimal.ZERO;
-    int last = -1;
     for (int i = 0; i < k; i++) {
       if (thresholded && i == plan.selectionMeasurement()) {
         parts.add(selection);
-        continue;
+      } else if (i == last) {
+        parts.add(null); // the exact remainder, below
+      } else {
+        BigDecimal part = rest.multiply(new BigDecimal(p[i] / floored))
+            .round(new java.math.MathContext(SHARE_DIGITS, java.math.RoundingMode.DOWN));
+        parts.add(part);
+        used = used.add(part);
       }
-      last = i;
-      BigDecimal part = rest.multiply(new BigDecimal(p[i] / floored))
-          .round(new java.math.MathContext(SHARE_DIGITS, java.math.RoundingMode.DOWN));
-      parts.add(part);
-      used = used.add(part);
     }
     if (last >= 0) {
-      parts.set(last, rest.subtract(used.subtract(parts.get(last))));
+      parts.set(last, rest.subtract(used));
     }
     return parts;
   }

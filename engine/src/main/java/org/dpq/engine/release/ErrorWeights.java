@@ -112,8 +112,7 @@ final class ErrorWeights {
       if (!known) {
         throw new QueryRejectedException("--weights names '" + e.getKey() + "', which is not an aggregate of the "
             + "query. Fix: use the aggregates' names or aliases: " + String.join(", ", plan.aggregates().stream()
-                .map(s -> OutputNames.aggregateName(plan, s).startsWith("expr") ? s.name()
-                    : s.name().startsWith("EXPR$") ? OutputNames.aggregateName(plan, s) : s.name()).toList()));
+                .map(s -> s.name().startsWith("EXPR$") ? OutputNames.aggregateName(plan, s) : s.name()).toList()));
       }
       double v = e.getValue() == null ? Double.NaN : e.getValue();
       if (!(v >= MIN_WEIGHT && v <= MAX_WEIGHT)) {
