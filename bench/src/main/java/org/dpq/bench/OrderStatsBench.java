@@ -192,7 +192,7 @@ public final class OrderStatsBench {
   }
 
   /** A seeded TPC-H-shaped lineitem (the columns Q1 and the units need) written to Parquet. */
-  private static void generate(Connection c, double sf, Path parquet) throws SQLException {
+  static void generate(Connection c, double sf, Path parquet) throws SQLException {
     long orders = Math.round(1_500_000 * sf);
     long suppliers = Math.max(1, Math.round(10_000 * sf));
     long parts = Math.max(1, Math.round(200_000 * sf));

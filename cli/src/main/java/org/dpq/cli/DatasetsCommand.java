@@ -91,13 +91,40 @@ public final class DatasetsCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * NULL cells (counts only) of each column declared {@code nullable: false}, in the order of the YAML; empty when
+   * every such column is free of NULL. One scan for all of them.
+   */
+  static java.util.Map<String, Long> nullCells(Dataset d, Backend backend) {
+    List<org.dpq.engine.catalog.Column> strict = d.columns().stream().filter(c -> !c.nullable()).toList();
+    if (strict.isEmpty()) {
+      return java.util.Map.of();
+    }
+    org.apache.calcite.sql.SqlDialect dialect = backend.dialect();
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < strict.size(); i++) {
+      String column = dialect.quoteIdentifier(strict.get(i).name());
+      sql.append(i == 0 ? "" : ", ").append("COUNT(*) - COUNT(").append(column).append(")");
+    }
+    sql.append(" FROM ").append(dialect.quoteIdentifier(d.table()));
+    Object[] row = backend.execute(sql.toString()).get(0);
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < strict.size(); i++) {
+      long n = ((Number) row[i]).longValue();
+      if (n > 0) {
+        out.put(strict.get(i).name(), n);
+      }
+    }
+    return out;
+  }
+
   /** {@code dpq datasets validate}. */
   @Command(name = "validate", sortOptions = false, mixinStandardHelpOptions = true,
       description = "Checks a dataset: reads the YAML and reports every problem in it (exit 2), then loads the "
           + "source into the backend, checking that it exists and has the declared columns and types (exit 5 if "
           + "not). For a CSV source it reports, per column, how many non-empty cells do not convert to the "
           + "declared type (they would read as NULL), and fails (exit 5) when a column has more than "
-          + "source.max_unparsable_fraction (default 0). Prints OK (exit 0) when all is well. Spends no budget; "
+          + "source.max_unparsable_fraction (default 0). Counts the NULL cells of columns declared nullable: false and fails (exit 5) if there are any. Prints OK (exit 0) when all is well. Spends no budget; "
           + "shows counts, never values.",
       footer = {"", "Example:", "  dpq datasets validate --dataset samples/clinic.yaml"})
   public static final class Validate implements Callable<Integer> {
@@ -111,16 +138,19 @@ public final class DatasetsCommand implements Callable<Integer> {
       Dataset d = DatasetLoader.load(yaml);
       Progress progress = Progress.spinner(Progress.interactive(), spec.commandLine().getErr(), "loading " + d.table());
       List<UnparsableCells> cells = List.of();
+      java.util.Map<String, Long> nulls = java.util.Map.of();
       try {
         // Opening loads and checks the source; nothing is queried. A CSV opens even above the threshold here,
         // so that every column's counts can be shown.
         if (d.source() instanceof Source.Csv) {
           try (DuckDbBackend backend = DuckDbBackend.open(d, DuckDbBackend.Storage.TABLE, false)) {
             cells = backend.unparsableCells();
+            nulls = nullCells(d, backend);
           }
         } else {
-          Backend backend = Backends.open(d);
-          backend.close();
+          try (Backend backend = Backends.open(d)) {
+            nulls = nullCells(d, backend);
+          }
         }
       } finally {
         progress.close();
@@ -141,6 +171,15 @@ public final class DatasetsCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.printf("%s: FAILED: more unparsable cells than source.max_unparsable_fraction (%s) allows. %s%n",
             yaml.getFileName(), BigDecimal.valueOf(max).stripTrailingZeros().toPlainString(), UnparsableCells.FIX);
+        err.flush();
+        return ExitCodes.BACKEND;
+      }
+      if (!nulls.isEmpty()) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("%s: FAILED: columns declared nullable: false hold NULL cells:%n", yaml.getFileName());
+        nulls.forEach((column, n) -> err.printf("  - %s: %d NULL cells%n", column, n));
+        err.printf("Fix: remove nullable: false from these columns (or fill the cells in the source); a NULL in a "
+            + "non-nullable column biases its AVG and VAR towards the middle of its bounds.%n");
         err.flush();
         return ExitCodes.BACKEND;
       }

@@ -28,6 +28,13 @@ public final class LossOptions {
           + "Default: ${DEFAULT-VALUE}.")
   MechanismChoice mechanism;
 
+  @Option(names = "--weights", paramLabel = "NAME=W", split = ",",
+      description = "How much each aggregate's relative error counts when epsilon is split over the query's "
+          + "measurements, by alias or output name, e.g. --weights avg_price=4,count_order=1 (others weigh 1; each "
+          + "weight in [1e-6, 1e6]). The split minimises the weighted sum of relative variances; the total spent "
+          + "is the same. Shown in explain's epsilon column.")
+  java.util.Map<String, Double> weights;
+
   @Option(names = "--analyst", paramLabel = "NAME",
       description = "Who is asking, recorded in the ledger (default: your user name).")
   String analyst;
@@ -40,6 +47,9 @@ public final class LossOptions {
     }
     if (delta != null) {
       o = o.withDelta(delta);
+    }
+    if (weights != null && !weights.isEmpty()) {
+      o = o.withWeights(weights);
     }
     if (analyst != null) {
       if (analyst.isBlank()) {

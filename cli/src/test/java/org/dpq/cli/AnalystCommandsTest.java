@@ -141,6 +141,39 @@ class AnalystCommandsTest {
     assertTrue(withSql.out().substring(sql).contains("GROUP BY"), withSql.out());
   }
 
+  /** Epsilon per measurement name, from explain's CSV. */
+  private static java.util.Map<String, Double> shares(TestDataset.Run r) {
+    java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+    r.out().lines().skip(1).forEach(l -> {
+      String[] f = l.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)");
+      out.put(f[0].replace("\"", ""), Double.parseDouble(f[3]));
+    });
+    return out;
+  }
+
+  @Test
+  void explainNamesTheDerivedSumAndWeightsMoveEpsilonTowardsTheirAggregate() {
+    String sql = "SELECT grp, COUNT(*) AS n, SUM(amount) AS s, AVG(amount) AS a FROM t GROUP BY grp";
+    TestDataset.Run plain = d.run("explain", "-d", y, "-e", "1", "-f", "csv", sql);
+    assertEquals(0, plain.code(), plain.toString());
+    java.util.Map<String, Double> equal = shares(plain);
+    assertEquals(3, equal.size(), "COUNT(*), SUM(amount - 50) and COUNT(amount); SUM(amount) is derived: " + equal);
+    String centred = equal.keySet().stream().filter(k -> k.startsWith("SUM((amount - 50))")).findFirst().orElseThrow();
+    assertTrue(centred.contains("[also gives SUM(amount) = this + 50 * COUNT(amount), not measured]"), centred);
+    assertEquals(1.0, equal.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
+
+    TestDataset.Run weighted = d.run("explain", "-d", y, "-e", "1", "-f", "csv", "--weights", "a=8,s=8", sql);
+    assertEquals(0, weighted.code(), weighted.toString());
+    java.util.Map<String, Double> w = shares(weighted);
+    assertTrue(w.get(centred) > equal.get(centred) && w.get("COUNT(*)") < equal.get("COUNT(*)"),
+        "weights on AVG and SUM move epsilon from COUNT(*) to their centred sum: " + equal + " -> " + w);
+    assertEquals(1.0, w.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-12);
+
+    TestDataset.Run unknown = d.run("explain", "-d", y, "--weights", "avg_x=2", sql);
+    assertEquals(3, unknown.code(), unknown.toString());
+    assertTrue(unknown.err().contains("'avg_x', which is not an aggregate of the query"), unknown.err());
+  }
+
   @Test
   void explainWarnsWhenTheErrorExceedsTheRangeOfTheValues() {
     // SUM(amount) over [0, 100] with epsilon 0.01: the 95% error is about 100 / 0.01 * 3 = 30,000, more than the

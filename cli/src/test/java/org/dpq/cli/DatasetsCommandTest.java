@@ -136,6 +136,29 @@ class DatasetsCommandTest {
   }
 
   @Test
+  void validateCountsNullCellsOfColumnsDeclaredNotNullWithoutShowingValues() throws Exception {
+    String csv = "id,salary,age\n1,123456.75,97\n2,,13\n3,654321.25,\n4,,45\n";
+    String columns = "id: { type: int }\nsalary: { type: double, lower: 0, upper: 1000000, nullable: false }\n"
+        + "age: { type: int, lower: 0, upper: 120 }";
+    Run failed = MainTest.run("datasets", "validate", "--dataset", dataset(csv, "", columns).toString());
+    assertEquals(5, failed.code(), failed.out() + failed.err());
+    assertTrue(failed.err().contains("  - salary: 2 NULL cells"), failed.err());
+    assertFalse(failed.err().contains("age:"), "a nullable column's NULLs are fine: " + failed.err());
+    for (String value : DATA_VALUES) {
+      assertFalse(failed.out().contains(value) || failed.err().contains(value), value + " leaked: " + failed.err());
+    }
+    Run ok = MainTest.run("datasets", "validate", "--dataset", dataset(csv, "",
+        columns.replace("nullable: false", "nullable: true").replace("lower: 0, upper: 120", "lower: 0, upper: 120, "
+            + "nullable: false").replace("age:", "age:")).toString());
+    assertEquals(5, ok.code(), "age now is the non-nullable column with one NULL: " + ok.err());
+    assertTrue(ok.err().contains("  - age: 1 NULL cells"), ok.err());
+    Run clean = MainTest.run("datasets", "validate", "--dataset",
+        dataset(csv.replace(",,13", ",1,13").replace(",,45", ",2,45"), "", columns).toString());
+    assertEquals(0, clean.code(), clean.err());
+    assertTrue(clean.out().contains("pay.yaml: OK"), clean.out());
+  }
+
+  @Test
   void validateComparesParquetTypesWithTheDeclaration() throws Exception {
     Path parquet = dir.resolve("pay.parquet");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {

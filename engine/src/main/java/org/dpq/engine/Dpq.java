@@ -388,7 +388,7 @@ public final class Dpq implements AutoCloseable {
         options.delta().orElse(dataset.defaults().delta()));
     DpPlan plan = analyzer.analyze(dataset, sql);
     Releaser.check(plan);
-    NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism());
+    NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism(), options.weights());
     String template = rewriter.rewrite(plan, backend().dialect(), 0L).sql();
     backend().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
     for (int i : treeMeasurements(plan)) {

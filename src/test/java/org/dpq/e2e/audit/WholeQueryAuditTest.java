@@ -74,6 +74,13 @@ class WholeQueryAuditTest {
   /** Distinct ages per city: the target has 10 ages no one else has and keeps R = 3 of them in each city. */
   private static final String DISTINCT = "SELECT city, COUNT(DISTINCT age) AS d FROM audit WHERE age <> -1 "
       + "GROUP BY city";
+  /**
+   * SUM(income) beside AVG(income): the sum is not measured but derived from AVG's centred sum and count (sum = centred
+   * sum + 500 * count); the target moves the centred sum by R*(U-500) and the count by R, so the derived sum by R*U,
+   * as a measured one: the same events apply, and the two measurements together spend the query's epsilon.
+   */
+  private static final String DERIVED_SUM = "SELECT city, SUM(income) AS s, AVG(income) AS a FROM audit "
+      + "WHERE age <> -1 GROUP BY city";
   private static final String EXPRESSION_SUM = "SELECT city, SUM(CASE WHEN age >= 18 THEN LEAST(income, 1000) "
       + "ELSE 0 END) AS s FROM audit WHERE age <> -1 GROUP BY city";
 
@@ -128,6 +135,26 @@ class WholeQueryAuditTest {
     EpsilonAudit.Result r = audit(CORRECT, EXPRESSION_SUM, List.of("s"), RUNS, sumEvents());
     report("grouped SUM over an expression", r);
     assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void aDerivedSumStaysWithinItsClaimedEpsilon() {
+    try (Dpq dpq = CORRECT.open(freshCopy().base(), 1)) {
+      List<String> names = dpq.explain(DERIVED_SUM, QueryOptions.defaults().withEpsilon("1").withDelta("0"))
+          .measurements().stream().map(m -> m.name()).toList();
+      assertTrue(names.size() == 2 && names.get(0).contains("[also gives SUM(income) = this + 500 * COUNT(income)"),
+          "SUM(income) is derived from the centred sum and the count, not measured: " + names);
+    }
+    EpsilonAudit.Result r = audit(CORRECT, DERIVED_SUM, List.of("s"), RUNS, sumEvents());
+    report("grouped SUM derived from AVG's centred sum and count", r);
+    assertFalse(r.epsilonLowerBound() > EPSILON, "the engine leaks more than epsilon " + EPSILON + ": " + r);
+  }
+
+  @Test
+  void theHarnessFlagsADerivedSumWithTooLittleNoise() {
+    EpsilonAudit.Result r = audit(SHRUNK, DERIVED_SUM, List.of("s"), BROKEN_RUNS, sumEvents());
+    report("grouped SUM derived from AVG's centred sum and count, noise / " + SHRINK, r);
+    assertTrue(r.epsilonLowerBound() > EPSILON, "the audit missed a derived sum with too little noise: " + r);
   }
 
   @Test

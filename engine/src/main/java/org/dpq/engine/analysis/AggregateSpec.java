@@ -17,6 +17,17 @@ public sealed interface AggregateSpec {
   /** SUM(col): the noisy sum of clamped values, rounded to an integer when {@code integral}. */
   record Sum(String name, int sum, boolean integral) implements AggregateSpec {}
 
+  /**
+   * SUM(col) derived, not measured, when the query also asks AVG or VAR of the same value: SUM = centred sum +
+   * {@code centre} * count, from the centred sum and the count those already measure (noise-free, the same value the
+   * SUM measurement would have: a unit adds min(n, R) times the mean of its clamped values to both). Post-processing,
+   * so no budget share of its own; its noise variance, Var(centred) + centre^2 Var(count), is at most a measured
+   * SUM's at the same share, since ((U-L)/2)^2 + ((U+L)/2)^2 <= max(|L|, |U|)^2. Released like a SUM: rounded when
+   * {@code integral}, clamped at zero when {@code nonNegative} (the lower bound is at least 0).
+   */
+  record DerivedSum(String name, int centredSum, int count, double centre, boolean integral, boolean nonNegative)
+      implements AggregateSpec {}
+
   /** AVG(col) = mid + noisy centred sum / noisy count, clamped to [lower, upper]. */
   record Mean(String name, int centredSum, int count, double lower, double upper) implements AggregateSpec {}
 

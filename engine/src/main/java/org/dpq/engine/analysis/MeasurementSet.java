@@ -12,7 +12,8 @@ import org.dpq.mechanisms.QuantileTree;
 
 /**
  * The measurements of one query, deduplicated (AVG(x) and COUNT(x) share one count of x's values; AVG(x)
- * and VAR_POP(x) share one centred sum), each with the per-unit clamp and the sensitivities that follow from
+ * and VAR_POP(x) share one centred sum; the analyzer lets AVG and VAR of a {@code nullable: false} column divide by
+ * the shared row count, and derives SUM(x) from AVG's centred sum and count rather than measuring it), each with the per-unit clamp and the sensitivities that follow from
  * the dataset's contribution bounds. Owns invariant 3's arithmetic: a unit's aggregate within one group lies in
  * {@code [perUnitLower, perUnitUpper]} (counts capped at R; sums are min(n, R) times the unit's mean of n
  * clamped values), and a unit touches at most G groups, so L1 = G * max|bound| and

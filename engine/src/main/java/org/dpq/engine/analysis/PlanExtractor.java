@@ -109,9 +109,10 @@ final class PlanExtractor {
     List<AggregateSpec> specs = new ArrayList<>();
     List<String> names = aggregate.getRowType().getFieldNames();
     int groupCount = aggregate.getGroupCount();
+    java.util.Set<String> averaged = averagedArguments(aggregate.getAggCallList(), rowExprs, scan);
     for (int i = 0; i < aggregate.getAggCallList().size(); i++) {
       specs.add(aggregateSpec(aggregate.getAggCallList().get(i), names.get(groupCount + i), rowExprs, scan,
-          unitField, measurements));
+          unitField, measurements, averaged));
     }
     if (specs.isEmpty()) {
       if (keys.isEmpty()) {
@@ -194,8 +195,51 @@ final class PlanExtractor {
     return keys;
   }
 
+  private static boolean meanLike(SqlKind kind) {
+    return kind == SqlKind.AVG || kind == SqlKind.VAR_POP || kind == SqlKind.VAR_SAMP || kind == SqlKind.STDDEV_POP
+        || kind == SqlKind.STDDEV_SAMP;
+  }
+
+  /**
+   * The arguments (as their clamped value expressions) of the query's AVG, VAR and STDDEV calls: each of them has a
+   * centred sum and a count measured anyway, from which a SUM of the same argument is derived rather than measured
+   * (see {@link AggregateSpec.DerivedSum}). A call that would be rejected is skipped here; the main pass rejects it.
+   */
+  private java.util.Set<String> averagedArguments(List<AggregateCall> calls, List<RexNode> rowExprs, TableScan scan) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    RexBuilder rex = scan.getCluster().getRexBuilder();
+    for (AggregateCall call : calls) {
+      SqlKind kind = call.getAggregation().getKind();
+      if (!meanLike(kind) || call.isDistinct() || call.getArgList().size() != 1
+          || !call.getCollation().getFieldCollations().isEmpty()) {
+        continue;
+      }
+      try {
+        RexNode argument = filtered(call, rowExprs.get(call.getArgList().get(0)), rowExprs, rex);
+        policy(argument, call.getAggregation().getName() + "'s argument");
+        out.add(valueBound(call.getAggregation().getName(), argument, scan).argument().toString());
+      } catch (QueryRejectedException e) {
+        // rejected again, in query order, by the main pass
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The count an AVG or VAR of {@code value} divides by: the row count when the value is a column declared
+   * {@code nullable: false} (one count per group then serves every such AVG and VAR, and COUNT(*)), otherwise the
+   * count of the value's non-NULL values. Either way a unit adds min(n, R) to it, the same n its sum is scaled by.
+   */
+  private int meanCount(MeasurementSet measurements, ValueBound value, TableScan scan) {
+    if (value.argument() instanceof RexInputRef ref
+        && !declared(scan.getRowType().getFieldNames().get(ref.getIndex())).nullable()) {
+      return measurements.countRows();
+    }
+    return measurements.countValues(value.argument(), value.derivation());
+  }
+
   private AggregateSpec aggregateSpec(AggregateCall call, String name, List<RexNode> rowExprs, TableScan scan,
-      Optional<Integer> unitField, MeasurementSet measurements) {
+      Optional<Integer> unitField, MeasurementSet measurements, java.util.Set<String> averaged) {
     SqlKind kind = call.getAggregation().getKind();
     String function = call.getAggregation().getName();
     if (kind == SqlKind.MIN || kind == SqlKind.MAX || kind == SqlKind.PERCENTILE_CONT
@@ -234,15 +278,19 @@ final class PlanExtractor {
     double mid = lower / 2 + upper / 2;
     return switch (kind) {
       case SUM, SUM0 -> {
+        if (averaged.contains(value.argument().toString())) {
+          yield new AggregateSpec.DerivedSum(name, measurements.sum(value, mid), meanCount(measurements, value, scan),
+              mid, measurements.integerSum(value), lower >= 0);
+        }
         int sum = measurements.sum(value, 0);
         yield new AggregateSpec.Sum(name, sum, measurements.integerSum(value));
       }
-      case AVG -> new AggregateSpec.Mean(name, measurements.sum(value, mid),
-          measurements.countValues(value.argument(), value.derivation()), lower, upper);
+      case AVG -> new AggregateSpec.Mean(name, measurements.sum(value, mid), meanCount(measurements, value, scan),
+          lower, upper);
       default -> {
         boolean stddev = kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP;
         yield new AggregateSpec.Variance(name, measurements.sumSquares(value, mid), measurements.sum(value, mid),
-            measurements.countValues(value.argument(), value.derivation()), lower, upper, stddev);
+            meanCount(measurements, value, scan), lower, upper, stddev);
       }
     };
   }

@@ -133,6 +133,20 @@ public final class DatasetBuilder {
   }
 
   /**
+   * Declares that the column holds no NULL (nor NaN), so that one row count per group serves every AVG and VAR of
+   * it ({@code nullable: false}); call after declaring the column.
+   */
+  public DatasetBuilder notNull(String name) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> c = (Map<String, Object>) columns.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException("declare column '" + name + "' before marking it not null");
+    }
+    c.put("nullable", false);
+    return this;
+  }
+
+  /**
    * Validates and returns the dataset.
    *
    * @throws org.dpq.errors.DatasetValidationException listing every problem

@@ -480,12 +480,23 @@ final class DatasetValidator {
         from = Optional.of(c.from().strip());
       }
     }
+    boolean nullable = true;
+    if (c.nullable() != null) {
+      String n = c.nullable().strip().toLowerCase(Locale.ROOT);
+      if (n.equals("true") || n.equals("false")) {
+        nullable = n.equals("true");
+      } else {
+        problems.add(Problems.path(path, "nullable"), "must be true (the default: the column may hold NULL) or false "
+            + "(no row holds NULL here; dpq datasets validate checks it)");
+        ok = false;
+      }
+    }
     if (!ok) {
       return null;
     }
     OptionalDouble lo = lower == null ? OptionalDouble.empty() : OptionalDouble.of(lower.doubleValue());
     OptionalDouble hi = upper == null ? OptionalDouble.empty() : OptionalDouble.of(upper.doubleValue());
-    return new Column(name, type, lo, hi, publicValues, from);
+    return new Column(name, type, lo, hi, publicValues, from, nullable);
   }
 
   private boolean finiteBound(String path, BigDecimal bound) {

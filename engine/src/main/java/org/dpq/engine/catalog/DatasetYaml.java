@@ -44,5 +44,6 @@ record DatasetYaml(String name, String table, SourceYaml source, String privacyU
   record ColumnYaml(String type, @JsonDeserialize(using = YamlScalars.NumberText.class) String lower,
       @JsonDeserialize(using = YamlScalars.NumberText.class) String upper,
       @JsonDeserialize(contentUsing = YamlScalars.PublicValue.class) List<JsonNode> publicValues,
-      @JsonDeserialize(using = YamlScalars.NumberText.class) String from) {}
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String from,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String nullable) {}
 }

@@ -35,6 +35,9 @@ final class AggregateDeriver {
     if (spec instanceof AggregateSpec.Sum s) {
       return sum(m.get(s.sum()), s.integral());
     }
+    if (spec instanceof AggregateSpec.DerivedSum d) {
+      return derivedSum(d, m.get(d.centredSum()), m.get(d.count()));
+    }
     if (spec instanceof AggregateSpec.Mean a) {
       return mean(a, m.get(a.centredSum()), m.get(a.count()));
     }
@@ -72,6 +75,38 @@ final class AggregateDeriver {
       ci = s.noise().mechanism().confidenceInterval(noisy, CONFIDENCE);
     }
     return new Cell(value, nonNegative ? new Interval(Math.max(0, ci.low()), Math.max(0, ci.high())) : ci);
+  }
+
+  /**
+   * SUM = centred sum + centre * count, from two independent noisy measurements; its interval is the formula's range
+   * over the box of each component's interval at confidence sqrt(95%). Released like a measured SUM.
+   */
+  private static Cell derivedSum(AggregateSpec.DerivedSum d, Noisy sum, Noisy count) {
+    double centre = d.centre();
+    double noisy = sum.value() + centre * count.value();
+    double c = Math.sqrt(CONFIDENCE);
+    Interval s = sum.interval(c);
+    Interval n = count.interval(c);
+    double low = s.low() + (centre >= 0 ? centre * n.low() : centre * n.high());
+    double high = s.high() + (centre >= 0 ? centre * n.high() : centre * n.low());
+    if (d.nonNegative()) {
+      noisy = Math.max(0, noisy);
+    }
+    Object value;
+    Interval ci;
+    if (d.integral()) {
+      long released = Math.round(noisy);
+      value = released;
+      // the box around the released integer: shifted by the rounding, ends made whole
+      ci = new Interval(low + (released - noisy), high + (released - noisy)).integral();
+    } else {
+      value = noisy;
+      ci = new Interval(low, high);
+    }
+    if (d.nonNegative()) {
+      ci = new Interval(Math.max(0, ci.low()), Math.max(0, ci.high()));
+    }
+    return new Cell(value, ci);
   }
 
   private static Cell mean(AggregateSpec.Mean a, Noisy sum, Noisy count) {

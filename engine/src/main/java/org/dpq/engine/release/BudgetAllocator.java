@@ -27,6 +27,18 @@ public final class BudgetAllocator {
 
   /** Allocates {@code requested} over the plan's measurements with the analyst's mechanism choice. */
   public NoisePlan allocate(DpPlan plan, PrivacyLoss requested, MechanismChoice choice) {
+    return allocate(plan, requested, choice, java.util.Map.of());
+  }
+
+  /**
+   * Allocates {@code requested} over the plan's measurements with the analyst's mechanism choice, epsilon split to
+   * minimise the sum of the released values' relative variances, each weighted by {@code weights} (by aggregate name
+   * or alias; 1 when absent). See {@link #epsilonParts}.
+   *
+   * @throws QueryRejectedException before any charge, when a weight names no aggregate or is out of range
+   */
+  public NoisePlan allocate(DpPlan plan, PrivacyLoss requested, MechanismChoice choice,
+      java.util.Map<String, Double> weights) {
     List<Measurement> ms = plan.measurements();
     int k = ms.size();
     boolean thresholded = plan.partitionMode() == PartitionMode.THRESHOLD;
@@ -39,7 +51,7 @@ public final class BudgetAllocator {
       throw new QueryRejectedException("the Gaussian mechanism needs delta > 0: give a delta (e.g. 1e-7) "
           + "or choose the Laplace mechanism", Set.of(QueryParameter.DELTA, QueryParameter.MECHANISM));
     }
-    List<BigDecimal> epsilonParts = exactParts(requested.epsilon(), k);
+    List<BigDecimal> epsilonParts = epsilonParts(plan, requested, choice, ErrorWeights.of(plan, weights));
     int others = thresholded ? k - 1 : k;
     boolean gaussianPossible = choice != MechanismChoice.LAPLACE && !requested.isPure() && others > 0;
     BigDecimal selectionDelta = BigDecimal.ZERO;
@@ -60,7 +72,7 @@ public final class BudgetAllocator {
     for (int i = 0; i < k; i++) {
       Measurement m = ms.get(i);
       BigDecimal eps = epsilonParts.get(i);
-      String label = MeasurementLabels.label(plan, m);
+      String label = MeasurementLabels.label(plan, m) + MeasurementLabels.derived(plan, i);
       if (thresholded && i == plan.selectionMeasurement()) {
         PrivacyLoss share = new PrivacyLoss(eps, selectionDelta);
         PartitionThreshold t = PartitionThreshold.of(share.epsilonDouble(), share.deltaDouble(),
@@ -85,7 +97,103 @@ public final class BudgetAllocator {
     if (!total.fitsWithin(requested)) {
       throw new IllegalStateException("budget split exceeds the request; this is a bug");
     }
+    if (total.epsilon().compareTo(requested.epsilon()) == 0) {
+      // the same number, spelled as the analyst asked (shares of 3 digits add up to 50.00 for 50)
+      total = new PrivacyLoss(requested.epsilon(), total.delta());
+    }
     return new NoisePlan(out, threshold, total);
+  }
+
+  /** Significant digits of each epsilon share (rounded down; the last share takes the exact remainder). */
+  static final int SHARE_DIGITS = 3;
+
+  /**
+   * Epsilon per measurement, adding up exactly to the requested epsilon. The partition-selection count, when there is
+   * one, keeps an equal share {@code epsilon / k} (its threshold, not a variance, is what its share buys). The rest is
+   * split to minimise {@code sum_i W_i Var_i}, the released values' summed relative variances ({@link ErrorWeights}):
+   * with {@code Var_i} proportional to {@code (s_i / epsilon_i)^2} (Laplace: 2 (L1/epsilon)^2; the analytic Gaussian's
+   * sigma is close to proportional to L2/epsilon as well, so the same rule is used with L2), the Lagrange condition
+   * gives {@code epsilon_i proportional to (W_i s_i^2)^(1/3)} (s = L2 for the Gaussian mechanism, L1 otherwise). A
+   * measurement no released value reads gets the mean term of the others; no share falls below a tenth of an equal
+   * one. Shares are rounded down to {@value #SHARE_DIGITS} significant digits, and the last takes the exact remainder.
+   * Depends on the query, the bounds and the weights only, never on data.
+   */
+  static List<BigDecimal> epsilonParts(DpPlan plan, PrivacyLoss requested, MechanismChoice choice, double[] w) {
+    List<Measurement> ms = plan.measurements();
+    int k = ms.size();
+    boolean thresholded = plan.partitionMode() == PartitionMode.THRESHOLD;
+    BigDecimal total = requested.epsilon();
+    BigDecimal selection = BigDecimal.ZERO;
+    if (thresholded) {
+      selection = total.divide(BigDecimal.valueOf(k), new java.math.MathContext(20, java.math.RoundingMode.DOWN));
+    }
+    BigDecimal rest = total.subtract(selection);
+    boolean gaussian = choice == MechanismChoice.GAUSSIAN;
+    double[] log = new double[k];
+    double sumLog = 0;
+    int known = 0;
+    for (int i = 0; i < k; i++) {
+      Measurement m = ms.get(i);
+      double s = gaussian ? m.l2() : m.l1();
+      if (thresholded && i == plan.selectionMeasurement() || !(w[i] > 0) || !(s > 0) || !Double.isFinite(s)) {
+        log[i] = Double.NaN;
+        continue;
+      }
+      log[i] = (Math.log(w[i]) + 2 * Math.log(s)) / 3;
+      sumLog += log[i];
+      known++;
+    }
+    double fill = known == 0 ? 0 : sumLog / known;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < k; i++) {
+      if (!(thresholded && i == plan.selectionMeasurement())) {
+        if (Double.isNaN(log[i])) {
+          log[i] = fill;
+        }
+        max = Math.max(max, log[i]);
+      }
+    }
+    int others = thresholded ? k - 1 : k;
+    double[] p = new double[k];
+    double sum = 0;
+    for (int i = 0; i < k; i++) {
+      if (!(thresholded && i == plan.selectionMeasurement())) {
+        p[i] = StrictMath.exp(log[i] - max);
+        sum += p[i];
+      }
+    }
+    double floor = 0.1 / others;
+    double floored = 0;
+    for (int i = 0; i < k; i++) {
+      if (!(thresholded && i == plan.selectionMeasurement())) {
+        p[i] = Math.max(p[i] / sum, floor);
+        floored += p[i];
+      }
+    }
+    int last = -1;
+    for (int i = 0; i < k; i++) {
+      if (!(thresholded && i == plan.selectionMeasurement())) {
+        last = i;
+      }
+    }
+    List<BigDecimal> parts = new ArrayList<>(k);
+    BigDecimal used = BigDecimal.ZERO;
+    for (int i = 0; i < k; i++) {
+      if (thresholded && i == plan.selectionMeasurement()) {
+        parts.add(selection);
+      } else if (i == last) {
+        parts.add(null); // the exact remainder, below
+      } else {
+        BigDecimal part = rest.multiply(new BigDecimal(p[i] / floored))
+            .round(new java.math.MathContext(SHARE_DIGITS, java.math.RoundingMode.DOWN));
+        parts.add(part);
+        used = used.add(part);
+      }
+    }
+    if (last >= 0) {
+      parts.set(last, rest.subtract(used));
+    }
+    return parts;
   }
 
   /**

@@ -28,6 +28,23 @@ final class MeasurementLabels {
     };
   }
 
+  /**
+   * For explain: the released values derived from measurement {@code index} besides the plain ones, e.g.
+   * {@code " [also gives SUM(x) = this + 50 * COUNT(*)]"}; empty when none.
+   */
+  static String derived(DpPlan plan, int index) {
+    StringBuilder out = new StringBuilder();
+    for (org.dpq.engine.analysis.AggregateSpec spec : plan.aggregates()) {
+      if (spec instanceof org.dpq.engine.analysis.AggregateSpec.DerivedSum d && d.centredSum() == index) {
+        Measurement sum = plan.measurements().get(d.centredSum());
+        String column = sum.derivation().orElseGet(() -> sum.argument().map(a -> argumentName(plan, a)).orElse("*"));
+        out.append(" [also gives SUM(").append(column).append(") = this + ").append(fmt(d.centre())).append(" * ")
+            .append(label(plan, plan.measurements().get(d.count()))).append(", not measured]");
+      }
+    }
+    return out.toString();
+  }
+
   private static String argumentName(DpPlan plan, RexNode argument) {
     return argument instanceof RexInputRef ref ? fieldName(plan, ref.getIndex()) : argument.toString();
   }

@@ -50,7 +50,7 @@ final class OutputNames {
     return out;
   }
 
-  private static String aggregateName(DpPlan plan, AggregateSpec spec) {
+  static String aggregateName(DpPlan plan, AggregateSpec spec) {
     if (spec instanceof AggregateSpec.Count c) {
       return withColumn(plan, "count", c.count());
     }
@@ -59,6 +59,9 @@ final class OutputNames {
     }
     if (spec instanceof AggregateSpec.Sum s) {
       return withColumn(plan, "sum", s.sum());
+    }
+    if (spec instanceof AggregateSpec.DerivedSum d) {
+      return withColumn(plan, "sum", d.centredSum());
     }
     if (spec instanceof AggregateSpec.Mean m) {
       return withColumn(plan, "avg", m.centredSum());

@@ -163,6 +163,9 @@ public final class ReleaseKey {
       c.field("COUNT_UNITS", String.valueOf(u.units()));
     } else if (a instanceof AggregateSpec.Sum s) {
       c.field("SUM", s.sum() + " " + s.integral());
+    } else if (a instanceof AggregateSpec.DerivedSum d) {
+      c.field("DERIVED_SUM", d.centredSum() + " " + d.count() + " " + Double.toHexString(d.centre()) + " "
+          + d.integral() + " " + d.nonNegative());
     } else if (a instanceof AggregateSpec.Mean m) {
       c.field("MEAN", m.centredSum() + " " + m.count() + " " + Double.toHexString(m.lower()) + " "
           + Double.toHexString(m.upper()));

@@ -128,9 +128,10 @@ class AnalyzerAcceptanceTest {
   }
 
   @Test
-  void averageSharesTheCountOfValuesAndSumIsSeparate() {
+  void averageSharesTheCountOfValuesAndSumIsDerivedFromItsCentredSum() {
     DpPlan plan = plan("SELECT AVG(income), COUNT(income), SUM(income) FROM pums");
-    assertEquals(List.of(MeasurementKind.SUM, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM), kinds(plan));
+    assertEquals(List.of(MeasurementKind.SUM, MeasurementKind.COUNT_VALUES), kinds(plan),
+        "SUM(income) is derived from AVG's centred sum and count, not measured");
     Measurement centred = plan.measurements().get(0);
     assertEquals("income", column(plan, centred));
     assertEquals(250_000, centred.center());
@@ -140,15 +141,43 @@ class AnalyzerAcceptanceTest {
     assertEquals(500_000, centred.perUnitUpper());
     assertEquals(500_000, centred.l1(), 1e-6);
     assertFalse(centred.integral());
+    assertEquals(List.of(new AggregateSpec.Mean("EXPR$0", 0, 1, 0, 500_000), new AggregateSpec.Count("EXPR$1", 1),
+        new AggregateSpec.DerivedSum("EXPR$2", 0, 1, 250_000, false, true)), plan.aggregates());
+  }
+
+  @Test
+  void aSumWithoutAnAverageOfTheSameValueIsMeasuredUncentred() {
+    DpPlan plan = plan("SELECT AVG(age), SUM(income) FROM pums");
+    assertEquals(List.of(MeasurementKind.SUM, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM), kinds(plan));
     Measurement plain = plan.measurements().get(2);
+    assertEquals("income", column(plan, plain));
     assertEquals(0, plain.center());
     assertEquals(0, plain.perUnitLower());
     assertEquals(1_000_000, plain.perUnitUpper());
     assertEquals(1_000_000, plain.l1(), 1e-6);
     assertEquals(1_000_000, plain.l2(), 1e-6);
     assertFalse(plain.integral(), "a DOUBLE column's sum is not integral");
-    assertEquals(List.of(new AggregateSpec.Mean("EXPR$0", 0, 1, 0, 500_000), new AggregateSpec.Count("EXPR$1", 1),
-        new AggregateSpec.Sum("EXPR$2", 2, false)), plan.aggregates());
+    assertEquals(new AggregateSpec.Sum("EXPR$1", 2, false), plan.aggregates().get(1));
+  }
+
+  @Test
+  void aNonNullableColumnsAveragesShareTheRowCount() {
+    Dataset d = Dataset.builder("t").csv(java.nio.file.Path.of("t.csv")).privacyUnit("pid").maxGroupsContributed(1)
+        .maxRowsPerGroup(2).budget("1", "0").defaults("0.5", "0").column("pid", org.dpq.engine.catalog.ColumnType.INT)
+        .column("a", org.dpq.engine.catalog.ColumnType.DOUBLE, 0, 10).notNull("a")
+        .column("b", org.dpq.engine.catalog.ColumnType.DOUBLE, -5, 5).notNull("b")
+        .column("c", org.dpq.engine.catalog.ColumnType.DOUBLE, 0, 1).build();
+    DpPlan plan = ANALYZER.analyze(d, "SELECT COUNT(*), AVG(a), VAR_POP(b), SUM(a), AVG(c) FROM t");
+    assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.SUM, MeasurementKind.SUM_SQUARES,
+        MeasurementKind.SUM, MeasurementKind.SUM, MeasurementKind.COUNT_VALUES), kinds(plan),
+        "one row count serves COUNT(*), AVG(a), VAR_POP(b) and SUM(a); the nullable c keeps its count of values");
+    assertEquals(new AggregateSpec.Mean("EXPR$1", 1, 0, 0, 10), plan.aggregates().get(1));
+    assertEquals(new AggregateSpec.Variance("EXPR$2", 2, 3, 0, -5, 5, false), plan.aggregates().get(2));
+    assertEquals(new AggregateSpec.DerivedSum("EXPR$3", 1, 0, 5, false, true), plan.aggregates().get(3));
+    assertEquals(new AggregateSpec.Mean("EXPR$4", 4, 5, 0, 1), plan.aggregates().get(4));
+    // a FILTER makes the argument a CASE (NULL where the filter fails): it needs its own count of values
+    DpPlan filtered = ANALYZER.analyze(d, "SELECT AVG(a) FILTER (WHERE b > 0) FROM t");
+    assertEquals(List.of(MeasurementKind.SUM, MeasurementKind.COUNT_VALUES), kinds(filtered));
   }
 
   @Test

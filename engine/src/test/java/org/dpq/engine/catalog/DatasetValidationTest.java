@@ -31,10 +31,13 @@ class DatasetValidationTest {
     return Stream.of(
         // unknown keys, at every level
         edit("unknown column key", "lower: 0, upper: 100", "lowr: 0, lower: 0, upper: 100",
-            "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from"),
+            "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from, nullable"),
         edit("unknown top-level key", "name: pums", "name: pums\nbudgte: 1",
             "budgte: unknown key; expected one of name, table, source, privacy_unit, max_groups_contributed, "
                 + "max_rows_per_group, budget, defaults, ledger, limits, columns"),
+        edit("nullable not a boolean", "lower: 0, upper: 100", "lower: 0, upper: 100, nullable: maybe",
+            "columns.age.nullable: must be true (the default: the column may hold NULL) or false (no row holds NULL "
+                + "here; dpq datasets validate checks it)"),
         edit("unknown budget key", "{ epsilon: 3.0, delta: 1.0e-6 }", "{ epsilon: 3.0, delta: 1.0e-6, eps: 1 }",
             "budget.eps: unknown key; expected one of epsilon, delta"),
         edit("unknown source kind", "{ csv: data/pums.csv }", "{ tsv: data/pums.tsv }",

@@ -39,7 +39,7 @@ class BudgetAllocatorTest {
   void aLaplaceQueryIsChargedExactlyWhatWasAsked() {
     DpPlan p = plan("SELECT g, COUNT(*), SUM(v), AVG(v) FROM t GROUP BY g");
     NoisePlan n = new BudgetAllocator().allocate(p, PrivacyLoss.parse("0.5", "0"), MechanismChoice.LAPLACE);
-    assertEquals(4, n.measurements().size(), "count, plain sum, and AVG's centred sum and count of values");
+    assertEquals(3, n.measurements().size(), "count, and AVG's centred sum and count of values (SUM is derived)");
     assertEquals(PrivacyLoss.parse("0.5", "0"), n.total());
     n.measurements().forEach(m -> assertEquals(MechanismKind.LAPLACE, m.mechanism().kind()));
   }
@@ -54,6 +54,9 @@ class BudgetAllocatorTest {
     BigDecimal selectionDelta = n.measurements().stream().filter(m -> m.threshold().isPresent()).findFirst()
         .orElseThrow().loss().delta();
     assertEquals(0, new BigDecimal("5e-7").compareTo(selectionDelta));
+    BigDecimal selectionEpsilon = n.measurements().stream().filter(m -> m.threshold().isPresent()).findFirst()
+        .orElseThrow().loss().epsilon();
+    assertEquals(0, new BigDecimal("0.5").compareTo(selectionEpsilon), "partition selection keeps an equal share");
   }
 
   @Test
@@ -63,5 +66,58 @@ class BudgetAllocatorTest {
         PrivacyLoss.parse("1", "0"), MechanismChoice.AUTO));
     assertThrows(QueryRejectedException.class, () -> a.allocate(plan("SELECT COUNT(*) FROM t"),
         PrivacyLoss.parse("1", "0"), MechanismChoice.GAUSSIAN));
+  }
+
+  private static List<BigDecimal> epsilons(NoisePlan n) {
+    return n.measurements().stream().map(m -> m.loss().epsilon()).toList();
+  }
+
+  /**
+   * v in [0, 10], G = 1, R = 3: L1 is 3 (COUNT(*)), 15 (SUM(v - 5)), 3 (COUNT(v)). Expected magnitudes (ErrorWeights):
+   * m^2 = 5^2 + 10^2/12 = 33.33, spread 8.33, so W = 1, 1/m^2 = 0.03, 8.33/m^2 = 0.25 and W*L1^2 = 9, 6.75, 2.25,
+   * whose cube roots give shares 0.3939, 0.3579, 0.2482: rounded down to 3 digits, the last taking the remainder.
+   */
+  @Test
+  void epsilonIsSplitByTheCubeRootOfWeightedSquaredSensitivitiesAndAddsUpExactly() {
+    DpPlan p = plan("SELECT g, COUNT(*) AS n, AVG(v) AS a FROM t GROUP BY g");
+    NoisePlan n = new BudgetAllocator().allocate(p, PrivacyLoss.parse("1", "0"), MechanismChoice.LAPLACE);
+    assertEquals(List.of(new BigDecimal("0.393"), new BigDecimal("0.357"), new BigDecimal("0.250")), epsilons(n));
+    assertEquals(0, BigDecimal.ONE.compareTo(n.total().epsilon()));
+    // the split lowers the summed relative variances sum W_i L1_i^2 / eps_i^2 below the equal split's
+    double[] w = ErrorWeights.of(p, java.util.Map.of());
+    double split = 0;
+    double equal = 0;
+    for (int i = 0; i < w.length; i++) {
+      double l1 = p.measurements().get(i).l1();
+      split += w[i] * l1 * l1 / Math.pow(epsilons(n).get(i).doubleValue(), 2);
+      equal += w[i] * l1 * l1 * 9;
+    }
+    assertTrue(split < 0.95 * equal, split + " vs " + equal);
+  }
+
+  /** A weight of 8 on AVG multiplies its terms by 8 (9, 54, 18): shares 0.2453, 0.4457, 0.3090. */
+  @Test
+  void analystWeightsShiftTheSplitTowardsTheirAggregatesAndUnknownNamesAreRejected() {
+    DpPlan p = plan("SELECT g, COUNT(*) AS n, AVG(v) AS a FROM t GROUP BY g");
+    BudgetAllocator a = new BudgetAllocator();
+    NoisePlan n = a.allocate(p, PrivacyLoss.parse("1", "0"), MechanismChoice.LAPLACE, java.util.Map.of("A", 8.0));
+    assertEquals(List.of(new BigDecimal("0.245"), new BigDecimal("0.445"), new BigDecimal("0.310")), epsilons(n));
+    QueryRejectedException unknown = assertThrows(QueryRejectedException.class, () -> a.allocate(p,
+        PrivacyLoss.parse("1", "0"), MechanismChoice.LAPLACE, java.util.Map.of("avg_w", 2.0)));
+    assertTrue(unknown.getMessage().contains("'avg_w', which is not an aggregate of the query"), unknown.getMessage());
+    assertThrows(QueryRejectedException.class, () -> a.allocate(p, PrivacyLoss.parse("1", "0"),
+        MechanismChoice.LAPLACE, java.util.Map.of("n", 0.0)));
+  }
+
+  @Property(tries = 200)
+  void everySplitAddsUpExactlyToTheRequest(@ForAll @BigRange(min = "0.000001", max = "100") @Scale(9) BigDecimal total,
+      @ForAll @IntRange(min = 0, max = 3) int shape) {
+    String sql = List.of("SELECT g, COUNT(*), SUM(v), AVG(v), VAR_POP(w) FROM t GROUP BY g",
+        "SELECT h, AVG(v), SUM(v), STDDEV(w) FROM t GROUP BY h", "SELECT SUM(w), COUNT(v) FROM t",
+        "SELECT h, COUNT(*) FROM t GROUP BY h").get(shape);
+    NoisePlan n = new BudgetAllocator().allocate(plan(sql), PrivacyLoss.parse(total.toPlainString(), "1e-7"),
+        MechanismChoice.LAPLACE);
+    assertEquals(0, total.compareTo(epsilons(n).stream().reduce(BigDecimal.ZERO, BigDecimal::add)));
+    epsilons(n).forEach(e -> assertTrue(e.signum() > 0, "every share is positive: " + epsilons(n)));
   }
 }
