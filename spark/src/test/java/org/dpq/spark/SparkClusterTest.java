@@ -62,6 +62,8 @@ class SparkClusterTest {
     System.setProperty("spark.sql.shuffle.partitions", "2");
     System.setProperty("spark.sql.codegen.wholeStage", "false");
     System.setProperty("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    // short-lived executors over small tables: the quick compiler only (Spark adds its module options itself)
+    System.setProperty("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
     generated = GeneratedTable.write(work.resolve("generated"), 20240521L, 20_000);
     SparkSession session = SparkSessions.forMaster(Optional.of(cluster.masterUrl()));
     awaitExecutors(session, cluster.shape().workers(), 120);
@@ -79,12 +81,19 @@ class SparkClusterTest {
 
   @AfterAll
   void stopCluster() {
-    opened.forEach(Backend::close);
-    SparkSessions.forMaster(Optional.of(cluster.masterUrl())).stop();
-    cluster.close();
-    cluster.driverSettings("512m").keySet().forEach(System::clearProperty);
-    List.of("spark.sql.shuffle.partitions", "spark.sql.codegen.wholeStage", "spark.sql.codegen.factoryMode")
-        .forEach(System::clearProperty);
+    if (cluster == null) {
+      return;
+    }
+    try {
+      opened.forEach(Backend::close);
+      SparkSessions.forMaster(Optional.of(cluster.masterUrl())).stop();
+    } finally {
+      cluster.close();
+      cluster.driverSettings("512m").keySet().forEach(System::clearProperty);
+      List.of("spark.sql.shuffle.partitions", "spark.sql.codegen.wholeStage", "spark.sql.codegen.factoryMode",
+          "spark.executor.extraJavaOptions")
+          .forEach(System::clearProperty);
+    }
   }
 
   private String sparkSource(Path csv) {
