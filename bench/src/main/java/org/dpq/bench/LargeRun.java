@@ -19,7 +19,8 @@ import org.dpq.engine.QueryOptions;
  * process's peak resident memory. Then, in the same JVM after the DP handle is closed, the same non-private
  * queries on a plain DuckDB table loaded from the same file.
  *
- * <p>Usage: {@code LargeRun [--rows N] [--dir DIR] [--unit pid|row]}
+ * <p>Usage: {@code LargeRun [--rows N] [--dir DIR] [--unit pid|row] [--memory-mb MB]} ({@code --memory-mb}: the
+ * dataset's {@code limits.memory_mb}, DuckDB's cap; without it, half of the machine's memory)
  */
 public final class LargeRun {
   private LargeRun() {}
@@ -39,6 +40,13 @@ public final class LargeRun {
     }
     boolean rowUnit = unit.equals("row");
     Path yaml = QueryBench.yaml(dir, "large-" + unit, parquet, unit, rowUnit ? 1 : 2, rowUnit ? 1 : 5, 50);
+    if (opt.containsKey("memory-mb")) {
+      // DuckDB's memory_limit (limits.memory_mb): beyond it, loading and queries spill to disk
+      long memoryMb = Long.parseLong(opt.get("memory-mb"));
+      Files.writeString(yaml, Files.readString(yaml).replace("columns:\n",
+          "limits: { memory_mb: " + memoryMb + " }\ncolumns:\n"));
+      System.out.printf(Locale.ROOT, "DuckDB memory_limit %,d MB%n", memoryMb);
+    }
     List<String> queries = List.of("SELECT grp, COUNT(*) AS n FROM t GROUP BY grp",
         "SELECT grp, SUM(amount) AS s, AVG(amount) AS a FROM t GROUP BY grp",
         "SELECT region, COUNT(*) AS n FROM t GROUP BY region");

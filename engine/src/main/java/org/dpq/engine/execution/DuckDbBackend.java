@@ -75,8 +75,12 @@ public final class DuckDbBackend implements Backend {
   /** Per CSV column that may fail to convert, its counts when the source was opened (empty for Parquet). */
   private final List<UnparsableCells> unparsableCells;
 
+  /** This backend's own spill folder (owner-only), deleted on {@link #close}. */
+  private final Path spill;
+
   private DuckDbBackend(DuckDBConnection root, DuckDBConnection dry, Storage storage, long timeoutSeconds,
-      List<UnparsableCells> unparsableCells) {
+      List<UnparsableCells> unparsableCells, Path spill) {
+    this.spill = spill;
     this.root = root;
     this.dry = dry;
     this.storage = storage;
@@ -153,25 +157,29 @@ public final class DuckDbBackend implements Backend {
       throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
     }
     DuckDBConnection dry = null;
+    Path spill = null;
     try {
+      spill = configure(root, dataset);
       List<UnparsableCells> unparsable = expose(root, dataset, storage, path);
       if (enforceThreshold && source instanceof Source.Csv csv) {
         refuseUnparsable(dataset, unparsable, csv.options().maxUnparsableFraction());
       }
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       emptyTwin(root, dry, dataset.table());
-      return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds(), unparsable);
+      return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds(), unparsable, spill);
     } catch (SQLException e) {
       closeQuietly(root);
       if (dry != null) {
         closeQuietly(dry);
       }
+      deleteSpill(spill);
       throw DuckDbErrors.opening(e, dataset.table());
     } catch (RuntimeException e) {
       closeQuietly(root);
       if (dry != null) {
         closeQuietly(dry);
       }
+      deleteSpill(spill);
       throw e;
     }
   }
@@ -339,6 +347,54 @@ public final class DuckDbBackend implements Backend {
     s.execute("SET memory_limit = '" + memory + "MB'");
     int threads = limits.threads().orElse(Runtime.getRuntime().availableProcessors());
     s.execute("SET threads = " + threads);
+  }
+
+  /** The system property naming the folder under which each DuckDB backend makes its spill folder. */
+  public static final String SPILL_PARENT_PROPERTY = "dpq.duckdb.spill_dir";
+
+  /**
+   * Sets the memory cap, threads and spill folder on a new connection, before anything is loaded, so that
+   * loading a large source and the bounded queries over it both stay under {@code memory_limit}, spilling to
+   * disk (DuckDB's hash aggregates, joins, sorts and windows do) instead of growing past it. The spill folder is
+   * this backend's own, owner-only ({@code rwx------}), under {@code -Ddpq.duckdb.spill_dir} or else
+   * {@code java.io.tmpdir}; DuckDB otherwise spills an in-memory database to {@code .tmp} in the working folder.
+   * Spilled blocks are source rows: like the source itself they stay on the owner's machine, readable by the
+   * owner only, and are deleted on {@link #close}.
+   */
+  private static Path configure(Connection c, Dataset d) throws SQLException {
+    Path spill = spillDirectory();
+    try (Statement s = c.createStatement()) {
+      limit(s, d.limits());
+      s.execute("SET temp_directory = " + DuckDbSql.literal(spill.toString()));
+    }
+    return spill;
+  }
+
+  private static Path spillDirectory() {
+    Path parent = Path.of(System.getProperty(SPILL_PARENT_PROPERTY, System.getProperty("java.io.tmpdir")));
+    try {
+      Files.createDirectories(parent);
+      if (parent.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        return Files.createTempDirectory(parent, "dpq-duckdb-spill-", java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
+      return Files.createTempDirectory(parent, "dpq-duckdb-spill-");
+    } catch (java.io.IOException e) {
+      throw new BackendException("could not create DuckDB's spill folder under " + parent + " ("
+          + e.getClass().getSimpleName() + "); make it writable or set -D" + SPILL_PARENT_PROPERTY
+          + " to a writable folder");
+    }
+  }
+
+  private static void deleteSpill(Path spill) {
+    if (spill == null) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(spill)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // a temporary folder: the OS cleans it
+    }
   }
 
   private static long physicalMemoryMegabytes() {
@@ -515,6 +571,7 @@ public final class DuckDbBackend implements Backend {
         closed = true;
         closeQuietly(root);
         closeQuietly(dry);
+        deleteSpill(spill);
       }
     } finally {
       lock.writeLock().unlock();
