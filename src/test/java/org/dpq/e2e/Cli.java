@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real dpq jar ({@code java -jar dpq-cli-*-all.jar}) as a subprocess in a working directory. */
+/**
+ * Runs dpq for the e2e tests: in this JVM through the jar's own entry point ({@link #run}), or as the real jar
+ * ({@code java -jar dpq-cli-*-all.jar}) in a child process in a working directory ({@link #launch}).
+ */
 final class Cli {
   /** A guard against a hung process, not an assertion about speed. */
   private static final long HANG_GUARD_SECONDS = 120;
@@ -46,14 +49,33 @@ final class Cli {
 
   private static List<String> jvmOptions;
 
-  /** Runs {@code dpq args...} in {@code workDir} with no standard input, started like the launcher starts it. */
+  /**
+   * Runs {@code dpq args...} as if in {@code workDir} with no standard input, in this JVM ({@link InProcessDpq}:
+   * the jar's own entry point without {@code System.exit}, every output captured).
+   */
   static Result run(Path workDir, String... args) {
+    InProcessDpq.Result r = InProcessDpq.run(workDir, null, List.of(args));
+    return new Result(r.code(), r.out(), r.err());
+  }
+
+  /**
+   * Runs {@code dpq args...} in {@code workDir} with no standard input as a child JVM started like the launcher
+   * starts it: for what only the real jar proves (its main and manifest, the process's exit code, paths relative
+   * to the process's working directory, what the JVM itself would print).
+   */
+  static Result launch(Path workDir, String... args) {
     return exec(workDir, command(args), java.util.Map.of());
+  }
+
+  /** Runs {@code dpq args...} like {@link #launch} with extra environment variables (e.g. DPQ_TOKEN). */
+  static Result launch(Path workDir, java.util.Map<String, String> env, String... args) {
+    return exec(workDir, command(args), env);
   }
 
   /** Runs {@code dpq args...} like {@link #run} with extra environment variables (e.g. DPQ_TOKEN). */
   static Result run(Path workDir, java.util.Map<String, String> env, String... args) {
-    return exec(workDir, command(args), env);
+    InProcessDpq.Result r = InProcessDpq.run(workDir, null, env, List.of(args));
+    return new Result(r.code(), r.out(), r.err());
   }
 
   /** The command line that runs {@code dpq args...} as the launcher does. */

@@ -18,10 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real CLI jar as a subprocess on a copy of the ratings sample: every output format parsed back, explain,
- * budget exhaustion, history, verify (intact and tampered), rejections and usage errors with their exit codes.
- * The cases on a served copy ({@link #servedCopy}) run every command once more through {@code --server} against
- * one {@code dpq serve} on loopback, which must end the same way (see {@link ServedTwin}).
+ * The CLI on a copy of the ratings sample: every output format parsed back, explain, budget exhaustion, history,
+ * verify (intact and tampered), rejections and usage errors with their exit codes. Commands run through the jar's
+ * own entry point in this JVM ({@link Cli#run}); what only the real jar in its own process proves (its exit
+ * codes, paths relative to its working directory, one line and no JVM stack trace on a failure, the launcher)
+ * runs it as a subprocess ({@link Cli#launch}). The cases on a served copy ({@link #servedCopy}) run every
+ * command once more through {@code --server} against one {@code dpq serve} on loopback, which must end the same
+ * way (see {@link ServedTwin}).
  */
 class CliE2ETest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -242,6 +245,25 @@ class CliE2ETest {
     assertFalse(Files.exists(dir.resolve("ratings.ledger.db")), "a usage error touches no ledger");
   }
 
+  /** The real jar in its own process: the codes its main exits with, a dataset path relative to its directory. */
+  @Test
+  void theJarExitsWithItsCommandsCodes() {
+    Samples.copy("ratings", dir);
+    Cli.Result answered = Cli.launch(dir, "query", "--dataset", "ratings.yaml", "--epsilon", "1", BY_RATING);
+    assertEquals(0, answered.code(), answered.toString());
+    assertTrue(answered.out().lines().findFirst().orElse("").matches("rating +users"), answered.out());
+    assertTrue(answered.out().contains("cost: epsilon 1, delta "), answered.out());
+
+    Cli.Result rejected = Cli.launch(dir, "query", "--dataset", "ratings.yaml", "SELECT * FROM ratings");
+    assertEquals(3, rejected.code(), rejected.toString());
+    assertEquals("", rejected.out());
+    assertTrue(rejected.err().startsWith("dpq: query rejected: "), rejected.err());
+
+    Cli.Result usage = Cli.launch(dir, "query", "--dataset", "ratings.yaml", "--seed", "42", BY_RATING);
+    assertEquals(2, usage.code(), usage.toString());
+    assertEquals("", usage.out());
+  }
+
   @Test
   void theLauncherRunsTheJarFromAnyDirectoryAndThroughASymlink() throws Exception {
     Path launcher = Samples.dir().resolve("..").resolve("dpq").toRealPath();
@@ -316,7 +338,8 @@ class CliE2ETest {
   void aMissingSourceFileIsADataErrorOnOneLine() throws Exception {
     Path yaml = Samples.copy("ratings", dir);
     Files.delete(dir.resolve("ratings.csv"));
-    Cli.Result q = dpq("query", "--dataset", yaml.toString(), BY_RATING);
+    // In its own process: the JVM would print an escaping exception's stack trace there.
+    Cli.Result q = Cli.launch(dir, "query", "--dataset", yaml.toString(), BY_RATING);
     assertEquals(5, q.code(), q.toString());
     assertEquals("", q.out());
     assertTrue(q.err().startsWith("dpq: ") && q.err().contains("ratings.csv"), q.err());

@@ -44,6 +44,11 @@ class RemoteCliE2ETest {
     Cli.Result list = as(dir, "alice", "datasets", "list", "--server", url, "--format", "json");
     assertEquals(0, list.code(), list.toString());
     assertTrue(JSON.readTree(list.out()).get("datasets").toString().contains("\"" + dataset + "\""), list.out());
+    // The real jar in its own process reads the token from its environment.
+    Cli.Result launched = Cli.launch(dir, Map.of("DPQ_TOKEN", ServedTwin.token("alice")), "datasets", "list",
+        "--server", url, "--format", "json");
+    assertEquals(0, launched.code(), launched.toString());
+    assertEquals(JSON.readTree(list.out()), JSON.readTree(launched.out()));
 
     Cli.Result notOfficer = as(dir, "alice", "budget", "allocate", "--server", url, "--dataset", dataset,
         "--analyst", "alice", "--epsilon", "100", "--reason", "more");

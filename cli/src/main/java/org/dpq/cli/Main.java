@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,10 +44,18 @@ public final class Main implements Callable<Integer> {
   /** Standard input, and whether it is a terminal (a query is read from it only when it is not). */
   private final InputStream in;
   private final boolean inIsTerminal;
+  /** The environment variables the command reads (the token and trust store of {@code --server}). */
+  private final Map<String, String> environment;
 
-  Main(InputStream in, boolean inIsTerminal) {
+  Main(InputStream in, boolean inIsTerminal, Map<String, String> environment) {
     this.in = in;
     this.inIsTerminal = inIsTerminal;
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** The environment of the dpq command that runs {@code spec}. */
+  static Map<String, String> environment(CommandSpec spec) {
+    return ((Main) spec.root().userObject()).environment;
   }
 
   /** The standard input of the dpq command that runs {@code spec}. */
@@ -89,7 +98,16 @@ public final class Main implements Callable<Integer> {
    */
   public static int execute(InputStream in, boolean inIsTerminal, PrintWriter out, PrintWriter err,
       String... args) {
-    CommandLine cl = commandLine(new Main(in, inIsTerminal), out, err);
+    return execute(in, inIsTerminal, System.getenv(), out, err, args);
+  }
+
+  /**
+   * Runs dpq with the given streams and environment variables (instead of the process's) and returns its exit
+   * code: for running commands in-process on behalf of another environment, e.g. tests.
+   */
+  public static int execute(InputStream in, boolean inIsTerminal, Map<String, String> environment,
+      PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = commandLine(new Main(in, inIsTerminal, environment), out, err);
     int code;
     try {
       code = cl.execute(args);
@@ -102,7 +120,7 @@ public final class Main implements Callable<Integer> {
 
   /** The configured command line. */
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    return commandLine(new Main(InputStream.nullInputStream(), true), out, err);
+    return commandLine(new Main(InputStream.nullInputStream(), true, System.getenv()), out, err);
   }
 
   private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {

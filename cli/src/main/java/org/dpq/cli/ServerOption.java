@@ -8,12 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.dpq.api.DpqService;
 import org.dpq.client.DpqClient;
 import org.dpq.engine.PhaseListener;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code --server URL} option: with it a command runs against a dpq server (the dataset is then its name
@@ -30,6 +33,9 @@ public final class ServerOption {
           + "name there. The token is read from DPQ_TOKEN or the file named by DPQ_TOKEN_FILE.")
   URI server;
 
+  /** The command this option belongs to: its root {@link Main} holds the environment. */
+  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+
   boolean remote() {
     return server != null;
   }
@@ -44,7 +50,8 @@ public final class ServerOption {
 
   /** The client of {@code --server}, for what only a server has (an officer's allocations). */
   DpqClient client() {
-    return DpqClient.connect(server, DpqClient.tokenFromEnvironment(), sslContext());
+    Map<String, String> env = Main.environment(mixee);
+    return DpqClient.connect(server, DpqClient.tokenFrom(env), sslContext(env));
   }
 
   /** The dataset argument as the service names it: the YAML path embedded, the name remotely. */
@@ -64,12 +71,12 @@ public final class ServerOption {
     }
   }
 
-  private static SSLContext sslContext() {
-    String path = System.getenv(TRUSTSTORE_ENV);
+  private static SSLContext sslContext(Map<String, String> env) {
+    String path = env.get(TRUSTSTORE_ENV);
     if (path == null || path.isBlank()) {
       return null;
     }
-    String pw = System.getenv(TRUSTSTORE_PASSWORD_ENV);
+    String pw = env.get(TRUSTSTORE_PASSWORD_ENV);
     try (InputStream in = Files.newInputStream(Path.of(path))) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(in, pw == null ? null : pw.toCharArray());

@@ -90,7 +90,11 @@ public final class DpqClient implements DpqService {
     return tokenFrom(System.getenv());
   }
 
-  static String tokenFrom(Map<String, String> env) {
+  /**
+   * The token as {@link #tokenFromEnvironment()} finds it, from the given environment (for a program that runs
+   * commands on behalf of another environment, e.g. the CLI's entry point called in-process).
+   */
+  public static String tokenFrom(Map<String, String> env) {
     String t = env.get(TOKEN_ENV);
     if (t != null && !t.isBlank()) {
       return t.strip();

@@ -57,6 +57,16 @@ public final class DpqProcess {
   }
 
   /**
+   * Runs {@code dpq args...} as if in {@code workDir} in this JVM ({@link org.dpq.e2e.InProcessDpq}: the jar's own
+   * entry point without {@code System.exit}, every output of the run captured); {@code stdin} (may be null) is its
+   * standard input. For cases where the property is the command's, not the process's: it costs no JVM start.
+   */
+  public static Result inProcess(Path workDir, String stdin, List<String> args) {
+    org.dpq.e2e.InProcessDpq.Result r = org.dpq.e2e.InProcessDpq.run(workDir, stdin, args);
+    return new Result(r.code(), r.out(), r.err());
+  }
+
+  /**
    * Starts {@code mainClass} of the test class path in a child JVM, without waiting for it; its standard error
    * goes to {@code stderr}, its standard input and output stay with the caller.
    */

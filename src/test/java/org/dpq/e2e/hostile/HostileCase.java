@@ -18,7 +18,8 @@ import java.util.Locale;
  *
  * @param id unique name
  * @param family structure, parameters, oracles or data
- * @param via cli (the real jar as a subprocess, the default) or api (the Java API, for data-value cases)
+ * @param via cli (the CLI's entry point, the default: see {@link #inChildJvm()}) or api (the Java API, for
+ *     data-value cases)
  * @param dataset people (default), empty, unicode or whale
  * @param command query (default) or explain
  * @param sql the query text; {@link #text()} expands its macros
@@ -129,6 +130,16 @@ public record HostileCase(String id, String family, String via, String dataset, 
     return java.util.stream.IntStream.range(0, all.size()).mapToObj(i -> new HostileCase(all.get(i).id(),
         "cost-oracles", i % 5 == 0 ? "cli" : "api", null, null, all.get(i).sql(), null, null, null, null, "rejected",
         all.get(i).fragment(), null, null, null, null, null)).toList();
+  }
+
+  /**
+   * True when this CLI case runs the real jar as a subprocess rather than the same entry point in the test JVM:
+   * the data family and the malformed dataset (inputs and files that plant data values: the leak check then also
+   * covers what the JVM or a native library prints to the process's own streams). What a case checks is the same
+   * either way.
+   */
+  public boolean inChildJvm() {
+    return viaCli() && ("data".equals(family) || "malformed".equals(dataset));
   }
 
   /** Loads the corpus from the test class path. */

@@ -44,9 +44,12 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hostile-input suite: one runner over the corpus {@code hostile/cases.yaml}. CLI cases run the real jar as a
- * subprocess, each on its own copy of the dataset YAML with its own ledger (so they can run two at a time and
- * every charge is attributable); api cases run through the Java API on one open dataset per (dataset, noise).
+ * The hostile-input suite: one runner over the corpus {@code hostile/cases.yaml}. CLI cases run the CLI's own
+ * entry point, each on its own copy of the dataset YAML with its own ledger (so every charge is attributable):
+ * the data family's and the malformed file's cases, which plant data values, through the real jar as a subprocess (so that the leak
+ * check also sees whatever the JVM or a native library would print), the others in this JVM with every output
+ * captured ({@link DpqProcess#inProcess}); api cases run through the Java API on one open dataset per (dataset,
+ * noise).
  *
  * <p>Beyond each case's own expectation, every case is checked for: the exit code (never 1), no stack trace, no
  * planted data value in stdout/stderr unless the case's own input holds it, and the ledger: a case that is not
@@ -156,7 +159,8 @@ class HostileSuiteTest {
       args.add("json");
     }
     args.add(c.stdin() ? "-" : c.text());
-    DpqProcess.Result r = DpqProcess.cli(dir, c.stdin() ? c.text() : null, args);
+    String stdin = c.stdin() ? c.text() : null;
+    DpqProcess.Result r = c.inChildJvm() ? DpqProcess.cli(dir, stdin, args) : DpqProcess.inProcess(dir, stdin, args);
     List<String> columns = List.of();
     List<List<Object>> rows = List.of();
     BigDecimal cost = null;
