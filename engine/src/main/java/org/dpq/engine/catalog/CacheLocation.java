@@ -47,7 +47,8 @@ public record CacheLocation(Optional<Path> dir) {
     return dir.isPresent();
   }
 
-  private static Optional<Path> defaultFolder(Dataset d) {
+  /** The folder used when neither the property nor the environment names one. */
+  static Optional<Path> defaultFolder(Dataset d) {
     Path beside = null;
     if (!d.ledger().startsWith("jdbc:")) {
       beside = Path.of(d.ledger()).toAbsolutePath().getParent();
