@@ -451,7 +451,7 @@ public final class Dpq implements AutoCloseable {
       synchronized (backendLock) {
         if (backend == null) {
           long start = System.nanoTime();
-          backend = backendSource == null ? Backends.open(dataset, TypedCopy.of(cache, fingerprint))
+          backend = backendSource == null ? Backends.open(dataset, TypedCopy.of(cache, dataset.name(), fingerprint))
               : Backends.open(dataset, backendSource);
           long took = System.nanoTime() - start;
           loadNanos += took;

@@ -42,6 +42,22 @@ public record CacheLocation(Optional<Path> dir) {
     return new CacheLocation(Optional.of(dir.toAbsolutePath().normalize()));
   }
 
+  /**
+   * Creates {@code dir} (and missing parents) readable by the owner only where POSIX permissions exist: the cache
+   * holds row-level data. An existing folder is left as it is.
+   */
+  public static void createPrivate(Path dir) throws java.io.IOException {
+    if (java.nio.file.Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    } catch (UnsupportedOperationException e) {
+      java.nio.file.Files.createDirectories(dir);
+    }
+  }
+
   /** Whether caching is on. */
   public boolean enabled() {
     return dir.isPresent();

@@ -123,7 +123,7 @@ public final class SourceStamps {
     Properties p = stamp.toProperties();
     p.setProperty("sha256", HexFormat.of().formatHex(digest));
     try {
-      Files.createDirectories(stampFile.getParent());
+      CacheLocation.createPrivate(stampFile.getParent());
       Path tmp = Files.createTempFile(stampFile.getParent(), "stamp", ".tmp");
       try {
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

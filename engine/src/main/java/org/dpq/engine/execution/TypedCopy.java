@@ -53,9 +53,14 @@ public final class TypedCopy {
     this.fingerprint = fingerprint;
   }
 
-  /** The copy for data with {@code fingerprint} in {@code cache}, or empty when the cache is off. */
-  public static Optional<TypedCopy> of(CacheLocation cache, String fingerprint) {
-    return cache.dir().map(d -> new TypedCopy(d.resolve(fingerprint + ".duckdb"), fingerprint));
+  /**
+   * The copy of dataset {@code dataset}'s data with {@code fingerprint} in {@code cache}, or empty when the cache is
+   * off. Its file is {@code <dataset>.<fingerprint>.duckdb} (the name reduced to letters, digits, '-' and '_'), so
+   * that writing it can delete the dataset's copies of older data.
+   */
+  public static Optional<TypedCopy> of(CacheLocation cache, String dataset, String fingerprint) {
+    String prefix = dataset.replaceAll("[^A-Za-z0-9_-]", "_");
+    return cache.dir().map(d -> new TypedCopy(d.resolve(prefix + "." + fingerprint + ".duckdb"), fingerprint));
   }
 
   /** The database file. */
@@ -97,7 +102,7 @@ public final class TypedCopy {
   /** The locked channel of the cross-process lock, or null when the cache folder cannot be made (the copy is then neither read nor written). */
   private FileChannel lockFile() {
     try {
-      Files.createDirectories(file.getParent());
+      CacheLocation.createPrivate(file.getParent());
       FileChannel channel = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"),
           StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       try {
@@ -193,6 +198,7 @@ public final class TypedCopy {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
       LOG.debug("typed copy {} written", file);
+      deleteOlderCopies();
     } catch (SQLException | IOException e) {
       LOG.warn("the typed copy {} could not be written ({}); the next call reads the source again", file,
           e.getClass().getSimpleName());
@@ -206,6 +212,28 @@ public final class TypedCopy {
     } finally {
       deleteQuietly(tmp);
       deleteQuietly(tmp.resolveSibling(tmp.getFileName() + ".wal"));
+    }
+  }
+
+  /**
+   * Deletes the dataset's copies of other data (same name, other fingerprint): each change of the source would
+   * otherwise leave a copy behind. A process still reading one keeps it open (POSIX); the lock files stay, so
+   * that no two processes ever hold different locks for one copy.
+   */
+  private void deleteOlderCopies() {
+    String name = file.getFileName().toString();
+    String prefix = name.substring(0, name.length() - fingerprint.length() - ".duckdb".length());
+    try (java.nio.file.DirectoryStream<Path> dir = Files.newDirectoryStream(file.getParent(),
+        p -> {
+          String n = p.getFileName().toString();
+          return n.startsWith(prefix) && n.endsWith(".duckdb") && !n.equals(name)
+              && n.length() == name.length() && n.substring(prefix.length()).matches("[0-9a-f]{64}\\.duckdb");
+        })) {
+      for (Path old : dir) {
+        deleteQuietly(old);
+      }
+    } catch (IOException e) {
+      // left for the next write
     }
   }
 

@@ -53,7 +53,7 @@ class TypedCopyTest {
   }
 
   private Optional<TypedCopy> copy(Dataset d) {
-    return TypedCopy.of(CacheLocation.at(tmp.resolve("cache")), Fingerprint.of(d));
+    return TypedCopy.of(CacheLocation.at(tmp.resolve("cache")), d.name(), Fingerprint.of(d));
   }
 
   private static String summary(Backend b) {
@@ -77,6 +77,8 @@ class TypedCopyTest {
     }
     assertEquals("3,2,4.0,2,2024-02-03", fromSource);
     assertEquals(List.of(copy.get().file()), cacheFiles());
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(tmp.resolve("cache")))); // row-level data: the owner's only
     // Same fingerprint key, other bytes in the file: what is read is the copy, not the source.
     Files.writeString(tmp.resolve("t.csv"), "id,x,d\n9,9,2020-01-01\n");
     try (DuckDbBackend b = DuckDbBackend.open(d, copy)) {
@@ -133,6 +135,20 @@ class TypedCopyTest {
     assertEquals(Optional.of(Fingerprint.of(d)), storedFingerprint(copy.get().file()));
   }
 
+  /** A changed source gets a new copy, and the dataset's copy of the old data is deleted (no growth per change). */
+  @Test
+  void aCopyOfNewDataReplacesTheDatasetsOlderCopy() throws IOException {
+    Dataset before = dataset();
+    DuckDbBackend.open(before, copy(before)).close();
+    Dataset after = dataset("id,x,d\n1,7,2024-01-02\n", "");
+    Optional<TypedCopy> copy = copy(after);
+    try (DuckDbBackend b = DuckDbBackend.open(after, copy)) {
+      assertEquals("1,1,7.0,1,2024-01-02", summary(b));
+    }
+    assertEquals(List.of(copy.get().file()), cacheFiles());
+    assertTrue(copy.get().file().getFileName().toString().startsWith("t."), copy.get().file().toString());
+  }
+
   @Test
   void concurrentOpensBuildOneValidCopy() throws Exception {
     Dataset d = dataset();
@@ -177,7 +193,7 @@ class TypedCopyTest {
   @Test
   void offWritesNothing() throws IOException {
     Dataset d = dataset();
-    assertEquals(Optional.empty(), TypedCopy.of(CacheLocation.OFF, Fingerprint.of(d)));
+    assertEquals(Optional.empty(), TypedCopy.of(CacheLocation.OFF, d.name(), Fingerprint.of(d)));
     try (DuckDbBackend b = DuckDbBackend.open(d, Optional.empty())) {
       assertEquals("3,2,4.0,2,2024-02-03", summary(b));
     }
