@@ -191,6 +191,40 @@ class TypedCopyTest {
   }
 
   @Test
+  void aParquetSourceIsCopiedTooAndAMistypedOneNever() throws Exception {
+    Path file = tmp.resolve("t.parquet");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT CAST(i AS BIGINT) AS id, i * 0.5 AS x, DATE '2024-01-01' + CAST(i AS INTEGER) AS d "
+          + "FROM range(10) r(i)) TO '" + file + "' (FORMAT parquet)");
+    }
+    String yaml = """
+        name: p
+        table: t
+        source: { parquet: t.parquet }
+        privacy_unit: row
+        budget: { epsilon: 1, delta: 0 }
+        defaults: { epsilon: 0.5, delta: 0 }
+        columns:
+          id: { type: %s }
+          x: { type: double, lower: 0, upper: 100 }
+          d: { type: date }
+        """;
+    Dataset d = DatasetLoader.parse(yaml.formatted("long"), tmp);
+    Optional<TypedCopy> copy = copy(d);
+    try (DuckDbBackend b = DuckDbBackend.open(d, copy)) {
+      assertEquals("10,10,22.5,10,2024-01-10", summary(b));
+    }
+    assertTrue(Files.exists(copy.get().file()));
+    try (DuckDbBackend b = DuckDbBackend.open(d, copy)) {
+      assertEquals("10,10,22.5,10,2024-01-10", summary(b));
+    }
+    Dataset mistyped = DatasetLoader.parse(yaml.formatted("long").replace("x: { type: double", "x: { type: int"), tmp);
+    Optional<TypedCopy> mistypedCopy = copy(mistyped);
+    assertThrows(BackendException.class, () -> DuckDbBackend.open(mistyped, mistypedCopy));
+    assertFalse(Files.exists(mistypedCopy.get().file()));
+  }
+
+  @Test
   void offWritesNothing() throws IOException {
     Dataset d = dataset();
     assertEquals(Optional.empty(), TypedCopy.of(CacheLocation.OFF, d.name(), Fingerprint.of(d)));
