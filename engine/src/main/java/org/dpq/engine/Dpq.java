@@ -16,9 +16,9 @@ import org.dpq.budget.VerifyReport;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.BindParameters;
 import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.catalog.CacheLocation;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
-import org.dpq.engine.catalog.CacheLocation;
 import org.dpq.engine.catalog.Fingerprint;
 import org.dpq.engine.catalog.Source;
 import org.dpq.engine.catalog.SourceStamps;
@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * what cannot be bounded, at no cost), the ledger (charge durably before data is read; never refunded once the
  * backend was called), the bounded query on the backend, and release (noise from SecureRandom only, keys only
  * via public domains or partition selection). An identical query with identical parameters on identical data
- * returns the stored answer at no cost. Safe for concurrent use by several threads.
+ * returns the stored answer at no cost. Analysis and dry runs of a CSV or Parquet source use an empty table of the
+ * declared types; the source (or its typed copy, see {@link TypedCopy}) is loaded only once a query passed analysis,
+ * before its charge, so {@code explain} and rejections never read data. Safe for concurrent use by several threads.
  *
  * <pre>{@code
  * try (Dpq dpq = Dpq.open(Path.of("samples/ratings.yaml"))) {

@@ -35,6 +35,10 @@ import org.duckdb.DuckDBConnection;
  * category only), and once the table is exposed the database is locked down, so that SQL can neither read
  * another file nor change a setting.
  *
+ * <p>Opened with a {@link TypedCopy}, the table comes from the copy when a valid one exists (attached read-only,
+ * the source not read again) and the copy is written otherwise; {@link #declared} opens an empty table of the
+ * declared types that reads nothing, for analysis and dry runs.
+ *
  * <p>Thread-safe: each {@link #execute} runs on its own duplicate of one connection to the same in-memory
  * database, so queries may run concurrently; {@link #close} waits for running queries. Cells come back through
  * {@code JdbcValues}: integer results as {@link Long}, real ones as {@link Double}, keys as {@link String} for

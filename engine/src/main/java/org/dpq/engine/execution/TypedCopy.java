@@ -80,10 +80,16 @@ public final class TypedCopy {
    * process. A copy that cannot be written (a read-only folder, a full disk) is skipped: the query still runs.
    */
   List<UnparsableCells> expose(Connection c, String table, Loader loader) throws SQLException {
+    // A copy is only ever renamed into place whole, so a valid one can be opened without the lock; concurrent
+    // processes then do not queue behind each other to read it. Anything else is decided under the lock.
+    Optional<List<UnparsableCells>> ready = attach(c, table, false);
+    if (ready.isPresent()) {
+      return ready.get();
+    }
     ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
     jvm.lock();
     try (FileChannel lock = lockFile()) {
-      Optional<List<UnparsableCells>> attached = lock == null ? Optional.empty() : attach(c, table);
+      Optional<List<UnparsableCells>> attached = lock == null ? Optional.empty() : attach(c, table, true);
       if (attached.isPresent()) {
         return attached.get();
       }
@@ -119,8 +125,11 @@ public final class TypedCopy {
     }
   }
 
-  /** Attaches a valid copy and exposes the table as a view over it; empty (and the bad file deleted) otherwise. */
-  private Optional<List<UnparsableCells>> attach(Connection c, String table) {
+  /**
+   * Attaches a valid copy and exposes the table as a view over it; empty otherwise, and when {@code locked} (only
+   * the lock holder may) the bad file is deleted.
+   */
+  private Optional<List<UnparsableCells>> attach(Connection c, String table, boolean locked) {
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
@@ -154,8 +163,10 @@ public final class TypedCopy {
       LOG.debug("typed copy {} opened", file);
       return Optional.of(List.copyOf(counts));
     } catch (SQLException | RuntimeException e) {
-      LOG.warn("the typed copy {} is unusable ({}); rebuilding it from the source", file,
-          e.getClass().getSimpleName());
+      if (locked) {
+        LOG.warn("the typed copy {} is unusable ({}); rebuilding it from the source", file,
+            e.getClass().getSimpleName());
+      }
       if (attached) {
         try (Statement s = c.createStatement()) {
           s.execute("DETACH " + ATTACHED);
@@ -163,8 +174,10 @@ public final class TypedCopy {
           // the connection is closed by the caller on failure
         }
       }
-      deleteQuietly(file);
-      deleteQuietly(file.resolveSibling(file.getFileName() + ".wal"));
+      if (locked) {
+        deleteQuietly(file);
+        deleteQuietly(file.resolveSibling(file.getFileName() + ".wal"));
+      }
       return Optional.empty();
     }
   }
