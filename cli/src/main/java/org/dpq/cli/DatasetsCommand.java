@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.dpq.cli.output.DatasetRenderer;
+import org.dpq.engine.catalog.CacheLocation;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetDraft;
 import org.dpq.engine.catalog.DatasetLoader;
+import org.dpq.engine.catalog.Fingerprint;
 import org.dpq.engine.catalog.Source;
+import org.dpq.engine.catalog.SourceStamps;
 import org.dpq.engine.execution.Backend;
 import org.dpq.engine.execution.Backends;
 import org.dpq.engine.execution.DuckDbBackend;
@@ -121,7 +124,7 @@ public final class DatasetsCommand implements Callable<Integer> {
   /** {@code dpq datasets validate}. */
   @Command(name = "validate", sortOptions = false, mixinStandardHelpOptions = true,
       description = "Checks a dataset: reads the YAML and reports every problem in it (exit 2), then loads the "
-          + "source into the backend, checking that it exists and has the declared columns and types (exit 5 if "
+          + "source into the backend (and hashes it in full, refreshing the stamp other commands compare), checking that it exists and has the declared columns and types (exit 5 if "
           + "not). For a CSV source it reports, per column, how many non-empty cells do not convert to the "
           + "declared type (they would read as NULL), and fails (exit 5) when a column has more than "
           + "source.max_unparsable_fraction (default 0). Counts the NULL cells of columns declared nullable: false and fails (exit 5) if there are any. Prints OK (exit 0) when all is well. Spends no budget; "
@@ -152,6 +155,8 @@ public final class DatasetsCommand implements Callable<Integer> {
             nulls = nullCells(d, backend);
           }
         }
+        // Always a full hash, and a fresh source stamp for the fingerprint's cheap pre-check (README, privacy).
+        Fingerprint.of(d, SourceStamps.in(CacheLocation.of(d)).refreshing());
       } finally {
         progress.close();
       }

@@ -16,11 +16,16 @@ import org.dpq.budget.VerifyReport;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.BindParameters;
 import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.catalog.CacheLocation;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
 import org.dpq.engine.catalog.Fingerprint;
+import org.dpq.engine.catalog.Source;
+import org.dpq.engine.catalog.SourceStamps;
 import org.dpq.engine.execution.Backend;
 import org.dpq.engine.execution.Backends;
+import org.dpq.engine.execution.DuckDbBackend;
+import org.dpq.engine.execution.TypedCopy;
 import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.MeasurementNoise;
 import org.dpq.engine.release.Noise;
@@ -43,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * what cannot be bounded, at no cost), the ledger (charge durably before data is read; never refunded once the
  * backend was called), the bounded query on the backend, and release (noise from SecureRandom only, keys only
  * via public domains or partition selection). An identical query with identical parameters on identical data
- * returns the stored answer at no cost. Safe for concurrent use by several threads.
+ * returns the stored answer at no cost. Analysis and dry runs of a CSV or Parquet source use an empty table of the
+ * declared types; the source (or its typed copy, see {@link TypedCopy}) is loaded only once a query passed analysis,
+ * before its charge, so {@code explain} and rejections never read data. Safe for concurrent use by several threads.
  *
  * <pre>{@code
  * try (Dpq dpq = Dpq.open(Path.of("samples/ratings.yaml"))) {
@@ -74,7 +81,11 @@ public final class Dpq implements AutoCloseable {
   private final Object backendLock = new Object();
   private final DataSource backendSource;
   private volatile Backend backend;
+  /** For CSV and Parquet sources, an empty table of the declared types: analysis and dry runs read no data. */
+  private volatile Backend planner;
+  private final CacheLocation cache;
   private final PhaseListener phases;
+  /** Time spent opening backends (setup, load), excluded from the "plan" phase. */
   private volatile long loadNanos;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
@@ -87,7 +98,8 @@ public final class Dpq implements AutoCloseable {
     this.backendSource = backendSource;
     this.phases = phases;
     long start = System.nanoTime();
-    this.fingerprint = Fingerprint.of(dataset);
+    this.cache = CacheLocation.of(dataset);
+    this.fingerprint = Fingerprint.of(dataset, SourceStamps.in(cache));
     phases.phase("fingerprint", System.nanoTime() - start);
     this.ledger = ledger;
     this.noise = noise;
@@ -196,6 +208,7 @@ public final class Dpq implements AutoCloseable {
   public QueryResult query(String sql, QueryOptions options) {
     long arrived = System.nanoTime();
     Prepared p = prepare(sql, options);
+    backend(); // loads the source after analysis succeeded and before the charge: a bad source costs nothing
     LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
         dataset.name(), millis(arrived), p.noisePlan().measurements().size(), p.plan().partitionMode(),
         p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
@@ -366,6 +379,10 @@ public final class Dpq implements AutoCloseable {
         backend.close();
         backend = null;
       }
+      if (planner != null) {
+        planner.close();
+        planner = null;
+      }
     }
     if (ownsLedger) {
       ledger.close();
@@ -389,17 +406,17 @@ public final class Dpq implements AutoCloseable {
     DpPlan plan = analyzer.analyze(dataset, sql);
     Releaser.check(plan);
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism(), options.weights());
-    String template = rewriter.rewrite(plan, backend().dialect(), 0L).sql();
-    backend().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
+    String template = rewriter.rewrite(plan, planner().dialect(), 0L).sql();
+    planner().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
     for (int i : treeMeasurements(plan)) {
-      String tree = rewriter.treeQuery(plan, i, backend().dialect(), 0L).sql();
-      backend().dryRun(tree);
+      String tree = rewriter.treeQuery(plan, i, planner().dialect(), 0L).sql();
+      planner().dryRun(tree);
       template = template + ";\n" + tree;
     }
-    Optional<String> probe = groupLimits.probe(plan, backend());
+    Optional<String> probe = groupLimits.probe(plan, planner());
     if (probe.isPresent()) {
-      backend().dryRun(probe.get());
-      backend().dryRun(rewriter.rewrite(plan, backend().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
+      planner().dryRun(probe.get());
+      planner().dryRun(rewriter.rewrite(plan, planner().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
     }
     String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
     return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe);
@@ -436,7 +453,8 @@ public final class Dpq implements AutoCloseable {
       synchronized (backendLock) {
         if (backend == null) {
           long start = System.nanoTime();
-          backend = backendSource == null ? Backends.open(dataset) : Backends.open(dataset, backendSource);
+          backend = backendSource == null ? Backends.open(dataset, TypedCopy.of(cache, dataset.name(), fingerprint))
+              : Backends.open(dataset, backendSource);
           long took = System.nanoTime() - start;
           loadNanos += took;
           phases.phase("load", took);
@@ -447,6 +465,37 @@ public final class Dpq implements AutoCloseable {
       }
     }
     return b;
+  }
+
+  /**
+   * The backend analysis and dry runs use: for a CSV or Parquet source an empty DuckDB table of the declared
+   * types (opened in the "setup" phase, reading no data), so that {@code explain} and rejected queries never load
+   * the source; for other sources the backend itself (opening it reads no rows).
+   */
+  private Backend planner() {
+    boolean local = backendSource == null
+        && (dataset.source() instanceof Source.Csv || dataset.source() instanceof Source.Parquet);
+    if (!local) {
+      return backend();
+    }
+    Backend b = backend;
+    if (b != null) {
+      return b; // already loaded: its own empty twin serves the dry runs
+    }
+    Backend p = planner;
+    if (p == null) {
+      synchronized (backendLock) {
+        if (planner == null) {
+          long start = System.nanoTime();
+          planner = DuckDbBackend.declared(dataset);
+          long took = System.nanoTime() - start;
+          loadNanos += took;
+          phases.phase("setup", took);
+        }
+        p = planner;
+      }
+    }
+    return p;
   }
 
   /** A fresh secret per query for choosing which groups a unit keeps (from SecureRandom). */

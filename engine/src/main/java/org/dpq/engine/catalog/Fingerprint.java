@@ -48,12 +48,22 @@ public final class Fingerprint {
    * @throws UncheckedIOException when a source file cannot be read (the message names the path, never content)
    */
   public static String of(Dataset d) {
+    return of(d, SourceStamps.off());
+  }
+
+  /**
+   * The fingerprint, with each source file's hash taken from {@code stamps} when the file's stamp is unchanged
+   * (see {@link SourceStamps} for why that is safe), else computed and stamped.
+   *
+   * @throws UncheckedIOException when a source file cannot be read (the message names the path, never content)
+   */
+  public static String of(Dataset d, SourceStamps stamps) {
     MessageDigest outer = sha256();
     text(outer, VERSION);
     Source s = d.source();
     if (s instanceof Source.Csv csv) {
       text(outer, "csv");
-      outer.update(fileDigest(csv.path()));
+      outer.update(stamps.digest(csv.path(), Fingerprint::fileDigest));
       if (!csv.options().defaultFormat()) {
         // How the bytes are read changes what the table holds; the default format adds nothing (stable ids).
         Source.CsvOptions o = csv.options();
@@ -67,7 +77,7 @@ public final class Fingerprint {
       number(outer, files.size());
       for (Path f : files) {
         text(outer, files.size() == 1 ? "" : f.getFileName().toString());
-        outer.update(fileDigest(f));
+        outer.update(stamps.digest(f, Fingerprint::fileDigest));
       }
     } else if (s instanceof Source.Jdbc jdbc) {
       text(outer, "jdbc");

@@ -43,6 +43,18 @@ public final class Backends {
     return PostgresBackend.open(dataset, dataSource);
   }
 
+  /**
+   * As {@link #open(Dataset)}, with a CSV or Parquet source read from its typed local copy when {@code copy} is
+   * given (see {@link TypedCopy}); other sources ignore it.
+   */
+  public static Backend open(Dataset dataset, java.util.Optional<TypedCopy> copy) {
+    Source source = dataset.source();
+    if (source instanceof Source.Csv || source instanceof Source.Parquet) {
+      return DuckDbBackend.open(dataset, copy);
+    }
+    return open(dataset);
+  }
+
   /** As {@link #open(Dataset)}, with the providers to consult given (a test seam). */
   static Backend open(Dataset dataset, Iterable<BackendProvider> providers) {
     Source source = dataset.source();

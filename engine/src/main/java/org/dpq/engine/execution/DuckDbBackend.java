@@ -35,6 +35,10 @@ import org.duckdb.DuckDBConnection;
  * category only), and once the table is exposed the database is locked down, so that SQL can neither read
  * another file nor change a setting.
  *
+ * <p>Opened with a {@link TypedCopy}, the table comes from the copy when a valid one exists (attached read-only,
+ * the source not read again) and the copy is written otherwise; {@link #declared} opens an empty table of the
+ * declared types that reads nothing, for analysis and dry runs.
+ *
  * <p>Thread-safe: each {@link #execute} runs on its own duplicate of one connection to the same in-memory
  * database, so queries may run concurrently; {@link #close} waits for running queries. Cells come back through
  * {@code JdbcValues}: integer results as {@link Long}, real ones as {@link Double}, keys as {@link String} for
@@ -130,6 +134,54 @@ public final class DuckDbBackend implements Backend {
    * every column's counts ({@link #unparsableCells}). The query path always enforces it.
    */
   public static DuckDbBackend open(Dataset dataset, Storage storage, boolean enforceThreshold) {
+    return open(dataset, storage, enforceThreshold, Optional.empty());
+  }
+
+  /**
+   * Like {@link #open(Dataset)}, but from the typed local copy when {@code copy} is given and a valid one exists
+   * (attached read-only: the source is not read again), else from the source, after which the copy is written for
+   * later processes. The unparsable-cell threshold is enforced from the counts stored with the copy.
+   */
+  public static DuckDbBackend open(Dataset dataset, Optional<TypedCopy> copy) {
+    return open(dataset, Storage.TABLE, true, copy);
+  }
+
+  /**
+   * An embedded DuckDB holding an empty table of the declared columns and types, reading no source at all: for
+   * analysis and the dry run before any data is loaded ({@code explain}, rejections). Its {@link #execute} sees
+   * no row, so it must never answer a query.
+   */
+  public static DuckDbBackend declared(Dataset dataset) {
+    DuckDBConnection root;
+    try {
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+    } catch (SQLException e) {
+      throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
+    }
+    DuckDBConnection dry = null;
+    try (Statement s = root.createStatement()) {
+      List<String> columns = new ArrayList<>();
+      for (Column c : dataset.columns()) {
+        columns.add(DuckDbSql.quote(c.name()) + " " + DuckDbSql.declaredType(c.type()));
+      }
+      s.execute("CREATE TABLE " + DuckDbSql.quote(dataset.table()) + " (" + String.join(", ", columns) + ")");
+      disableTopNWindowElimination(s);
+      s.execute("SET enable_external_access = false");
+      s.execute("SET lock_configuration = true");
+      dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      emptyTwin(root, dry, dataset.table());
+      return new DuckDbBackend(root, dry, Storage.TABLE, dataset.limits().timeoutSeconds(), List.of());
+    } catch (SQLException e) {
+      closeQuietly(root);
+      if (dry != null) {
+        closeQuietly(dry);
+      }
+      throw DuckDbErrors.opening(e, dataset.table());
+    }
+  }
+
+  private static DuckDbBackend open(Dataset dataset, Storage storage, boolean enforceThreshold,
+      Optional<TypedCopy> copy) {
     Source source = dataset.source();
     Path path;
     if (source instanceof Source.Csv csv) {
@@ -160,7 +212,10 @@ public final class DuckDbBackend implements Backend {
     Path spill = null;
     try {
       spill = configure(root, dataset);
-      List<UnparsableCells> unparsable = expose(root, dataset, storage, path);
+      List<UnparsableCells> unparsable = copy.isPresent() && storage == Storage.TABLE
+          ? copy.get().expose(root, dataset.table(), () -> expose(root, dataset, storage, path))
+          : expose(root, dataset, storage, path);
+      lockDown(root, dataset, storage, path);
       if (enforceThreshold && source instanceof Source.Csv csv) {
         refuseUnparsable(dataset, unparsable, csv.options().maxUnparsableFraction());
       }
@@ -229,7 +284,16 @@ public final class DuckDbBackend implements Backend {
         s.execute("CREATE " + kind + " " + table + " AS "
             + DuckDbSql.relation(d.columns(), sourceNames, sourceTypes, reader, Optional.empty()));
       }
-      // Lock down: only the dataset's own file stays readable (a view reads it on every query).
+    }
+    return unparsable;
+  }
+
+  /**
+   * Locks the database down once the table is exposed: only the dataset's own file stays readable (a view reads
+   * it on every query; a typed copy stays attached read-only), no setting can change.
+   */
+  private static void lockDown(Connection c, Dataset d, Storage storage, Path path) throws SQLException {
+    try (Statement s = c.createStatement()) {
       if (storage == Storage.VIEW) {
         if (d.source() instanceof Source.Parquet && DuckDbSql.isGlob(path)) {
           s.execute("SET allowed_directories = [" + DuckDbSql.literal(path.getParent().toString() + "/") + "]");
@@ -242,7 +306,6 @@ public final class DuckDbBackend implements Backend {
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
     }
-    return unparsable;
   }
 
   /** Per declared column that may fail to convert, its non-empty and unparsable cells (counts only). */

@@ -128,6 +128,17 @@ final class DuckDbSql {
     return "read_parquet(" + literal(path.toString()) + ")";
   }
 
+  /** The DuckDB type a declared column has once loaded (every conversion above yields it). */
+  static String declaredType(ColumnType type) {
+    return switch (type) {
+      case INT, LONG -> "BIGINT";
+      case DOUBLE -> "DOUBLE";
+      case STRING -> "VARCHAR";
+      case BOOLEAN -> "BOOLEAN";
+      case DATE -> "DATE";
+    };
+  }
+
   private static String typed(ColumnType type, String v) {
     return switch (type) {
       case INT, LONG -> "CASE WHEN TRY_CAST(" + v + " AS DOUBLE) = TRY_CAST(" + v + " AS BIGINT) THEN TRY_CAST(" + v
