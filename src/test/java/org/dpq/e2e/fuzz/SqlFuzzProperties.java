@@ -50,11 +50,7 @@ class SqlFuzzProperties {
   static void open() throws IOException {
     dir = Files.createTempDirectory("dpq-fuzz");
     Path csv = HostileData.people(dir, 300, 3);
-    Path yaml = HostileData.yaml(dir, "fuzz", "people", csv, "1e9", "0.9");
-    // DuckDB on one thread: the thread count changes neither the bounded rows nor the noise nor any check here,
-    // and on 300 rows a second thread only adds scheduling to each of the 6,500 requests.
-    Files.writeString(yaml, "limits: { threads: 1 }\n", java.nio.file.StandardOpenOption.APPEND);
-    dpq = TestSeams.openSeeded(yaml, 77);
+    dpq = TestSeams.openSeeded(HostileData.yaml(dir, "fuzz", "people", csv, "1e9", "0.9"), 77);
   }
 
   @AfterContainer
