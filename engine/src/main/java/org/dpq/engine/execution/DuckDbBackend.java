@@ -170,7 +170,7 @@ public final class DuckDbBackend implements Backend {
       s.execute("SET lock_configuration = true");
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       emptyTwin(root, dry, dataset.table());
-      return new DuckDbBackend(root, dry, Storage.TABLE, dataset.limits().timeoutSeconds(), List.of());
+      return new DuckDbBackend(root, dry, Storage.TABLE, dataset.limits().timeoutSeconds(), List.of(), null);
     } catch (SQLException e) {
       closeQuietly(root);
       if (dry != null) {
