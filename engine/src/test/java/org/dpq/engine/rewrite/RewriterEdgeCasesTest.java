@@ -86,26 +86,30 @@ class RewriterEdgeCasesTest {
     Dataset r2 = TestDatasets.dataset("s", new PrivacyUnit.ByColumn("pid"), 1, 2, COLUMNS);
     BoundedRunner.Result r = BoundedRunner.run(db, r2,
         "SELECT COUNT(*), COUNT(x), SUM(x), SUM(n), AVG(x), VAR_POP(x) FROM s", 1);
+    // SUM(x) is not measured: it is derived from AVG's centred sum and the count of x's values
     assertEquals(List.of(MeasurementKind.COUNT_ROWS, MeasurementKind.COUNT_VALUES, MeasurementKind.SUM,
-        MeasurementKind.SUM, MeasurementKind.SUM, MeasurementKind.SUM_SQUARES),
+        MeasurementKind.SUM, MeasurementKind.SUM_SQUARES),
         r.plan().measurements().stream().map(m -> m.kind()).toList());
+    assertEquals(new org.dpq.engine.analysis.AggregateSpec.DerivedSum("EXPR$2", 2, 1, 5, false, true),
+        r.plan().aggregates().get(2));
     double[] got = r.only();
     // rows: 3 + 3 + 2 + 4 capped at 2 each; values of x: 3, 1 (NULL and NaN are not values), 2, 4
     assertEquals(2 + 2 + 2 + 2, got[0]);
     assertEquals(2 + 1 + 2 + 2, got[1]);
-    // x: unit 1 has 3 values, mean 5 -> 10; unit 2 has one value 8 -> 8 (not 8 scaled by 2/3);
-    // unit 3 has 2 values -> its sum 4; unit 4 has +Inf clamped to 10 three times and 0 -> mean 7.5 -> 15
-    assertEquals(10 + 8 + 4 + 15, got[2], 1e-12);
+    // x centred at 5 (AVG's sum, which also gives SUM(x)): 2 * (5 - 5) + (8 - 5) + ((1 - 5) + (3 - 5)) + 2 * (7.5 - 5)
+    assertEquals(0 + 3 - 6 + 5, got[2], 1e-12);
     // n (integer, [0, 10]): unit 1: mean 2 -> 4; unit 2: one value 4 -> 4; unit 3: 1 + 3 -> 4; unit 4: 10 -> 20
     assertEquals(4 + 4 + 4 + 20, got[3], 1e-12);
-    // centred at 5: 2 * (5 - 5) + (8 - 5) + ((1 - 5) + (3 - 5)) + 2 * (7.5 - 5)
-    assertEquals(0 + 3 - 6 + 5, got[4], 1e-12);
+    // x, derived noise-free as centred sum + 5 * count of values: unit 1 has 3 values, mean 5 -> 10; unit 2 has one
+    // value 8 -> 8 (not 8 scaled by 2/3); unit 3 has 2 values -> its sum 4; unit 4 has +Inf clamped to 10 three
+    // times and 0 -> mean 7.5 -> 15
+    assertEquals(10 + 8 + 4 + 15, got[2] + 5 * got[1], 1e-12);
     // squares centred at 5: unit 1: 2 * (9 + 1 + 16) / 3; unit 2: 9; unit 3: 16 + 4; unit 4: 2 * (3 * 25 + 25) / 4.
     // Each unit's contribution is a whole number of grid steps (SumGrid): unit 1's 52/3 is rounded to the nearest
     // step, computed as the rewrite does (its exact step sum 26 / g, times R = 2, divided by n = 3).
-    double g = Math.scalb(1.0, SumGrid.exponent(r.plan().measurements().get(5)));
+    double g = Math.scalb(1.0, SumGrid.exponent(r.plan().measurements().get(4)));
     double unit1 = Math.floor(26 / g * 2.0 / 3 + 0.5) * g;
-    assertEquals(unit1 + 9 + 20 + 50, got[5], 1e-12);
+    assertEquals(unit1 + 9 + 20 + 50, got[4], 1e-12);
     assertEquals(2 * 26 / 3.0, unit1, g / 2, "rounded to the nearest step");
   }
 
