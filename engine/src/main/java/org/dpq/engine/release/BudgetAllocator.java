@@ -72,7 +72,8 @@ public final class BudgetAllocator {
     for (int i = 0; i < k; i++) {
       Measurement m = ms.get(i);
       BigDecimal eps = epsilonParts.get(i);
-      String label = MeasurementLabels.label(plan, m) + MeasurementLabels.derived(plan, i);
+      String label = MeasurementLabels.label(plan, m) + MeasurementLabels.derived(plan, i)
+          + org.dpq.engine.analysis.ContributionBound.describe(plan, m);
       if (thresholded && i == plan.selectionMeasurement()) {
         PrivacyLoss share = new PrivacyLoss(eps, selectionDelta);
         PartitionThreshold t = PartitionThreshold.of(share.epsilonDouble(), share.deltaDouble(),
