@@ -35,6 +35,12 @@ import org.dpq.mechanisms.QuantileTree;
  * there up to rounding); only then are units summed per group. Rows whose key lies outside a declared public
  * domain are dropped before a unit's groups are chosen, so they never take one of its G groups.
  *
+ * <p>With {@code max_rows_per_unit} (C), the unit's G groups are chosen on the raw rows ({@link
+ * GroupLimit#RANK_FIRST}, whatever order was asked for) and then only the unit's first C rows by a secret-keyed hash of
+ * (unit, keys, measured values) are kept, before the per-group R limit: a unit then contributes at most min(C, G*R)
+ * rows over all groups, the bound {@code MeasurementSet} declares. COUNT(DISTINCT value) and the quantile-tree
+ * queries do not apply C (their measurements keep the G*R bound).
+ *
  * <p>Each measured column has one row value (clamped when a sum uses it) whose COUNT the first aggregation
  * computes. Every real-valued sum (plain, centred or of squares) is computed exactly, as whole steps of its own
  * power-of-two grid summed as DECIMAL(38, 0), so the backend's order of addition cannot change it (see
