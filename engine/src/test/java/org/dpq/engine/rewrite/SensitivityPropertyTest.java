@@ -91,6 +91,8 @@ class SensitivityPropertyTest {
     for (int q : new int[] {0, 2, 5, 11}) {
       out.add(Arguments.of(QUERIES.get(q), 5, 4, 7));
     }
+    // C = 3 < G = 5 and < R = 4: at most 3 groups per person, and L2 of 3 rows in one group
+    out.add(Arguments.of(QUERIES.get(4), 5, 4, 3));
     return out.stream();
   }
 
