@@ -40,7 +40,8 @@ import org.dpq.mechanisms.PrivacyLoss;
  * against the exact non-private values. Only APIs that exist on main before issue 16 are used, so the same class
  * measures "before" when compiled against main (with {@code --nullable false}: main has no such key).
  *
- * <p>Usage: {@code AccuracyBench [--sf 1] [--trials 50] [--dir DIR] [--nullable true|false] [--pums CSV]}
+ * <p>Usage: {@code AccuracyBench [--sf 1] [--trials 50] [--dir DIR] [--nullable true|false] [--pums CSV|none]
+ * [--cap C] [--units l_orderkey,l_suppkey]}; {@code --cap} declares {@code max_rows_per_unit: C} for the order unit
  */
 public final class AccuracyBench {
   private static final String WHERE = " FROM lineitem WHERE l_shipdate <= DATE '1998-09-02' "
@@ -69,6 +70,8 @@ public final class AccuracyBench {
     double sf = Double.parseDouble(opt.getOrDefault("sf", "1"));
     int trials = Integer.parseInt(opt.getOrDefault("trials", "50"));
     boolean nullable = Boolean.parseBoolean(opt.getOrDefault("nullable", "false"));
+    int cap = Integer.parseInt(opt.getOrDefault("cap", "0"));
+    List<String> units = List.of(opt.getOrDefault("units", "l_orderkey,l_suppkey").split(","));
     Path dir = Path.of(opt.getOrDefault("dir", Files.createTempDirectory("dpq-accuracy").toString()));
     Files.createDirectories(dir);
     Path parquet = dir.resolve("lineitem-sf" + sf + ".parquet");
@@ -98,12 +101,13 @@ public final class AccuracyBench {
     System.out.println("exact (A, F): " + exact);
     String full = "SELECT l_returnflag, l_linestatus, " + String.join(", ", Q1.entrySet().stream()
         .map(e -> e.getValue() + " AS " + e.getKey()).toList()) + WHERE;
-    for (String unit : List.of("l_orderkey", "l_suppkey")) {
+    for (String unit : units) {
       long rows = unit.equals("l_orderkey") ? 7 : perSupplier;
-      Dataset d = DatasetLoader.load(lineitemYaml(dir, unit, parquet, rows, nullable));
+      int unitCap = unit.equals("l_orderkey") ? cap : 0;
+      Dataset d = DatasetLoader.load(lineitemYaml(dir, unit, parquet, rows, nullable, unitCap));
       try (DuckDbBackend backend = DuckDbBackend.open(d)) {
-        System.out.printf(Locale.ROOT, "%nunit %s (G = 4, R = %d), epsilon 0.1, %d releases, nullable %s%n", unit, rows,
-            trials, nullable);
+        System.out.printf(Locale.ROOT, "%nunit %s (G = 4, R = %d, C = %s), epsilon 0.1, %d releases, nullable %s%n",
+            unit, rows, unitCap > 0 ? String.valueOf(unitCap) : "none", trials, nullable);
         Map<String, Double> together = errors(backend, d, full, "0.1", exact, trials, "AF");
         System.out.printf(Locale.ROOT, "%-16s %12s %12s %8s%n", "aggregate", "full Q1", "alone", "ratio");
         for (Map.Entry<String, String> e : Q1.entrySet()) {
@@ -114,7 +118,9 @@ public final class AccuracyBench {
         }
       }
     }
-    pums(Path.of(opt.getOrDefault("pums", "engine/src/test/resources/pums/PUMS_pid.csv")), dir, trials, nullable);
+    if (!opt.getOrDefault("pums", "").equals("none")) {
+      pums(Path.of(opt.getOrDefault("pums", "engine/src/test/resources/pums/PUMS_pid.csv")), dir, trials, nullable);
+    }
   }
 
   /** PUMS (1,000 people, one row each): COUNT, SUM, AVG and VAR_POP of age at epsilon 1, together and alone. */
@@ -203,7 +209,7 @@ public final class AccuracyBench {
     return out;
   }
 
-  private static Path lineitemYaml(Path dir, String unit, Path parquet, long rows, boolean nullable)
+  private static Path lineitemYaml(Path dir, String unit, Path parquet, long rows, boolean nullable, int cap)
       throws java.io.IOException {
     Path yaml = dir.resolve("accuracy-" + unit + ".yaml");
     Files.deleteIfExists(dir.resolve("accuracy-" + unit + ".ledger.db"));
@@ -215,7 +221,7 @@ public final class AccuracyBench {
         privacy_unit: %s
         max_groups_contributed: 4
         max_rows_per_group: %d
-        budget: { epsilon: 1000, delta: 1.0e-5 }
+        %sbudget: { epsilon: 1000, delta: 1.0e-5 }
         defaults: { epsilon: 0.1, delta: 0 }
         ledger: accuracy-%s.ledger.db
         columns:
@@ -228,7 +234,8 @@ public final class AccuracyBench {
           l_returnflag:    { type: string, public_values: ["A", "N", "R"] }
           l_linestatus:    { type: string, public_values: ["F", "O"] }
           l_shipdate:      { type: date }
-        """.formatted(parquet, unit, rows, unit, nn, nn, nn, nn));
+        """.formatted(parquet, unit, rows, cap > 0 ? "max_rows_per_unit: " + cap + "\n" : "", unit, nn, nn, nn,
+            nn));
     return yaml;
   }
 

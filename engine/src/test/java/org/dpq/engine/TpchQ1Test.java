@@ -141,4 +141,41 @@ class TpchQ1Test {
       assertTrue(names.stream().anyMatch(n -> n.contains("in [810, 113400")), names::toString);
     }
   }
+
+  /**
+   * Issue 16: an order has at most 7 lines, so {@code max_rows_per_unit: 7} drops nothing (the zero-noise answer is
+   * still the plain SQL's) while every count and sum is bounded by 7 rows per order instead of G*R = 42, and explain
+   * says so.
+   */
+  @Test
+  void aSevenRowCapPerOrderKeepsTheAnswerAndShowsTheTighterBound() throws Exception {
+    Path capped = dir.resolve("lineitem-capped.yaml");
+    Files.writeString(capped, Files.readString(yaml).replace("max_rows_per_group: 7\n",
+        "max_rows_per_group: 7\nmax_rows_per_unit: 7\n"));
+    List<List<Object>> expected = reference();
+    try (Dpq dpq = TestSeams.openWithoutNoise(capped)) {
+      Explanation e = dpq.explain(Q1, QueryOptions.defaults());
+      MeasurementExplanation count = e.measurements().stream().filter(m -> m.name().startsWith("COUNT(*)"))
+          .findFirst().orElseThrow();
+      assertEquals(7, count.l1(), 0, count.name());
+      assertEquals(7, count.l2(), 0, count.name());
+      assertTrue(count.name().endsWith(" [bound: C = 7 rows per unit < G*R = 42: L1 = 7 rows' worth, L2 as 1 full "
+          + "groups + 0 rows]"), count.name());
+      QueryResult r = dpq.query(Q1);
+      int matched = 0;
+      for (int i = 0; i < r.rows().size(); i++) {
+        for (List<Object> want : expected) {
+          if (want.get(0).equals(r.value(i, 0)) && want.get(1).equals(r.value(i, 1))) {
+            matched++;
+            for (int c = 2; c < 10; c++) {
+              double w = ((Number) want.get(c)).doubleValue();
+              double got = ((Number) r.value(i, c)).doubleValue();
+              assertEquals(w, got, 1e-6 * Math.max(1, Math.abs(w)), r.columns().get(c) + " of " + want.subList(0, 2));
+            }
+          }
+        }
+      }
+      assertEquals(expected.size(), matched, "every group of the plain SQL is released");
+    }
+  }
 }

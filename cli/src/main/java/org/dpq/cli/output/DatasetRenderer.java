@@ -97,6 +97,7 @@ public final class DatasetRenderer {
     head.add(List.of("privacy unit", unit(d.unit())));
     head.add(List.of("max groups per unit (G)", String.valueOf(d.maxGroupsContributed())));
     head.add(List.of("max rows per group (R)", String.valueOf(d.maxRowsPerGroup())));
+    d.maxRowsPerUnit().ifPresent(c -> head.add(List.of("max rows per unit (C)", String.valueOf(c))));
     head.add(List.of("budget (lifetime)", LossView.of(d.budget()).text()));
     head.add(List.of("default per query", LossView.of(d.defaults()).text()));
     head.add(List.of("ledger", redact(d.ledger())));

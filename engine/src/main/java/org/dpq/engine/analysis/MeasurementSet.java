@@ -17,7 +17,11 @@ import org.dpq.mechanisms.QuantileTree;
  * the dataset's contribution bounds. Owns invariant 3's arithmetic: a unit's aggregate within one group lies in
  * {@code [perUnitLower, perUnitUpper]} (counts capped at R; sums are min(n, R) times the unit's mean of n
  * clamped values), and a unit touches at most G groups, so L1 = G * max|bound| and
- * L2 = sqrt(G) * max|bound|.
+ * L2 = sqrt(G) * max|bound|. With a total cap C ({@code max_rows_per_unit}) smaller than G*R, a unit keeps at
+ * most C rows over all its groups: counts and sums then have L1 = min(G*R, C) * b and
+ * L2 = b * sqrt(q*R^2 + s^2) (q = floor(M/R), s = M - q*R, M = min(G*R, C)) for the per-row bound b, and
+ * COUNT(DISTINCT unit) reaches at most min(G, C) groups. COUNT(DISTINCT value) and quantile trees keep their G*R
+ * bounds: their queries do not apply the total cap.
  *
  * <p>G here is the number of groups one unit can reach, which is never more than the dataset's
  * {@code max_groups_contributed}: 1 without GROUP BY (one output row), and at most the size of the key domain
@@ -35,6 +39,8 @@ final class MeasurementSet {
   private final double rows;
   private final double groups;
   private final boolean rowUnit;
+  /** C, the total cap on a unit's rows over all groups; empty when absent or for {@code privacy_unit: row}. */
+  private final java.util.OptionalInt cap;
 
   /**
    * @param reachableGroups how many groups one unit's rows can fall in, whatever G says (1 without GROUP BY,
@@ -47,6 +53,34 @@ final class MeasurementSet {
     this.rowUnit = dataset.unit() instanceof PrivacyUnit.Row;
     this.rows = rowUnit ? 1 : dataset.maxRowsPerGroup();
     this.groups = rowUnit ? 1 : Math.min(dataset.maxGroupsContributed(), reachableGroups);
+    this.cap = rowUnit ? java.util.OptionalInt.empty() : dataset.maxRowsPerUnit();
+  }
+
+  /**
+   * The most rows' worth one unit contributes over all groups: M = min(G*r, C) for at most r rows' worth per group
+   * (r = R for counts and sums, r = 1 for COUNT(DISTINCT unit)), G*r without a cap.
+   */
+  static double totalRows(double groups, double perGroup, java.util.OptionalInt cap) {
+    double uncapped = groups * perGroup;
+    return cap.isPresent() ? Math.min(uncapped, cap.getAsInt()) : uncapped;
+  }
+
+  /**
+   * The largest L2 norm of a unit's per-group row counts k_g with 0 <= k_g <= r (r = perGroup), sum k_g <= M
+   * ({@link #totalRows}), at most G groups: sqrt(q*r^2 + s^2) with q = floor(M/r) and s = M - q*r. The squared norm
+   * is convex, so its maximum over that polytope lies at a vertex: r rows in as many groups as possible and the
+   * remainder in one more (q + 1 <= G, since M <= G*r). Without a binding cap this is sqrt(G)*r.
+   */
+  static double l2Rows(double groups, double perGroup, java.util.OptionalInt cap) {
+    double m = totalRows(groups, perGroup, cap);
+    double q = Math.floor(m / perGroup);
+    double s = m - q * perGroup;
+    return Math.sqrt(q * perGroup * perGroup + s * s);
+  }
+
+  /** True when the total cap C is tighter than G*r for this measurement. */
+  private boolean capBinds(double perGroup) {
+    return cap.isPresent() && cap.getAsInt() < groups * perGroup;
   }
 
   /** COUNT(*): rows per group, a unit's count capped at R. */
@@ -69,13 +103,13 @@ final class MeasurementSet {
    */
   int countDistinct(RexNode argument, Optional<String> text) {
     return add(new Key(MeasurementKind.COUNT_DISTINCT_VALUES, argument.toString(), 0), () -> measurement(
-        MeasurementKind.COUNT_DISTINCT_VALUES, Optional.of(argument), 0, 0, 0, 0, rows, true, text));
+        MeasurementKind.COUNT_DISTINCT_VALUES, Optional.of(argument), 0, 0, 0, 0, rows, true, text, 0));
   }
 
   /** COUNT(DISTINCT unit): 1 per unit per group. */
   int countUnits() {
     return add(new Key(MeasurementKind.COUNT_UNITS, "", 0), () -> measurement(MeasurementKind.COUNT_UNITS,
-        Optional.empty(), 0, 0, 0, 0, 1, true, Optional.empty()));
+        Optional.empty(), 0, 0, 0, 0, 1, true, Optional.empty(), 1));
   }
 
   /**
@@ -146,7 +180,27 @@ final class MeasurementSet {
 
   private Measurement measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
       double center, double perUnitLower, double perUnitUpper, boolean integral, Optional<String> derivation) {
+    return measurement(kind, argument, lower, upper, center, perUnitLower, perUnitUpper, integral, derivation, rows);
+  }
+
+  /**
+   * A measurement whose per-unit value in one group is at most {@code perGroup} rows' worth (its per-unit bound
+   * divided by perGroup per row); {@code perGroup = 0}: the total cap does not apply (its query does not cap rows).
+   * With a binding cap C, a unit with k_g rows kept in group g moves it by at most k_g per-row bounds, and
+   * sum k_g <= C: L1 = M * b and L2 = b * {@link #l2Rows} for the per-row bound b and M = min(G*r, C). Real sums
+   * are rounded to their grid per row (half a step, at most 2^-41 * R of b: {@code SumGrid}), so for sums b is
+   * raised by that much; the per-group clamp still bounds each group by the per-unit bound.
+   */
+  private Measurement measurement(MeasurementKind kind, Optional<RexNode> argument, double lower, double upper,
+      double center, double perUnitLower, double perUnitUpper, boolean integral, Optional<String> derivation,
+      double perGroup) {
     double bound = Math.max(Math.abs(perUnitLower), Math.abs(perUnitUpper));
+    if (perGroup > 0 && capBinds(perGroup)) {
+      boolean sum = kind == MeasurementKind.SUM || kind == MeasurementKind.SUM_SQUARES;
+      double perRow = bound / perGroup * (sum && !integral ? 1 + perGroup * 0x1p-41 : 1);
+      return new Measurement(kind, argument, lower, upper, center, perUnitLower, perUnitUpper,
+          totalRows(groups, perGroup, cap) * perRow, l2Rows(groups, perGroup, cap) * perRow, integral, derivation);
+    }
     return new Measurement(kind, argument, lower, upper, center, perUnitLower, perUnitUpper, groups * bound,
         Math.sqrt(groups) * bound, integral, derivation);
   }

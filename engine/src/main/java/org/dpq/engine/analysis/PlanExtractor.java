@@ -142,7 +142,7 @@ final class PlanExtractor {
   }
 
   /** Groups one unit can fall in: 1 without keys, the domain's size when every key is public, else unknown. */
-  private static long reachableGroups(List<GroupKey> keys) {
+  static long reachableGroups(List<GroupKey> keys) {
     long product = 1;
     for (GroupKey key : keys) {
       if (!key.column().hasPublicDomain()) {

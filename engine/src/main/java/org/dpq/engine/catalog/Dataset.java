@@ -3,6 +3,7 @@ package org.dpq.engine.catalog;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -21,14 +22,28 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param columns declared columns, in YAML order
  * @param yamlPath the file this came from (resolution base), if any
  * @param limits per-query resource limits and the response quantum
+ * @param maxRowsPerUnit C ({@code max_rows_per_unit}): the most rows one unit contributes over all groups of a
+ *     query, in addition to G and R; empty: no total cap (a unit contributes up to G*R rows)
  */
 public record Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
     int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
-    Optional<Path> yamlPath, Limits limits) {
+    Optional<Path> yamlPath, Limits limits, OptionalInt maxRowsPerUnit) {
 
   public Dataset {
     columns = List.copyOf(columns);
     java.util.Objects.requireNonNull(limits, "limits");
+    java.util.Objects.requireNonNull(maxRowsPerUnit, "maxRowsPerUnit");
+    if (maxRowsPerUnit.isPresent() && maxRowsPerUnit.getAsInt() < 1) {
+      throw new IllegalArgumentException("max_rows_per_unit must be >= 1");
+    }
+  }
+
+  /** A dataset without a total cap per unit. */
+  public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
+      int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
+      Optional<Path> yamlPath, Limits limits) {
+    this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
+        yamlPath, limits, OptionalInt.empty());
   }
 
   /** A dataset with the default {@link Limits}. */

@@ -85,6 +85,12 @@ public final class DatasetBuilder {
     return this;
   }
 
+  /** {@code max_rows_per_unit}: the most rows one unit contributes over all groups of a query (C). */
+  public DatasetBuilder maxRowsPerUnit(int rows) {
+    document.put("max_rows_per_unit", rows);
+    return this;
+  }
+
   /** The lifetime budget, as exact decimal text ({@code "10"}, {@code "1e-5"}). */
   public DatasetBuilder budget(String epsilon, String delta) {
     document.put("budget", loss(epsilon, delta));

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
 import org.dpq.engine.catalog.DatasetYaml.ColumnYaml;
@@ -82,6 +83,7 @@ final class DatasetValidator {
         "the most groups one unit may contribute to, e.g. max_groups_contributed: 1");
     int rows = contribution("max_rows_per_group", y.maxRowsPerGroup(), rowUnit,
         "the most rows one unit may contribute to a group, e.g. max_rows_per_group: 1");
+    OptionalInt perUnit = rowsPerUnit(y.maxRowsPerUnit());
     PrivacyLoss budget = loss("budget", y.budget(), true);
     PrivacyLoss defaults = loss("defaults", y.defaults(), false);
     if (budget != null && defaults != null) {
@@ -94,7 +96,25 @@ final class DatasetValidator {
       return null;
     }
     return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
-        List.copyOf(columns.values()), yamlPath, limits);
+        List.copyOf(columns.values()), yamlPath, limits, perUnit);
+  }
+
+  /**
+   * {@code max_rows_per_unit} (C), optional: a whole number >= 1. It only tightens the contribution bounds (a unit
+   * then contributes at most min(G*R, C) rows), so any positive value is safe; absent means no total cap.
+   */
+  private OptionalInt rowsPerUnit(String text) {
+    if (text == null) {
+      return OptionalInt.empty();
+    }
+    BigDecimal value = isTodo(text) ? null : parseDecimal(text);
+    if (value == null || value.stripTrailingZeros().scale() > 0 || value.compareTo(BigDecimal.ONE) < 0
+        || value.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
+      problems.add("max_rows_per_unit", "must be an integer >= 1 (got " + abbreviate(text) + "): the most rows "
+          + "one unit may contribute over all groups of a query, e.g. max_rows_per_unit: 7; or remove it for no cap");
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(value.intValueExact());
   }
 
   /** {@code limits:}; every key optional, each a whole number in its range. */

@@ -13,7 +13,8 @@ import java.util.Map;
  */
 record DatasetYaml(String name, String table, SourceYaml source, String privacyUnit,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxGroupsContributed,
-    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup, LossYaml budget, LossYaml defaults, String ledger, LimitsYaml limits,
+    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup,
+    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerUnit, LossYaml budget, LossYaml defaults, String ledger, LimitsYaml limits,
     Map<String, ColumnYaml> columns) {
 
   /** {@code limits: { memory_mb, threads, timeout_seconds, response_quantum_ms }}, every key optional. */

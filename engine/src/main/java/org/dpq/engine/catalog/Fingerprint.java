@@ -132,6 +132,11 @@ public final class Fingerprint {
     text(md, d.unit() instanceof PrivacyUnit.ByColumn c ? "unit:" + c.column() : "row");
     number(md, d.maxGroupsContributed());
     number(md, d.maxRowsPerGroup());
+    if (d.maxRowsPerUnit().isPresent()) {
+      // only when declared, so that datasets without a total cap keep their fingerprints
+      text(md, "max_rows_per_unit");
+      number(md, d.maxRowsPerUnit().getAsInt());
+    }
     number(md, d.columns().size());
     for (Column c : d.columns()) {
       text(md, c.name());

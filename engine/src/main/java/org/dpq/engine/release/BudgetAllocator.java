@@ -72,11 +72,15 @@ public final class BudgetAllocator {
     for (int i = 0; i < k; i++) {
       Measurement m = ms.get(i);
       BigDecimal eps = epsilonParts.get(i);
-      String label = MeasurementLabels.label(plan, m) + MeasurementLabels.derived(plan, i);
+      String label = MeasurementLabels.label(plan, m) + MeasurementLabels.derived(plan, i)
+          + org.dpq.engine.analysis.ContributionBound.describe(plan, m);
       if (thresholded && i == plan.selectionMeasurement()) {
         PrivacyLoss share = new PrivacyLoss(eps, selectionDelta);
-        PartitionThreshold t = PartitionThreshold.of(share.epsilonDouble(), share.deltaDouble(),
-            plan.dataset().maxGroupsContributed());
+        // a unit's distinct-unit counts move in at most G groups, and with a total cap C in at most C (it keeps at
+        // most C rows, each in one group)
+        int maxGroups = Math.min(plan.dataset().maxGroupsContributed(),
+            plan.dataset().maxRowsPerUnit().orElse(Integer.MAX_VALUE));
+        PartitionThreshold t = PartitionThreshold.of(share.epsilonDouble(), share.deltaDouble(), maxGroups);
         threshold = Optional.of(t);
         NoiseMechanism forInterval = Calibration.laplace(m.l1(), share.epsilonDouble());
         out.add(new MeasurementNoise(m, label + " [partition selection]", share, forInterval, threshold));

@@ -35,6 +35,12 @@ import org.dpq.mechanisms.QuantileTree;
  * there up to rounding); only then are units summed per group. Rows whose key lies outside a declared public
  * domain are dropped before a unit's groups are chosen, so they never take one of its G groups.
  *
+ * <p>With {@code max_rows_per_unit} (C), the unit's G groups are chosen on the raw rows ({@link
+ * GroupLimit#RANK_FIRST}, whatever order was asked for) and then only the unit's first C rows by a secret-keyed hash of
+ * (unit, keys, measured values) are kept, before the per-group R limit: a unit then contributes at most min(C, G*R)
+ * rows over all groups, the bound {@code MeasurementSet} declares. COUNT(DISTINCT value) and the quantile-tree
+ * queries do not apply C (their measurements keep the G*R bound).
+ *
  * <p>Each measured column has one row value (clamped when a sum uses it) whose COUNT the first aggregation
  * computes. Every real-valued sum (plain, centred or of squares) is computed exactly, as whole steps of its own
  * power-of-two grid summed as DECIMAL(38, 0), so the backend's order of addition cannot change it (see
@@ -56,10 +62,19 @@ import org.dpq.mechanisms.QuantileTree;
 public final class Rewriter {
   private final boolean perUnitClamp;
   private final boolean exactSums;
+  private final boolean unitCap;
 
   /** The rewriter dpq uses. */
   public Rewriter() {
-    this(true, true);
+    this(true, true, true);
+  }
+
+  /**
+   * Test seam: a rewrite that ignores {@code max_rows_per_unit} (C) while the analysis still declares the
+   * sensitivities it allows (a deliberately broken rewrite).
+   */
+  public static Rewriter withoutUnitCapForTest() {
+    return new Rewriter(true, true, false);
   }
 
   /**
@@ -75,8 +90,13 @@ public final class Rewriter {
    * chooses, as dpq did before {@link SumGrid} (a deliberately broken rewrite, for plain SUM only).
    */
   Rewriter(boolean perUnitClamp, boolean exactSums) {
+    this(perUnitClamp, exactSums, true);
+  }
+
+  private Rewriter(boolean perUnitClamp, boolean exactSums, boolean unitCap) {
     this.perUnitClamp = perUnitClamp;
     this.exactSums = exactSums;
+    this.unitCap = unitCap;
   }
 
   /** True when measurement {@code m} is computed in exact grid steps. */
@@ -563,9 +583,14 @@ public final class Rewriter {
         leading.add(key(k));
         leadingNames.add("dpq_k" + k);
       }
-      boolean rankFirst = limitGroups() && order == GroupLimit.RANK_FIRST;
+      boolean capRows = capRows();
+      // The total cap counts the rows of the unit's kept groups, so with it the groups are chosen on the raw rows.
+      boolean rankFirst = limitGroups() && (order == GroupLimit.RANK_FIRST || capRows);
       if (rankFirst) {
         keepFirstGroups(leading);
+      }
+      if (capRows) {
+        keepFirstRows(leading);
       }
       // Per unit and group: counts and sums of the unit's rows (n counts the values a sum adds up).
       Aggregated agg = aggregate(leading, leadingNames, true);
@@ -653,6 +678,37 @@ public final class Rewriter {
       b.projectPlus(b.alias(groupRank(leading), "dpq_rank"));
       b.filter(b.lessThanOrEqual(b.field("dpq_rank"),
           b.literal(BigDecimal.valueOf(plan.dataset().maxGroupsContributed()))));
+    }
+
+    /** True when the dataset declares a total cap C per unit that this rewrite applies to the raw rows. */
+    private boolean capRows() {
+      return unitCap && perUnitClamp && plan.dataset().maxRowsPerUnit().isPresent();
+    }
+
+    /**
+     * The total cap {@code max_rows_per_unit} (C): over the raw rows (after WHERE, the public domains and the
+     * unit's G groups), keeps the unit's first C rows by {@code ROW_NUMBER() OVER (PARTITION BY unit ORDER BY
+     * hash(secret, unit, keys, measured values))}. The window sees the unit's own rows only, so which rows are kept
+     * depends on that unit alone; rows that tie on the hash agree on every value the aggregation reads, so the
+     * result does not depend on how the backend breaks ties. The per-group limit R then applies to what is left,
+     * so a unit contributes at most min(C, G*R) rows in total and at most R in a group.
+     */
+    private void keepFirstRows(List<RexNode> leading) {
+      List<RexNode> identity = new ArrayList<>(leading);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (Measurement m : plan.measurements()) {
+        if (m.argument().isPresent() && seen.add(m.argument().get().toString())) {
+          identity.add(rowValue(m.argument().get()));
+        }
+      }
+      RexNode number = b.aggregateCall(SqlStdOperatorTable.ROW_NUMBER).over()
+          .partitionBy(leading.get(0))
+          .orderBy(hash.hash(b, secret, identity))
+          .rowsUnbounded()
+          .toRex();
+      b.projectPlus(b.alias(number, "dpq_row"));
+      b.filter(b.lessThanOrEqual(b.field("dpq_row"),
+          b.literal(BigDecimal.valueOf(plan.dataset().maxRowsPerUnit().getAsInt()))));
     }
 
     /** {@code DENSE_RANK() OVER (PARTITION BY unit ORDER BY hash(secret, unit, keys), keys)} on the scan row. */

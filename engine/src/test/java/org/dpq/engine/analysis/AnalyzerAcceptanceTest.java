@@ -46,6 +46,57 @@ class AnalyzerAcceptanceTest {
     return plan.scan().getRowType().getFieldNames().get(ref.getIndex());
   }
 
+  /** PUMS with G = 4, R = 7 and the total cap {@code max_rows_per_unit: c}. */
+  private static Dataset capped(int c) {
+    return new Dataset(PUMS.name(), PUMS.table(), PUMS.source(), PUMS.unit(), 4, 7, PUMS.budget(), PUMS.defaults(),
+        PUMS.ledger(), PUMS.columns(), PUMS.yamlPath(), PUMS.limits(), java.util.OptionalInt.of(c));
+  }
+
+  @Test
+  void aTotalCapPerUnitTightensCountsAndSumsButNotDistinctValues() {
+    String sql = "SELECT educ, COUNT(*) AS n, SUM(age) AS s, COUNT(DISTINCT pid) AS u, COUNT(DISTINCT race) AS r "
+        + "FROM pums GROUP BY educ";
+    DpPlan plan = ANALYZER.analyze(capped(9), sql);
+    Measurement count = plan.measurements().get(kinds(plan).indexOf(MeasurementKind.COUNT_ROWS));
+    // C = 9 < G*R = 28: at most 9 rows in total, at most 7 in a group; L2's worst case is 7 rows in one group and
+    // 2 in another: sqrt(7^2 + 2^2)
+    assertEquals(9, count.l1(), 1e-12);
+    assertEquals(Math.sqrt(53), count.l2(), 1e-12);
+    assertEquals(7, count.perUnitUpper());
+    Measurement sum = plan.measurements().get(kinds(plan).indexOf(MeasurementKind.SUM));
+    double perRow = 100 * (1 + 7 * 0x1p-41); // age's bound 100, plus the grid's half step per row
+    assertEquals(9 * perRow, sum.l1(), 1e-9);
+    assertEquals(Math.sqrt(53) * perRow, sum.l2(), 1e-9);
+    // C = 9 >= G = 4: the distinct-unit count still reaches 4 groups
+    Measurement units = plan.measurements().get(kinds(plan).indexOf(MeasurementKind.COUNT_UNITS));
+    assertEquals(4, units.l1(), 1e-12);
+    // COUNT(DISTINCT value)'s query does not apply the cap: G*R as without it
+    Measurement distinct = plan.measurements().get(kinds(plan).indexOf(MeasurementKind.COUNT_DISTINCT_VALUES));
+    assertEquals(28, distinct.l1(), 1e-12);
+    assertEquals(14, distinct.l2(), 1e-12);
+    assertEquals(" [bound: C = 9 rows per unit < G*R = 28: L1 = 9 rows' worth, L2 as 1 full groups + 2 rows]",
+        ContributionBound.describe(plan, count));
+    assertEquals(" [bound: G*R = 28; max_rows_per_unit C = 9 is not applied to this measurement]",
+        ContributionBound.describe(plan, distinct));
+
+    DpPlan three = ANALYZER.analyze(capped(3), sql);
+    Measurement fewUnits = three.measurements().get(kinds(three).indexOf(MeasurementKind.COUNT_UNITS));
+    assertEquals(3, fewUnits.l1(), 1e-12);
+    assertEquals(Math.sqrt(3), fewUnits.l2(), 1e-12);
+    Measurement fewRows = three.measurements().get(kinds(three).indexOf(MeasurementKind.COUNT_ROWS));
+    assertEquals(3, fewRows.l1(), 1e-12);
+    assertEquals(3, fewRows.l2(), 1e-12);
+
+    // a cap above G*R changes nothing
+    DpPlan loose = ANALYZER.analyze(capped(100), sql);
+    DpPlan none = ANALYZER.analyze(new Dataset(PUMS.name(), PUMS.table(), PUMS.source(), PUMS.unit(), 4, 7,
+        PUMS.budget(), PUMS.defaults(), PUMS.ledger(), PUMS.columns(), PUMS.yamlPath(), PUMS.limits()), sql);
+    for (int i = 0; i < none.measurements().size(); i++) {
+      assertEquals(none.measurements().get(i).l1(), loose.measurements().get(i).l1(), 0);
+      assertEquals(none.measurements().get(i).l2(), loose.measurements().get(i).l2(), 0);
+    }
+  }
+
   @Test
   void countStarWithoutGroupBy() {
     DpPlan plan = plan("SELECT COUNT(*) FROM pums");

@@ -42,8 +42,20 @@ public abstract class BackendEquivalenceContract {
   /** A backend under comparison and the dataset (same table and columns, its own source) it was opened for. */
   public record Target(String name, Backend backend, String source) {}
 
-  /** One query, with the G and R of the dataset it runs on. */
-  record Case(int groups, int rows, String sql) {}
+  /** One query, with the G, R and total cap C (0: none) of the dataset it runs on. */
+  record Case(int groups, int rows, int cap, String sql) {
+    Case(int groups, int rows, String sql) {
+      this(groups, rows, 0, sql);
+    }
+
+    Dataset dataset(TestTable table, String source, int groupsOverride) {
+      return table.dataset(source, groupsOverride > 0 ? groupsOverride : groups, rows, cap);
+    }
+
+    String context() {
+      return "G=" + groups + " R=" + rows + (cap > 0 ? " C=" + cap : "") + ": " + sql;
+    }
+  }
 
   private static final long SECRET = 0x5eed_d00d_cafeL;
   private static final Pattern RANDOM = Pattern.compile("(?i)\\brand(om)?\\s*\\(");
@@ -90,12 +102,19 @@ public abstract class BackendEquivalenceContract {
       new Case(100, 3, "SELECT kind, COUNT(*) AS n, SUM(y) AS s, AVG(x) AS a FROM (SELECT kind, x, n * 2 AS y "
           + "FROM gen WHERE flag) t WHERE x > 0 OR x IS NULL GROUP BY kind"),
       new Case(100, 2, "SELECT COUNT(*) AS n, SUM(x) AS s FROM (SELECT * FROM gen)"),
+      // issue 16: a binding total cap without GROUP BY: every backend keeps min(C, rows) rows per unit, so COUNT(*)
+      // is the same everywhere (which rows, and so the sums, depend on each dialect's hash)
+      new Case(100, 3, 2, "SELECT COUNT(*) AS n, COUNT(DISTINCT uid) AS u FROM gen WHERE n > -15"),
       // expression keys over bounded columns, computed from inputs clamped to the declared bounds on every backend
       new Case(100, 3, "SELECT FLOOR(n / 4) * 4 AS b, COUNT(*) AS c, SUM(x) AS s FROM gen GROUP BY 1"),
       new Case(100, 3, "SELECT FLOOR(x / 10) AS bx, n * 3 - 1 AS m, COUNT(*) AS c FROM gen GROUP BY bx, m"),
       // ROUND and TRUNCATE at halves (x holds many multiples of 0.25): one meaning on every backend
       new Case(100, 3, "SELECT ROUND(x / 5) AS r, COUNT(*) AS c, SUM(ROUND(x, 1)) AS s, SUM(TRUNCATE(x / 3, 2)) AS t, "
           + "SUM(ROUND(n, -1)) AS tens FROM gen GROUP BY 1"));
+
+  /** A capped query whose bound the added unit reaches: {@link #aTotalCapPerUnitBoundsTheAddedUnitOnEveryBackend}. */
+  private static final Case CAPPED = new Case(3, 4, 5, "SELECT grp, COUNT(*) AS c, SUM(x) AS s, AVG(n) AS a, "
+      + "VAR_POP(n) AS v, COUNT(DISTINCT uid) AS u FROM gen GROUP BY grp");
 
   /**
    * Issue 14's shapes on neighbouring data (gen, and gen plus one unit with extreme rows in every group), with G
@@ -118,7 +137,10 @@ public abstract class BackendEquivalenceContract {
           + "x, x - n AS z FROM gen WHERE NOT flag) AS t WHERE x > -50 GROUP BY grp"),
       // expression keys over bounded columns: the added unit's values far outside the bounds land in the edge bins
       new Case(3, 2, "SELECT FLOOR(n / 4) * 4 AS b, FLOOR(x / 25) AS bx, COUNT(*) AS c, SUM(n) AS s FROM gen "
-          + "GROUP BY b, bx"));
+          + "GROUP BY b, bx"),
+      // issue 16: the total cap C = 5 < G*R = 12 binds for the added unit (its many rows over many groups)
+      CAPPED);
+
 
   private GeneratedTable generated;
   private GeneratedTable generatedPlus;
@@ -207,14 +229,14 @@ public abstract class BackendEquivalenceContract {
       BoundedRows reference = null;
       String referenceName = null;
       for (Target t : targets(file)) {
-        BoundedRows rows = BoundedRows.run(t.backend(), table.dataset(t.source(), g, c.rows()), c.sql(), SECRET);
+        BoundedRows rows = BoundedRows.run(t.backend(), c.dataset(table, t.source(), g), c.sql(), SECRET);
         assertFalse(rows.rows().isEmpty(), t.name() + " returned no group for " + c.sql());
         if (reference == null) {
           reference = rows;
           referenceName = t.name();
         } else {
-          reference.assertSameAs(rows, file + ", " + referenceName + " vs " + t.name() + ", G=" + g + " R="
-              + c.rows() + ": " + c.sql());
+          reference.assertSameAs(rows, file + ", " + referenceName + " vs " + t.name() + ", G=" + g + " "
+              + c.context());
         }
       }
     }
@@ -273,17 +295,64 @@ public abstract class BackendEquivalenceContract {
     assertEquals(base.stream().map(Target::name).toList(), plus.stream().map(Target::name).toList());
     for (Case c : NEIGHBOURS) {
       for (int t = 0; t < base.size(); t++) {
-        String context = base.get(t).name() + ", G=" + c.groups() + " R=" + c.rows() + ": " + c.sql();
+        String context = base.get(t).name() + ", " + c.context();
         BoundedRows without = BoundedRows.run(base.get(t).backend(),
-            generated.table().dataset(base.get(t).source(), c.groups(), c.rows()), c.sql(), SECRET);
+            c.dataset(generated.table(), base.get(t).source(), 0), c.sql(), SECRET);
         BoundedRows with = BoundedRows.run(plus.get(t).backend(),
-            generatedPlus.table().dataset(plus.get(t).source(), c.groups(), c.rows()), c.sql(), SECRET);
+            c.dataset(generatedPlus.table(), plus.get(t).source(), 0), c.sql(), SECRET);
         List<String> violations = Neighbours.violations(without, with);
         assertTrue(violations.isEmpty(), () -> context + "\n" + String.join("\n", violations));
         // not vacuous: the added unit moves every measurement somewhere
         assertEquals(with.plan().measurements().size(), Neighbours.moved(without, with).size(),
             context + ": measurements the added unit moved: " + Neighbours.moved(without, with));
       }
+    }
+  }
+
+  /**
+   * Issue 16: with {@code max_rows_per_unit} C = 5 below G*R = 12, the added unit (2000 rows over every group) moves
+   * COUNT(*) by exactly C over all groups on every backend, within its declared L1 = 5; a rewrite that ignores the cap
+   * while the analysis declares it moves COUNT(*) by G*R = 12, which the same check rejects. On the base data, with G
+   * and R that never bind, every backend keeps exactly min(C, rows) rows of each unit.
+   */
+  @Test
+  void aTotalCapPerUnitBoundsTheAddedUnitOnEveryBackend() {
+    List<Target> base = targets("gen.csv");
+    List<Target> plus = targets("gen_plus.csv");
+    for (int t = 0; t < base.size(); t++) {
+      String context = base.get(t).name() + ", " + CAPPED.context();
+      BoundedRows without = BoundedRows.run(base.get(t).backend(),
+          CAPPED.dataset(generated.table(), base.get(t).source(), 0), CAPPED.sql(), SECRET);
+      BoundedRows with = BoundedRows.run(plus.get(t).backend(),
+          CAPPED.dataset(generatedPlus.table(), plus.get(t).source(), 0), CAPPED.sql(), SECRET);
+      int count = with.indexOf(MeasurementKind.COUNT_ROWS);
+      assertEquals(5, with.plan().measurements().get(count).l1(), 0, context + ": declared L1 of COUNT(*)");
+      assertEquals(5, with.total(count) - without.total(count), context + ": the added unit keeps exactly C rows");
+      assertTrue(Neighbours.violations(without, with).isEmpty(), context);
+
+      org.dpq.engine.rewrite.Rewriter uncapped = org.dpq.engine.rewrite.Rewriter.withoutUnitCapForTest();
+      BoundedRows brokenWithout = BoundedRows.run(base.get(t).backend(),
+          CAPPED.dataset(generated.table(), base.get(t).source(), 0), CAPPED.sql(), SECRET, uncapped);
+      BoundedRows broken = BoundedRows.run(plus.get(t).backend(),
+          CAPPED.dataset(generatedPlus.table(), plus.get(t).source(), 0), CAPPED.sql(), SECRET, uncapped);
+      assertEquals(12, broken.total(count) - brokenWithout.total(count), context + ": uncapped, G*R rows");
+      List<String> caught = Neighbours.violations(brokenWithout, broken);
+      assertTrue(caught.stream().anyMatch(v -> v.startsWith("COUNT_ROWS") && v.contains("> L1 5")),
+          context + ": the broken rewrite must be caught: " + caught);
+    }
+    Map<Integer, Long> rowsPerUnit = new HashMap<>();
+    generated.rows().forEach(r -> rowsPerUnit.merge(r.uid(), 1L, Long::sum));
+    long expected = rowsPerUnit.values().stream().mapToLong(n -> Math.min(n, 2)).sum();
+    assertTrue(expected < generated.rows().size(), "C = 2 binds for some unit");
+    Case capped = new Case(100, 100, 2, "SELECT grp, COUNT(*) AS n, COUNT(DISTINCT uid) AS u FROM gen GROUP BY grp");
+    for (Target t : base) {
+      BoundedRows rows = BoundedRows.run(t.backend(), capped.dataset(generated.table(), t.source(), 0), capped.sql(),
+          SECRET);
+      assertEquals(expected, rows.total(rows.indexOf(MeasurementKind.COUNT_ROWS)), t.name() + ": sum of min(C, rows)");
+      assertTrue(rows.total(rows.indexOf(MeasurementKind.COUNT_UNITS)) <= 2L * rowsPerUnit.size(),
+          t.name() + ": a unit counts in at most C groups");
+      rows.assertSameAs(BoundedRows.run(t.backend(), capped.dataset(generated.table(), t.source(), 0), capped.sql(),
+          SECRET), t.name() + ": the same secret keeps the same rows");
     }
   }
 

@@ -40,8 +40,13 @@ public record BoundedRows(String sql, DpPlan plan, Map<List<Object>, List<Object
 
   /** Runs {@code sql} on {@code backend} for {@code dataset} with {@code secret}. */
   public static BoundedRows run(Backend backend, Dataset dataset, String sql, long secret) {
+    return run(backend, dataset, sql, secret, new Rewriter());
+  }
+
+  /** Runs {@code sql} on {@code backend} for {@code dataset} with {@code secret}, rewritten by {@code rewriter}. */
+  public static BoundedRows run(Backend backend, Dataset dataset, String sql, long secret, Rewriter rewriter) {
     DpPlan plan = ANALYZER.analyze(dataset, sql);
-    BoundedQuery query = new Rewriter().rewrite(plan, backend.dialect(), secret);
+    BoundedQuery query = rewriter.rewrite(plan, backend.dialect(), secret);
     Map<List<Object>, List<Object>> rows = new LinkedHashMap<>();
     for (Object[] row : backend.execute(query.sql())) {
       assertEquals(query.keyCount() + query.measurementCount(), row.length, "row width of " + query.sql());

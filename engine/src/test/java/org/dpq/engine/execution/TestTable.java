@@ -45,6 +45,15 @@ public record TestTable(String name, Path csv, List<String> postgresColumns, Str
 
   /** The dataset over {@code source} with the given privacy unit ({@code row} for row-level units). */
   public Dataset dataset(String source, String privacyUnit, int groups, int rows) {
+    return dataset(source, privacyUnit, groups, rows, 0);
+  }
+
+  /** The dataset over {@code source} with unit {@link #unit}, G, R and {@code max_rows_per_unit: cap} (0: none). */
+  public Dataset dataset(String source, int groups, int rows, int cap) {
+    return dataset(source, unit, groups, rows, cap);
+  }
+
+  private Dataset dataset(String source, String privacyUnit, int groups, int rows, int cap) {
     String yaml = """
         name: %s
         table: %s
@@ -52,10 +61,11 @@ public record TestTable(String name, Path csv, List<String> postgresColumns, Str
         privacy_unit: %s
         max_groups_contributed: %d
         max_rows_per_group: %d
-        budget: { epsilon: 10, delta: 1.0e-5 }
+        %sbudget: { epsilon: 10, delta: 1.0e-5 }
         defaults: { epsilon: 1.0, delta: 1.0e-7 }
         columns:
-        %s""".formatted(name, name, source, privacyUnit, groups, rows, columnsYaml.indent(2));
+        %s""".formatted(name, name, source, privacyUnit, groups, rows,
+        cap > 0 ? "max_rows_per_unit: " + cap + "\n" : "", columnsYaml.indent(2));
     return DatasetLoader.parse(yaml, csv.toAbsolutePath().getParent());
   }
 }

@@ -13,6 +13,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Scale;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
+import org.dpq.engine.catalog.Dataset;
 import org.dpq.errors.QueryRejectedException;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.MechanismKind;
@@ -42,6 +43,24 @@ class BudgetAllocatorTest {
     assertEquals(3, n.measurements().size(), "count, and AVG's centred sum and count of values (SUM is derived)");
     assertEquals(PrivacyLoss.parse("0.5", "0"), n.total());
     n.measurements().forEach(m -> assertEquals(MechanismKind.LAPLACE, m.mechanism().kind()));
+  }
+
+  @Test
+  void aTotalCapBelowGLowersTheGroupsPartitionSelectionAccountsFor() {
+    String sql = "SELECT h, COUNT(*) FROM t GROUP BY h";
+    Dataset d = ReleaseNoiseTest.DATASET;
+    PrivacyLoss loss = PrivacyLoss.parse("1", "1e-6");
+    assertEquals(2, new BudgetAllocator().allocate(plan(sql), loss, MechanismChoice.LAPLACE).threshold()
+        .orElseThrow().maxGroups());
+    for (int cap : new int[] {1, 5}) {
+      Dataset capped = new Dataset(d.name(), d.table(), d.source(), d.unit(), d.maxGroupsContributed(),
+          d.maxRowsPerGroup(), d.budget(), d.defaults(), d.ledger(), d.columns(), d.yamlPath(), d.limits(),
+          java.util.OptionalInt.of(cap));
+      DpPlan p = new Analyzer().analyze(capped, sql);
+      NoisePlan n = new BudgetAllocator().allocate(p, loss, MechanismChoice.LAPLACE);
+      assertEquals(Math.min(2, cap), n.threshold().orElseThrow().maxGroups(), "C = " + cap);
+      assertEquals(Math.min(2, cap), p.measurements().get(p.selectionMeasurement()).l1(), 0, "C = " + cap);
+    }
   }
 
   @Test

@@ -84,14 +84,27 @@ class SensitivityPropertyTest {
     List<Arguments> out = new ArrayList<>();
     for (String q : QUERIES) {
       for (int[] gr : new int[][] {{1, 1}, {3, 2}, {5, 4}}) {
-        out.add(Arguments.of(q, gr[0], gr[1]));
+        out.add(Arguments.of(q, gr[0], gr[1], 0));
       }
     }
+    // issue 16: a total cap C = 7 < G*R = 20 that the heavy person reaches (counts, sums, expressions, distinct)
+    for (int q : new int[] {0, 2, 5, 11}) {
+      out.add(Arguments.of(QUERIES.get(q), 5, 4, 7));
+    }
+    // C = 3 < G = 5 and < R = 4: at most 3 groups per person, and L2 of 3 rows in one group
+    out.add(Arguments.of(QUERIES.get(4), 5, 4, 3));
     return out.stream();
   }
 
   private static Dataset dataset(String table, int groups, int rows) {
-    return TestDatasets.dataset(table, new PrivacyUnit.ByColumn("pid"), groups, rows, TestDatasets.pumsColumns());
+    return dataset(table, groups, rows, 0);
+  }
+
+  /** PUMS with G, R and {@code max_rows_per_unit: cap} (0: none). */
+  private static Dataset dataset(String table, int groups, int rows, int cap) {
+    Dataset d = TestDatasets.dataset(table, new PrivacyUnit.ByColumn("pid"), groups, rows, TestDatasets.pumsColumns());
+    return cap == 0 ? d : new Dataset(d.name(), d.table(), d.source(), d.unit(), groups, rows, d.budget(), d.defaults(),
+        d.ledger(), d.columns(), d.yamlPath(), d.limits(), java.util.OptionalInt.of(cap));
   }
 
   /** The violations of the per-group, L1 and L2 bounds between the two results. */
@@ -128,12 +141,14 @@ class SensitivityPropertyTest {
     return out;
   }
 
-  @ParameterizedTest(name = "G={1} R={2}: {0}")
+  @ParameterizedTest(name = "G={1} R={2} C={3}: {0}")
   @MethodSource("cases")
-  void oneHeavyPersonMovesEachMeasurementByAtMostItsSensitivity(String query, int groups, int rows)
+  void oneHeavyPersonMovesEachMeasurementByAtMostItsSensitivity(String query, int groups, int rows, int cap)
       throws SQLException {
-    BoundedRunner.Result base = BoundedRunner.run(db, dataset("base", groups, rows), query.formatted("base"), SECRET);
-    BoundedRunner.Result plus = BoundedRunner.run(db, dataset("plus", groups, rows), query.formatted("plus"), SECRET);
+    BoundedRunner.Result base = BoundedRunner.run(db, dataset("base", groups, rows, cap), query.formatted("base"),
+        SECRET);
+    BoundedRunner.Result plus = BoundedRunner.run(db, dataset("plus", groups, rows, cap), query.formatted("plus"),
+        SECRET);
     List<String> violations = violations(base, plus);
     assertTrue(violations.isEmpty(), () -> String.join("\n", violations));
     // the person did change something (the check is not vacuous)
@@ -178,5 +193,17 @@ class SensitivityPropertyTest {
         BoundedRunner.run(db, dataset("base", 3, 2), distinct.formatted("base"), SECRET, broken),
         BoundedRunner.run(db, dataset("plus", 3, 2), distinct.formatted("plus"), SECRET, broken));
     assertTrue(violations.stream().anyMatch(v -> v.startsWith("COUNT_DISTINCT_VALUES")), violations::toString);
+  }
+
+  @Test
+  void theCheckFlagsARewriteThatIgnoresTheTotalCap() throws SQLException {
+    // the analysis declares L1 = C = 7 for COUNT(*); the broken rewrite lets the person contribute G*R = 20 rows
+    Rewriter broken = Rewriter.withoutUnitCapForTest();
+    String query = QUERIES.get(2);
+    List<String> violations = violations(
+        BoundedRunner.run(db, dataset("base", 5, 4, 7), query.formatted("base"), SECRET, broken),
+        BoundedRunner.run(db, dataset("plus", 5, 4, 7), query.formatted("plus"), SECRET, broken));
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("COUNT_ROWS") && v.contains("> L1 7")),
+        violations::toString);
   }
 }
