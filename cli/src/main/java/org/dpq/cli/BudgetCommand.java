@@ -58,7 +58,10 @@ public final class BudgetCommand implements Callable<Integer> {
       try (DpqService service = server.open(PhaseListener.NONE, spec.commandLine().getErr())) {
         view = service.budget(target);
       }
-      format.print(spec, out -> BudgetRenderer.printStatus(view.status(), format.format(), out));
+      // Embedded, the YAML's accounting is the ledger's (opening the dataset refused any difference above).
+      boolean zcdp = !server.remote() && org.dpq.engine.catalog.DatasetLoader.load(java.nio.file.Path.of(target))
+          .accounting() == org.dpq.budget.Accounting.ZCDP;
+      format.print(spec, out -> BudgetRenderer.printStatus(view.status(), zcdp, format.format(), out));
       return ExitCodes.OK;
     }
   }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.dpq.budget.Accounting;
 import org.dpq.budget.Allocation;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
@@ -33,6 +34,7 @@ import org.dpq.engine.release.NoisePlan;
 import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
+import org.dpq.engine.release.ZcdpCharge;
 import org.dpq.engine.rewrite.BoundedQuery;
 import org.dpq.engine.rewrite.GroupLimit;
 import org.dpq.engine.rewrite.Rewriter;
@@ -107,7 +109,8 @@ public final class Dpq implements AutoCloseable {
     this.ownsLedger = ownsLedger;
     this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
-    ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
+    ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")",
+        dataset.accounting());
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
@@ -212,8 +215,7 @@ public final class Dpq implements AutoCloseable {
     LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
         dataset.name(), millis(arrived), p.noisePlan().measurements().size(), p.plan().partitionMode(),
         p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
-    ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
-        p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
+    ChargeRequest request = chargeRequest(sql, options, p);
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       long start = System.nanoTime();
@@ -439,6 +441,21 @@ public final class Dpq implements AutoCloseable {
     boolean groupLimitChosenAtRunTime() {
       return groupLimitProbe.isPresent();
     }
+  }
+
+  /**
+   * The charge for a prepared query in the dataset's accounting: its (epsilon, delta) split under basic
+   * composition, or the rho of its released noise under zCDP (a query zCDP cannot account is refused here,
+   * before anything is charged).
+   */
+  private ChargeRequest chargeRequest(String sql, QueryOptions options, Prepared p) {
+    if (dataset.accounting() == Accounting.ZCDP) {
+      ZcdpCharge z = ZcdpCharge.of(p.noisePlan());
+      return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(), p.planHash(),
+          z.measurements(), z.total(), Accounting.ZCDP);
+    }
+    return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
+        p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
   }
 
   private static List<MeasurementCost> costs(NoisePlan plan) {

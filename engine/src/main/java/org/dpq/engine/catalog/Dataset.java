@@ -3,6 +3,7 @@ package org.dpq.engine.catalog;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.dpq.budget.Accounting;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -21,14 +22,25 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param columns declared columns, in YAML order
  * @param yamlPath the file this came from (resolution base), if any
  * @param limits per-query resource limits and the response quantum
+ * @param accounting how the ledger composes this dataset's queries ({@code budget.accounting}): basic (epsilon,
+ *     delta) composition, or zCDP (rho, converted from and to (epsilon, delta)); fixed once the ledger has entries
  */
 public record Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
     int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
-    Optional<Path> yamlPath, Limits limits) {
+    Optional<Path> yamlPath, Limits limits, Accounting accounting) {
 
   public Dataset {
     columns = List.copyOf(columns);
     java.util.Objects.requireNonNull(limits, "limits");
+    java.util.Objects.requireNonNull(accounting, "accounting");
+  }
+
+  /** A dataset with basic (epsilon, delta) accounting. */
+  public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
+      int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
+      Optional<Path> yamlPath, Limits limits) {
+    this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
+        yamlPath, limits, Accounting.BASIC);
   }
 
   /** A dataset with the default {@link Limits}. */

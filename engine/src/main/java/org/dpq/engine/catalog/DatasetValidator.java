@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
+import org.dpq.budget.Accounting;
+import org.dpq.budget.Zcdp;
 import org.dpq.engine.catalog.DatasetYaml.ColumnYaml;
 import org.dpq.engine.catalog.DatasetYaml.JdbcYaml;
 import org.dpq.engine.catalog.DatasetYaml.LossYaml;
@@ -87,6 +89,10 @@ final class DatasetValidator {
     if (budget != null && defaults != null) {
       defaultsWithinBudget(budget, defaults);
     }
+    Accounting accounting = accounting(y.budget(), budget);
+    if (y.defaults() != null && y.defaults().accounting() != null) {
+      problems.add("defaults.accounting", "accounting is the dataset's, not a query's: move it to budget.accounting");
+    }
     String ledger = ledger(y.ledger(), name, source);
     columnSources(source, columns.values());
     Limits limits = limits(y.limits());
@@ -94,7 +100,28 @@ final class DatasetValidator {
       return null;
     }
     return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
-        List.copyOf(columns.values()), yamlPath, limits);
+        List.copyOf(columns.values()), yamlPath, limits, accounting);
+  }
+
+  /** {@code budget.accounting}: basic (the default) or zcdp, which needs a delta to convert rho at. */
+  private Accounting accounting(LossYaml l, PrivacyLoss budget) {
+    if (l == null || l.accounting() == null) {
+      return Accounting.BASIC;
+    }
+    Accounting a = Accounting.parse(l.accounting());
+    if (a == null) {
+      problems.add("budget.accounting", "must be basic ((epsilon, delta) basic composition, the default) or zcdp "
+          + "(zero-concentrated DP: Gaussian queries compose in rho, converted to (epsilon, delta) at budget.delta)");
+      return Accounting.BASIC;
+    }
+    if (a == Accounting.ZCDP && budget != null) {
+      try {
+        Zcdp.rhoBudget(budget.epsilon(), budget.delta());
+      } catch (InvalidPrivacyParameterException e) {
+        problems.add("budget.accounting", "zcdp: " + e.getMessage());
+      }
+    }
+    return a;
   }
 
   /** {@code limits:}; every key optional, each a whole number in its range. */

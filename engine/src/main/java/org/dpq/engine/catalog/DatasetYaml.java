@@ -36,9 +36,9 @@ record DatasetYaml(String name, String table, SourceYaml source, String privacyU
   /** {@code source: { spark: { table | csv | parquet, master } }}. */
   record SparkYaml(String table, String csv, String parquet, String master) {}
 
-  /** {@code budget:} or {@code defaults:}. */
+  /** {@code budget:} or {@code defaults:}; {@code accounting} ({@code basic} or {@code zcdp}) only in budget. */
   record LossYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon,
-      @JsonDeserialize(using = YamlScalars.NumberText.class) String delta) {}
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String delta, String accounting) {}
 
   /** One entry under {@code columns:}. */
   record ColumnYaml(String type, @JsonDeserialize(using = YamlScalars.NumberText.class) String lower,
