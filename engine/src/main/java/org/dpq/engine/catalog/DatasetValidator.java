@@ -84,15 +84,12 @@ final class DatasetValidator {
         "the most groups one unit may contribute to, e.g. max_groups_contributed: 1");
     int rows = contribution("max_rows_per_group", y.maxRowsPerGroup(), rowUnit,
         "the most rows one unit may contribute to a group, e.g. max_rows_per_group: 1");
-    PrivacyLoss budget = loss("budget", y.budget(), true);
+    PrivacyLoss budget = loss("budget", y.budget() == null ? null : y.budget().loss(), true);
     PrivacyLoss defaults = loss("defaults", y.defaults(), false);
     if (budget != null && defaults != null) {
       defaultsWithinBudget(budget, defaults);
     }
     Accounting accounting = accounting(y.budget(), budget);
-    if (y.defaults() != null && y.defaults().accounting() != null) {
-      problems.add("defaults.accounting", "accounting is the dataset's, not a query's: move it to budget.accounting");
-    }
     String ledger = ledger(y.ledger(), name, source);
     columnSources(source, columns.values());
     Limits limits = limits(y.limits());
@@ -104,7 +101,7 @@ final class DatasetValidator {
   }
 
   /** {@code budget.accounting}: basic (the default) or zcdp, which needs a delta to convert rho at. */
-  private Accounting accounting(LossYaml l, PrivacyLoss budget) {
+  private Accounting accounting(DatasetYaml.BudgetYaml l, PrivacyLoss budget) {
     if (l == null || l.accounting() == null) {
       return Accounting.BASIC;
     }

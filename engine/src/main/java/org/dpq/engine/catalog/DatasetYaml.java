@@ -13,7 +13,7 @@ import java.util.Map;
  */
 record DatasetYaml(String name, String table, SourceYaml source, String privacyUnit,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxGroupsContributed,
-    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup, LossYaml budget, LossYaml defaults, String ledger, LimitsYaml limits,
+    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup, BudgetYaml budget, LossYaml defaults, String ledger, LimitsYaml limits,
     Map<String, ColumnYaml> columns) {
 
   /** {@code limits: { memory_mb, threads, timeout_seconds, response_quantum_ms }}, every key optional. */
@@ -36,9 +36,17 @@ record DatasetYaml(String name, String table, SourceYaml source, String privacyU
   /** {@code source: { spark: { table | csv | parquet, master } }}. */
   record SparkYaml(String table, String csv, String parquet, String master) {}
 
-  /** {@code budget:} or {@code defaults:}; {@code accounting} ({@code basic} or {@code zcdp}) only in budget. */
+  /** {@code defaults:}. */
   record LossYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon,
-      @JsonDeserialize(using = YamlScalars.NumberText.class) String delta, String accounting) {}
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String delta) {}
+
+  /** {@code budget:}: a loss and, optionally, its {@code accounting} ({@code basic} or {@code zcdp}). */
+  record BudgetYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String delta, String accounting) {
+    LossYaml loss() {
+      return new LossYaml(epsilon, delta);
+    }
+  }
 
   /** One entry under {@code columns:}. */
   record ColumnYaml(String type, @JsonDeserialize(using = YamlScalars.NumberText.class) String lower,
