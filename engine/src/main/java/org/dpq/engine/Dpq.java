@@ -224,7 +224,7 @@ public final class Dpq implements AutoCloseable {
       if (outcome instanceof ChargeOutcome.Reused reused) {
         LOG.debug("dataset '{}': the stored answer of ledger entry {} is returned at no cost", dataset.name(),
             reused.chargeSequence());
-        return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
+        return answers.restore(reused.resultJson(), shown(reused.remaining()), reused.chargeSequence());
       }
       if (outcome instanceof ChargeOutcome.Charged charged) {
         LOG.debug("dataset '{}': ledger entry {} charged {} ({} ms since the query arrived)", dataset.name(),
@@ -274,8 +274,11 @@ public final class Dpq implements AutoCloseable {
         ledger.abandon(dataset.name(), charged.sequence(), FailedAfterCharge.LEDGER_NOTE);
         throw FailedAfterCharge.exception(charged.sequence());
       }
-      QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(),
-          charged.remaining(), false, charged.sequence());
+      // Under zCDP the ledger charged rho; the result shows the (epsilon, delta) this release was calibrated to
+      // and what remains as the epsilon of the remaining rho at the budget's delta.
+      PrivacyLoss cost = dataset.accounting() == Accounting.ZCDP ? p.noisePlan().total() : charged.cost();
+      QueryResult result = new QueryResult(released.columns(), released.rows(), cost,
+          shown(charged.remaining()), false, charged.sequence());
       ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
       return result;
     } finally {
@@ -300,11 +303,25 @@ public final class Dpq implements AutoCloseable {
     return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
             .orElse(java.util.OptionalLong.empty()),
-        ms, p.noisePlan().total(), budgetStatus().remaining(), p.groupLimitChosenAtRunTime(),
+        ms, p.noisePlan().total(), shown(budgetStatus().remaining()), p.groupLimitChosenAtRunTime(),
         p.plan().keys().stream().map(org.dpq.engine.analysis.GroupKey::release).toList());
   }
 
-  /** The dataset's budget: total, spent, remaining. */
+  /**
+   * A remaining budget as an analyst reads it: as the ledger holds it under basic composition; under zCDP, where
+   * the ledger holds (rho, delta), the epsilon that rho converts to at delta (rounded up).
+   */
+  private PrivacyLoss shown(PrivacyLoss remaining) {
+    if (dataset.accounting() != Accounting.ZCDP) {
+      return remaining;
+    }
+    return new PrivacyLoss(org.dpq.budget.Zcdp.epsilon(remaining.epsilon(), remaining.delta()), remaining.delta());
+  }
+
+  /**
+   * The dataset's budget as the ledger holds it: total, spent, remaining (exact); under zCDP accounting the
+   * epsilons are rho and the total's delta is the delta rho converts at ({@link org.dpq.budget.Zcdp}).
+   */
   public LedgerStatus budgetStatus() {
     return ledger.status(dataset.name());
   }

@@ -61,7 +61,12 @@ class ZcdpAccountingTest {
       assertEquals(Accounting.ZCDP, dpq.dataset().accounting());
       BigDecimal budget = Zcdp.rhoBudget(BigDecimal.ONE, new BigDecimal("1.0e-6"));
       assertEquals(0, dpq.budgetStatus().total().epsilon().compareTo(budget));
-      dpq.query(COUNT, QueryOptions.defaults().withMechanism(MechanismChoice.GAUSSIAN));
+      QueryResult r = dpq.query(COUNT, QueryOptions.defaults().withMechanism(MechanismChoice.GAUSSIAN));
+      // the result shows the release's own (epsilon, delta) and the remaining rho as epsilon at the budget's delta
+      assertEquals(0, r.cost().epsilon().compareTo(new BigDecimal("0.1")), r.cost().toString());
+      assertEquals(0, r.cost().delta().compareTo(new BigDecimal("1.0e-7")), r.cost().toString());
+      BigDecimal remainingRho = dpq.budgetStatus().remaining().epsilon();
+      assertEquals(0, r.remaining().epsilon().compareTo(Zcdp.epsilon(remainingRho, new BigDecimal("1.0e-6"))));
       List<LedgerEntry> h = dpq.history();
       assertEquals("accounting: zcdp", h.get(0).note());
       LedgerEntry charge = h.get(1);
