@@ -148,6 +148,9 @@ class ZcdpAccountingTest {
         base.formatted("{ epsilon: 1, delta: 1.0e-6 }", "{ epsilon: 0.1, delta: 0, accounting: zcdp }"), tmp));
     assertTrue(misplaced.problems().toString().contains("defaults.accounting: unknown key"),
         misplaced.problems().toString());
+    assertEquals(Accounting.ZCDP, org.dpq.engine.catalog.Dataset.builder("t").table("t").csv(tmp.resolve("t.csv"))
+        .privacyUnit("pid").maxGroupsContributed(1).maxRowsPerGroup(1).budget("1", "1e-6", "zcdp")
+        .defaults("0.1", "0").column("pid", org.dpq.engine.catalog.ColumnType.INT).build().accounting());
     assertEquals(Accounting.ZCDP, DatasetLoader.parse(
         base.formatted("{ epsilon: 1, delta: 1.0e-6, accounting: zcdp }", "{ epsilon: 0.1, delta: 0 }"), tmp)
         .accounting());
