@@ -172,6 +172,7 @@ public final class BudgetCommand implements Callable<Integer> {
       PrivacyLoss increase = new PrivacyLoss(epsilon, delta);
       LedgerStatus before;
       LedgerStatus after;
+      boolean zcdp = false;
       if (server.remote()) {
         String target = server.dataset(dataset);
         try (DpqClient client = server.client()) {
@@ -182,10 +183,12 @@ public final class BudgetCommand implements Callable<Integer> {
         try (Dpq dpq = Dpq.open(dataset.file())) {
           before = dpq.budgetStatus();
           after = dpq.raiseBudget(increase, who, reason.strip());
+          zcdp = dpq.dataset().accounting() == org.dpq.budget.Accounting.ZCDP;
           BudgetDrift.warn(dpq.dataset(), after, spec.commandLine().getErr());
         }
       }
-      format.print(spec, out -> BudgetRenderer.printRaise(before, after, format.format(), out));
+      boolean zcdpShown = zcdp;
+      format.print(spec, out -> BudgetRenderer.printRaise(before, after, zcdpShown, format.format(), out));
       return ExitCodes.OK;
     }
   }

@@ -34,6 +34,9 @@ class ZcdpStatusTest {
     assertEquals(0, h.code(), h.toString());
     assertTrue(h.out().contains("cost rho"), h.out());
     assertTrue(h.out().contains("accounting zcdp: spent rho 0.5 (epsilon " + spentEpsilon), h.out());
+    TestDataset.Run raise = d.run("budget", "raise", "-d", d.yaml.toString(), "-e", "1", "--reason", "more");
+    assertEquals(0, raise.code(), raise.toString());
+    assertTrue(raise.out().contains("accounting zcdp: the epsilons above are rho"), raise.out());
     assertEquals(0, d.run("budget", "verify", "-d", d.yaml.toString()).code());
   }
 }

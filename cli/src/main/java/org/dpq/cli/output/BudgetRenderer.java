@@ -87,6 +87,12 @@ public final class BudgetRenderer {
 
   /** Prints a raise: the total before and after. */
   public static void printRaise(LedgerStatus before, LedgerStatus after, OutputFormat format, PrintWriter out) {
+    printRaise(before, after, false, format, out);
+  }
+
+  /** Prints a raise; under zCDP ({@code zcdp}) the table says that the totals are rho and shows their epsilon. */
+  public static void printRaise(LedgerStatus before, LedgerStatus after, boolean zcdp, OutputFormat format,
+      PrintWriter out) {
     RaiseJson j = new RaiseJson(after.datasetId(), LossView.of(before.total()), LossView.of(after.total()),
         LossView.of(after.remaining()), after.entries());
     switch (format) {
@@ -101,7 +107,13 @@ public final class BudgetRenderer {
         String end = format == OutputFormat.MARKDOWN ? "  " : "";
         out.println("raised the total of dataset " + j.dataset() + " (ledger entry " + j.ledgerSequence() + ")" + end);
         out.println("total: " + j.before().text() + " -> " + j.after().text() + end);
-        out.println("remaining: " + j.remaining().text());
+        out.println("remaining: " + j.remaining().text() + (zcdp ? end : ""));
+        if (zcdp) {
+          out.println("accounting zcdp: the epsilons above are rho; as epsilon at delta "
+              + LossView.plain(after.total().delta()) + ": " + LossView.plain(Zcdp.epsilon(before.total().epsilon(),
+              before.total().delta())) + " -> " + LossView.plain(Zcdp.epsilon(after.total().epsilon(),
+              after.total().delta())));
+        }
       }
     }
     out.flush();
