@@ -26,6 +26,7 @@ final class ChainVerifier {
     Balance balance = null;
     Map<Long, Boolean> chargeClosed = new HashMap<>();
     long checked = 0;
+    Accounting accounting = entries.isEmpty() ? null : JdbcLedger.accountingOf(entries.get(0));
     for (StoredEntry e : entries) {
       long seq = e.sequence();
       if (seq != expected) {
@@ -42,7 +43,7 @@ final class ChainVerifier {
         return bad(datasetId, checked, seq, "entry " + seq + " does not link to the hash of entry " + (seq - 1)
             + ": an entry was removed, replaced or reordered");
       }
-      Result r = checkSemantics(e, balance, chargeClosed);
+      Result r = checkSemantics(e, balance, chargeClosed, accounting);
       if (r.problem != null) {
         return bad(datasetId, checked, seq, "entry " + seq + " " + r.problem);
       }
@@ -80,7 +81,8 @@ final class ChainVerifier {
     }
   }
 
-  private static Result checkSemantics(StoredEntry e, Balance before, Map<Long, Boolean> chargeClosed) {
+  private static Result checkSemantics(StoredEntry e, Balance before, Map<Long, Boolean> chargeClosed,
+      Accounting accounting) {
     if (EntryCodec.parseTime(e.time()) == null) {
       return Result.problem("has an unreadable time");
     }
@@ -107,11 +109,24 @@ final class ChainVerifier {
         if (!spent.equals(PrivacyLoss.ZERO) || !validBudget(total)) {
           return Result.problem("does not start with zero spend and a valid total");
         }
+        if (accounting == null) {
+          return Result.problem("names an unknown accounting in its note");
+        }
+        if (accounting == Accounting.ZCDP && total.isPure()) {
+          return Result.problem("is a zCDP INIT entry without the delta its rho is converted at");
+        }
       }
       case CHARGE -> {
         PrivacyLoss cost = EntryCodec.parseLoss(e.costEpsilon(), e.costDelta());
         if (cost == null || !validRequest(cost)) {
           return Result.problem("has an unreadable or invalid cost");
+        }
+        if (!java.util.Objects.equals(e.note(), accounting.entryNote())) {
+          return Result.problem("is a charge whose recorded accounting is not the dataset's (" + accounting.yamlName()
+              + ")");
+        }
+        if (accounting == Accounting.ZCDP && !cost.isPure()) {
+          return Result.problem("is a zCDP charge with a delta (a rho charge carries delta 0)");
         }
         List<MeasurementCost> ms = EntryCodec.parseMeasurements(e.measurements());
         if (ms == null || ms.isEmpty()) {

@@ -16,7 +16,9 @@ import org.dpq.mechanisms.PrivacyLoss;
  *     identifies an identical query whose stored answer can be returned again at no cost
  * @param planHash a hash of the DP plan (recorded)
  * @param measurements the split of {@code total} over the query's measurements
- * @param total the loss charged
+ * @param total the loss charged: (epsilon, delta) under {@link Accounting#BASIC}; (rho, 0) under {@link
+ *     Accounting#ZCDP}, each measurement's rho rounded up ({@link Zcdp})
+ * @param accounting the accounting {@code total} is expressed in; it must be the dataset's (else refused)
  */
 public record ChargeRequest(
     String datasetId,
@@ -26,8 +28,10 @@ public record ChargeRequest(
     String queryKey,
     String planHash,
     List<MeasurementCost> measurements,
-    PrivacyLoss total) {
+    PrivacyLoss total,
+    Accounting accounting) {
   public ChargeRequest {
+    Objects.requireNonNull(accounting, "accounting");
     Objects.requireNonNull(datasetId, "datasetId");
     Objects.requireNonNull(fingerprint, "fingerprint");
     Objects.requireNonNull(analyst, "analyst");
@@ -36,5 +40,11 @@ public record ChargeRequest(
     Objects.requireNonNull(planHash, "planHash");
     Objects.requireNonNull(total, "total");
     measurements = List.copyOf(Objects.requireNonNull(measurements, "measurements"));
+  }
+
+  /** A request under {@link Accounting#BASIC} (epsilon, delta) composition. */
+  public ChargeRequest(String datasetId, String fingerprint, String analyst, String sql, String queryKey,
+      String planHash, List<MeasurementCost> measurements, PrivacyLoss total) {
+    this(datasetId, fingerprint, analyst, sql, queryKey, planHash, measurements, total, Accounting.BASIC);
   }
 }

@@ -41,6 +41,8 @@ final class JdbcLedger implements Ledger {
   private final Clock clock;
   private final Duration inFlightTimeout;
   private final Set<String> verified = ConcurrentHashMap.newKeySet();
+  /** Each dataset's accounting, read from its INIT entry (which never changes) on first need. */
+  private final java.util.Map<String, Accounting> accountings = new ConcurrentHashMap<>();
 
   private JdbcLedger(Dialect dialect, Clock clock, Duration inFlightTimeout) {
     this.dialect = dialect;
@@ -91,25 +93,75 @@ final class JdbcLedger implements Ledger {
   }
 
   @Override
-  public void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
-    initialise(datasetId, fingerprint, total, actor, true);
+  public void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor,
+      Accounting accounting) {
+    initialise(datasetId, fingerprint, total, actor, accounting, true);
   }
 
   @Override
-  public boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
-    return initialise(datasetId, fingerprint, total, actor, false);
+  public boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor,
+      Accounting accounting) {
+    return initialise(datasetId, fingerprint, total, actor, accounting, false);
+  }
+
+  @Override
+  public Accounting accounting(String datasetId) {
+    checkId("dataset id", datasetId);
+    Accounting known = accountings.get(datasetId);
+    if (known != null) {
+      return known;
+    }
+    return transact(false, "reading the accounting of dataset '" + datasetId + "'", c -> accounting(c, datasetId));
+  }
+
+  /** The accounting of the dataset's INIT entry, read in the caller's transaction. */
+  private Accounting accounting(Connection c, String datasetId) throws SQLException {
+    Accounting known = accountings.get(datasetId);
+    if (known != null) {
+      return known;
+    }
+    StoredEntry init = selectEntry(c, datasetId, 1);
+    if (init == null) {
+      if (readHeadRow(c, datasetId, false) != null) {
+        throw corrupt(datasetId, "its INIT entry is missing");
+      }
+      throw notInitialised(datasetId);
+    }
+    Accounting a = accountingOf(init);
+    if (a == null || !EntryCodec.hash(init).equals(init.hash())) {
+      throw corrupt(datasetId, "its INIT entry does not match its hash or names no known accounting");
+    }
+    accountings.put(datasetId, a);
+    return a;
+  }
+
+  /** The accounting an INIT entry records in its note (none: BASIC, as before zCDP existed); null if unknown. */
+  static Accounting accountingOf(StoredEntry init) {
+    if (init.note() == null) {
+      return Accounting.BASIC;
+    }
+    return Accounting.ZCDP.entryNote().equals(init.note()) ? Accounting.ZCDP : null;
+  }
+
+  /** The total to store for an (epsilon, delta) budget under {@code accounting}: itself, or (rho, delta). */
+  static PrivacyLoss stored(PrivacyLoss budget, Accounting accounting) {
+    if (accounting == Accounting.BASIC) {
+      return PrivacyLoss.budget(budget.epsilon(), budget.delta());
+    }
+    return PrivacyLoss.budget(Zcdp.rhoBudget(budget.epsilon(), budget.delta()), budget.delta());
   }
 
   private boolean initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor,
-      boolean failIfPresent) {
+      Accounting accounting, boolean failIfPresent) {
     checkId("dataset id", datasetId);
     checkText("fingerprint", fingerprint);
     checkText("actor", actor);
     Objects.requireNonNull(total, "total");
-    PrivacyLoss budget = PrivacyLoss.budget(total.epsilon(), total.delta());
+    Objects.requireNonNull(accounting, "accounting");
+    PrivacyLoss budget = stored(total, accounting);
     return transact(true, "initialising dataset '" + datasetId + "'", c -> {
       StoredEntry init = new StoredEntry(datasetId, 1, EntryKind.INIT.name(), fingerprint, now(), actor, null, null,
-          null, null, null, null, null, null, null, "0", "0", EntryCodec.decimal(budget.epsilon()),
+          null, null, null, null, null, null, accounting.entryNote(), "0", "0", EntryCodec.decimal(budget.epsilon()),
           EntryCodec.decimal(budget.delta()), EntryCodec.GENESIS_HASH, null);
       init = init.withHash(EntryCodec.hash(init));
       int inserted;
@@ -122,6 +174,13 @@ final class JdbcLedger implements Ledger {
       if (inserted != 1) {
         if (!failIfPresent) {
           readHead(c, datasetId, false); // an existing chain must at least have an intact head
+          Accounting existing = accounting(c, datasetId);
+          if (existing != accounting) {
+            throw new LedgerException("dataset '" + datasetId + "' is accounted with `accounting: "
+                + existing.yamlName() + "` in its ledger, but `accounting: " + accounting.yamlName() + "` was asked; "
+                + "a dataset's accounting cannot change once its ledger has entries: set the budget section back to "
+                + "`accounting: " + existing.yamlName() + "`, or start a new dataset with its own ledger");
+          }
           return false;
         }
         throw new LedgerException("dataset '" + datasetId + "' is already initialised; its ledger is kept as it "
@@ -155,6 +214,12 @@ final class JdbcLedger implements Ledger {
     ensureVerified(id);
     return transact(true, "charging dataset '" + id + "'", c -> {
       Head head = lockHead(c, id);
+      Accounting accounting = accounting(c, id);
+      if (accounting != request.accounting()) {
+        throw new LedgerException("dataset '" + id + "' is accounted with `accounting: " + accounting.yamlName()
+            + "` but the charge is expressed in " + request.accounting().yamlName() + "; nothing was charged: "
+            + "open the dataset with the accounting its ledger records");
+      }
       ChargeOutcome earlier = findIdentical(c, request, head);
       if (earlier != null) {
         return earlier;
@@ -175,7 +240,7 @@ final class JdbcLedger implements Ledger {
       append(c, head, new StoredEntry(id, seq, EntryKind.CHARGE.name(), request.fingerprint(), now(),
           request.analyst(), request.sql(), request.queryKey(), request.planHash(),
           EntryCodec.encodeMeasurements(request.measurements()), EntryCodec.decimal(cost.epsilon()),
-          EntryCodec.decimal(cost.delta()), null, null, null, EntryCodec.decimal(spent.epsilon()),
+          EntryCodec.decimal(cost.delta()), null, null, accounting.entryNote(), EntryCodec.decimal(spent.epsilon()),
           EntryCodec.decimal(spent.delta()), EntryCodec.decimal(head.total().epsilon()),
           EntryCodec.decimal(head.total().delta()), head.lastHash(), null));
       return new ChargeOutcome.Charged(seq, cost, head.total().minus(spent));
@@ -190,11 +255,11 @@ final class JdbcLedger implements Ledger {
     checkText("actor", actor);
     checkText("reason", reason);
     Objects.requireNonNull(allocation, "allocation");
-    PrivacyLoss share = PrivacyLoss.ZERO.equals(allocation) ? PrivacyLoss.ZERO
-        : PrivacyLoss.budget(allocation.epsilon(), allocation.delta());
     ensureVerified(datasetId);
     return transact(true, "allocating on dataset '" + datasetId + "'", c -> {
       Head head = lockHead(c, datasetId);
+      PrivacyLoss share = PrivacyLoss.ZERO.equals(allocation) ? PrivacyLoss.ZERO
+          : stored(allocation, accounting(c, datasetId));
       append(c, head, new StoredEntry(datasetId, head.lastSequence() + 1, EntryKind.ALLOCATE.name(), null, now(),
           analyst, null, null, null, null, EntryCodec.decimal(share.epsilon()), EntryCodec.decimal(share.delta()),
           null, null, "set by " + actor + ": " + reason, EntryCodec.decimal(head.spent().epsilon()),
@@ -321,27 +386,31 @@ final class JdbcLedger implements Ledger {
   @Override
   public void raiseTotal(String datasetId, PrivacyLoss newTotal, String actor, String reason) {
     Objects.requireNonNull(newTotal, "newTotal");
-    PrivacyLoss total = PrivacyLoss.budget(newTotal.epsilon(), newTotal.delta());
-    raise(datasetId, actor, reason, current -> total);
+    raise(datasetId, actor, reason, (current, accounting) -> stored(newTotal, accounting));
   }
 
   @Override
   public LedgerStatus raiseTotalBy(String datasetId, PrivacyLoss increase, String actor, String reason) {
     Objects.requireNonNull(increase, "increase");
-    return raise(datasetId, actor, reason, current -> PrivacyLoss.budget(
-        current.epsilon().add(increase.epsilon()), current.delta().add(increase.delta())));
+    return raise(datasetId, actor, reason, (current, accounting) -> {
+      // Under zCDP the current total is (rho, delta): shown as epsilon (rounded up), raised, converted back (down).
+      java.math.BigDecimal epsilon = accounting == Accounting.BASIC ? current.epsilon()
+          : Zcdp.epsilon(current.epsilon(), current.delta());
+      return stored(PrivacyLoss.budget(epsilon.add(increase.epsilon()), current.delta().add(increase.delta())),
+          accounting);
+    });
   }
 
   /** Appends a RAISE entry whose new total is computed from the current one under the head's lock. */
   private LedgerStatus raise(String datasetId, String actor, String reason,
-      java.util.function.UnaryOperator<PrivacyLoss> newTotal) {
+      java.util.function.BiFunction<PrivacyLoss, Accounting, PrivacyLoss> newTotal) {
     checkId("dataset id", datasetId);
     checkText("actor", actor);
     checkText("reason", reason);
     ensureVerified(datasetId);
     return transact(true, "raising the total of dataset '" + datasetId + "'", c -> {
       Head head = lockHead(c, datasetId);
-      PrivacyLoss total = newTotal.apply(head.total());
+      PrivacyLoss total = newTotal.apply(head.total(), accounting(c, datasetId));
       if (!head.total().fitsWithin(total) || head.total().equals(total)) {
         throw new IllegalArgumentException("a raise must not lower epsilon or delta and must increase one of them; "
             + "the current total is " + head.total());
@@ -367,6 +436,11 @@ final class JdbcLedger implements Ledger {
     checkText("fingerprint", r.fingerprint());
     checkText("query key", r.queryKey());
     PrivacyLoss total = r.total().validatedRequest();
+    if (r.accounting() == Accounting.ZCDP && (!total.isPure()
+        || r.measurements().stream().anyMatch(m -> !m.loss().isPure()))) {
+      throw new InvalidPrivacyParameterException("a zCDP charge is rho with delta 0 (the delta is the dataset's, "
+          + "fixed when rho is converted); charge each measurement's rho from Zcdp");
+    }
     if (r.measurements().isEmpty()) {
       throw new IllegalArgumentException("a charge needs at least one measurement; list how the loss is split");
     }

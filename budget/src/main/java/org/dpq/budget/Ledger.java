@@ -46,7 +46,21 @@ public interface Ledger extends AutoCloseable {
    * @throws LedgerException if the dataset is already initialised (its existing chain is kept)
    * @throws org.dpq.errors.InvalidPrivacyParameterException if {@code total} is not a valid budget
    */
-  void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor);
+  default void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
+    initialise(datasetId, fingerprint, total, actor, Accounting.BASIC);
+  }
+
+  /**
+   * Starts a dataset's chain with an INIT entry under the given accounting. Under {@link Accounting#ZCDP} the
+   * stored total is (rho, delta) with rho = {@link Zcdp#rhoBudget}(epsilon, delta), rounded down, and the INIT
+   * entry's note records the accounting (covered by its hash), so that verify and audits know it.
+   *
+   * @throws LedgerException if the dataset is already initialised (its existing chain is kept)
+   */
+  void initialise(String datasetId, String fingerprint, PrivacyLoss total, String actor, Accounting accounting);
+
+  /** The accounting recorded in the dataset's INIT entry. */
+  Accounting accounting(String datasetId);
 
   /**
    * Like {@link #initialise} but, when the dataset already has a chain, keeps it unchanged and returns false
@@ -56,7 +70,18 @@ public interface Ledger extends AutoCloseable {
    * @return true when this call wrote the INIT entry
    * @throws LedgerException if the dataset has entries but no intact chain head
    */
-  boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor);
+  default boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor) {
+    return initialiseIfAbsent(datasetId, fingerprint, total, actor, Accounting.BASIC);
+  }
+
+  /**
+   * Like {@link #initialiseIfAbsent(String, String, PrivacyLoss, String)} under the given accounting.
+   *
+   * @throws LedgerException if the dataset already has a chain under another accounting: a dataset's accounting
+   *     cannot change once its ledger has entries
+   */
+  boolean initialiseIfAbsent(String datasetId, String fingerprint, PrivacyLoss total, String actor,
+      Accounting accounting);
 
   /**
    * In one transaction: validates the request, returns the stored answer of an identical released query

@@ -13,5 +13,9 @@
  * and its own SHA-256 over a canonical Jackson encoding of every stored field, so {@link
  * org.dpq.budget.Ledger#verify} can name the first entry that was changed, removed or moved. Budget arithmetic
  * is exact ({@link org.dpq.mechanisms.PrivacyLoss}, decimal text in storage).
+ *
+ * <p>A dataset may be accounted in zCDP instead ({@link org.dpq.budget.Accounting#ZCDP}, chosen when its INIT
+ * entry is written and fixed from then on): its epsilon columns then hold rho, composed by exact addition, with
+ * charges rounded up and the budget rounded down at 12 decimal places ({@link org.dpq.budget.Zcdp}).
  */
 package org.dpq.budget;

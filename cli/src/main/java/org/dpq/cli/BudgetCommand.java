@@ -58,7 +58,10 @@ public final class BudgetCommand implements Callable<Integer> {
       try (DpqService service = server.open(PhaseListener.NONE, spec.commandLine().getErr())) {
         view = service.budget(target);
       }
-      format.print(spec, out -> BudgetRenderer.printStatus(view.status(), format.format(), out));
+      // Embedded, the YAML's accounting is the ledger's (opening the dataset refused any difference above).
+      boolean zcdp = !server.remote() && org.dpq.engine.catalog.DatasetLoader.load(java.nio.file.Path.of(target))
+          .accounting() == org.dpq.budget.Accounting.ZCDP;
+      format.print(spec, out -> BudgetRenderer.printStatus(view.status(), zcdp, format.format(), out));
       return ExitCodes.OK;
     }
   }
@@ -169,6 +172,7 @@ public final class BudgetCommand implements Callable<Integer> {
       PrivacyLoss increase = new PrivacyLoss(epsilon, delta);
       LedgerStatus before;
       LedgerStatus after;
+      boolean zcdp = false;
       if (server.remote()) {
         String target = server.dataset(dataset);
         try (DpqClient client = server.client()) {
@@ -179,10 +183,12 @@ public final class BudgetCommand implements Callable<Integer> {
         try (Dpq dpq = Dpq.open(dataset.file())) {
           before = dpq.budgetStatus();
           after = dpq.raiseBudget(increase, who, reason.strip());
+          zcdp = dpq.dataset().accounting() == org.dpq.budget.Accounting.ZCDP;
           BudgetDrift.warn(dpq.dataset(), after, spec.commandLine().getErr());
         }
       }
-      format.print(spec, out -> BudgetRenderer.printRaise(before, after, format.format(), out));
+      boolean zcdpShown = zcdp;
+      format.print(spec, out -> BudgetRenderer.printRaise(before, after, zcdpShown, format.format(), out));
       return ExitCodes.OK;
     }
   }

@@ -16,7 +16,11 @@ public final class BudgetDrift {
 
   /** The warning, or null when the YAML and the ledger agree. */
   public static String warning(Dataset dataset, LedgerStatus status) {
-    PrivacyLoss yaml = dataset.budget();
+    // Under zCDP the ledger holds (rho, delta): compare with the YAML budget converted the way the ledger does.
+    PrivacyLoss yaml = dataset.accounting() == org.dpq.budget.Accounting.ZCDP
+        ? new PrivacyLoss(org.dpq.budget.Zcdp.rhoBudget(dataset.budget().epsilon(), dataset.budget().delta()),
+            dataset.budget().delta())
+        : dataset.budget();
     if (yaml.equals(status.total())) {
       return null;
     }

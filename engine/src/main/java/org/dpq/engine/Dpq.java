@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.dpq.budget.Accounting;
 import org.dpq.budget.Allocation;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
@@ -33,6 +34,7 @@ import org.dpq.engine.release.NoisePlan;
 import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
+import org.dpq.engine.release.ZcdpCharge;
 import org.dpq.engine.rewrite.BoundedQuery;
 import org.dpq.engine.rewrite.GroupLimit;
 import org.dpq.engine.rewrite.Rewriter;
@@ -107,7 +109,8 @@ public final class Dpq implements AutoCloseable {
     this.ownsLedger = ownsLedger;
     this.releaseKey = releaseKey;
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
-    ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")");
+    ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")",
+        dataset.accounting());
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
@@ -212,8 +215,7 @@ public final class Dpq implements AutoCloseable {
     LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
         dataset.name(), millis(arrived), p.noisePlan().measurements().size(), p.plan().partitionMode(),
         p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
-    ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
-        p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
+    ChargeRequest request = chargeRequest(sql, options, p);
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       long start = System.nanoTime();
@@ -222,7 +224,7 @@ public final class Dpq implements AutoCloseable {
       if (outcome instanceof ChargeOutcome.Reused reused) {
         LOG.debug("dataset '{}': the stored answer of ledger entry {} is returned at no cost", dataset.name(),
             reused.chargeSequence());
-        return answers.restore(reused.resultJson(), reused.remaining(), reused.chargeSequence());
+        return answers.restore(reused.resultJson(), shown(reused.remaining()), reused.chargeSequence());
       }
       if (outcome instanceof ChargeOutcome.Charged charged) {
         LOG.debug("dataset '{}': ledger entry {} charged {} ({} ms since the query arrived)", dataset.name(),
@@ -272,8 +274,11 @@ public final class Dpq implements AutoCloseable {
         ledger.abandon(dataset.name(), charged.sequence(), FailedAfterCharge.LEDGER_NOTE);
         throw FailedAfterCharge.exception(charged.sequence());
       }
-      QueryResult result = new QueryResult(released.columns(), released.rows(), charged.cost(),
-          charged.remaining(), false, charged.sequence());
+      // Under zCDP the ledger charged rho; the result shows the (epsilon, delta) this release was calibrated to
+      // and what remains as the epsilon of the remaining rho at the budget's delta.
+      PrivacyLoss cost = dataset.accounting() == Accounting.ZCDP ? p.noisePlan().total() : charged.cost();
+      QueryResult result = new QueryResult(released.columns(), released.rows(), cost,
+          shown(charged.remaining()), false, charged.sequence());
       ledger.recordRelease(dataset.name(), charged.sequence(), answers.store(result));
       return result;
     } finally {
@@ -298,11 +303,25 @@ public final class Dpq implements AutoCloseable {
     return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
             .orElse(java.util.OptionalLong.empty()),
-        ms, p.noisePlan().total(), budgetStatus().remaining(), p.groupLimitChosenAtRunTime(),
+        ms, p.noisePlan().total(), shown(budgetStatus().remaining()), p.groupLimitChosenAtRunTime(),
         p.plan().keys().stream().map(org.dpq.engine.analysis.GroupKey::release).toList());
   }
 
-  /** The dataset's budget: total, spent, remaining. */
+  /**
+   * A remaining budget as an analyst reads it: as the ledger holds it under basic composition; under zCDP, where
+   * the ledger holds (rho, delta), the epsilon that rho converts to at delta (rounded up).
+   */
+  private PrivacyLoss shown(PrivacyLoss remaining) {
+    if (dataset.accounting() != Accounting.ZCDP) {
+      return remaining;
+    }
+    return new PrivacyLoss(org.dpq.budget.Zcdp.epsilon(remaining.epsilon(), remaining.delta()), remaining.delta());
+  }
+
+  /**
+   * The dataset's budget as the ledger holds it: total, spent, remaining (exact); under zCDP accounting the
+   * epsilons are rho and the total's delta is the delta rho converts at ({@link org.dpq.budget.Zcdp}).
+   */
   public LedgerStatus budgetStatus() {
     return ledger.status(dataset.name());
   }
@@ -439,6 +458,21 @@ public final class Dpq implements AutoCloseable {
     boolean groupLimitChosenAtRunTime() {
       return groupLimitProbe.isPresent();
     }
+  }
+
+  /**
+   * The charge for a prepared query in the dataset's accounting: its (epsilon, delta) split under basic
+   * composition, or the rho of its released noise under zCDP (a query zCDP cannot account is refused here,
+   * before anything is charged).
+   */
+  private ChargeRequest chargeRequest(String sql, QueryOptions options, Prepared p) {
+    if (dataset.accounting() == Accounting.ZCDP) {
+      ZcdpCharge z = ZcdpCharge.of(p.noisePlan());
+      return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(), p.planHash(),
+          z.measurements(), z.total(), Accounting.ZCDP);
+    }
+    return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
+        p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
   }
 
   private static List<MeasurementCost> costs(NoisePlan plan) {

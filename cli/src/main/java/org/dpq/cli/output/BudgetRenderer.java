@@ -8,6 +8,7 @@ import org.dpq.budget.Allocation;
 import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.VerifyReport;
+import org.dpq.budget.Zcdp;
 import org.dpq.client.Wire;
 
 /**
@@ -22,7 +23,34 @@ public final class BudgetRenderer {
 
   /** Prints the balance. */
   public static void printStatus(LedgerStatus s, OutputFormat format, PrintWriter out) {
+    printStatus(s, false, format, out);
+  }
+
+  /**
+   * Prints a status; under zCDP ({@code zcdp}) the table shows rho (what the ledger stores and composes) beside
+   * its (epsilon, delta) conversion at the budget's delta, rounded up. JSON and CSV give the ledger's values as
+   * stored: under zCDP their epsilon fields hold rho.
+   */
+  public static void printStatus(LedgerStatus s, boolean zcdp, OutputFormat format, PrintWriter out) {
     Wire.Status j = Wire.Status.of(s);
+    if (zcdp && (format == OutputFormat.TABLE || format == OutputFormat.MARKDOWN)) {
+      java.math.BigDecimal delta = s.total().delta();
+      TextTable t = new TextTable(List.of("", "rho (zCDP)", "epsilon at delta " + LossView.plain(delta)),
+          new boolean[] {false, true, true});
+      t.add(List.of("total", LossView.plain(s.total().epsilon()), LossView.plain(Zcdp.epsilon(s.total().epsilon(),
+          delta))));
+      t.add(List.of("spent", LossView.plain(s.spent().epsilon()), LossView.plain(Zcdp.epsilon(s.spent().epsilon(),
+          delta))));
+      t.add(List.of("remaining", LossView.plain(s.remaining().epsilon()), ""));
+      out.println("dataset " + j.dataset() + " (" + j.entries() + " ledger entries), accounting zcdp: queries "
+          + "compose in rho; epsilon is rho's conversion, rho + 2 sqrt(rho ln(1/delta)), rounded up");
+      if (format == OutputFormat.MARKDOWN) {
+        out.println();
+      }
+      t.lines(format == OutputFormat.MARKDOWN).forEach(out::println);
+      out.flush();
+      return;
+    }
     switch (format) {
       case JSON, JSONL -> out.println(Wire.write(j));
       case CSV -> {
@@ -59,6 +87,12 @@ public final class BudgetRenderer {
 
   /** Prints a raise: the total before and after. */
   public static void printRaise(LedgerStatus before, LedgerStatus after, OutputFormat format, PrintWriter out) {
+    printRaise(before, after, false, format, out);
+  }
+
+  /** Prints a raise; under zCDP ({@code zcdp}) the table says that the totals are rho and shows their epsilon. */
+  public static void printRaise(LedgerStatus before, LedgerStatus after, boolean zcdp, OutputFormat format,
+      PrintWriter out) {
     RaiseJson j = new RaiseJson(after.datasetId(), LossView.of(before.total()), LossView.of(after.total()),
         LossView.of(after.remaining()), after.entries());
     switch (format) {
@@ -73,7 +107,13 @@ public final class BudgetRenderer {
         String end = format == OutputFormat.MARKDOWN ? "  " : "";
         out.println("raised the total of dataset " + j.dataset() + " (ledger entry " + j.ledgerSequence() + ")" + end);
         out.println("total: " + j.before().text() + " -> " + j.after().text() + end);
-        out.println("remaining: " + j.remaining().text());
+        out.println("remaining: " + j.remaining().text() + (zcdp ? end : ""));
+        if (zcdp) {
+          out.println("accounting zcdp: the epsilons above are rho; as epsilon at delta "
+              + LossView.plain(after.total().delta()) + ": " + LossView.plain(Zcdp.epsilon(before.total().epsilon(),
+              before.total().delta())) + " -> " + LossView.plain(Zcdp.epsilon(after.total().epsilon(),
+              after.total().delta())));
+        }
       }
     }
     out.flush();
@@ -148,7 +188,10 @@ public final class BudgetRenderer {
   }
 
   private static List<String> historyTable(List<LedgerEntry> entries, boolean markdown) {
-    TextTable t = new TextTable(List.of("#", "kind", "time (UTC)", "analyst", "cost epsilon", "cost delta", "ref",
+    boolean zcdp = !entries.isEmpty() && "INIT".equals(entries.get(0).kind())
+        && "accounting: zcdp".equals(entries.get(0).note());
+    TextTable t = new TextTable(List.of("#", "kind", "time (UTC)", "analyst", zcdp ? "cost rho" : "cost epsilon",
+        zcdp ? "cost delta (0: rho)" : "cost delta", "ref",
         "query / note / result"), new boolean[] {true, false, false, false, true, true, true, false});
     for (LedgerEntry e : entries) {
       String what = e.sql() != null ? oneLine(e.sql()) : e.note() != null ? oneLine(e.note())
@@ -165,7 +208,15 @@ public final class BudgetRenderer {
         lines.add("");
       }
       LedgerEntry last = entries.get(entries.size() - 1);
-      lines.add("spent " + LossView.of(last.spentAfter()).text() + " of " + LossView.of(last.totalAfter()).text());
+      if (zcdp) {
+        java.math.BigDecimal delta = last.totalAfter().delta();
+        lines.add("accounting zcdp: spent rho " + LossView.plain(last.spentAfter().epsilon()) + " (epsilon "
+            + LossView.plain(Zcdp.epsilon(last.spentAfter().epsilon(), delta)) + " at delta " + LossView.plain(delta)
+            + ") of rho " + LossView.plain(last.totalAfter().epsilon()) + " (epsilon "
+            + LossView.plain(Zcdp.epsilon(last.totalAfter().epsilon(), delta)) + ")");
+      } else {
+        lines.add("spent " + LossView.of(last.spentAfter()).text() + " of " + LossView.of(last.totalAfter()).text());
+      }
     }
     return lines;
   }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.dpq.budget.Accounting;
 import org.dpq.mechanisms.PrivacyLoss;
 
 /**
@@ -24,10 +25,12 @@ import org.dpq.mechanisms.PrivacyLoss;
  * @param limits per-query resource limits and the response quantum
  * @param maxRowsPerUnit C ({@code max_rows_per_unit}): the most rows one unit contributes over all groups of a
  *     query, in addition to G and R; empty: no total cap (a unit contributes up to G*R rows)
+ * @param accounting how the ledger composes this dataset's queries ({@code budget.accounting}): basic (epsilon,
+ *     delta) composition, or zCDP (rho, converted from and to (epsilon, delta)); fixed once the ledger has entries
  */
 public record Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
     int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
-    Optional<Path> yamlPath, Limits limits, OptionalInt maxRowsPerUnit) {
+    Optional<Path> yamlPath, Limits limits, OptionalInt maxRowsPerUnit, Accounting accounting) {
 
   public Dataset {
     columns = List.copyOf(columns);
@@ -36,14 +39,31 @@ public record Dataset(String name, String table, Source source, PrivacyUnit unit
     if (maxRowsPerUnit.isPresent() && maxRowsPerUnit.getAsInt() < 1) {
       throw new IllegalArgumentException("max_rows_per_unit must be >= 1");
     }
+    java.util.Objects.requireNonNull(accounting, "accounting");
   }
 
-  /** A dataset without a total cap per unit. */
+  /** A dataset with a total cap per unit (or none) and basic (epsilon, delta) accounting. */
+  public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
+      int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
+      Optional<Path> yamlPath, Limits limits, OptionalInt maxRowsPerUnit) {
+    this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
+        yamlPath, limits, maxRowsPerUnit, Accounting.BASIC);
+  }
+
+  /** A dataset without a total cap per unit, with the given accounting. */
+  public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
+      int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
+      Optional<Path> yamlPath, Limits limits, Accounting accounting) {
+    this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
+        yamlPath, limits, OptionalInt.empty(), accounting);
+  }
+
+  /** A dataset without a total cap per unit, with basic (epsilon, delta) accounting. */
   public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
       int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
       Optional<Path> yamlPath, Limits limits) {
     this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
-        yamlPath, limits, OptionalInt.empty());
+        yamlPath, limits, OptionalInt.empty(), Accounting.BASIC);
   }
 
   /** A dataset with the default {@link Limits}. */

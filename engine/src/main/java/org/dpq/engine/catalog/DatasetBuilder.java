@@ -97,6 +97,17 @@ public final class DatasetBuilder {
     return this;
   }
 
+  /**
+   * The lifetime budget with its accounting: {@code "basic"} ((epsilon, delta) composition, as {@link
+   * #budget(String, String)}) or {@code "zcdp"} (queries compose in rho; see the README's zCDP accounting).
+   */
+  public DatasetBuilder budget(String epsilon, String delta, String accounting) {
+    java.util.Map<String, Object> budget = new java.util.LinkedHashMap<>(loss(epsilon, delta));
+    budget.put("accounting", String.valueOf(accounting));
+    document.put("budget", budget);
+    return this;
+  }
+
   /** The per-query loss when an analyst gives none. */
   public DatasetBuilder defaults(String epsilon, String delta) {
     document.put("defaults", loss(epsilon, delta));

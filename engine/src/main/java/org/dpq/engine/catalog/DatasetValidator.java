@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
+import org.dpq.budget.Accounting;
+import org.dpq.budget.Zcdp;
 import org.dpq.engine.catalog.DatasetYaml.ColumnYaml;
 import org.dpq.engine.catalog.DatasetYaml.JdbcYaml;
 import org.dpq.engine.catalog.DatasetYaml.LossYaml;
@@ -84,11 +86,12 @@ final class DatasetValidator {
     int rows = contribution("max_rows_per_group", y.maxRowsPerGroup(), rowUnit,
         "the most rows one unit may contribute to a group, e.g. max_rows_per_group: 1");
     OptionalInt perUnit = rowsPerUnit(y.maxRowsPerUnit());
-    PrivacyLoss budget = loss("budget", y.budget(), true);
+    PrivacyLoss budget = loss("budget", y.budget() == null ? null : y.budget().loss(), true);
     PrivacyLoss defaults = loss("defaults", y.defaults(), false);
     if (budget != null && defaults != null) {
       defaultsWithinBudget(budget, defaults);
     }
+    Accounting accounting = accounting(y.budget(), budget);
     String ledger = ledger(y.ledger(), name, source);
     columnSources(source, columns.values());
     Limits limits = limits(y.limits());
@@ -96,7 +99,7 @@ final class DatasetValidator {
       return null;
     }
     return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
-        List.copyOf(columns.values()), yamlPath, limits, perUnit);
+        List.copyOf(columns.values()), yamlPath, limits, perUnit, accounting);
   }
 
   /**
@@ -115,6 +118,27 @@ final class DatasetValidator {
       return OptionalInt.empty();
     }
     return OptionalInt.of(value.intValueExact());
+  }
+
+  /** {@code budget.accounting}: basic (the default) or zcdp, which needs a delta to convert rho at. */
+  private Accounting accounting(DatasetYaml.BudgetYaml l, PrivacyLoss budget) {
+    if (l == null || l.accounting() == null) {
+      return Accounting.BASIC;
+    }
+    Accounting a = Accounting.parse(l.accounting());
+    if (a == null) {
+      problems.add("budget.accounting", "must be basic ((epsilon, delta) basic composition, the default) or zcdp "
+          + "(zero-concentrated DP: Gaussian queries compose in rho, converted to (epsilon, delta) at budget.delta)");
+      return Accounting.BASIC;
+    }
+    if (a == Accounting.ZCDP && budget != null) {
+      try {
+        Zcdp.rhoBudget(budget.epsilon(), budget.delta());
+      } catch (InvalidPrivacyParameterException e) {
+        problems.add("budget.accounting", "zcdp: " + e.getMessage());
+      }
+    }
+    return a;
   }
 
   /** {@code limits:}; every key optional, each a whole number in its range. */

@@ -14,7 +14,8 @@ import java.util.Map;
 record DatasetYaml(String name, String table, SourceYaml source, String privacyUnit,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxGroupsContributed,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup,
-    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerUnit, LossYaml budget, LossYaml defaults, String ledger, LimitsYaml limits,
+    @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerUnit, BudgetYaml budget, LossYaml defaults,
+    String ledger, LimitsYaml limits,
     Map<String, ColumnYaml> columns) {
 
   /** {@code limits: { memory_mb, threads, timeout_seconds, response_quantum_ms }}, every key optional. */
@@ -37,9 +38,17 @@ record DatasetYaml(String name, String table, SourceYaml source, String privacyU
   /** {@code source: { spark: { table | csv | parquet, master } }}. */
   record SparkYaml(String table, String csv, String parquet, String master) {}
 
-  /** {@code budget:} or {@code defaults:}. */
+  /** {@code defaults:}. */
   record LossYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon,
       @JsonDeserialize(using = YamlScalars.NumberText.class) String delta) {}
+
+  /** {@code budget:}: a loss and, optionally, its {@code accounting} ({@code basic} or {@code zcdp}). */
+  record BudgetYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon,
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String delta, String accounting) {
+    LossYaml loss() {
+      return new LossYaml(epsilon, delta);
+    }
+  }
 
   /** One entry under {@code columns:}. */
   record ColumnYaml(String type, @JsonDeserialize(using = YamlScalars.NumberText.class) String lower,

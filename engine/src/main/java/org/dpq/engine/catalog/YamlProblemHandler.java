@@ -125,7 +125,7 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
     if (type == DatasetYaml.JdbcYaml.class) {
       return "a mapping { url: jdbc:..., table: ... }";
     }
-    if (type == DatasetYaml.LossYaml.class) {
+    if (type == DatasetYaml.LossYaml.class || type == DatasetYaml.BudgetYaml.class) {
       return "a mapping { epsilon: ..., delta: ... }";
     }
     if (type == DatasetYaml.ColumnYaml.class) {

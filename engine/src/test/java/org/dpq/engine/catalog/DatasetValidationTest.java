@@ -39,7 +39,7 @@ class DatasetValidationTest {
             "columns.age.nullable: must be true (the default: the column may hold NULL) or false (no row holds NULL "
                 + "here; dpq datasets validate checks it)"),
         edit("unknown budget key", "{ epsilon: 3.0, delta: 1.0e-6 }", "{ epsilon: 3.0, delta: 1.0e-6, eps: 1 }",
-            "budget.eps: unknown key; expected one of epsilon, delta"),
+            "budget.eps: unknown key; expected one of epsilon, delta, accounting"),
         edit("unknown source kind", "{ csv: data/pums.csv }", "{ tsv: data/pums.tsv }",
             "source.tsv: unknown key; expected one of csv, parquet, jdbc, spark, delimiter, quote, header, null_string, "
                 + "date_format, max_unparsable_fraction"),
