@@ -301,8 +301,7 @@ public final class DuckDbBackend implements Backend {
           s.execute("SET allowed_paths = [" + DuckDbSql.literal(path.toString()) + "]");
         }
       }
-      disableTopNWindowElimination(s);
-      limit(s, d.limits());
+      disableTopNWindowElimination(s); // memory, threads and spill folder were set by configure, before the load
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
     }
