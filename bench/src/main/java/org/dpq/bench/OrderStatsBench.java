@@ -23,6 +23,7 @@ import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.catalog.DatasetLoader;
 import org.dpq.engine.execution.DuckDbDialect;
 import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.engine.tpch.TpchGenerator;
 import org.dpq.mechanisms.Calibration;
 import org.dpq.mechanisms.NoiseMechanism;
 import org.dpq.mechanisms.QuantileTree;
@@ -75,7 +76,7 @@ public final class OrderStatsBench {
     try (Connection plain = DriverManager.getConnection("jdbc:duckdb:")) {
       if (!Files.exists(parquet)) {
         long t = System.nanoTime();
-        generate(plain, sf, parquet);
+        generate(sf, parquet);
         System.out.printf(Locale.ROOT, "generated SF %s in %.1f s -> %s%n", sf, (System.nanoTime() - t) / 1e9, parquet);
       }
       try (Statement s = plain.createStatement()) {
@@ -192,30 +193,21 @@ public final class OrderStatsBench {
   }
 
   /** A seeded TPC-H-shaped lineitem (the columns Q1 and the units need) written to Parquet. */
-  static void generate(Connection c, double sf, Path parquet) throws SQLException {
-    long orders = Math.round(1_500_000 * sf);
-    long suppliers = Math.max(1, Math.round(10_000 * sf));
-    long parts = Math.max(1, Math.round(200_000 * sf));
-    try (Statement s = c.createStatement()) {
-      s.execute("CREATE TEMP TABLE o AS SELECT o AS okey, DATE '1992-01-01' + CAST(hash(o, 1) % 2405 AS INTEGER) "
-          + "AS odate, 1 + CAST(hash(o, 2) % 7 AS INTEGER) AS nlines FROM range(1, " + (orders + 1) + ") t(o)");
-      s.execute("CREATE TEMP TABLE l AS SELECT okey AS l_orderkey, ln AS l_linenumber, "
-          + "1 + CAST(hash(okey, ln, 3) % " + parts + " AS BIGINT) AS l_partkey, "
-          + "1 + CAST(hash(okey, ln, 4) % " + suppliers + " AS BIGINT) AS l_suppkey, "
-          + "1 + CAST(hash(okey, ln, 5) % 50 AS INTEGER) AS l_quantity, "
-          + "CAST(hash(okey, ln, 6) % 11 AS DOUBLE) / 100 AS l_discount, "
-          + "CAST(hash(okey, ln, 7) % 9 AS DOUBLE) / 100 AS l_tax, "
-          + "odate + 1 + CAST(hash(okey, ln, 8) % 121 AS INTEGER) AS l_shipdate, "
-          + "CAST(hash(okey, ln, 9) % 30 AS INTEGER) AS receipt_after, CAST(hash(okey, ln, 10) % 2 AS INTEGER) AS ra "
-          + "FROM o, range(1, 8) r(ln) WHERE ln <= nlines");
-      s.execute("COPY (SELECT l_orderkey, l_linenumber, l_partkey, l_suppkey, l_quantity, "
-          + "ROUND(l_quantity * (90000 + ((l_partkey / 10) % 20001) + 100 * (l_partkey % 1000)) / 100.0, 2) "
-          + "AS l_extendedprice, l_discount, l_tax, "
-          + "CASE WHEN l_shipdate + 1 + receipt_after <= DATE '1995-06-17' THEN (CASE WHEN ra = 0 THEN 'R' ELSE 'A' END) "
-          + "ELSE 'N' END AS l_returnflag, CASE WHEN l_shipdate > DATE '1995-06-17' THEN 'O' ELSE 'F' END AS l_linestatus, "
-          + "l_shipdate FROM l) TO '" + parquet + "' (FORMAT PARQUET)");
-      s.execute("DROP TABLE l");
-      s.execute("DROP TABLE o");
+  /**
+   * TPC-H lineitem at {@code sf} into {@code parquet}: the seeded {@link TpchGenerator} of the engine test-jar (the
+   * same generator the TPC-H tests and {@code TpchBench} use), its lineitem file moved to {@code parquet}.
+   */
+  static void generate(double sf, Path parquet) {
+    try {
+      Path work = Files.createTempDirectory(parquet.toAbsolutePath().getParent(), "tpch-");
+      TpchGenerator.Written written = TpchGenerator.write(work, sf, 19920101L);
+      Files.move(written.file("lineitem"), parquet, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      for (String table : TpchGenerator.TABLES) {
+        Files.deleteIfExists(written.file(table));
+      }
+      Files.delete(work);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
