@@ -27,19 +27,37 @@ import org.dpq.mechanisms.PrivacyLoss;
  *     query, in addition to G and R; empty: no total cap (a unit contributes up to G*R rows)
  * @param accounting how the ledger composes this dataset's queries ({@code budget.accounting}): basic (epsilon,
  *     delta) composition, or zCDP (rho, converted from and to (epsilon, delta)); fixed once the ledger has entries
+ * @param tables every table of the dataset ({@code tables:} in the YAML); a single-table dataset (given as empty)
+ *     is one {@link TableSpec.Link.Unit} table made of {@code table}, {@code source} and {@code columns}. With
+ *     several tables, {@code table}, {@code source} and {@code columns} are those of the unit table
  */
 public record Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
     int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
-    Optional<Path> yamlPath, Limits limits, OptionalInt maxRowsPerUnit, Accounting accounting) {
+    Optional<Path> yamlPath, Limits limits, OptionalInt maxRowsPerUnit, Accounting accounting,
+    List<TableSpec> tables) {
 
   public Dataset {
     columns = List.copyOf(columns);
+    if (tables == null || tables.isEmpty()) {
+      tables = table == null || source == null ? List.of()
+          : List.of(new TableSpec(table, source, columns, new TableSpec.Link.Unit()));
+    } else {
+      tables = List.copyOf(tables);
+    }
     java.util.Objects.requireNonNull(limits, "limits");
     java.util.Objects.requireNonNull(maxRowsPerUnit, "maxRowsPerUnit");
     if (maxRowsPerUnit.isPresent() && maxRowsPerUnit.getAsInt() < 1) {
       throw new IllegalArgumentException("max_rows_per_unit must be >= 1");
     }
     java.util.Objects.requireNonNull(accounting, "accounting");
+  }
+
+  /** A single-table dataset (its one table made of {@code table}, {@code source} and {@code columns}). */
+  public Dataset(String name, String table, Source source, PrivacyUnit unit, int maxGroupsContributed,
+      int maxRowsPerGroup, PrivacyLoss budget, PrivacyLoss defaults, String ledger, List<Column> columns,
+      Optional<Path> yamlPath, Limits limits, OptionalInt maxRowsPerUnit, Accounting accounting) {
+    this(name, table, source, unit, maxGroupsContributed, maxRowsPerGroup, budget, defaults, ledger, columns,
+        yamlPath, limits, maxRowsPerUnit, accounting, List.of());
   }
 
   /** A dataset with a total cap per unit (or none) and basic (epsilon, delta) accounting. */
@@ -77,6 +95,30 @@ public record Dataset(String name, String table, Source source, PrivacyUnit unit
   /** A dataset defined in code, validated like a YAML file; {@code name} is its id (the ledger key). */
   public static DatasetBuilder builder(String name) {
     return new DatasetBuilder(name);
+  }
+
+  /** True when the dataset declares more than one table ({@code tables:} with several entries). */
+  public boolean hasSeveralTables() {
+    return tables.size() > 1;
+  }
+
+  /** Every table of the dataset, the unit table among them, in declaration order. */
+  public List<TableSpec> allTables() {
+    return tables;
+  }
+
+  /** The table with this SQL name, compared case-insensitively. */
+  public Optional<TableSpec> tableSpec(String tableName) {
+    return tables.stream().filter(t -> t.name().equalsIgnoreCase(tableName)).findFirst();
+  }
+
+  /**
+   * This dataset seen as the single table {@code spec} (its name, source and columns; every bound, the budget and
+   * the ledger unchanged): what a backend loads one table from.
+   */
+  public Dataset single(TableSpec spec) {
+    return new Dataset(name, spec.name(), spec.source(), unit, maxGroupsContributed, maxRowsPerGroup, budget,
+        defaults, ledger, spec.columns(), yamlPath, limits, maxRowsPerUnit, accounting, List.of());
   }
 
   /** The column with this name, compared case-insensitively. */

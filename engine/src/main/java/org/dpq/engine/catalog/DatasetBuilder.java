@@ -30,6 +30,7 @@ public final class DatasetBuilder {
 
   private final Map<String, Object> document = new LinkedHashMap<>();
   private final Map<String, Object> columns = new LinkedHashMap<>();
+  private final Map<String, Object> tables = new LinkedHashMap<>();
   private Path baseDir = Path.of("");
 
   DatasetBuilder(String name) {
@@ -66,6 +67,95 @@ public final class DatasetBuilder {
   public DatasetBuilder privacyUnit(String column) {
     document.put("privacy_unit", column);
     return this;
+  }
+
+  /**
+   * The privacy unit of a dataset of several tables: {@code column} of the unit table {@code table} (declare the
+   * tables with {@link #table(String, java.util.function.Consumer)}).
+   */
+  public DatasetBuilder privacyUnit(String table, String column) {
+    document.put("privacy_unit", Map.of("table", table, "column", column));
+    return this;
+  }
+
+  /**
+   * One table of a dataset of several tables ({@code tables:} in the YAML), described by {@code table}: its source,
+   * its columns and how its rows reach the unit.
+   *
+   * <pre>{@code
+   * Dataset.builder("shop").privacyUnit("customers", "customer_id")
+   *     .table("customers", t -> t.csv(dir.resolve("customers.csv")).column("customer_id", ColumnType.INT))
+   *     .table("orders", t -> t.csv(dir.resolve("orders.csv")).unitVia("customer_id", "customers.customer_id")
+   *         .column("customer_id", ColumnType.INT).column("amount", ColumnType.DOUBLE, 0, 1000))
+   *     .table("products", t -> t.csv(dir.resolve("products.csv")).publicKey("product_id")
+   *         .column("product_id", ColumnType.INT))
+   *     ...
+   * }</pre>
+   */
+  public DatasetBuilder table(String name, java.util.function.Consumer<Table> table) {
+    document.remove("table");
+    Table t = new Table();
+    table.accept(t);
+    tables.put(name, t.document);
+    return this;
+  }
+
+  /** One table of a dataset of several tables, as {@link #table(String, java.util.function.Consumer)} builds it. */
+  public static final class Table {
+    private final Map<String, Object> document = new LinkedHashMap<>();
+    private final Map<String, Object> columns = new LinkedHashMap<>();
+
+    private Table() {
+      document.put("columns", columns);
+    }
+
+    /** Rows from a CSV file with a header row. */
+    public Table csv(Path file) {
+      document.put("source", Map.of("csv", file.toAbsolutePath().toString()));
+      return this;
+    }
+
+    /** Rows from a Parquet file (or glob). */
+    public Table parquet(Path file) {
+      document.put("source", Map.of("parquet", file.toAbsolutePath().toString()));
+      return this;
+    }
+
+    /** A private table whose {@code column} equals {@code target} ({@code table.column}) of its parent row. */
+    public Table unitVia(String column, String target) {
+      document.put("unit_via", Map.of(column, target));
+      return this;
+    }
+
+    /** A public table (no unit's data) with this unique key column. */
+    public Table publicKey(String key) {
+      document.put("public", true);
+      document.put("key", key);
+      return this;
+    }
+
+    /** A column without bounds. */
+    public Table column(String name, ColumnType type) {
+      columns.put(name, DatasetBuilder.column(type));
+      return this;
+    }
+
+    /** A numeric column with clamp bounds. */
+    public Table column(String name, ColumnType type, double lower, double upper) {
+      Map<String, Object> c = DatasetBuilder.column(type);
+      c.put("lower", number(lower));
+      c.put("upper", number(upper));
+      columns.put(name, c);
+      return this;
+    }
+
+    /** A column with a public domain. */
+    public Table column(String name, ColumnType type, List<String> publicValues) {
+      Map<String, Object> c = DatasetBuilder.column(type);
+      c.put("public_values", List.copyOf(publicValues));
+      columns.put(name, c);
+      return this;
+    }
   }
 
   /** Each row is its own privacy unit. */
@@ -170,7 +260,14 @@ public final class DatasetBuilder {
    */
   public Dataset build() {
     Map<String, Object> doc = new LinkedHashMap<>(document);
-    doc.put("columns", columns);
+    if (tables.isEmpty()) {
+      doc.put("columns", columns);
+    } else {
+      doc.put("tables", tables);
+      if (!columns.isEmpty()) {
+        doc.put("columns", columns); // reported: columns belong under their table
+      }
+    }
     String text;
     try {
       text = YAML.writeValueAsString(doc);

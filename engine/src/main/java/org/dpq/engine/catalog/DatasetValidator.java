@@ -76,10 +76,29 @@ final class DatasetValidator {
       return null;
     }
     String name = name(y.name());
-    String table = identifier("table", y.table(), "give the SQL name analysts query, e.g. table: pums");
-    Source source = source(y.source());
-    Map<String, Column> columns = columns(y.columns());
-    PrivacyUnit unit = unit(y.privacyUnit(), columns, y.columns() == null ? List.of() : y.columns().keySet());
+    String table;
+    Source source;
+    Map<String, Column> columns;
+    PrivacyUnit unit;
+    List<TableSpec> tables = List.of();
+    if (y.tables() != null) {
+      tables = new DatasetTables(problems, baseDir).validate(y);
+      TableSpec unitTable = tables.stream().filter(t -> t.link() instanceof TableSpec.Link.Unit).findFirst()
+          .orElse(null);
+      table = unitTable == null ? null : unitTable.name();
+      source = unitTable == null ? null : unitTable.source();
+      columns = new LinkedHashMap<>();
+      if (unitTable != null) {
+        unitTable.columns().forEach(c -> columns.put(c.name(), c));
+      }
+      unit = unitTable == null ? null : new PrivacyUnit.ByColumn(
+          DatasetTables.unitColumn(y.privacyUnit(), unitTable).orElse(null));
+    } else {
+      table = identifier("table", y.table(), "give the SQL name analysts query, e.g. table: pums");
+      source = source(y.source());
+      columns = columns(y.columns());
+      unit = unit(unitText(y.privacyUnit()), columns, y.columns() == null ? List.of() : y.columns().keySet());
+    }
     boolean rowUnit = unit instanceof PrivacyUnit.Row;
     int groups = contribution("max_groups_contributed", y.maxGroupsContributed(), rowUnit,
         "the most groups one unit may contribute to, e.g. max_groups_contributed: 1");
@@ -99,7 +118,38 @@ final class DatasetValidator {
       return null;
     }
     return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
-        List.copyOf(columns.values()), yamlPath, limits, perUnit, accounting);
+        List.copyOf(columns.values()), yamlPath, limits, perUnit, accounting, tables);
+  }
+
+  /**
+   * {@code privacy_unit} of a single-table dataset as text (a column name or {@code row}); a mapping
+   * {@code { table, column }} is the several-table form and needs {@code tables:}.
+   */
+  private String unitText(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isContainerNode()) {
+      problems.add("privacy_unit", "a mapping { table, column } names the unit of a dataset of several tables; "
+          + "declare them under tables: (and remove table, source and columns), or write the unit column, e.g. "
+          + "privacy_unit: pid");
+      return null;
+    }
+    return node.asText();
+  }
+
+  /** The source of one table ({@code tables.NAME.source}); problems are recorded under this validator's paths. */
+  Source tableSource(SourceYaml s) {
+    return source(s);
+  }
+
+  /** The columns of one table ({@code tables.NAME.columns}), checked like a single table's. */
+  Map<String, Column> tableColumns(Map<String, ColumnYaml> yaml, Source source) {
+    Map<String, Column> columns = columns(yaml);
+    if (source != null) {
+      columnSources(source, columns.values());
+    }
+    return columns;
   }
 
   /**

@@ -11,12 +11,25 @@ import java.util.Map;
  * name {@code .inf} or {@code .nan}; public values stay YAML nodes so that {@code 1} and {@code "1"} and
  * {@code yes} (a YAML boolean) can be told apart. Owns no privacy property: {@link DatasetValidator} does.
  */
-record DatasetYaml(String name, String table, SourceYaml source, String privacyUnit,
+record DatasetYaml(String name, String table, SourceYaml source, JsonNode privacyUnit,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxGroupsContributed,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerGroup,
     @JsonDeserialize(using = YamlScalars.NumberText.class) String maxRowsPerUnit, BudgetYaml budget, LossYaml defaults,
     String ledger, LimitsYaml limits,
-    Map<String, ColumnYaml> columns) {
+    Map<String, ColumnYaml> columns, Map<String, TableYaml> tables) {
+
+  /**
+   * One entry under {@code tables:}: a source and columns, and either {@code unit_via} (a private table: one
+   * {@code column: table.column} pair) or {@code public: true} with its unique {@code key}; neither for the unit
+   * table named by {@code privacy_unit: { table, column }}.
+   */
+  record TableYaml(SourceYaml source, Map<String, String> unitVia,
+      @com.fasterxml.jackson.annotation.JsonProperty("public")
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String isPublic,
+      String key, Map<String, ColumnYaml> columns) {}
+
+  /** {@code privacy_unit: { table, column }} in a dataset of several tables. */
+  record UnitYaml(String table, String column) {}
 
   /** {@code limits: { memory_mb, threads, timeout_seconds, response_quantum_ms }}, every key optional. */
   record LimitsYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String memoryMb,

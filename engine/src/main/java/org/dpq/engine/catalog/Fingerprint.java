@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * text, date format), and for all sources the declared table name, privacy unit, contribution bounds G and R, and
  * each column's name, type, bounds, public values and source column ({@code from}), in order. Any change to
  * these gives a different fingerprint (up to SHA-256 collisions); the same bytes under another path or name, or
- * a changed budget, defaults or ledger location, give the same one.
+ * a changed budget, defaults or ledger location, give the same one. A dataset of several tables adds every
+ * table's source, declarations and link ({@code unit_via}, {@code public} and {@code key}).
  *
  * <p>What it does not cover: a JDBC source is identified by its URL without credentials (user info, {@code user},
  * {@code password} and similar parameters are dropped) plus the table name, not by the table's content, so
@@ -60,7 +61,34 @@ public final class Fingerprint {
   public static String of(Dataset d, SourceStamps stamps) {
     MessageDigest outer = sha256();
     text(outer, VERSION);
-    Source s = d.source();
+    source(outer, d.source(), stamps);
+    schema(outer, d);
+    if (d.hasSeveralTables()) {
+      // only with several tables, so that single-table datasets keep their fingerprints
+      text(outer, "tables");
+      number(outer, d.allTables().size());
+      for (TableSpec t : d.allTables()) {
+        source(outer, t.source(), stamps);
+        schema(outer, d.single(t));
+        link(outer, t.link());
+      }
+    }
+    return HexFormat.of().formatHex(outer.digest());
+  }
+
+  private static void link(MessageDigest md, TableSpec.Link link) {
+    if (link instanceof TableSpec.Link.Unit) {
+      text(md, "unit");
+    } else if (link instanceof TableSpec.Link.Private p) {
+      text(md, "unit_via:" + p.column());
+      text(md, p.target().table());
+      text(md, p.target().column());
+    } else if (link instanceof TableSpec.Link.Public p) {
+      text(md, "public:" + p.key());
+    }
+  }
+
+  private static void source(MessageDigest outer, Source s, SourceStamps stamps) {
     if (s instanceof Source.Csv csv) {
       text(outer, "csv");
       outer.update(stamps.digest(csv.path(), Fingerprint::fileDigest));
@@ -90,8 +118,6 @@ public final class Fingerprint {
     } else {
       throw new IllegalArgumentException("unknown source kind " + s);
     }
-    schema(outer, d);
-    return HexFormat.of().formatHex(outer.digest());
   }
 
   /** A JDBC URL with its user info and credential-like parameters removed. */

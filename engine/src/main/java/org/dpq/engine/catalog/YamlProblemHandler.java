@@ -80,7 +80,11 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
     if (components == null) {
       return List.of();
     }
-    return Arrays.stream(components).map(c -> SNAKE.translate(c.getName())).collect(Collectors.toList());
+    return Arrays.stream(components).map(c -> {
+      com.fasterxml.jackson.annotation.JsonProperty named =
+          c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+      return named != null ? named.value() : SNAKE.translate(c.getName());
+    }).collect(Collectors.toList());
   }
 
   /** The dotted key path of the value the parser is on, e.g. {@code columns.sex.public_values[2]}. */
@@ -127,6 +131,10 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
     }
     if (type == DatasetYaml.LossYaml.class || type == DatasetYaml.BudgetYaml.class) {
       return "a mapping { epsilon: ..., delta: ... }";
+    }
+    if (type == DatasetYaml.TableYaml.class) {
+      return "a mapping such as { source: { csv: orders.csv }, unit_via: { customer_id: customers.customer_id }, "
+          + "columns: { ... } }";
     }
     if (type == DatasetYaml.ColumnYaml.class) {
       return "a mapping such as { type: int, lower: 0, upper: 100 }";

@@ -160,16 +160,18 @@ public final class DuckDbBackend implements Backend {
     }
     DuckDBConnection dry = null;
     try (Statement s = root.createStatement()) {
-      List<String> columns = new ArrayList<>();
-      for (Column c : dataset.columns()) {
-        columns.add(DuckDbSql.quote(c.name()) + " " + DuckDbSql.declaredType(c.type()));
+      for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
+        List<String> columns = new ArrayList<>();
+        for (Column c : t.columns()) {
+          columns.add(DuckDbSql.quote(c.name()) + " " + DuckDbSql.declaredType(c.type()));
+        }
+        s.execute("CREATE TABLE " + DuckDbSql.quote(t.name()) + " (" + String.join(", ", columns) + ")");
       }
-      s.execute("CREATE TABLE " + DuckDbSql.quote(dataset.table()) + " (" + String.join(", ", columns) + ")");
       disableTopNWindowElimination(s);
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
-      emptyTwin(root, dry, dataset.table());
+      emptyTwins(root, dry, dataset);
       return new DuckDbBackend(root, dry, Storage.TABLE, dataset.limits().timeoutSeconds(), List.of(), null);
     } catch (SQLException e) {
       closeQuietly(root);
@@ -182,6 +184,9 @@ public final class DuckDbBackend implements Backend {
 
   private static DuckDbBackend open(Dataset dataset, Storage storage, boolean enforceThreshold,
       Optional<TypedCopy> copy) {
+    if (dataset.hasSeveralTables()) {
+      return openTables(dataset, storage, enforceThreshold);
+    }
     Source source = dataset.source();
     Path path;
     if (source instanceof Source.Csv csv) {
@@ -220,7 +225,7 @@ public final class DuckDbBackend implements Backend {
         refuseUnparsable(dataset, unparsable, csv.options().maxUnparsableFraction());
       }
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
-      emptyTwin(root, dry, dataset.table());
+      emptyTwins(root, dry, dataset);
       return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds(), unparsable, spill);
     } catch (SQLException e) {
       closeQuietly(root);
@@ -236,6 +241,100 @@ public final class DuckDbBackend implements Backend {
       }
       deleteSpill(spill);
       throw e;
+    }
+  }
+
+  /**
+   * A dataset of several tables: every table is loaded into its own in-memory table (directly from its file; the
+   * typed local copy covers single-table datasets only), each checked like a single table's source, and every
+   * public table's key is checked to be unique, so that a join on it can never multiply a private row. A
+   * duplicate key refuses to open (the message names the table and column, never a value), before any charge.
+   */
+  private static DuckDbBackend openTables(Dataset dataset, Storage storage, boolean enforceThreshold) {
+    if (storage != Storage.TABLE) {
+      throw new BackendException("dataset '" + dataset.name() + "' has several tables, which DuckDB loads as "
+          + "tables only; use Storage.TABLE");
+    }
+    Map<org.dpq.engine.catalog.TableSpec, Path> paths = new java.util.LinkedHashMap<>();
+    for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
+      Path path;
+      if (t.source() instanceof Source.Csv csv) {
+        path = csv.path().toAbsolutePath().normalize();
+      } else if (t.source() instanceof Source.Parquet parquet) {
+        path = parquet.path().toAbsolutePath().normalize();
+      } else {
+        throw new BackendException("table '" + t.name() + "' of dataset '" + dataset.name() + "' is not a CSV or "
+            + "Parquet file; the embedded DuckDB runs datasets of several tables from files only");
+      }
+      boolean pattern = t.source() instanceof Source.Parquet && DuckDbSql.isGlob(path);
+      if (!pattern && !Files.isRegularFile(path)) {
+        throw new BackendException("the source file " + path + " of table '" + t.name() + "' of dataset '"
+            + dataset.name() + "' does not exist or is not a file; fix tables." + t.name() + ".source in the "
+            + "dataset YAML");
+      }
+      paths.put(t, path);
+    }
+    DuckDBConnection root;
+    try {
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+    } catch (SQLException e) {
+      throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
+    }
+    DuckDBConnection dry = null;
+    Path spill = null;
+    String current = dataset.table();
+    try {
+      spill = configure(root, dataset);
+      List<UnparsableCells> unparsable = new ArrayList<>();
+      for (Map.Entry<org.dpq.engine.catalog.TableSpec, Path> e : paths.entrySet()) {
+        org.dpq.engine.catalog.TableSpec t = e.getKey();
+        current = t.name();
+        Dataset one = dataset.single(t);
+        List<UnparsableCells> cells = expose(root, one, Storage.TABLE, e.getValue());
+        if (enforceThreshold && t.source() instanceof Source.Csv csv) {
+          refuseUnparsable(one, cells, csv.options().maxUnparsableFraction());
+        }
+        unparsable.addAll(cells);
+        if (t.link() instanceof org.dpq.engine.catalog.TableSpec.Link.Public p) {
+          checkUniqueKey(root, dataset, t, p.key());
+        }
+      }
+      current = dataset.table();
+      lockDown(root, dataset, Storage.TABLE, null);
+      dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      emptyTwins(root, dry, dataset);
+      return new DuckDbBackend(root, dry, Storage.TABLE, dataset.limits().timeoutSeconds(), List.copyOf(unparsable),
+          spill);
+    } catch (SQLException e) {
+      closeQuietly(root);
+      if (dry != null) {
+        closeQuietly(dry);
+      }
+      deleteSpill(spill);
+      throw DuckDbErrors.opening(e, current);
+    } catch (RuntimeException e) {
+      closeQuietly(root);
+      if (dry != null) {
+        closeQuietly(dry);
+      }
+      deleteSpill(spill);
+      throw e;
+    }
+  }
+
+  /** Refuses a public table whose key repeats (NULL keys join nothing and are allowed); counts only. */
+  private static void checkUniqueKey(Connection c, Dataset d, org.dpq.engine.catalog.TableSpec t, String key)
+      throws SQLException {
+    String k = DuckDbSql.quote(key);
+    try (Statement s = c.createStatement();
+         ResultSet r = s.executeQuery("SELECT COUNT(" + k + ") > COUNT(DISTINCT " + k + ") FROM "
+             + DuckDbSql.quote(t.name()))) {
+      r.next();
+      if (r.getBoolean(1)) {
+        throw new BackendException("the public table '" + t.name() + "' of dataset '" + d.name() + "' has rows "
+            + "that share a value of its key column '" + key + "'; a public table's key must be unique, so that a "
+            + "join on it cannot multiply a private row. Fix the file, or declare a unique column as key");
+      }
     }
   }
 
@@ -465,6 +564,34 @@ public final class DuckDbBackend implements Backend {
       return os.getTotalMemorySize() >> 20;
     }
     return 4096;
+  }
+
+  /** {@link #emptyTwin} for every table of the dataset, then locks the twin. */
+  private static void emptyTwins(Connection root, Connection dry, Dataset dataset) throws SQLException {
+    if (!dataset.hasSeveralTables()) {
+      emptyTwin(root, dry, dataset.table());
+      return;
+    }
+    for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
+      emptyTable(root, dry, t.name());
+    }
+    try (Statement s = dry.createStatement()) {
+      s.execute("SET enable_external_access = false");
+      s.execute("SET lock_configuration = true");
+    }
+  }
+
+  private static void emptyTable(Connection root, Connection dry, String table) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (Statement s = root.createStatement();
+         ResultSet r = s.executeQuery("DESCRIBE " + DuckDbSql.quote(table))) {
+      while (r.next()) {
+        columns.add(DuckDbSql.quote(r.getString("column_name")) + " " + r.getString("column_type"));
+      }
+    }
+    try (Statement s = dry.createStatement()) {
+      s.execute("CREATE TABLE " + DuckDbSql.quote(table) + " (" + String.join(", ", columns) + ")");
+    }
   }
 
   /** Creates, in {@code dry}, an empty table with the name and column types of the exposed table, then locks it. */

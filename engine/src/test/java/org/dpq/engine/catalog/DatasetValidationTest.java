@@ -34,7 +34,7 @@ class DatasetValidationTest {
             "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from, nullable"),
         edit("unknown top-level key", "name: pums", "name: pums\nbudgte: 1",
             "budgte: unknown key; expected one of name, table, source, privacy_unit, max_groups_contributed, "
-                + "max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns"),
+                + "max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns, tables"),
         edit("nullable not a boolean", "lower: 0, upper: 100", "lower: 0, upper: 100, nullable: maybe",
             "columns.age.nullable: must be true (the default: the column may hold NULL) or false (no row holds NULL "
                 + "here; dpq datasets validate checks it)"),
@@ -101,7 +101,7 @@ class DatasetValidationTest {
             "columns: must be a mapping of column name to its definition, e.g. age: { type: int, lower: 0, "
                 + "upper: 100 }, not a list",
             "ignored: unknown key; expected one of name, table, source, privacy_unit, max_groups_contributed, "
-                + "max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns"),
+                + "max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns, tables"),
         edit("name a list", "name: pums", "name: [pums]", "name: must be a single value, not a list"),
         edit("public values not a list", "public_values: [\"0\", \"1\"]", "public_values: \"0\"",
             "columns.sex.public_values: must be a list, e.g. [\"0\", \"1\"], not a single value"),
@@ -260,9 +260,9 @@ class DatasetValidationTest {
             "ledger: is the data file itself; give the ledger its own file, e.g. pums.ledger.db"),
         // the document itself
         doc("empty document", "", "(top level): the document is empty; expected a mapping with keys name, table, "
-            + "source, privacy_unit, max_groups_contributed, max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns"),
+            + "source, privacy_unit, max_groups_contributed, max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns, tables"),
         doc("a list document", "- a\n- b\n", "(top level): must be a mapping with keys name, table, source, "
-            + "privacy_unit, max_groups_contributed, max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns, not a list"),
+            + "privacy_unit, max_groups_contributed, max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns, tables, not a list"),
         doc("duplicate key", OK.replace("table: pums ", "table: pums\ntable: other "),
             "table: given twice; each key may appear only once (line 3, column 6)"),
         doc("two documents", OK + "---\nname: other\n",

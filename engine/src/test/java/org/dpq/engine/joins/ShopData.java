@@ -1,0 +1,164 @@
+package org.dpq.engine.joins;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A seeded shop of four tables for several-table tests: customers (the unit table), orders (unit via
+ * customer_id), items (unit via order_id -> orders -> customers: a chain) and products (public, key product_id).
+ * Immutable; {@link #withUnit} and {@link #without} give the neighbouring shops of the differential tests.
+ * {@code java.util.Random} only shapes test data, never noise.
+ */
+public record ShopData(List<Customer> customers, List<Order> orders, List<Item> items, List<Product> products) {
+  public static final List<String> REGIONS = List.of("north", "south", "east", "west");
+  public static final List<String> CATEGORIES = List.of("food", "toys", "tools");
+
+  public record Customer(int customerId, String region) {}
+
+  public record Order(long orderId, int customerId, int productId, double amount) {}
+
+  public record Item(long itemId, long orderId, int qty, double price) {}
+
+  public record Product(int productId, String category, double weight) {}
+
+  /** {@code n} customers with 0-6 orders each, 0-4 items per order, and 12 products. */
+  public static ShopData generate(long seed, int n) {
+    Random r = new Random(seed);
+    List<Product> products = new ArrayList<>();
+    for (int p = 1; p <= 12; p++) {
+      products.add(new Product(p, CATEGORIES.get(p % CATEGORIES.size()), 1 + r.nextInt(40)));
+    }
+    List<Customer> customers = new ArrayList<>();
+    List<Order> orders = new ArrayList<>();
+    List<Item> items = new ArrayList<>();
+    long orderId = 1000;
+    long itemId = 1;
+    for (int c = 1; c <= n; c++) {
+      customers.add(new Customer(c, REGIONS.get(r.nextInt(REGIONS.size()))));
+      int k = r.nextInt(7);
+      for (int o = 0; o < k; o++) {
+        orderId++;
+        orders.add(new Order(orderId, c, 1 + r.nextInt(12), Math.round(r.nextDouble() * 50000) / 100.0));
+        int m = r.nextInt(5);
+        for (int i = 0; i < m; i++) {
+          items.add(new Item(itemId++, orderId, 1 + r.nextInt(5), Math.round(r.nextDouble() * 8000) / 100.0));
+        }
+      }
+    }
+    return new ShopData(List.copyOf(customers), List.copyOf(orders), List.copyOf(items), List.copyOf(products));
+  }
+
+  /**
+   * This shop plus one new customer {@code id} (in {@code region}) with {@code orders} orders of product
+   * {@code productId}, each of amount {@code amount} (extreme values welcome: beyond the bounds), and
+   * {@code itemsPerOrder} items of {@code qty} and {@code price} per order. New ids never collide with old ones.
+   */
+  public ShopData withUnit(int id, String region, int orders, int productId, double amount, int itemsPerOrder,
+      int qty, double price) {
+    List<Customer> c = new ArrayList<>(customers);
+    List<Order> o = new ArrayList<>(this.orders);
+    List<Item> it = new ArrayList<>(items);
+    c.add(new Customer(id, region));
+    long orderId = 10_000_000L + id * 1000L;
+    long itemId = 10_000_000L + id * 100_000L;
+    for (int k = 0; k < orders; k++) {
+      orderId++;
+      o.add(new Order(orderId, id, productId, amount));
+      for (int i = 0; i < itemsPerOrder; i++) {
+        it.add(new Item(itemId++, orderId, qty, price));
+      }
+    }
+    return new ShopData(List.copyOf(c), List.copyOf(o), List.copyOf(it), products);
+  }
+
+  /** This shop without customer {@code id}: its row, its orders and their items. */
+  public ShopData without(int id) {
+    List<Long> gone = orders.stream().filter(o -> o.customerId() == id).map(Order::orderId).toList();
+    return new ShopData(customers.stream().filter(c -> c.customerId() != id).toList(),
+        orders.stream().filter(o -> o.customerId() != id).toList(),
+        items.stream().filter(i -> !gone.contains(i.orderId())).toList(), products);
+  }
+
+  /** The same shop with {@code products} replaced (e.g. a duplicate key). */
+  public ShopData withProducts(List<Product> replaced) {
+    return new ShopData(customers, orders, items, List.copyOf(replaced));
+  }
+
+  /** The dataset YAML (budget large enough for many queries) over this shop's CSV files, written to {@code dir}. */
+  public static final String YAML = """
+      name: shop
+      budget: { epsilon: 1000.0, delta: 1.0e-3 }
+      defaults: { epsilon: 1.0, delta: 1.0e-6 }
+      privacy_unit: { table: customers, column: customer_id }
+      max_groups_contributed: 2
+      max_rows_per_group: 3
+      tables:
+        customers:
+          source: { csv: customers.csv }
+          columns:
+            customer_id: { type: int }
+            region: { type: string, public_values: [north, south, east, west] }
+        orders:
+          source: { csv: orders.csv }
+          unit_via: { customer_id: customers.customer_id }
+          columns:
+            order_id: { type: long }
+            customer_id: { type: int }
+            product_id: { type: int }
+            amount: { type: double, lower: 0, upper: 500 }
+        items:
+          source: { csv: items.csv }
+          unit_via: { order_id: orders.order_id }
+          columns:
+            item_id: { type: long }
+            order_id: { type: long }
+            qty: { type: int, lower: 0, upper: 5 }
+            price: { type: double, lower: 0, upper: 80 }
+        products:
+          source: { csv: products.csv }
+          public: true
+          key: product_id
+          columns:
+            product_id: { type: int }
+            category: { type: string, public_values: [food, toys, tools] }
+            weight: { type: double, lower: 0, upper: 50 }
+      """;
+
+  /** Writes the four CSV files and {@code shop.yaml} (with {@code yaml}) into {@code dir}; returns the YAML path. */
+  public Path write(Path dir, String yaml) {
+    try {
+      Files.createDirectories(dir);
+      StringBuilder b = new StringBuilder("customer_id,region\n");
+      customers.forEach(c -> b.append(c.customerId()).append(',').append(c.region()).append('\n'));
+      Files.writeString(dir.resolve("customers.csv"), b);
+      b.setLength(0);
+      b.append("order_id,customer_id,product_id,amount\n");
+      orders.forEach(o -> b.append(o.orderId()).append(',').append(o.customerId()).append(',').append(o.productId())
+          .append(',').append(o.amount()).append('\n'));
+      Files.writeString(dir.resolve("orders.csv"), b);
+      b.setLength(0);
+      b.append("item_id,order_id,qty,price\n");
+      items.forEach(i -> b.append(i.itemId()).append(',').append(i.orderId()).append(',').append(i.qty())
+          .append(',').append(i.price()).append('\n'));
+      Files.writeString(dir.resolve("items.csv"), b);
+      b.setLength(0);
+      b.append("product_id,category,weight\n");
+      products.forEach(p -> b.append(p.productId()).append(',').append(p.category()).append(',').append(p.weight())
+          .append('\n'));
+      Files.writeString(dir.resolve("products.csv"), b);
+      return Files.writeString(dir.resolve("shop.yaml"), yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@link #write(Path, String)} with {@link #YAML}. */
+  public Path write(Path dir) {
+    return write(dir, YAML);
+  }
+}
