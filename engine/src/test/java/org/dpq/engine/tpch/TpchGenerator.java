@@ -29,8 +29,8 @@ import java.util.Map;
  * the specification; a line's supplier one of the part's four; only customers whose key is not a multiple of 3 place
  * orders; the specification's nations, regions, segments, priorities, ship modes, ship instructions, part types,
  * brands and containers. Order keys are dense (1..N) rather than the specification's sparse ones, and free-text
- * columns (names other than nation/region, addresses, phones, comments) are left out: none of the seven queries
- * reads them in a DP form.
+ * columns are left out (part names, supplier addresses, all comments but the customer's) or placeholders (the
+ * customer's address, phone and comment, which only Q10's original lists): no DP form reads them.
  *
  * <p>Every value is a function of (seed, row key, column) through DuckDB's {@code hash}, so the same seed and scale
  * factor give the same files; the generator is not a source of noise.
@@ -189,9 +189,14 @@ public final class TpchGenerator {
           + "CAST(90000 + ((k // 10) % 20001) + 100 * (k % 1000) AS DOUBLE) / 100 AS p_retailprice "
           + "FROM (SELECT k, " + uniform("k", 10, 5) + " AS m FROM range(1, " + (parts + 1) + ") t(k))");
       s.execute("CREATE TEMP TABLE customer AS SELECT k AS c_custkey, " + padded("Customer#", "k") + " AS c_name, "
-          + uniform("k", 21, 25) + " AS c_nationkey, CAST(-99999 + " + uniform("k", 22, 1_099_999)
-          + " AS DOUBLE) / 100 AS c_acctbal, " + pick("k", 23, SEGMENTS) + " AS c_mktsegment "
-          + "FROM range(1, " + (customers + 1) + ") t(k)");
+          + "n AS c_nationkey, CAST(-99999 + " + uniform("k", 22, 1_099_999)
+          + " AS DOUBLE) / 100 AS c_acctbal, " + pick("k", 23, SEGMENTS) + " AS c_mktsegment, "
+          // Q10's original lists these three; their text is placeholder, not the specification's random strings
+          + "'Address#' || " + uniform("k", 24, 1_000_000_000) + " AS c_address, "
+          + "CAST(10 + n AS VARCHAR) || '-' || (100 + " + uniform("k", 25, 900) + ") || '-' || (100 + "
+          + uniform("k", 26, 900) + ") || '-' || (1000 + " + uniform("k", 27, 9000) + ") AS c_phone, "
+          + "'comment ' || " + uniform("k", 28, 1_000_000) + " AS c_comment "
+          + "FROM (SELECT k, " + uniform("k", 21, 25) + " AS n FROM range(1, " + (customers + 1) + ") t(k))");
       // orders before their lines; a customer whose key is a multiple of 3 places none (specification 4.2.3): the
       // customer is uniform over the other keys, the j-th of which is 3 * (j / 2) + 1 + j % 2
       s.execute("CREATE TEMP TABLE o AS SELECT k AS o_orderkey, 3 * (j // 2) + 1 + j % 2 AS o_custkey, "
