@@ -79,7 +79,10 @@ public final class Analyzer {
       } catch (RelConversionException | RuntimeException e) {
         throw unanalysable(dataset);
       }
-      return new PlanExtractor(dataset, sql).extract(root.project());
+      org.apache.calcite.rel.RelNode rel = root.project();
+      return PerUnitQuery.split(dataset, rel)
+          .map(s -> new PlanExtractor(s.derived(), sql).extract(s.outer()).withPerUnit(s.source()))
+          .orElseGet(() -> new PlanExtractor(dataset, sql).extract(rel));
     } catch (StackOverflowError e) {
       throw CalciteErrors.tooDeep();
     } finally {

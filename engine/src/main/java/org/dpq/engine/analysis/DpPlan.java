@@ -23,14 +23,32 @@ import org.dpq.engine.catalog.Dataset;
  * @param aggregates user-visible aggregates in aggregate-row order
  * @param post post-processing over the aggregate row
  * @param partitionMode how keys are released
+ * @param perUnit when the query reads a per-unit subquery: the bounded inner query that {@code scan} stands for
+ *     ({@code dataset} is then its derived table, one row per unit, G = R = 1)
  */
 public record DpPlan(Dataset dataset, String sql, RelNode scan, Optional<Integer> unitField,
     Optional<RexNode> where, List<GroupKey> keys, List<Measurement> measurements, int selectionMeasurement,
-    List<AggregateSpec> aggregates, PostProcessing post, PartitionMode partitionMode) {
+    List<AggregateSpec> aggregates, PostProcessing post, PartitionMode partitionMode,
+    Optional<PerUnitSource> perUnit) {
 
   public DpPlan {
     keys = List.copyOf(keys);
     measurements = List.copyOf(measurements);
     aggregates = List.copyOf(aggregates);
+    java.util.Objects.requireNonNull(perUnit, "perUnit");
+  }
+
+  /** A plan over the dataset's own table (no per-unit subquery). */
+  public DpPlan(Dataset dataset, String sql, RelNode scan, Optional<Integer> unitField,
+      Optional<RexNode> where, List<GroupKey> keys, List<Measurement> measurements, int selectionMeasurement,
+      List<AggregateSpec> aggregates, PostProcessing post, PartitionMode partitionMode) {
+    this(dataset, sql, scan, unitField, where, keys, measurements, selectionMeasurement, aggregates, post,
+        partitionMode, Optional.empty());
+  }
+
+  /** This plan reading the per-unit subquery {@code source}. */
+  DpPlan withPerUnit(PerUnitSource source) {
+    return new DpPlan(dataset, sql, scan, unitField, where, keys, measurements, selectionMeasurement, aggregates,
+        post, partitionMode, Optional.of(source));
   }
 }

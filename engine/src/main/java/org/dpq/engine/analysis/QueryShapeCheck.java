@@ -179,8 +179,9 @@ final class QueryShapeCheck {
     }
     if (select.getGroup() != null && !select.getGroup().isEmpty() || select.getHaving() != null
         || containsAggregate(select.getSelectList())) {
-      throw derivedTable("an aggregate, GROUP BY or HAVING", "an aggregate over an aggregate has no bounded "
-          + "contribution per unit", dataset);
+      // a per-unit subquery (GROUP BY exactly the unit): one row per unit, see PerUnitQuery
+      PerUnitQuery.checkGroupsByUnit(select, dataset);
+      walk(select.getHaving(), "the HAVING of a subquery in FROM");
     }
     if (select.getOrderList() != null && !select.getOrderList().isEmpty() || select.getFetch() != null
         || select.getOffset() != null) {

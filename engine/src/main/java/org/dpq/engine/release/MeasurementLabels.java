@@ -46,6 +46,10 @@ final class MeasurementLabels {
   }
 
   private static String argumentName(DpPlan plan, RexNode argument) {
+    if (argument instanceof RexInputRef ref && plan.perUnit().isPresent()) {
+      return fieldName(plan, ref.getIndex()) + plan.perUnit().get().describe(ref.getIndex()).map(d -> " [" + d + "]")
+          .orElse("");
+    }
     return argument instanceof RexInputRef ref ? fieldName(plan, ref.getIndex()) : argument.toString();
   }
 

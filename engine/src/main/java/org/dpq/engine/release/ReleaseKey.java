@@ -85,6 +85,7 @@ public final class ReleaseKey {
     c.field("table", String.join(".", plan.scan().getTable().getQualifiedName()));
     c.field("scan.row", type(plan.scan().getRowType()));
     c.field("unit", plan.unitField().map(String::valueOf).orElse("row"));
+    plan.perUnit().ifPresent(p -> c.field("perUnit", p.canonical()));
     c.field("where", plan.where().map(ReleaseKey::rex).orElse("-"));
     c.field("keys", String.valueOf(plan.keys().size()));
     for (GroupKey k : plan.keys()) {

@@ -63,10 +63,20 @@ public final class Rewriter {
   private final boolean perUnitClamp;
   private final boolean exactSums;
   private final boolean unitCap;
+  private final boolean perUnitBounds;
 
   /** The rewriter dpq uses. */
   public Rewriter() {
     this(true, true, true);
+  }
+
+  /**
+   * Test seam: a rewrite whose per-unit subqueries skip their per-unit bounds (the row limit m before the inner
+   * aggregate and the clamp of each unit's values to the derived bounds) while the analysis still declares them (a
+   * deliberately broken rewrite).
+   */
+  public static Rewriter withoutPerUnitBoundsForTest() {
+    return new Rewriter(true, true, true, false);
   }
 
   /**
@@ -94,9 +104,14 @@ public final class Rewriter {
   }
 
   private Rewriter(boolean perUnitClamp, boolean exactSums, boolean unitCap) {
+    this(perUnitClamp, exactSums, unitCap, true);
+  }
+
+  private Rewriter(boolean perUnitClamp, boolean exactSums, boolean unitCap, boolean perUnitBounds) {
     this.perUnitClamp = perUnitClamp;
     this.exactSums = exactSums;
     this.unitCap = unitCap;
+    this.perUnitBounds = perUnitBounds;
   }
 
   /** True when measurement {@code m} is computed in exact grid steps. */
@@ -197,6 +212,15 @@ public final class Rewriter {
       this.dialect = dialect;
     }
 
+    /** The scan of the plan's table, or the bounded per-unit subquery its derived table stands for. */
+    private void pushScan() {
+      if (plan.perUnit().isPresent()) {
+        PerUnitRewrite.push(b, plan.perUnit().get(), dialect, secret, perUnitBounds);
+      } else {
+        b.push(plan.scan());
+      }
+    }
+
     RelNode build() {
       boolean rowUnit = plan.unitField().isEmpty();
       scanRows(rowUnit);
@@ -215,7 +239,7 @@ public final class Rewriter {
 
     /** Pushes the scan with WHERE and, when the unit is not the row, the public-domain conditions on the keys. */
     private void scanRows(boolean rowUnit) {
-      b.push(plan.scan());
+      pushScan();
       List<RexNode> conditions = new ArrayList<>();
       plan.where().ifPresent(w -> conditions.add(RowErrors.asFilter(b, dialect, w)));
       if (!rowUnit) {
@@ -300,7 +324,7 @@ public final class Rewriter {
     /** The tree query of {@link Rewriter#treeQuery}. */
     RelNode tree(Measurement m) {
       QuantileTree.Shape shape = m.tree().orElseThrow();
-      b.push(plan.scan());
+      pushScan();
       boolean rowUnit = plan.unitField().isEmpty();
       List<RexNode> conditions = new ArrayList<>();
       plan.where().ifPresent(w -> conditions.add(RowErrors.asFilter(b, dialect, w)));
@@ -725,7 +749,7 @@ public final class Rewriter {
 
     /** The shape probe of {@link Rewriter#groupLimitProbe}: (rows, pairs, kept rows) on 1/64 of the units. */
     RelNode probe() {
-      b.push(plan.scan());
+      pushScan();
       List<RexNode> leading = new ArrayList<>();
       leading.add(rex.makeInputRef(plan.scan(), plan.unitField().orElseThrow()));
       for (int k = 0; k < plan.keys().size(); k++) {

@@ -110,7 +110,10 @@ public abstract class BackendEquivalenceContract {
       new Case(100, 3, "SELECT FLOOR(x / 10) AS bx, n * 3 - 1 AS m, COUNT(*) AS c FROM gen GROUP BY bx, m"),
       // ROUND and TRUNCATE at halves (x holds many multiples of 0.25): one meaning on every backend
       new Case(100, 3, "SELECT ROUND(x / 5) AS r, COUNT(*) AS c, SUM(ROUND(x, 1)) AS s, SUM(TRUNCATE(x / 3, 2)) AS t, "
-          + "SUM(ROUND(n, -1)) AS tens FROM gen GROUP BY 1"));
+          + "SUM(ROUND(n, -1)) AS tens FROM gen GROUP BY 1"),
+      // issue 17: a per-unit subquery; G*R = 300 exceeds every unit's rows, so the row limit never binds
+      new Case(100, 3, "SELECT FLOOR(s / 100) AS b, COUNT(*) AS c, SUM(k) AS tk, AVG(a) AS aa FROM (SELECT uid, "
+          + "SUM(x) AS s, COUNT(*) AS k, AVG(n) AS a FROM gen WHERE flag GROUP BY uid) t WHERE k > 1 GROUP BY 1"));
 
   /** A capped query whose bound the added unit reaches: {@link #aTotalCapPerUnitBoundsTheAddedUnitOnEveryBackend}. */
   private static final Case CAPPED = new Case(3, 4, 5, "SELECT grp, COUNT(*) AS c, SUM(x) AS s, AVG(n) AS a, "
@@ -139,7 +142,10 @@ public abstract class BackendEquivalenceContract {
       new Case(3, 2, "SELECT FLOOR(n / 4) * 4 AS b, FLOOR(x / 25) AS bx, COUNT(*) AS c, SUM(n) AS s FROM gen "
           + "GROUP BY b, bx"),
       // issue 16: the total cap C = 5 < G*R = 12 binds for the added unit (its many rows over many groups)
-      CAPPED);
+      CAPPED,
+      // issue 17: a per-unit subquery; the added unit's rows exceed m = G*R = 6 and its values the bounds
+      new Case(3, 2, "SELECT FLOOR(s / 50) AS b, COUNT(*) AS c, SUM(s) AS ts, SUM(k) AS tk, AVG(hi) AS ah FROM "
+          + "(SELECT uid, SUM(x) AS s, COUNT(*) AS k, MAX(n) AS hi FROM gen GROUP BY uid) t GROUP BY 1"));
 
 
   private GeneratedTable generated;
