@@ -2,9 +2,13 @@ package org.dpq.e2e.fuzz;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCases;
+import net.jqwik.api.ExhaustiveGenerator;
+import net.jqwik.api.RandomGenerator;
 import net.jqwik.api.Tuple;
 import org.dpq.mechanisms.MechanismChoice;
 
@@ -32,15 +36,15 @@ final class SqlArbitraries {
 
   /** Requests in the supported grammar (some still rejected, e.g. grouping without delta). */
   static Arbitrary<Request> requests() {
-    return Combinators.combine(select(), epsilon(), delta(), Arbitraries.of(MechanismChoice.class))
-        .as(Request::new);
+    return identity(Combinators.combine(select(), epsilon(), delta(), Arbitraries.of(MechanismChoice.class))
+        .as(Request::new));
   }
 
   /** Requests mutated into near-misses of the grammar. */
   static Arbitrary<Request> nearMisses() {
-    return Combinators.combine(select(), mutation(), Arbitraries.integers().between(0, 10_000), epsilon(), delta(),
-        Arbitraries.of(MechanismChoice.class))
-        .as((sql, mutation, at, eps, delta, mech) -> new Request(mutation.apply(sql, at), eps, delta, mech));
+    return identity(Combinators.combine(select(), mutation(), Arbitraries.integers().between(0, 10_000), epsilon(),
+        delta(), Arbitraries.of(MechanismChoice.class))
+        .as((sql, mutation, at, eps, delta, mech) -> new Request(mutation.apply(sql, at), eps, delta, mech)));
   }
 
   private static Arbitrary<String> epsilon() {
@@ -63,7 +67,7 @@ final class SqlArbitraries {
             " HAVING AVG(age) BETWEEN 20 AND 60", " HAVING COUNT(*) / 0 > 1", " HAVING COUNT(*) > 987654.321")));
     Arbitrary<String> order = Arbitraries.of("", "", "", " ORDER BY 1", " ORDER BY 1 DESC LIMIT 2", " LIMIT 3",
         " ORDER BY 2 DESC", " LIMIT 0", " ORDER BY 1 LIMIT 1 OFFSET 1");
-    return Combinators.combine(keys, aggregates, where, having, order).as((k, a, w, h, o) -> {
+    return identity(Combinators.combine(keys, aggregates, where, having, order).as((k, a, w, h, o) -> {
       List<String> items = new ArrayList<>(k);
       for (int i = 0; i < a.size(); i++) {
         items.add(a.get(i) + (i % 2 == 0 ? "" : " AS m" + i));
@@ -71,21 +75,21 @@ final class SqlArbitraries {
       String group = k.isEmpty() ? "" : " GROUP BY " + String.join(", ", k);
       String post = k.isEmpty() && !h.isEmpty() ? "" : h;
       return "SELECT " + String.join(", ", items) + " FROM people" + w + group + post + o;
-    });
+    }));
   }
 
   private static Arbitrary<String> aggregate() {
-    Arbitrary<String> plain = Arbitraries.oneOf(
+    Arbitrary<String> plain = identity(Arbitraries.oneOf(
         Arbitraries.of("COUNT(*)", "COUNT(DISTINCT pid)", "COUNT(1)"),
         Arbitraries.of(NUMERIC).map(c -> "COUNT(" + c + ")"),
         Arbitraries.of(STRINGS).map(c -> "COUNT(" + c + ")"),
         Combinators.combine(Arbitraries.of("SUM", "AVG", "VAR_POP", "STDDEV", "VARIANCE", "STDDEV_POP"),
-            Arbitraries.of(BOUNDED)).as((f, c) -> f + "(" + c + ")"));
-    return Arbitraries.frequencyOf(Tuple.of(6, plain),
+            Arbitraries.of(BOUNDED)).as((f, c) -> f + "(" + c + ")")));
+    return identity(Arbitraries.frequencyOf(Tuple.of(6, plain),
         Tuple.of(1, plain.map(a -> "2 * " + a)),
         Tuple.of(1, plain.map(a -> a + " / COUNT(*)")),
         Tuple.of(1, plain.map(a -> "ROUND(" + a + ", 1)")),
-        Tuple.of(1, plain.map(a -> "CAST(" + a + " AS INTEGER)")));
+        Tuple.of(1, plain.map(a -> "CAST(" + a + " AS INTEGER)"))));
   }
 
   // ---- WHERE ----
@@ -95,13 +99,13 @@ final class SqlArbitraries {
       return atom();
     }
     Arbitrary<String> sub = condition(depth - 1);
-    return Arbitraries.frequencyOf(
+    return identity(Arbitraries.frequencyOf(
         Tuple.of(4, atom()),
         Tuple.of(1, Combinators.combine(sub, sub).as((a, b) -> "(" + a + " AND " + b + ")")),
         Tuple.of(1, Combinators.combine(sub, sub).as((a, b) -> "(" + a + " OR " + b + ")")),
         Tuple.of(1, sub.map(a -> "NOT (" + a + ")")),
         Tuple.of(1, Combinators.combine(sub, sub, sub)
-            .as((a, b, c) -> "CASE WHEN " + a + " THEN " + b + " ELSE " + c + " END")));
+            .as((a, b, c) -> "CASE WHEN " + a + " THEN " + b + " ELSE " + c + " END"))));
   }
 
   private static Arbitrary<String> atom() {
@@ -117,8 +121,9 @@ final class SqlArbitraries {
         .as((c, a, b) -> c + " BETWEEN " + a + " AND " + b);
     Arbitrary<String> isNull = Combinators.combine(Arbitraries.of(concat(NUMERIC, STRINGS)),
         Arbitraries.of(" IS NULL", " IS NOT NULL")).as((c, t) -> c + t);
-    return Arbitraries.frequencyOf(Tuple.of(4, numeric), Tuple.of(3, text), Tuple.of(1, like), Tuple.of(1, in),
-        Tuple.of(1, between), Tuple.of(1, isNull), Tuple.of(1, Arbitraries.of("TRUE", "FALSE", "1 = 1")));
+    return identity(Arbitraries.frequencyOf(Tuple.of(4, numeric), Tuple.of(3, text), Tuple.of(1, like),
+        Tuple.of(1, in), Tuple.of(1, between), Tuple.of(1, isNull),
+        Tuple.of(1, Arbitraries.of("TRUE", "FALSE", "1 = 1"))));
   }
 
   private static Arbitrary<String> number(int depth) {
@@ -127,17 +132,17 @@ final class SqlArbitraries {
         Tuple.of(1, Arbitraries.of("CAST(code AS INTEGER)", "CAST(name AS DOUBLE)", "CHAR_LENGTH(name)",
             "CAST(income AS INTEGER)", "CAST(big AS SMALLINT)", "POSITION('a' IN name)")));
     if (depth == 0) {
-      return leaf;
+      return identity(leaf);
     }
     Arbitrary<String> sub = number(depth - 1);
-    return Arbitraries.frequencyOf(Tuple.of(3, leaf),
+    return identity(Arbitraries.frequencyOf(Tuple.of(3, leaf),
         Tuple.of(2, Combinators.combine(sub, Arbitraries.of("+", "-", "*", "/"), sub)
             .as((a, op, b) -> "(" + a + " " + op + " " + b + ")")),
         Tuple.of(1, Combinators.combine(Arbitraries.of("ABS", "FLOOR", "CEIL", "SQRT", "LN", "EXP", "SIGN"), sub)
             .as((f, a) -> f + "(" + a + ")")),
         Tuple.of(1, Combinators.combine(sub, sub).as((a, b) -> "MOD(" + a + ", " + b + ")")),
         Tuple.of(1, Combinators.combine(sub, sub).as((a, b) -> "POWER(" + a + ", " + b + ")")),
-        Tuple.of(1, Combinators.combine(sub, sub).as((a, b) -> "COALESCE(" + a + ", " + b + ")")));
+        Tuple.of(1, Combinators.combine(sub, sub).as((a, b) -> "COALESCE(" + a + ", " + b + ")"))));
   }
 
   private static Arbitrary<String> numberLiteral() {
@@ -146,14 +151,14 @@ final class SqlArbitraries {
   }
 
   private static Arbitrary<String> string() {
-    return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of(STRINGS)),
+    return identity(Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of(STRINGS)),
         Tuple.of(1, Combinators.combine(Arbitraries.of("UPPER", "LOWER", "TRIM"), Arbitraries.of(STRINGS))
             .as((f, c) -> f + "(" + c + ")")),
         Tuple.of(1, Combinators.combine(Arbitraries.of(STRINGS), number(0), number(0))
             .as((c, a, b) -> "SUBSTRING(" + c + " FROM " + a + " FOR " + b + ")")),
         Tuple.of(1, Combinators.combine(Arbitraries.of(STRINGS), Arbitraries.of(STRINGS))
             .as((a, b) -> a + " || " + b)),
-        Tuple.of(1, Arbitraries.of(NUMERIC).map(c -> "CAST(" + c + " AS VARCHAR)")));
+        Tuple.of(1, Arbitraries.of(NUMERIC).map(c -> "CAST(" + c + " AS VARCHAR)"))));
   }
 
   private static Arbitrary<String> stringLiteral() {
@@ -220,6 +225,41 @@ final class SqlArbitraries {
   private static String insertAt(String s, int at, String text) {
     int i = at % (s.length() + 1);
     return s.substring(0, i) + text + s.substring(i);
+  }
+
+  /**
+   * {@code arbitrary} with identity equality. jqwik memoizes generators per arbitrary in a hash map, and its
+   * arbitraries hash their whole tree of nested arbitraries; over these recursive SQL trees that hashing took about
+   * a third of the fuzzer's CPU time (it happens for every try). Each arbitrary here is built once, so identity is
+   * the equality memoization needs; what is generated, and from which seed, does not change.
+   */
+  static <T> Arbitrary<T> identity(Arbitrary<T> arbitrary) {
+    return new Arbitrary<>() {
+      @Override
+      public RandomGenerator<T> generator(int genSize) {
+        return arbitrary.generator(genSize);
+      }
+
+      @Override
+      public RandomGenerator<T> generatorWithEmbeddedEdgeCases(int genSize) {
+        return arbitrary.generatorWithEmbeddedEdgeCases(genSize);
+      }
+
+      @Override
+      public EdgeCases<T> edgeCases(int maxEdgeCases) {
+        return arbitrary.edgeCases(maxEdgeCases);
+      }
+
+      @Override
+      public Optional<ExhaustiveGenerator<T>> exhaustive(long maxNumberOfSamples) {
+        return arbitrary.exhaustive(maxNumberOfSamples);
+      }
+
+      @Override
+      public boolean isGeneratorMemoizable() {
+        return arbitrary.isGeneratorMemoizable();
+      }
+    };
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
