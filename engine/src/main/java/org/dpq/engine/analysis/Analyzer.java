@@ -64,6 +64,7 @@ public final class Analyzer {
       if (OTHER_SPELLINGS.matcher(sql).find()) {
         parsed = DialectHabits.standardFunctions(parsed);
       }
+      parsed = PerUnitQuery.inlineWith(parsed, dataset);
       QueryShapeCheck.check(parsed, dataset);
       SqlNode validated;
       try {

@@ -23,7 +23,14 @@ import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlWith;
+import org.apache.calcite.sql.SqlWithItem;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlSelect;
 import org.dpq.engine.catalog.Column;
@@ -71,6 +78,40 @@ final class PerUnitQuery {
         "write the inner query as SELECT " + unit + ", SUM(col) AS s, COUNT(*) AS n FROM ... GROUP BY " + unit
         + ", and aggregate its rows in the outer query (otherwise a subquery in FROM may only select columns and "
         + "filter rows)");
+  }
+
+  /**
+   * {@code WITH name AS (inner) SELECT ... FROM name [alias] ...} as {@code SELECT ... FROM (inner) AS alias ...}:
+   * one common table expression, read once in the body's FROM, is the same query as its subquery form, which the
+   * rest of the analysis checks. Anything else with WITH is rejected, free. Other statements are returned as given.
+   */
+  static SqlNode inlineWith(SqlNode statement, Dataset dataset) {
+    SqlNode query = statement instanceof SqlOrderBy orderBy ? orderBy.query : statement;
+    if (!(query instanceof SqlWith with)) {
+      return statement;
+    }
+    QueryRejectedException once = Reject.because("WITH is answered for one common table expression read once, in the "
+        + "FROM of one SELECT (several, a column list, or a second read are not supported)",
+        "write WITH per_unit AS (SELECT unit, ... FROM " + dataset.table() + " GROUP BY unit) SELECT ... FROM per_unit");
+    if (with.withList.size() != 1 || !(with.withList.get(0) instanceof SqlWithItem item)
+        || item.columnList != null || !(with.body instanceof SqlSelect body) || body.getFrom() == null) {
+      throw once;
+    }
+    String name = item.name.getSimple();
+    SqlNode from = body.getFrom();
+    if (from instanceof SqlIdentifier id && id.isSimple() && id.getSimple().equalsIgnoreCase(name)) {
+      body.setFrom(SqlStdOperatorTable.AS.createCall(SqlParserPos.ZERO, item.query,
+          new SqlIdentifier(name, SqlParserPos.ZERO)));
+    } else if (from.getKind() == SqlKind.AS && ((SqlCall) from).operand(0) instanceof SqlIdentifier id
+        && id.isSimple() && id.getSimple().equalsIgnoreCase(name)) {
+      ((SqlCall) from).setOperand(0, item.query);
+    } else {
+      throw once;
+    }
+    if (statement instanceof SqlOrderBy orderBy) {
+      return new SqlOrderBy(orderBy.getParserPosition(), body, orderBy.orderList, orderBy.offset, orderBy.fetch);
+    }
+    return body;
   }
 
   /**

@@ -137,6 +137,26 @@ class PerUnitSubqueryTest {
   }
 
   @Test
+  void withAnswersLikeTheSubqueryAndIsRejectedWhenReadTwice() {
+    String sub = "SELECT FLOOR(s / 100000) AS b, COUNT(*) AS c, AVG(n) AS an FROM (" + INNER + ") t GROUP BY 1";
+    String with = "WITH per_unit AS (" + INNER + ") SELECT FLOOR(s / 100000) AS b, COUNT(*) AS c, AVG(n) AS an "
+        + "FROM per_unit GROUP BY 1";
+    BoundedRows a = BoundedRows.run(duckdb, dataset(1, 2), sub, SECRET);
+    BoundedRows b = BoundedRows.run(duckdb, dataset(1, 2), with, SECRET);
+    a.assertSameAs(b, "WITH vs subquery");
+    assertEquals(a.sql(), b.sql());
+    Analyzer analyzer = new Analyzer();
+    for (String sql : List.of(
+        "WITH p AS (" + INNER + ") SELECT COUNT(*) FROM p JOIN p q ON p.pid = q.pid",
+        "WITH p AS (" + INNER + "), q AS (" + INNER + ") SELECT COUNT(*) FROM q",
+        "WITH p AS (" + INNER + ") SELECT COUNT(*) FROM pums")) {
+      QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> analyzer.analyze(dataset(1, 1),
+          sql), sql);
+      assertTrue(e.getMessage().contains("read once"), sql + " -> " + e.getMessage());
+    }
+  }
+
+  @Test
   void explainNamesTheInnerAggregateAndItsDerivedBounds() {
     DpPlan plan = new Analyzer().analyze(dataset(2, 2), "SELECT SUM(s) AS t FROM (" + INNER + ") x");
     assertEquals("s = SUM(income) per pid over at most 4 rows of the unit, in [0, 2000000]",
