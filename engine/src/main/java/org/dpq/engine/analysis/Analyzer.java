@@ -79,7 +79,8 @@ public final class Analyzer {
       } catch (RelConversionException | RuntimeException e) {
         throw unanalysable(dataset);
       }
-      return new PlanExtractor(dataset, sql).extract(root.project());
+      return dataset.hasSeveralTables() ? JoinedQuery.extract(dataset, sql, root.project())
+          : new PlanExtractor(dataset, sql).extract(root.project());
     } catch (StackOverflowError e) {
       throw CalciteErrors.tooDeep();
     } finally {
