@@ -81,6 +81,9 @@ public final class Analyzer {
         throw unanalysable(dataset);
       }
       org.apache.calcite.rel.RelNode rel = root.project();
+      if (dataset.hasSeveralTables()) {
+        return JoinedQuery.extract(dataset, sql, rel);
+      }
       return PerUnitQuery.split(dataset, rel)
           .map(s -> new PlanExtractor(s.derived(), sql).extract(s.outer()).withPerUnit(s.source()))
           .orElseGet(() -> new PlanExtractor(dataset, sql).extract(rel));

@@ -90,7 +90,13 @@ final class CatalogSchema {
   /** A planner configuration for {@code dataset}; immutable and shareable between threads. */
   static FrameworkConfig config(Dataset dataset) {
     SchemaPlus root = Frameworks.createRootSchema(false);
-    root.add(dataset.table(), new DatasetTable(dataset));
+    if (dataset.hasSeveralTables()) {
+      for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
+        root.add(t.name(), new DatasetTable(dataset.single(t), false));
+      }
+    } else {
+      root.add(dataset.table(), new DatasetTable(dataset, true));
+    }
     return Frameworks.newConfigBuilder()
         .defaultSchema(root)
         .parserConfig(PARSER)
@@ -104,9 +110,12 @@ final class CatalogSchema {
   /** The declared columns (and the privacy unit column, as VARCHAR, if it was not declared). */
   private static final class DatasetTable extends AbstractTable {
     private final Dataset dataset;
+    /** False for the tables of a dataset of several tables: each has exactly its declared columns. */
+    private final boolean addUnit;
 
-    DatasetTable(Dataset dataset) {
+    DatasetTable(Dataset dataset, boolean addUnit) {
       this.dataset = dataset;
+      this.addUnit = addUnit;
     }
 
     @Override
@@ -115,7 +124,7 @@ final class CatalogSchema {
       for (Column column : dataset.columns()) {
         row.add(column.name(), nullable(factory, sqlType(column.type())));
       }
-      if (dataset.unit() instanceof PrivacyUnit.ByColumn unit && dataset.column(unit.column()).isEmpty()) {
+      if (addUnit && dataset.unit() instanceof PrivacyUnit.ByColumn unit && dataset.column(unit.column()).isEmpty()) {
         row.add(unit.column(), nullable(factory, SqlTypeName.VARCHAR));
       }
       return row.build();

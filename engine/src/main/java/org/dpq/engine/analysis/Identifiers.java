@@ -136,6 +136,11 @@ final class Identifiers {
       names.add(c.name().toLowerCase(Locale.ROOT));
     }
     names.add(dataset.table().toLowerCase(Locale.ROOT));
+    for (org.dpq.engine.catalog.TableSpec t : dataset.hasSeveralTables() ? dataset.allTables()
+        : java.util.List.<org.dpq.engine.catalog.TableSpec>of()) {
+      names.add(t.name().toLowerCase(Locale.ROOT));
+      t.columns().forEach(c -> names.add(c.name().toLowerCase(Locale.ROOT)));
+    }
     // SELECT aliases: a word after AS outside CAST
     Deque<String> calls = new ArrayDeque<>();
     for (int i = 0; i < tokens.size(); i++) {

@@ -121,6 +121,21 @@ final class QueryShapeCheck {
   }
 
   private static void checkFrom(SqlNode from, Dataset dataset) {
+    if (dataset.hasSeveralTables()) {
+      // joins and their keys are checked on the converted plan (JoinedQuery)
+      if (from instanceof SqlJoin join) {
+        checkFrom(join.getLeft(), dataset);
+        checkFrom(join.getRight(), dataset);
+        return;
+      }
+      if (from instanceof SqlIdentifier id) {
+        if (id.names.size() != 1 || dataset.tableSpec(id.names.get(0)).isEmpty()) {
+          throw Reject.because("unknown table '" + id + "'", "use one of the dataset's tables: "
+              + dataset.allTables().stream().map(org.dpq.engine.catalog.TableSpec::name).toList());
+        }
+        return;
+      }
+    }
     if (from instanceof SqlJoin) {
       throw Reject.because("JOIN is not supported yet: dpq bounds contributions over one private table",
           "query the one table " + dataset.table() + " without JOIN (joins come later)");

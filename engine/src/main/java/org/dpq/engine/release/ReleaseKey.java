@@ -82,7 +82,8 @@ public final class ReleaseKey {
   static String describe(DpPlan plan, NoisePlan noisePlan) {
     Canon c = new Canon();
     c.field("version", VERSION);
-    c.field("table", String.join(".", plan.scan().getTable().getQualifiedName()));
+    c.field("table", plan.scan().getTable() != null ? String.join(".", plan.scan().getTable().getQualifiedName())
+        : org.apache.calcite.plan.RelOptUtil.toString(plan.scan())); // a join: its whole plan
     c.field("scan.row", type(plan.scan().getRowType()));
     c.field("unit", plan.unitField().map(String::valueOf).orElse("row"));
     plan.perUnit().ifPresent(p -> c.field("perUnit", p.canonical()));

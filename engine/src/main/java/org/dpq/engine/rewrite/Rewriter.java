@@ -182,7 +182,8 @@ public final class Rewriter {
 
   private static RelBuilder builder(DpPlan plan) {
     return RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false).withBloat(-1)))
-        .create(plan.scan().getCluster(), plan.scan().getTable().getRelOptSchema());
+        .create(plan.scan().getCluster(), plan.scan().getTable() != null ? plan.scan().getTable().getRelOptSchema()
+            : org.apache.calcite.plan.RelOptUtil.findAllTables(plan.scan()).get(0).getRelOptSchema());
   }
 
   private static String sql(RelNode rel, SqlDialect dialect) {

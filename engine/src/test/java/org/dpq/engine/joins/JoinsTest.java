@@ -1,0 +1,137 @@
+package org.dpq.engine.joins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dpq.engine.Dpq;
+import org.dpq.engine.TestSeams;
+import org.dpq.errors.QueryRejectedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Joins over the seeded shop (G = 2, R = 3): public and private-chain joins answer with zero noise, a neighbour
+ * (one customer with extreme rows in every private table added) moves each answer by at most the declared
+ * sensitivity, and hostile joins are rejected for free.
+ */
+class JoinsTest {
+  @TempDir Path tmp;
+
+  private static final ShopData SHOP = ShopData.generate(11, 60);
+
+  private static Map<String, Double> answer(Path yaml, String sql) {
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      Map<String, Double> out = new HashMap<>();
+      var result = dpq.query(sql);
+      for (var row : result.rows()) {
+        Object key = row.size() > 1 ? row.get(0).value() : "all";
+        out.put(String.valueOf(key), ((Number) row.get(row.size() - 1).value()).doubleValue());
+      }
+      return out;
+    }
+  }
+
+  /** Sum over groups of |a - b| (keys missing on one side count as 0). */
+  private static double l1(Map<String, Double> a, Map<String, Double> b) {
+    java.util.Set<String> keys = new java.util.HashSet<>(a.keySet());
+    keys.addAll(b.keySet());
+    return keys.stream().mapToDouble(k -> Math.abs(a.getOrDefault(k, 0.0) - b.getOrDefault(k, 0.0))).sum();
+  }
+
+  private double neighbourMove(String sql) {
+    return neighbourMove(sql, ShopData.YAML);
+  }
+
+  /**
+   * The zero-noise answers with and without one extreme customer. Each Dpq has its own secret for choosing which G
+   * groups a unit keeps, so the queries here keep every unit within G groups (else the two runs would choose
+   * differently for other units too).
+   */
+  private double neighbourMove(String sql, String yaml) {
+    Path base = SHOP.write(tmp.resolve("base"), yaml);
+    Path added = SHOP.withUnit(9999, "north", 40, 3, 1e9, 6, 1000, 1e9).write(tmp.resolve("added"), yaml);
+    return l1(answer(base, sql), answer(added, sql));
+  }
+
+  @Test
+  void aPublicJoinGroupedByAPublicColumnMovesByAtMostGTimesR() {
+    String sql = "SELECT p.category, COUNT(*) FROM orders o JOIN products p ON o.product_id = p.product_id "
+        + "GROUP BY p.category";
+    // G = 3: every unit fits in the three categories, so no group choice differs between the two runs
+    String yaml = ShopData.YAML.replace("max_groups_contributed: 2", "max_groups_contributed: 3");
+    Map<String, Double> a = answer(SHOP.write(tmp.resolve("exact"), yaml), sql);
+    assertEquals(3, a.size(), "category has a public domain of three values");
+    assertTrue(a.values().stream().allMatch(v -> v > 0));
+    double move = neighbourMove(sql, yaml);
+    assertTrue(move > 0 && move <= 3 * 3, "COUNT L1 sensitivity is G*R = 9, moved " + move);
+  }
+
+  @Test
+  void aPrivateChainIsBoundedPerCustomerAfterTheJoin() {
+    // items -> orders -> customers: one customer's 240 items count at most R = 3 in the one group
+    String sql = "SELECT COUNT(*) FROM items i JOIN orders o ON i.order_id = o.order_id";
+    double move = neighbourMove(sql);
+    assertTrue(move > 0 && move <= 3, "one group: the unit adds at most R = 3 rows, moved " + move);
+    String sum = "SELECT SUM(i.qty) FROM items i JOIN orders o ON i.order_id = o.order_id "
+        + "JOIN customers c ON o.customer_id = c.customer_id";
+    double moveSum = neighbourMove(sum);
+    assertTrue(moveSum > 0 && moveSum <= 3 * 5, "SUM: R * max|bound| = 15, moved " + moveSum);
+  }
+
+  /** The broken variant: the same join without per-unit bounding (the plain SQL) fails the same check. */
+  @Test
+  void theSameCheckRejectsTheJoinWithoutBoundingAfterIt() {
+    String sql = "SELECT COUNT(*) FROM items i JOIN orders o ON i.order_id = o.order_id";
+    double[] counts = new double[2];
+    Path[] yamls = {SHOP.write(tmp.resolve("b0")),
+        SHOP.withUnit(9999, "north", 40, 3, 1e9, 6, 1000, 1e9).write(tmp.resolve("b1"))};
+    for (int i = 0; i < 2; i++) {
+      try (org.dpq.engine.execution.Backend b = org.dpq.engine.execution.Backends.open(
+          org.dpq.engine.catalog.DatasetLoader.load(yamls[i]))) {
+        counts[i] = ((Number) b.execute(sql).get(0)[0]).doubleValue();
+      }
+    }
+    double move = Math.abs(counts[1] - counts[0]);
+    assertEquals(240, move, "the unit's 40 orders x 6 items, unbounded");
+    assertTrue(move > 3, "the check (move <= R = 3) rejects the unbounded join");
+  }
+
+  @Test
+  void aChainWithoutItsMiddleTableStillFindsTheUnit() {
+    String sql = "SELECT c.region, SUM(o.amount) FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
+        + "GROUP BY c.region";
+    double move = neighbourMove(sql);
+    assertTrue(move > 0 && move <= 2 * 3 * 500, "SUM L1 = G * R * 500, moved " + move);
+    double items = neighbourMove("SELECT COUNT(*) FROM items");
+    assertTrue(items > 0 && items <= 3, "items alone reach the unit through orders, moved " + items);
+  }
+
+  @Test
+  void hostileJoinsAreRejectedForFree() {
+    Path yaml = SHOP.write(tmp.resolve("hostile"));
+    List<String> hostile = List.of(
+        "SELECT COUNT(*) FROM orders, customers WHERE orders.customer_id = customers.customer_id",
+        "SELECT COUNT(*) FROM orders CROSS JOIN products",
+        "SELECT COUNT(*) FROM items i JOIN orders o ON i.item_id = o.order_id",
+        "SELECT COUNT(*) FROM orders o JOIN products p ON o.product_id = p.weight",
+        "SELECT COUNT(*) FROM orders a JOIN orders b ON a.order_id = b.order_id",
+        "SELECT COUNT(*) FROM orders o RIGHT JOIN customers c ON o.customer_id = c.customer_id",
+        "SELECT COUNT(*) FROM orders o FULL JOIN customers c ON o.customer_id = c.customer_id",
+        "SELECT COUNT(*) FROM orders o JOIN customers c ON o.customer_id = c.customer_id AND o.amount > 3",
+        "SELECT COUNT(*) FROM orders o JOIN customers c ON o.customer_id < c.customer_id",
+        "SELECT COUNT(*) FROM products");
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      var before = dpq.budgetStatus().remaining();
+      for (String sql : hostile) {
+        QueryRejectedException e = assertThrows(QueryRejectedException.class, () -> dpq.query(sql), sql);
+        assertTrue(e.getMessage().length() > 20, sql + ": " + e.getMessage());
+      }
+      assertEquals(before, dpq.budgetStatus().remaining(), "rejections are free");
+    }
+  }
+}
