@@ -28,6 +28,51 @@ public final class Calibration {
   }
 
   /**
+   * Gaussian noise for (epsilon, delta)-DP of a release in which one unit moves at most {@code cellsPerUnit} cells
+   * of the measurement. With one cell, the exact delta of the discrete Gaussian (CKS 2020, Theorem 7) is used when
+   * it gives a smaller sigma than {@link #gaussian(double, double, double)}; otherwise that mechanism.
+   */
+  public static GaussianMechanism gaussian(double l2, double epsilon, double delta, long cellsPerUnit) {
+    GaussianMechanism certified = gaussian(l2, epsilon, delta);
+    if (cellsPerUnit != 1) {
+      return certified;
+    }
+    double exact = exactDiscreteGaussianSigma(l2, epsilon, delta, certified.sigma());
+    return exact < certified.sigma()
+        ? new GaussianMechanism(l2, epsilon, delta, exact, GaussianCalibration.EXACT_DISCRETE)
+        : certified;
+  }
+
+  /**
+   * The smallest sigma (by bisection, up to a relative 2^-40, never below it) at most {@code ceiling} for which CKS
+   * Theorem 7's delta, evaluated conservatively on the noise actually sampled ({@link GaussianMechanism}), is at most
+   * {@code delta}; {@code ceiling} itself when even it does not satisfy the exact certificate.
+   */
+  static double exactDiscreteGaussianSigma(double l2, double epsilon, double delta, double ceiling) {
+    checkGaussian(l2, epsilon, delta);
+    double hi = ceiling;
+    if (!GaussianMechanism.exactHolds(l2, hi, epsilon, delta)) {
+      return ceiling;
+    }
+    double lo = hi / 2;
+    if (GaussianMechanism.exactHolds(l2, lo, epsilon, delta)) {
+      return ceiling; // far from the continuous analysis: keep the certified sigma rather than search wider
+    }
+    for (int i = 0; i < 40; i++) {
+      double mid = lo + (hi - lo) / 2;
+      if (mid <= lo || mid >= hi) {
+        break;
+      }
+      if (GaussianMechanism.exactHolds(l2, mid, epsilon, delta)) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    return hi;
+  }
+
+  /**
    * The analytic Gaussian mechanism's sigma (Balle and Wang 2018, Theorem 8 and Algorithm 1 by bisection):
    * the smallest sigma, up to bisection precision and never below it, with
    * {@code Φ(Δ/2σ - εσ/Δ) - e^ε Φ(-Δ/2σ - εσ/Δ) <= δ}, using Commons Math's normal CDF. Valid for continuous
@@ -70,6 +115,16 @@ public final class Calibration {
    * @throws InvalidPrivacyParameterException for GAUSSIAN with delta 0, or invalid epsilon/delta
    */
   public static NoiseMechanism choose(MechanismChoice choice, double l1, double l2, double epsilon, double delta) {
+    return choose(choice, l1, l2, epsilon, delta, 0);
+  }
+
+  /**
+   * As {@link #choose(MechanismChoice, double, double, double, double)}, for a release in which one unit moves at
+   * most {@code cellsPerUnit} cells of the measurement (1 allows the exact discrete Gaussian calibration; any other
+   * value, such as 0 for unknown, uses the zCDP certificate).
+   */
+  public static NoiseMechanism choose(MechanismChoice choice, double l1, double l2, double epsilon, double delta,
+      long cellsPerUnit) {
     if (choice == null) {
       throw new IllegalArgumentException("mechanism choice is missing; use laplace, gaussian or auto");
     }
@@ -84,14 +139,14 @@ public final class Calibration {
           throw new InvalidPrivacyParameterException("the Gaussian mechanism needs delta > 0; "
               + "give a delta such as 1e-7, or choose the laplace mechanism");
         }
-        return gaussian(l2, epsilon, delta);
+        return gaussian(l2, epsilon, delta, cellsPerUnit);
       case AUTO:
       default:
         LaplaceMechanism lap = laplace(l1, epsilon);
         if (delta == 0) {
           return lap;
         }
-        GaussianMechanism gauss = gaussian(l2, epsilon, delta);
+        GaussianMechanism gauss = gaussian(l2, epsilon, delta, cellsPerUnit);
         return gauss.variance() < lap.variance() ? gauss : lap;
     }
   }

@@ -23,10 +23,16 @@ import org.dpq.errors.InvalidPrivacyParameterException;
  * @param l2Sensitivity the L2 sensitivity in value units
  * @param epsilon the epsilon this release may spend
  * @param delta the delta this release may spend, in (0, 1)
- * @param sigma the noise parameter in value units; the zCDP certificate must hold for it
+ * <p>With {@link GaussianCalibration#EXACT_DISCRETE} (only for a release in which a unit moves one cell of the
+ * measurement), the certificate is instead the exact one-dimensional delta of CKS Theorem 7
+ * ({@link DiscreteGaussianPrivacy}), checked on the noise actually sampled for each kind of release: its sigma in grid
+ * steps against the sensitivity in grid steps (the same inflation as above).
+ *
+ * @param sigma the noise parameter in value units; the certificate named by {@code calibration} must hold for it
+ * @param calibration which analysis certifies (epsilon, delta)
  */
-public record GaussianMechanism(double l2Sensitivity, double epsilon, double delta, double sigma)
-    implements NoiseMechanism {
+public record GaussianMechanism(double l2Sensitivity, double epsilon, double delta, double sigma,
+    GaussianCalibration calibration) implements NoiseMechanism {
   private static final int SENSITIVITY_STEPS_LOG2 = 24;
   private static final int MAX_STEPS_LOG2 = 40;
   private static final BigDecimal CELL_ALLOWANCE = BigDecimal.valueOf(Math.sqrt(MAX_CELLS_PER_UNIT));
@@ -44,13 +50,41 @@ public record GaussianMechanism(double l2Sensitivity, double epsilon, double del
     Checks.sensitivity("L2", l2Sensitivity);
     Checks.epsilon(epsilon);
     Checks.positiveDelta(delta);
+    if (calibration == null) {
+      throw new IllegalArgumentException("Gaussian calibration is missing");
+    }
     if (!(sigma > 0) || Double.isInfinite(sigma)
-        || !GaussianPrivacy.cdpHolds(l2Sensitivity, sigma, epsilon, delta)) {
+        || !(calibration == GaussianCalibration.EXACT_DISCRETE
+            ? exactHolds(l2Sensitivity, sigma, epsilon, delta)
+            : GaussianPrivacy.cdpHolds(l2Sensitivity, sigma, epsilon, delta))) {
       throw new IllegalArgumentException("Gaussian sigma is too small for this epsilon and delta; "
           + "build the mechanism with Calibration.gaussian(l2, epsilon, delta)");
     }
     integerNoise(l2Sensitivity, sigma);
     realNoise(l2Sensitivity, sigma);
+  }
+
+  /** A mechanism certified by the zCDP certificate (any number of cells per unit). */
+  public GaussianMechanism(double l2Sensitivity, double epsilon, double delta, double sigma) {
+    this(l2Sensitivity, epsilon, delta, sigma, GaussianCalibration.ZCDP_CERTIFICATE);
+  }
+
+  /**
+   * True when CKS Theorem 7 gives at most {@code delta} at {@code epsilon} for both noise laws that sigma leads to
+   * (integer and real releases), each in grid steps: sensitivity {@code max(l2, 1)} for integers on the unit grid,
+   * otherwise {@code sensitivity/g + sqrt(MAX_CELLS_PER_UNIT)}, against the sampled sigma in steps.
+   */
+  static boolean exactHolds(double l2, double sigma, double epsilon, double delta) {
+    GaussianNoise integer = integerNoise(l2, sigma);
+    double intSteps = integer.rounds()
+        ? Math.max(l2, 1) / Grid.pow2(integer.exponent()) + CELL_ALLOWANCE.doubleValue()
+        : Math.max(l2, 1);
+    GaussianNoise real = realNoise(l2, sigma);
+    double realSteps = l2 / Grid.pow2(real.exponent()) + CELL_ALLOWANCE.doubleValue();
+    // sigmaSteps() is the square root of the sampled sigma^2 to within an ulp; the 1e-10 margin of the delta
+    // bound covers that (delta's relative derivative in sigma is of order (epsilon sigma / sensitivity)^2)
+    return DiscreteGaussianPrivacy.holds(Math.nextUp(intSteps), integer.sigmaSteps(), epsilon, delta)
+        && DiscreteGaussianPrivacy.holds(Math.nextUp(realSteps), real.sigmaSteps(), epsilon, delta);
   }
 
   @Override

@@ -90,7 +90,11 @@ public final class BudgetAllocator {
       checkSensitivity(m, label);
       PrivacyLoss offered = new PrivacyLoss(eps, measurementDeltas.get(measurementIndex++));
       NoiseMechanism mechanism = Calibration.choose(choice, m.l1(), m.l2(), offered.epsilonDouble(),
-          offered.deltaDouble());
+          offered.deltaDouble(), cellsForCalibration(plan, m));
+      if (mechanism instanceof org.dpq.mechanisms.GaussianMechanism g
+          && g.calibration() == org.dpq.mechanisms.GaussianCalibration.EXACT_DISCRETE) {
+        label = label + " [sigma: " + g.calibration().description() + "]";
+      }
       PrivacyLoss used = mechanism.kind() == MechanismKind.LAPLACE ? new PrivacyLoss(eps, BigDecimal.ZERO) : offered;
       if (m.tree().isPresent()) {
         label = label + ", " + treeError(m.tree().get(), mechanism);
@@ -106,6 +110,17 @@ public final class BudgetAllocator {
       total = new PrivacyLoss(requested.epsilon(), total.delta());
     }
     return new NoisePlan(out, threshold, total);
+  }
+
+  /**
+   * Cells per unit for the Gaussian calibration: under basic accounting {@code CellsPerUnit} (1 allows the exact
+   * discrete Gaussian sigma of CKS Theorem 7, smaller for the same (epsilon, delta)); under zCDP accounting 0, so the
+   * zCDP-certified sigma is kept: the ledger charges the rho of the noise, D^2/(2 sigma^2), and a smaller sigma would
+   * cost more of the budget, not less.
+   */
+  private static long cellsForCalibration(DpPlan plan, Measurement m) {
+    return plan.dataset().accounting() == org.dpq.budget.Accounting.ZCDP ? 0
+        : org.dpq.engine.analysis.CellsPerUnit.of(plan, m);
   }
 
   /** Significant digits of each epsilon share (rounded down; the last share takes the exact remainder). */

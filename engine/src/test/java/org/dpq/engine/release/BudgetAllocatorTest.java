@@ -64,6 +64,35 @@ class BudgetAllocatorTest {
   }
 
   @Test
+  void oneCellPerUnitGetsTheExactDiscreteGaussianSigmaAndSeveralKeepTheCertificate() {
+    PrivacyLoss loss = PrivacyLoss.parse("1", "1e-6");
+    NoiseMechanismCheck one = check(plan("SELECT COUNT(*) FROM t"), loss);
+    assertEquals(org.dpq.mechanisms.GaussianCalibration.EXACT_DISCRETE, one.g().calibration());
+    assertTrue(one.label().contains("CKS Thm 7"), one.label());
+    assertTrue(one.g().sigma() < org.dpq.mechanisms.Calibration.gaussian(one.g().l2Sensitivity(), one.g().epsilon(),
+        one.g().delta()).sigma());
+    // G = 2 groups per unit: two cells move, Theorem 7 does not apply
+    NoiseMechanismCheck two = check(plan("SELECT h, COUNT(*) FROM t GROUP BY h"), loss);
+    assertEquals(org.dpq.mechanisms.GaussianCalibration.ZCDP_CERTIFICATE, two.g().calibration());
+    assertTrue(!two.label().contains("CKS Thm 7"), two.label());
+    // a total cap of one row per unit: one cell again
+    Dataset d = ReleaseNoiseTest.DATASET;
+    Dataset capped = new Dataset(d.name(), d.table(), d.source(), d.unit(), d.maxGroupsContributed(),
+        d.maxRowsPerGroup(), d.budget(), d.defaults(), d.ledger(), d.columns(), d.yamlPath(), d.limits(),
+        java.util.OptionalInt.of(1));
+    NoiseMechanismCheck cap = check(new Analyzer().analyze(capped, "SELECT h, COUNT(*) FROM t GROUP BY h"), loss);
+    assertEquals(org.dpq.mechanisms.GaussianCalibration.EXACT_DISCRETE, cap.g().calibration());
+  }
+
+  private record NoiseMechanismCheck(org.dpq.mechanisms.GaussianMechanism g, String label) {}
+
+  private static NoiseMechanismCheck check(DpPlan p, PrivacyLoss loss) {
+    NoisePlan n = new BudgetAllocator().allocate(p, loss, MechanismChoice.GAUSSIAN);
+    MeasurementNoise m = n.measurements().stream().filter(x -> x.threshold().isEmpty()).findFirst().orElseThrow();
+    return new NoiseMechanismCheck((org.dpq.mechanisms.GaussianMechanism) m.mechanism(), m.label());
+  }
+
+  @Test
   void thresholdingTakesDeltaAndGaussianMeasurementsShareTheRest() {
     DpPlan p = plan("SELECT h, COUNT(*) FROM t GROUP BY h");
     NoisePlan n = new BudgetAllocator().allocate(p, PrivacyLoss.parse("1", "1e-6"), MechanismChoice.GAUSSIAN);
