@@ -45,6 +45,15 @@ final class RowErrors {
   private static final SqlFunction TRY = new SqlFunction("TRY", SqlKind.OTHER_FUNCTION,
       ReturnTypes.ARG0_FORCE_NULLABLE, null, OperandTypes.ANY, SqlFunctionCategory.SYSTEM);
 
+  /**
+   * Constant expressions already folded, by the expression (Calcite compares calls structurally, types included),
+   * so that a repeated query does not compile one more class with Janino per constant, each in its own class
+   * loader. A constant's value depends on its text alone ({@link org.apache.calcite.rex.RexUtil#isConstant} holds
+   * only for deterministic, non-dynamic calls), never on data; expressions that cannot be evaluated are not kept.
+   */
+  private static final java.util.Map<RexNode, RexLiteral> FOLDED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_FOLDED = 4096;
+
   private RowErrors() {}
 
   /**
@@ -67,17 +76,25 @@ final class RowErrors {
         }
         // Calcite's executor swallows evaluation errors and hands back the expression unreduced: anything that is
         // not a literal afterwards could not be evaluated (rejecting a constant Calcite cannot evaluate costs nothing).
+        RexLiteral known = FOLDED.get(call);
+        if (known != null) {
+          return known;
+        }
         List<RexNode> reduced = new ArrayList<>();
         try {
           executor.reduce(builder.getRexBuilder(), List.of(call), reduced);
         } catch (RuntimeException | Error e) {
           reduced.clear();
         }
-        if (reduced.size() != 1 || !(reduced.get(0) instanceof RexLiteral)) {
+        if (reduced.size() != 1 || !(reduced.get(0) instanceof RexLiteral literal)) {
           throw new QueryRejectedException("the query has a constant expression that cannot be evaluated (e.g. a "
               + "division by zero or a cast of a malformed literal). Fix: correct or remove that expression");
         }
-        return reduced.get(0);
+        if (FOLDED.size() >= MAX_FOLDED) {
+          FOLDED.clear();
+        }
+        FOLDED.put(call, literal);
+        return literal;
       }
     });
   }
