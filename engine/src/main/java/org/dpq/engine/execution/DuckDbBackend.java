@@ -299,6 +299,12 @@ public final class DuckDbBackend implements Backend {
           checkUniqueKey(root, dataset, t, p.key());
         }
       }
+      for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
+        if (t.link() instanceof org.dpq.engine.catalog.TableSpec.Link.Private p && !isUnitColumn(dataset, p.target())) {
+          current = p.target().table();
+          checkUniqueParentKey(root, dataset, t, p);
+        }
+      }
       current = dataset.table();
       lockDown(root, dataset, Storage.TABLE, null);
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
@@ -319,6 +325,36 @@ public final class DuckDbBackend implements Backend {
       }
       deleteSpill(spill);
       throw e;
+    }
+  }
+
+  /** True when {@code ref} is the privacy unit column of the unit table (its values are the units themselves). */
+  private static boolean isUnitColumn(Dataset d, org.dpq.engine.catalog.ColumnRef ref) {
+    return d.tableSpec(ref.table()).map(t -> t.link() instanceof org.dpq.engine.catalog.TableSpec.Link.Unit)
+        .orElse(false)
+        && d.unit() instanceof org.dpq.engine.catalog.PrivacyUnit.ByColumn u
+        && u.column().equalsIgnoreCase(ref.column());
+  }
+
+  /**
+   * Refuses a private key that a child table reaches its unit through ({@code unit_via}) when it repeats in its
+   * table (the unit column itself excepted): with a repeated key a child row would belong to several units, and
+   * adding one unit's rows could re-attribute another unit's child rows, so the per-unit bound would no longer hold
+   * for neighbouring datasets. Counts only; the message names tables and columns, never a value.
+   */
+  private static void checkUniqueParentKey(Connection c, Dataset d, org.dpq.engine.catalog.TableSpec child,
+      org.dpq.engine.catalog.TableSpec.Link.Private link) throws SQLException {
+    String k = DuckDbSql.quote(link.target().column());
+    try (Statement s = c.createStatement();
+         ResultSet r = s.executeQuery("SELECT COUNT(" + k + ") > COUNT(DISTINCT " + k + ") FROM "
+             + DuckDbSql.quote(link.target().table()))) {
+      r.next();
+      if (r.getBoolean(1)) {
+        throw new BackendException("the table '" + link.target().table() + "' of dataset '" + d.name() + "' has "
+            + "rows that share a value of its column '" + link.target().column() + "', which table '" + child.name()
+            + "' reaches its privacy unit through (unit_via); that key must be unique, so that every row of '"
+            + child.name() + "' belongs to exactly one unit. Fix the file, or link through a unique column");
+      }
     }
   }
 

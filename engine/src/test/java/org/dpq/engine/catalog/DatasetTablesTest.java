@@ -212,6 +212,32 @@ class DatasetTablesTest {
   }
 
   @Test
+  void aRepeatedParentKeyRefusesToOpenSoNoChildRowBelongsToTwoUnits() {
+    // items reach their unit through orders.order_id: an order_id shared by two customers would let one customer's
+    // rows re-attribute another's items, so the per-unit bound would not hold between neighbouring datasets
+    ShopData.Order first = SHOP.orders().get(0);
+    int other = SHOP.customers().stream().mapToInt(ShopData.Customer::customerId)
+        .filter(c -> c != first.customerId()).findFirst().orElseThrow();
+    List<ShopData.Order> orders = new ArrayList<>(SHOP.orders());
+    orders.add(new ShopData.Order(first.orderId(), other, first.productId(), 424242.25));
+    ShopData shared = new ShopData(SHOP.customers(), orders, SHOP.items(), SHOP.products());
+    Dataset d = DatasetLoader.load(shared.write(tmp.resolve("sharedkey")));
+
+    BackendException e = assertThrows(BackendException.class, () -> Backends.open(d).close());
+    assertTrue(e.getMessage().contains("table 'orders'") && e.getMessage().contains("column 'order_id'")
+        && e.getMessage().contains("table 'items'"), e.getMessage());
+    assertFalse(e.getMessage().contains("424242") || e.getMessage().matches("(?s).*\\b" + first.orderId() + "\\b.*"),
+        "no value in the message: " + e.getMessage());
+
+    // the unit column itself may repeat (several rows of one customer): orders link to it and still open
+    List<ShopData.Customer> customers = new ArrayList<>(SHOP.customers());
+    customers.add(new ShopData.Customer(first.customerId(), SHOP.customers().get(0).region()));
+    Dataset twice = DatasetLoader.load(new ShopData(customers, SHOP.orders(), SHOP.items(), SHOP.products())
+        .write(tmp.resolve("unittwice")));
+    Backends.open(twice).close();
+  }
+
+  @Test
   void postgresAndSparkRefuseSeveralTablesBeforeConnecting() {
     String jdbc = ShopData.YAML.replace("source: { csv: customers.csv }",
         "source: { jdbc: { url: \"jdbc:postgresql://127.0.0.1:1/none\", table: customers } }");
