@@ -462,6 +462,10 @@ final class ExpressionBounds {
       if (literal.isNull()) {
         return "NULL";
       }
+      if (literal.getTypeName() == org.apache.calcite.sql.type.SqlTypeName.SARG) {
+        // the ranges of an IN list or a range condition (SEARCH), whose type is the compared values' type
+        return String.valueOf(literal.getValue());
+      }
       if (SqlTypeUtil.inCharFamily(literal.getType())) {
         return "'" + literal.getValueAs(String.class).replace("'", "''") + "'";
       }
