@@ -13,7 +13,6 @@ import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.logical.LogicalTableScan;
 import org.apache.calcite.rel.type.RelDataType;
-import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexInputRef;
@@ -376,10 +375,5 @@ final class JoinedQuery {
         dataset.maxGroupsContributed(), dataset.maxRowsPerGroup(), dataset.budget(), dataset.defaults(),
         dataset.ledger(), columns, dataset.yamlPath(), dataset.limits(), dataset.maxRowsPerUnit(),
         dataset.accounting(), List.of());
-  }
-
-  @SuppressWarnings("unused")
-  private static RelDataTypeFactory factory(RelNode n) {
-    return n.getCluster().getTypeFactory();
   }
 }

@@ -189,17 +189,17 @@ final class PerUnitQuery {
     }
     TableScan scan = (TableScan) input;
     Collections.reverse(below);
-    List<RexNode> rowExprs = identity(rex, scan.getRowType());
+    List<RexNode> rowExprs = new ArrayList<>(rex.identityProjects(scan.getRowType()));
     List<RexNode> conditions = new ArrayList<>();
     for (RelNode step : below) {
       if (step instanceof Filter filter) {
-        RexNode condition = rowLevel(substitute(filter.getCondition(), rowExprs));
+        RexNode condition = rowLevel(PlanExtractor.substitute(filter.getCondition(), rowExprs));
         ExpressionPolicy.check(condition, "the WHERE of a per-unit subquery");
         conditions.add(condition);
       } else {
         List<RexNode> next = new ArrayList<>();
         for (RexNode e : ((Project) step).getProjects()) {
-          next.add(substitute(e, rowExprs));
+          next.add(PlanExtractor.substitute(e, rowExprs));
         }
         rowExprs = next;
       }
@@ -334,22 +334,5 @@ final class PerUnitQuery {
           + "not supported", "use plain conditions and aggregates over columns");
     }
     return expr;
-  }
-
-  private static List<RexNode> identity(RexBuilder rex, RelDataType rowType) {
-    List<RexNode> refs = new ArrayList<>();
-    for (RelDataTypeField field : rowType.getFieldList()) {
-      refs.add(rex.makeInputRef(field.getType(), field.getIndex()));
-    }
-    return refs;
-  }
-
-  private static RexNode substitute(RexNode expr, List<RexNode> inputs) {
-    return expr.accept(new RexShuttle() {
-      @Override
-      public RexNode visitInputRef(RexInputRef ref) {
-        return inputs.get(ref.getIndex());
-      }
-    });
   }
 }

@@ -85,7 +85,7 @@ final class PlanExtractor {
     }
     TableScan scan = (TableScan) input;
     Collections.reverse(below);
-    List<RexNode> rowExprs = identity(rex, scan.getRowType());
+    List<RexNode> rowExprs = new ArrayList<>(rex.identityProjects(scan.getRowType()));
     List<RexNode> conditions = new ArrayList<>();
     for (RelNode step : below) {
       if (step instanceof Filter filter) {
@@ -483,7 +483,7 @@ final class PlanExtractor {
   private PostProcessing postProcessing(List<RelNode> above, Aggregate aggregate, RelNode root, RexBuilder rex) {
     List<RelNode> steps = new ArrayList<>(above);
     Collections.reverse(steps);
-    List<RexNode> exprs = identity(rex, aggregate.getRowType());
+    List<RexNode> exprs = new ArrayList<>(rex.identityProjects(aggregate.getRowType()));
     List<RexNode> having = new ArrayList<>();
     Sort sort = null;
     for (RelNode step : steps) {
@@ -570,16 +570,8 @@ final class PlanExtractor {
         "write one SELECT with aggregates over " + dataset.table() + " (WHERE, GROUP BY, HAVING, ORDER BY, LIMIT)");
   }
 
-  private static List<RexNode> identity(RexBuilder rex, RelDataType rowType) {
-    List<RexNode> refs = new ArrayList<>();
-    for (RelDataTypeField field : rowType.getFieldList()) {
-      refs.add(rex.makeInputRef(field.getType(), field.getIndex()));
-    }
-    return refs;
-  }
-
   /** Replaces each input reference by the expression it stands for. */
-  private static RexNode substitute(RexNode expr, List<RexNode> inputs) {
+  static RexNode substitute(RexNode expr, List<RexNode> inputs) {
     return expr.accept(new RexShuttle() {
       @Override
       public RexNode visitInputRef(RexInputRef ref) {

@@ -344,35 +344,35 @@ public final class DuckDbBackend implements Backend {
    */
   private static void checkUniqueParentKey(Connection c, Dataset d, org.dpq.engine.catalog.TableSpec child,
       org.dpq.engine.catalog.TableSpec.Link.Private link) throws SQLException {
-    String k = DuckDbSql.quote(link.target().column());
-    try (Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT COUNT(" + k + ") > COUNT(DISTINCT " + k + ") FROM "
-             + DuckDbSql.quote(link.target().table()))) {
-      r.next();
-      if (r.getBoolean(1)) {
-        throw new BackendException("the table '" + link.target().table() + "' of dataset '" + d.name() + "' has "
-            + "rows that share a value of its column '" + link.target().column() + "', which table '" + child.name()
-            + "' reaches its privacy unit through (unit_via); that key must be unique, so that every row of '"
-            + child.name() + "' belongs to exactly one unit. Fix the file, or link through a unique column");
-      }
+    if (repeats(c, link.target().table(), link.target().column())) {
+      throw new BackendException("the table '" + link.target().table() + "' of dataset '" + d.name() + "' has "
+          + "rows that share a value of its column '" + link.target().column() + "', which table '" + child.name()
+          + "' reaches its privacy unit through (unit_via); that key must be unique, so that every row of '"
+          + child.name() + "' belongs to exactly one unit. Fix the file, or link through a unique column");
     }
   }
 
   /** Refuses a public table whose key repeats (NULL keys join nothing and are allowed); counts only. */
   private static void checkUniqueKey(Connection c, Dataset d, org.dpq.engine.catalog.TableSpec t, String key)
       throws SQLException {
-    String k = DuckDbSql.quote(key);
-    try (Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT COUNT(" + k + ") > COUNT(DISTINCT " + k + ") FROM "
-             + DuckDbSql.quote(t.name()))) {
-      r.next();
-      if (r.getBoolean(1)) {
-        throw new BackendException("the public table '" + t.name() + "' of dataset '" + d.name() + "' has rows "
-            + "that share a value of its key column '" + key + "'; a public table's key must be unique, so that a "
-            + "join on it cannot multiply a private row. Fix the file, or declare a unique column as key");
-      }
+    if (repeats(c, t.name(), key)) {
+      throw new BackendException("the public table '" + t.name() + "' of dataset '" + d.name() + "' has rows "
+          + "that share a value of its key column '" + key + "'; a public table's key must be unique, so that a "
+          + "join on it cannot multiply a private row. Fix the file, or declare a unique column as key");
     }
   }
+
+  /** Whether two non-NULL values of {@code column} in {@code table} are equal (a count, never a value). */
+  private static boolean repeats(Connection c, String table, String column) throws SQLException {
+    String k = DuckDbSql.quote(column);
+    try (Statement s = c.createStatement();
+         ResultSet r = s.executeQuery("SELECT COUNT(" + k + ") > COUNT(DISTINCT " + k + ") FROM "
+             + DuckDbSql.quote(table))) {
+      r.next();
+      return r.getBoolean(1);
+    }
+  }
+
 
   private static List<UnparsableCells> expose(Connection c, Dataset d, Storage storage, Path path)
       throws SQLException {
@@ -602,14 +602,16 @@ public final class DuckDbBackend implements Backend {
     return 4096;
   }
 
-  /** {@link #emptyTwin} for every table of the dataset, then locks the twin. */
+  /**
+   * Creates, in {@code dry}, an empty table with the name and column types of every exposed table of the dataset,
+   * then locks the twin.
+   */
   private static void emptyTwins(Connection root, Connection dry, Dataset dataset) throws SQLException {
-    if (!dataset.hasSeveralTables()) {
-      emptyTwin(root, dry, dataset.table());
-      return;
-    }
-    for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
-      emptyTable(root, dry, t.name());
+    List<String> tables = dataset.hasSeveralTables()
+        ? dataset.allTables().stream().map(org.dpq.engine.catalog.TableSpec::name).toList()
+        : List.of(dataset.table());
+    for (String table : tables) {
+      emptyTable(root, dry, table);
     }
     try (Statement s = dry.createStatement()) {
       s.execute("SET enable_external_access = false");
@@ -627,22 +629,6 @@ public final class DuckDbBackend implements Backend {
     }
     try (Statement s = dry.createStatement()) {
       s.execute("CREATE TABLE " + DuckDbSql.quote(table) + " (" + String.join(", ", columns) + ")");
-    }
-  }
-
-  /** Creates, in {@code dry}, an empty table with the name and column types of the exposed table, then locks it. */
-  private static void emptyTwin(Connection root, Connection dry, String table) throws SQLException {
-    List<String> columns = new ArrayList<>();
-    try (Statement s = root.createStatement();
-         ResultSet r = s.executeQuery("DESCRIBE " + DuckDbSql.quote(table))) {
-      while (r.next()) {
-        columns.add(DuckDbSql.quote(r.getString("column_name")) + " " + r.getString("column_type"));
-      }
-    }
-    try (Statement s = dry.createStatement()) {
-      s.execute("CREATE TABLE " + DuckDbSql.quote(table) + " (" + String.join(", ", columns) + ")");
-      s.execute("SET enable_external_access = false");
-      s.execute("SET lock_configuration = true");
     }
   }
 

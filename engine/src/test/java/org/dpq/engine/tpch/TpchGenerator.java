@@ -70,6 +70,17 @@ public final class TpchGenerator {
     public Path file(String table) {
       return dir.resolve(table + ".parquet");
     }
+
+    /** A new in-memory DuckDB connection with one view per table over these files: the same SQL without DP. */
+    public java.sql.Connection plainViews() throws java.sql.SQLException {
+      java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+      try (java.sql.Statement s = c.createStatement()) {
+        for (String t : TABLES) {
+          s.execute("CREATE VIEW " + t + " AS SELECT * FROM read_parquet('" + file(t) + "')");
+        }
+      }
+      return c;
+    }
   }
 
   private final double sf;

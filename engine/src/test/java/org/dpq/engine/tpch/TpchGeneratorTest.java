@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,12 +31,7 @@ class TpchGeneratorTest {
   @BeforeAll
   static void generate() throws SQLException {
     written = TpchGenerator.write(dir.resolve("a"), 0.01, 7L);
-    c = DriverManager.getConnection("jdbc:duckdb:");
-    try (Statement s = c.createStatement()) {
-      for (String t : TpchGenerator.TABLES) {
-        s.execute("CREATE VIEW " + t + " AS SELECT * FROM read_parquet('" + written.file(t) + "')");
-      }
-    }
+    c = written.plainViews();
   }
 
   @org.junit.jupiter.api.AfterAll

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -42,12 +41,7 @@ class TpchQueriesTest {
   static void generate() throws SQLException {
     yaml = TpchGenerator.writeWithYaml(dir, 0.01, 19920101L);
     TpchGenerator.Written w = new TpchGenerator.Written(dir, 0.01, 19920101L, Map.of());
-    plain = DriverManager.getConnection("jdbc:duckdb:");
-    try (Statement s = plain.createStatement()) {
-      for (String t : TpchGenerator.TABLES) {
-        s.execute("CREATE VIEW " + t + " AS SELECT * FROM read_parquet('" + w.file(t) + "')");
-      }
-    }
+    plain = w.plainViews();
   }
 
   @AfterAll

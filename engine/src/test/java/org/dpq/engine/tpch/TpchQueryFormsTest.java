@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,12 +28,7 @@ class TpchQueryFormsTest {
   @BeforeAll
   static void generate() throws SQLException {
     TpchGenerator.Written w = TpchGenerator.write(dir, 0.01, 19920101L);
-    c = DriverManager.getConnection("jdbc:duckdb:");
-    try (Statement s = c.createStatement()) {
-      for (String t : TpchGenerator.TABLES) {
-        s.execute("CREATE VIEW " + t + " AS SELECT * FROM read_parquet('" + w.file(t) + "')");
-      }
-    }
+    c = w.plainViews();
   }
 
   @AfterAll
