@@ -94,6 +94,35 @@ class DpqPrivacyTest {
     }
   }
 
+  /**
+   * Each conjunct of a WHERE gets its own TRY on DuckDB, so that DuckDB can push it to the table it reads (one TRY
+   * around the whole condition cannot go below a join); the rows kept are those on which every conjunct is TRUE
+   * without error, as before. The second conjunct fails on every row over 80 (a malformed cast): those rows drop out,
+   * the others are counted.
+   */
+  @Test
+  void eachConjunctIsGuardedAndARowFailingOneOfThemIsDropped() throws Exception {
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_pid.csv", "pid", 1, 1, "10");
+    String where = "age > 30 AND CAST(CASE WHEN age > 80 THEN 'x' ELSE educ END AS INTEGER) > 5";
+    long expected;
+    try (var conn = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        var st = conn.createStatement();
+        var rs = st.executeQuery("SELECT COUNT(*) FROM read_csv('" + PumsFiles.pums("PUMS_pid.csv")
+            + "', header = true, all_varchar = true) WHERE CAST(age AS INTEGER) > 30 AND CAST(age AS INTEGER) <= 80 "
+            + "AND CAST(educ AS INTEGER) > 5")) {
+      rs.next();
+      expected = rs.getLong(1);
+    }
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      String bounded = dpq.explain("SELECT COUNT(*) AS n FROM pums WHERE " + where, QueryOptions.defaults())
+          .boundedSql();
+      assertEquals(2, bounded.split("TRY\\(", -1).length - 1, "one TRY per conjunct: " + bounded);
+      assertTrue(expected > 0 && expected < 1000, "the test data has rows on both sides of the filter");
+      assertEquals(expected, ((Number) dpq.query("SELECT COUNT(*) AS n FROM pums WHERE " + where).value(0, "n"))
+          .longValue(), "rows over 80 fail the cast and are dropped; the others are counted");
+    }
+  }
+
   @Test
   void invalidPrivacyParametersAreRejectedAtNoCost() {
     Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 1, "10");
