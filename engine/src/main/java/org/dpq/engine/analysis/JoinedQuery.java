@@ -86,7 +86,8 @@ final class JoinedQuery {
     RelDataType viewType = real.getRowType();
     RelOptTableImpl table = RelOptTableImpl.create(leaves.get(0).scan().getTable().getRelOptSchema(), viewType,
         List.of(VIEW), null);
-    RelNode replaced = LogicalTableScan.create(from.getCluster(), table, List.of());
+    RelNode replaced = withUnitAliases(LogicalTableScan.create(from.getCluster(), table, List.of()), viewType,
+        b.getRexBuilder());
     for (int i = path.size() - 1; i >= 0; i--) {
       RelNode step = path.get(i);
       replaced = step.copy(step.getTraitSet(), List.of(replaced));
@@ -94,6 +95,56 @@ final class JoinedQuery {
     DpPlan plan = new PlanExtractor(view(viewType), sql).extract(replaced);
     return new DpPlan(plan.dataset(), plan.sql(), real, plan.unitField(), plan.where(), plan.keys(),
         plan.measurements(), plan.selectionMeasurement(), plan.aggregates(), plan.post(), plan.partitionMode());
+  }
+
+  /**
+   * Fields of the joined row that equal the unit in every row the join keeps: the unit table's unit column, and a
+   * private table's {@code unit_via} key that points at it (its rows take that key as their unit, and a joined row
+   * is kept only where every private row's unit agrees). Only fields of exactly the unit's type are listed.
+   */
+  private Set<Integer> unitAliases(RelDataType viewType) {
+    String unitColumn = ((PrivacyUnit.ByColumn) dataset.unit()).column();
+    RelDataType unitType = viewType.getFieldList().get(viewType.getFieldCount() - 1).getType();
+    Set<Integer> out = new HashSet<>();
+    for (Leaf l : leaves) {
+      String alias = null;
+      if (l.spec().link() instanceof TableSpec.Link.Unit) {
+        alias = unitColumn;
+      } else if (l.spec().link() instanceof TableSpec.Link.Private p
+          && p.target().table().equalsIgnoreCase(dataset.table()) && p.target().column().equalsIgnoreCase(unitColumn)) {
+        alias = p.column();
+      }
+      if (alias == null) {
+        continue;
+      }
+      List<String> names = l.scan().getRowType().getFieldNames();
+      for (int c = 0; c < names.size(); c++) {
+        if (names.get(c).equalsIgnoreCase(alias) && viewType.getFieldList().get(l.offset() + c).getType()
+            .equals(unitType)) {
+          out.add(l.offset() + c);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The view with the unit read wherever the query reads one of its aliases (above), so that
+   * {@code COUNT(DISTINCT c.customer_id)} over a join is recognised as counting units (1 per unit and group) rather
+   * than values (R per unit and group), and a GROUP BY of an alias is refused as a GROUP BY of the unit. The rows
+   * and values are the same.
+   */
+  private RelNode withUnitAliases(RelNode view, RelDataType viewType, RexBuilder rex) {
+    Set<Integer> aliases = unitAliases(viewType);
+    if (aliases.isEmpty()) {
+      return view;
+    }
+    int unit = viewType.getFieldCount() - 1;
+    List<RexNode> fields = new ArrayList<>();
+    for (int i = 0; i < viewType.getFieldCount(); i++) {
+      fields.add(rex.makeInputRef(view, aliases.contains(i) ? unit : i));
+    }
+    return org.apache.calcite.rel.logical.LogicalProject.create(view, List.of(), fields, viewType, Set.of());
   }
 
   private void collect(RelNode node, int offset) {

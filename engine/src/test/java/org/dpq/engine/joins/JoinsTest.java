@@ -71,6 +71,35 @@ class JoinsTest {
     assertTrue(move > 0 && move <= 3 * 3, "COUNT L1 sensitivity is G*R = 9, moved " + move);
   }
 
+  /**
+   * COUNT(DISTINCT) of the unit's column, or of a key that links straight to it, counts units: 1 per unit and group
+   * (L1 1 for one group), not R distinct values per unit and group (R = 3); the exact answer is the number of customers.
+   */
+  @Test
+  void countDistinctOfTheUnitThroughAJoinCountsUnits() {
+    Path yaml = SHOP.write(tmp.resolve("units"), ShopData.YAML);
+    for (String sql : List.of(
+        "SELECT COUNT(DISTINCT c.customer_id) FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
+        "SELECT COUNT(DISTINCT o.customer_id) FROM orders o JOIN products p ON o.product_id = p.product_id",
+        "SELECT COUNT(DISTINCT o.customer_id) FROM items i JOIN orders o ON i.order_id = o.order_id")) {
+      try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+        var m = dpq.explain(sql, org.dpq.engine.QueryOptions.defaults()).measurements();
+        assertEquals(1, m.size(), sql);
+        assertEquals(1.0, m.get(0).l1(), 1e-12, "one customer counts once in the one group: " + sql);
+      }
+      double distinct = answer(yaml, sql).get("all");
+      assertTrue(distinct > 0 && distinct <= 60, "at most the 60 customers: " + distinct);
+    }
+    // a column that is not the unit keeps the distinct-values bound (R = 3)
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      assertEquals(3.0, dpq.explain("SELECT COUNT(DISTINCT o.product_id) FROM orders o JOIN customers c "
+          + "ON o.customer_id = c.customer_id", org.dpq.engine.QueryOptions.defaults()).measurements().get(0).l1(),
+          1e-12);
+    }
+    assertThrows(QueryRejectedException.class, () -> answer(yaml, "SELECT c.customer_id, COUNT(*) FROM orders o "
+        + "JOIN customers c ON o.customer_id = c.customer_id GROUP BY c.customer_id"), "a GROUP BY of the unit");
+  }
+
   @Test
   void aPrivateChainIsBoundedPerCustomerAfterTheJoin() {
     // items -> orders -> customers: one customer's 240 items count at most R = 3 in the one group
