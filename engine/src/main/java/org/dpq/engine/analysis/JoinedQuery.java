@@ -160,6 +160,10 @@ final class JoinedQuery {
       collect(join.getRight(), offset + join.getLeft().getRowType().getFieldCount());
       return;
     }
+    if (node instanceof org.apache.calcite.rel.core.Project && node.getInput(0) instanceof TableScan) {
+      throw Reject.because("the join's key columns have different types, so the join would compare converted values",
+          "declare both key columns with the same type in the dataset (e.g. both long)");
+    }
     throw Reject.because("a join input that is not a table (a subquery, or JOIN ... USING) is not supported",
         "join the tables themselves: FROM a JOIN b ON a.key = b.key");
   }

@@ -140,6 +140,21 @@ class JoinsTest {
     assertTrue(items > 0 && items <= 3, "items alone reach the unit through orders, moved " + items);
   }
 
+  /** Key columns of different types need a conversion in the join: refused for free, with the reason and the fix. */
+  @Test
+  void keysOfDifferentTypesAreRefusedWithTheReason() {
+    String yaml = ShopData.YAML.replace("item_id: { type: long }\n      order_id: { type: long }",
+        "item_id: { type: long }\n      order_id: { type: int }");
+    assertTrue(!yaml.equals(ShopData.YAML), "the YAML declares items.order_id int, orders.order_id long");
+    try (Dpq dpq = TestSeams.openWithoutNoise(SHOP.write(tmp.resolve("types"), yaml))) {
+      var before = dpq.budgetStatus().remaining();
+      QueryRejectedException e = assertThrows(QueryRejectedException.class,
+          () -> dpq.query("SELECT COUNT(*) FROM items i JOIN orders o ON i.order_id = o.order_id"));
+      assertTrue(e.getMessage().contains("different types") && e.getMessage().contains("same type"), e.getMessage());
+      assertEquals(before, dpq.budgetStatus().remaining(), "rejections are free");
+    }
+  }
+
   @Test
   void hostileJoinsAreRejectedForFree() {
     Path yaml = SHOP.write(tmp.resolve("hostile"));
