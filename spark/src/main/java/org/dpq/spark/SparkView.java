@@ -32,8 +32,11 @@ import org.dpq.errors.BackendException;
 final class SparkView {
   private SparkView() {}
 
-  /** Registers the view {@code dataset.table()} in {@code session}. */
-  static void register(SparkSession session, org.dpq.engine.catalog.Dataset dataset) {
+  /**
+   * Registers the view {@code dataset.table()} of a single-table dataset (or of one table of a dataset of several,
+   * {@link org.dpq.engine.catalog.Dataset#single}) in {@code session}; {@code what} names it in messages.
+   */
+  static void register(SparkSession session, org.dpq.engine.catalog.Dataset dataset, String what) {
     Source.Spark source = (Source.Spark) dataset.source();
     Dataset<Row> raw = switch (source.format()) {
       case TABLE -> session.table(source.location());
@@ -69,7 +72,7 @@ final class SparkView {
         items.add("CAST(" + quote(found.name()) + " AS " + sqlType(col.type()) + ") AS " + quote(col.name()));
       }
     }
-    String name = "dataset '" + dataset.name() + "'";
+    String name = what;
     if (!missing.isEmpty()) {
       throw new BackendException("the Spark source of " + name + " has no column named " + String.join(", ", missing)
           + "; declare only columns the source has (names are compared case-insensitively)");

@@ -2,10 +2,14 @@ package org.dpq.spark;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.dpq.engine.joins.ShopData;
 import org.dpq.engine.execution.BackendEquivalenceContract;
 import org.dpq.engine.execution.DuckDbBackend;
 import org.dpq.engine.execution.PostgresBackend;
+import org.dpq.engine.execution.PostgresShops;
 import org.dpq.engine.execution.PostgresTestServer;
 import org.dpq.engine.execution.TestTable;
 
@@ -33,6 +37,28 @@ class SparkEquivalenceTest extends BackendEquivalenceContract {
     }
     String spark = "{ spark: { csv: '" + table.csv().toAbsolutePath().toString().replace("'", "''") + "' } }";
     targets.add(new Target("spark", SparkBackend.open(LocalSpark.session(), table.dataset(spark, 1, 1)), spark));
+    return targets;
+  }
+
+  @Override
+  protected List<ShopTarget> openShop(Path dir, String label) throws Exception {
+    if (!serverChecked) {
+      server = PostgresTestServer.schemaIfAvailable("dpq_spark_equiv");
+      serverChecked = true;
+    }
+    List<ShopTarget> targets = new ArrayList<>();
+    targets.add(duckdbShop(dir));
+    if (server != null) {
+      targets.add(PostgresShops.open(server, dir, label));
+    }
+    Map<String, String> sources = new HashMap<>();
+    for (String table : ShopData.TABLES) {
+      sources.put(table, "{ spark: { csv: '" + dir.resolve(table + ".csv").toAbsolutePath().toString()
+          .replace("'", "''") + "' } }");
+    }
+    ShopTarget spark = new ShopTarget("spark", null, Map.copyOf(sources));
+    targets.add(new ShopTarget("spark", SparkBackend.open(LocalSpark.session(), spark.dataset(1, 1)),
+        spark.sources()));
     return targets;
   }
 

@@ -16,6 +16,9 @@ import org.dpq.errors.BackendException;
  *   <li>{@code jdbc:postgresql:} sources: {@link PostgresBackend}, on the server; other JDBC URLs are refused;
  *   <li>any other source (such as Spark's): the first {@link BackendProvider} on the class path that supports it.
  * </ul>
+ *
+ * <p>A dataset of several tables goes where its unit table lives; that backend refuses, before any charge, a table
+ * that lives elsewhere.
  */
 public final class Backends {
   /** {@code jdbc:} and the sub-protocol: the part of a JDBC URL that can be named without a credential. */
@@ -40,7 +43,6 @@ public final class Backends {
    * @throws BackendException for any other source, or when the source cannot be opened
    */
   public static Backend open(Dataset dataset, javax.sql.DataSource dataSource) {
-    refuseSeveralTables(dataset);
     return PostgresBackend.open(dataset, dataSource);
   }
 
@@ -62,7 +64,6 @@ public final class Backends {
     if (source instanceof Source.Csv || source instanceof Source.Parquet) {
       return DuckDbBackend.open(dataset);
     }
-    refuseSeveralTables(dataset);
     if (source instanceof Source.Jdbc jdbc) {
       if (jdbc.url().startsWith(PostgresBackend.URL_PREFIX)) {
         return PostgresBackend.open(dataset);
@@ -78,18 +79,6 @@ public final class Backends {
     }
     throw new BackendException("dataset '" + dataset.name() + "' has a " + kind(source) + " source, but no "
         + "backend for it is on the class path; add its module (e.g. dpq-spark and Spark for a spark source)");
-  }
-
-  /**
-   * Datasets of several tables run on the embedded DuckDB (CSV and Parquet files) only, for now; PostgreSQL and
-   * Spark refuse them when opened, before any charge.
-   */
-  private static void refuseSeveralTables(Dataset dataset) {
-    if (dataset.hasSeveralTables()) {
-      throw new BackendException("dataset '" + dataset.name() + "' has several tables, which dpq runs on the "
-          + "embedded DuckDB only for now (every table a CSV or Parquet file); PostgreSQL and Spark sources of several "
-          + "tables are not supported yet. Fix: export the tables to CSV or Parquet");
-    }
   }
 
   /** {@code jdbc:mysql} for {@code jdbc:mysql://u:p@host/db}: never the part that may hold credentials. */

@@ -25,6 +25,13 @@ import org.dpq.errors.BackendException;
  * come from SQLStates only, and the URL, which may hold a password, is never printed), and every query runs in
  * a read-only transaction, so the bounded SQL cannot change the data it measures.
  *
+ * <p>A dataset of several tables runs when every table is a relation of the one database of the unit table's
+ * {@code source.jdbc.url}: each is exposed by its own common table expression, and the keys that must not repeat
+ * ({@link UniqueKeys}: public keys, and the private keys a child table reaches its unit through) are counted when
+ * the backend opens (a repeat refuses it, before any charge) and again before every bounded query, in the same
+ * repeatable-read snapshot as the query, since rows in the database may change after opening (a repeat then fails
+ * the query after the charge, without a value, like any other failure).
+ *
  * <p>Thread-safe: each {@link #execute} opens its own connection (a few milliseconds on a local server) and
  * closes it, so queries may run concurrently and a server restart between queries does no harm; {@link #close}
  * only refuses later queries. The source table is checked once, when the backend opens, so a missing table or
@@ -47,12 +54,16 @@ public final class PostgresBackend implements Backend {
   private final RunningStatements<Statement> running = new RunningStatements<>(Statement::cancel);
   private final String exposure;
   private final org.dpq.engine.catalog.Limits limits;
+  private final String datasetName;
+  private final List<UniqueKeys.Key> keys;
   private volatile boolean closed;
 
-  private PostgresBackend(Connector connector, String exposure, org.dpq.engine.catalog.Limits limits) {
+  private PostgresBackend(Connector connector, String exposure, Dataset dataset, List<UniqueKeys.Key> keys) {
     this.connector = connector;
     this.exposure = exposure;
-    this.limits = limits;
+    this.limits = dataset.limits();
+    this.datasetName = dataset.name();
+    this.keys = keys;
   }
 
   /**
@@ -84,14 +95,29 @@ public final class PostgresBackend implements Backend {
       throw new BackendException("the PostgreSQL backend needs a source { jdbc: { url: " + URL_PREFIX
           + "//host:port/database, table: ... } }; dataset '" + dataset.name() + "' has another source");
     }
+    for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
+      // the URL may hold a password: compared, never printed
+      if (!(t.source() instanceof Source.Jdbc other) || !other.url().equals(jdbc.url())) {
+        throw new BackendException("table '" + t.name() + "' of dataset '" + dataset.name() + "' is not in the "
+            + "PostgreSQL database of the unit table; a dataset of several tables runs on PostgreSQL when every "
+            + "table is there: give tables." + t.name() + ".source { jdbc: { url: <the unit table's url>, table: "
+            + "... } }, or give every table a CSV or Parquet file");
+      }
+    }
     return jdbc;
   }
 
   private static PostgresBackend open(Dataset dataset, Connector connector) {
     String exposure;
+    List<UniqueKeys.Key> keys = UniqueKeys.of(dataset);
     try (Connection c = connector.connect()) {
       c.setReadOnly(true);
       exposure = PostgresSource.exposure(c, dataset);
+      if (!keys.isEmpty()) {
+        try (Statement s = c.createStatement()) {
+          refuseRepeats(s, exposure, dataset.name(), keys);
+        }
+      }
     } catch (SQLException e) {
       throw PostgresErrors.opening(e, dataset.name());
     } catch (BackendException e) {
@@ -100,7 +126,20 @@ public final class PostgresBackend implements Backend {
       throw new BackendException("the PostgreSQL source of dataset '" + dataset.name() + "' could not be opened ("
           + e.getClass().getSimpleName() + "). No data value or credential is shown.");
     }
-    return new PostgresBackend(connector, exposure, dataset.limits());
+    return new PostgresBackend(connector, exposure, dataset, keys);
+  }
+
+  /** Counts, on {@code s}'s connection, whether a key that must be unique repeats; refuses the first that does. */
+  private static void refuseRepeats(Statement s, String exposure, String datasetName, List<UniqueKeys.Key> keys)
+      throws SQLException {
+    try (ResultSet r = s.executeQuery(exposure + UniqueKeys.query(keys, PostgresSource::quote))) {
+      r.next();
+      Object[] repeats = new Object[keys.size()];
+      for (int i = 0; i < repeats.length; i++) {
+        repeats[i] = r.getBoolean(i + 1);
+      }
+      UniqueKeys.refuseRepeats(datasetName, keys, repeats);
+    }
   }
 
   @Override
@@ -121,8 +160,15 @@ public final class PostgresBackend implements Backend {
     try (Connection c = connector.connect()) {
       c.setReadOnly(true);
       c.setAutoCommit(false);
+      if (!keys.isEmpty()) {
+        // the key check and the query see one snapshot
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      }
       try (Statement s = c.createStatement(); RunningStatements.Registration running = this.running.register(s)) {
         limit(s);
+        if (!keys.isEmpty()) {
+          refuseRepeats(s, exposure, datasetName, keys);
+        }
         s.setFetchSize(FETCH_SIZE);
         List<Object[]> rows;
         try (ResultSet r = s.executeQuery(exposure + sql)) {
@@ -133,6 +179,8 @@ public final class PostgresBackend implements Backend {
       }
     } catch (SQLException e) {
       throw PostgresErrors.running(e);
+    } catch (BackendException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw PostgresErrors.unexpected(e);
     }

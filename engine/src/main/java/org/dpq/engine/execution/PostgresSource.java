@@ -12,6 +12,7 @@ import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
+import org.dpq.engine.catalog.TableSpec;
 import org.dpq.errors.BackendException;
 
 /**
@@ -19,7 +20,9 @@ import org.dpq.errors.BackendException;
  * expression that exposes it under the dataset's table name: exactly the declared columns, under their declared
  * names, as the types DuckDB gives them (int and long as {@code bigint}, double as {@code double precision},
  * string as {@code text}). Owns the rule that the bounded query reads only the declared columns of the one
- * declared relation, typed as the rewrite assumes.
+ * declared relation, typed as the rewrite assumes. A dataset of several tables gets one expression per table
+ * ({@code tables.<name>.source.jdbc.table}), each named after its table and checked alike; messages then name the
+ * table.
  *
  * <p>Names. {@code source.jdbc.table} ({@code table}, {@code schema.table} or {@code database.schema.table})
  * resolves as PostgreSQL resolves an unquoted name, i.e. folded to lower case (without a schema, through the
@@ -47,9 +50,25 @@ final class PostgresSource {
     }
   }
 
-  /** {@code WITH "<table>" AS (SELECT <typed declared columns> FROM <relation>) } (with a trailing blank). */
+  /**
+   * {@code WITH "<table>" AS (SELECT <typed declared columns> FROM <relation>) } (with a trailing blank); for a
+   * dataset of several tables, one such definition per table, in declaration order.
+   */
   static String exposure(Connection c, Dataset d) throws SQLException {
-    Relation relation = resolve(c, d);
+    List<String> definitions = new ArrayList<>();
+    if (d.hasSeveralTables()) {
+      for (TableSpec t : d.allTables()) {
+        definitions.add(definition(c, d.single(t), "table '" + t.name() + "' of dataset '" + d.name() + "'"));
+      }
+    } else {
+      definitions.add(definition(c, d, "dataset '" + d.name() + "'"));
+    }
+    return "WITH " + String.join(", ", definitions) + " ";
+  }
+
+  /** {@code "<table>" AS (SELECT ... FROM <relation>)} for the one table of {@code d}; {@code what} names it. */
+  private static String definition(Connection c, Dataset d, String what) throws SQLException {
+    Relation relation = resolve(c, d, what);
     List<String[]> columns = columns(c, relation);
     List<String> items = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -76,26 +95,25 @@ final class PostgresSource {
       }
     }
     if (!missing.isEmpty()) {
-      throw new BackendException("the PostgreSQL table of dataset '" + d.name() + "' has no column named "
+      throw new BackendException("the PostgreSQL table of " + what + " has no column named "
           + String.join(", ", missing) + "; declare only columns the table has (names are compared "
           + "case-insensitively)");
     }
     if (!ambiguous.isEmpty()) {
-      throw new BackendException("the PostgreSQL table of dataset '" + d.name() + "' has more than one column "
+      throw new BackendException("the PostgreSQL table of " + what + " has more than one column "
           + "named " + String.join(", ", ambiguous) + " (names are compared case-insensitively); expose a view "
           + "with one of them");
     }
     if (!mistyped.isEmpty()) {
-      throw new BackendException("in the PostgreSQL table of dataset '" + d.name() + "', these columns do not have "
+      throw new BackendException("in the PostgreSQL table of " + what + ", these columns do not have "
           + "a type their declaration accepts: " + String.join(", ", mistyped) + "; fix the declared type, or "
           + "expose a view that converts the column");
     }
-    return "WITH " + quote(d.table()) + " AS (SELECT " + String.join(", ", items) + " FROM " + relation.quoted()
-        + ") ";
+    return quote(d.table()) + " AS (SELECT " + String.join(", ", items) + " FROM " + relation.quoted() + ")";
   }
 
-  /** The relation named by {@code source.jdbc.table}. */
-  static Relation resolve(Connection c, Dataset d) throws SQLException {
+  /** The relation named by {@code source.jdbc.table} of the one table of {@code d}; {@code what} names it. */
+  private static Relation resolve(Connection c, Dataset d, String what) throws SQLException {
     String written = ((Source.Jdbc) d.source()).table();
     String[] parts = written.split("\\.");
     String schema = parts.length >= 2 ? parts[parts.length - 2] : null;
@@ -105,7 +123,7 @@ final class PostgresSource {
           ResultSet r = s.executeQuery()) {
         r.next();
         if (!r.getString(1).equalsIgnoreCase(parts[0])) {
-          throw new BackendException("source.jdbc.table of dataset '" + d.name() + "' names database " + parts[0]
+          throw new BackendException("source.jdbc.table of " + what + " names database " + parts[0]
               + ", but source.jdbc.url connects to another database; give schema.table");
         }
       }
@@ -137,10 +155,10 @@ final class PostgresSource {
       return candidates.get(0);
     }
     if (candidates.isEmpty()) {
-      throw new BackendException("source.jdbc.table of dataset '" + d.name() + "' (" + written + ") names no table "
+      throw new BackendException("source.jdbc.table of " + what + " (" + written + ") names no table "
           + "or view this user can see in the database of source.jdbc.url; check the name and the search_path");
     }
-    throw new BackendException("source.jdbc.table of dataset '" + d.name() + "' (" + written + ") matches several "
+    throw new BackendException("source.jdbc.table of " + what + " (" + written + ") matches several "
         + "relations that differ only in case; rename one, or give the name in lower case");
   }
 

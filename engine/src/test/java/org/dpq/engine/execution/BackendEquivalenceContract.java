@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
 import org.apache.calcite.sql.SqlDialect;
 import org.dpq.engine.analysis.MeasurementKind;
 import org.dpq.engine.catalog.Dataset;
+import org.dpq.engine.catalog.DatasetLoader;
+import org.dpq.engine.joins.ShopData;
+import org.dpq.engine.rewrite.Rewriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,12 +38,36 @@ import org.junit.jupiter.api.io.TempDir;
  * the units counted over all groups are exactly the sum over units of min(G, groups of the unit), each group
  * counts at most R rows per unit, and the same secret gives the same rows again. Subclasses open the backends
  * (DuckDB first, as the reference); the comparisons never use hard-coded results, so they hold whatever the
- * rewrite's per-unit semantics are, as long as every backend runs them alike. Test-only.
+ * rewrite's per-unit semantics are, as long as every backend runs them alike.
+ *
+ * <p>Issue 17: the same over a shop of several tables ({@link ShopData}: customers the unit table, orders and items
+ * private through a key chain, products public), for the join shapes, and the differential neighbour check on every
+ * backend for both neighbours (one unit with extreme rows added to every private table, the busiest unit's rows
+ * removed from every private table), for the join shapes and the per-unit subqueries, with a deliberately broken
+ * join rewrite the same check rejects. Test-only.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendEquivalenceContract {
   /** A backend under comparison and the dataset (same table and columns, its own source) it was opened for. */
   public record Target(String name, Backend backend, String source) {}
+
+  /**
+   * A backend opened over a shop of several tables ({@link ShopData}) and the YAML source fragment of each table
+   * there (table name to a flow mapping).
+   */
+  public record ShopTarget(String name, Backend backend, Map<String, String> sources) {
+    /** The shop's dataset over these sources, with G and R. */
+    public Dataset dataset(int groups, int rows) {
+      return DatasetLoader.parse(ShopData.yaml(sources, groups, rows, 0), Path.of("").toAbsolutePath());
+    }
+  }
+
+  /** A query over the shop, with the G and R of the dataset it runs on. */
+  record ShopCase(int groups, int rows, String sql) {
+    String context() {
+      return "G=" + groups + " R=" + rows + ": " + sql;
+    }
+  }
 
   /** One query, with the G, R and total cap C (0: none) of the dataset it runs on. */
   record Case(int groups, int rows, int cap, String sql) {
@@ -145,19 +172,76 @@ public abstract class BackendEquivalenceContract {
       CAPPED,
       // issue 17: a per-unit subquery; the added unit's rows exceed m = G*R = 6 and its values the bounds
       new Case(3, 2, "SELECT FLOOR(s / 50) AS b, COUNT(*) AS c, SUM(s) AS ts, SUM(k) AS tk, AVG(hi) AS ah FROM "
-          + "(SELECT uid, SUM(x) AS s, COUNT(*) AS k, MAX(n) AS hi FROM gen GROUP BY uid) t GROUP BY 1"));
+          + "(SELECT uid, SUM(x) AS s, COUNT(*) AS k, MAX(n) AS hi FROM gen GROUP BY uid) t GROUP BY 1"),
+      // the same without keys, and as WITH with a filter on the per-unit values
+      new Case(3, 2, "SELECT COUNT(*) AS c, SUM(s) AS ts, SUM(k) AS tk FROM (SELECT uid, SUM(x) AS s, COUNT(*) AS k "
+          + "FROM gen GROUP BY uid) t"),
+      new Case(3, 2, "WITH units AS (SELECT uid, SUM(n) AS s, COUNT(x) AS k FROM gen WHERE flag GROUP BY uid) "
+          + "SELECT COUNT(*) AS c, SUM(s) AS ts, AVG(k) AS ak FROM units WHERE k > 1"));
 
+
+  /**
+   * Issue 17's join shapes over the shop: a private-public join, a private-private chain (through orders to
+   * customers), the chain joined to a public table, a LEFT JOIN from the private side, the unit table joined only to
+   * filter. G = 100 never binds, so the bounded rows do not depend on a dialect's hash; R binds (deterministically: R
+   * times the unit's mean). Per-unit subqueries are answered on single-table datasets only (the analysis of several
+   * tables does not take them yet); theirs are in {@link #GENERATED} and {@link #NEIGHBOURS}.
+   */
+  private static final List<ShopCase> SHOP_SHAPES = List.of(
+      new ShopCase(100, 3, "SELECT p.category, COUNT(*) AS c, SUM(o.amount) AS s, AVG(p.weight) AS w FROM orders o "
+          + "JOIN products p ON o.product_id = p.product_id GROUP BY p.category"),
+      new ShopCase(100, 3, "SELECT c.region, COUNT(*) AS n, SUM(i.qty) AS q, AVG(i.price) AS a, "
+          + "COUNT(DISTINCT c.customer_id) AS u FROM items i JOIN orders o ON i.order_id = o.order_id "
+          + "JOIN customers c ON o.customer_id = c.customer_id GROUP BY c.region"),
+      new ShopCase(100, 2, "SELECT p.category, c.region, COUNT(*) AS n, SUM(i.price * i.qty) AS s FROM items i "
+          + "JOIN orders o ON i.order_id = o.order_id JOIN products p ON o.product_id = p.product_id "
+          + "JOIN customers c ON c.customer_id = o.customer_id WHERE p.category IN ('food', 'tools') "
+          + "GROUP BY p.category, c.region"),
+      new ShopCase(100, 2, "SELECT p.category, COUNT(*) AS n, SUM(o.amount) AS s FROM orders o LEFT JOIN products p "
+          + "ON o.product_id = p.product_id WHERE o.amount > 100 GROUP BY p.category"),
+      new ShopCase(100, 3, "SELECT COUNT(*) AS n, SUM(o.amount) AS s, VAR_POP(o.amount) AS v FROM orders o "
+          + "JOIN customers c ON o.customer_id = c.customer_id WHERE c.region IN ('north', 'east')"));
+
+  /** The same shapes with G = 2 and R = 3, which bind for the added and the removed customer. */
+  private static final List<ShopCase> SHOP_NEIGHBOURS = SHOP_SHAPES.stream()
+      .map(c -> new ShopCase(2, 3, c.sql())).toList();
+
+  /** The private-private chain, for the deliberately broken rewrite. */
+  private static final ShopCase BROKEN_JOIN = SHOP_NEIGHBOURS.get(1);
+
+  /** The extreme customer added to the shop, and the customer removed from it. */
+  private static final int ADDED = 999_999;
 
   private GeneratedTable generated;
   private GeneratedTable generatedPlus;
+  private GeneratedTable generatedMinus;
   private TestTable ties;
   private final Map<String, List<Target>> targets = new HashMap<>();
+  private final Map<String, List<ShopTarget>> shops = new HashMap<>();
 
   /**
    * Opens each backend to compare over {@code table}, DuckDB (over {@link TestTable#csvSource()}) first; each
    * target's {@code source} is the YAML source fragment its datasets use.
    */
   protected abstract List<Target> open(TestTable table, Path work) throws Exception;
+
+  /**
+   * Opens each backend to compare over the shop whose four CSV files (with header rows, {@link ShopData#TABLES})
+   * are in {@code dir}, DuckDB (over the files, {@link #duckdbShop}) first; {@code label} (lower-case letters)
+   * tells the shops apart.
+   */
+  protected abstract List<ShopTarget> openShop(Path dir, String label) throws Exception;
+
+  /** The shop in {@code dir} on the embedded DuckDB, over its CSV files. */
+  protected static ShopTarget duckdbShop(Path dir) {
+    Map<String, String> sources = new HashMap<>();
+    for (String table : ShopData.TABLES) {
+      sources.put(table, "{ csv: '" + dir.resolve(table + ".csv").toAbsolutePath().toString().replace("'", "''")
+          + "' }");
+    }
+    ShopTarget t = new ShopTarget("duckdb", null, Map.copyOf(sources));
+    return new ShopTarget("duckdb", DuckDbBackend.open(t.dataset(1, 1)), t.sources());
+  }
 
   /** Releases what {@link #open} set up beyond the backends (e.g. database schemas); backends are closed already. */
   protected abstract void cleanUp() throws Exception;
@@ -166,18 +250,36 @@ public abstract class BackendEquivalenceContract {
   void openAll(@TempDir Path work) throws Exception {
     generated = GeneratedTable.write(work.resolve("generated"), 20240521L, 20_000);
     generatedPlus = generated.withHeavyUnit(work.resolve("generated"), 2_000);
+    generatedMinus = generated.withoutUnit(work.resolve("generated"), generated.busiestUnit());
     ties = ties(work.resolve("ties"));
     for (TestTable table : List.of(TestTable.pums("PUMS_dup.csv"), TestTable.pums("PUMS_null.csv"),
-        generated.table(), generatedPlus.table(), ties)) {
+        generated.table(), generatedPlus.table(), generatedMinus.table(), ties)) {
       List<Target> opened = open(table, work);
       assertTrue(opened.size() >= 2, "compare at least two backends");
       targets.put(table.csv().getFileName().toString(), opened);
     }
+    ShopData shop = ShopData.generate(20261206L, 300);
+    removed = shop.busiestCustomer("north");
+    Map<String, ShopData> variants = Map.of("base", shop,
+        "plus", shop.withUnit(ADDED, "north", 40, 3, 1e9, 6, 1000, 1e9),
+        "minus", shop.without(removed));
+    for (Map.Entry<String, ShopData> v : variants.entrySet()) {
+      Path dir = work.resolve("shop_" + v.getKey());
+      v.getValue().write(dir);
+      List<ShopTarget> opened = openShop(dir, v.getKey());
+      assertTrue(opened.size() >= 2, "compare at least two backends");
+      shops.put(v.getKey(), opened);
+    }
   }
+
+  private int removed;
 
   @AfterAll
   void closeAll() throws Exception {
     for (List<Target> list : targets.values()) {
+      list.forEach(t -> t.backend().close());
+    }
+    for (List<ShopTarget> list : shops.values()) {
       list.forEach(t -> t.backend().close());
     }
     cleanUp();
@@ -189,7 +291,7 @@ public abstract class BackendEquivalenceContract {
 
   private TestTable table(String file) {
     return file.equals("gen.csv") ? generated.table() : file.equals("gen_plus.csv") ? generatedPlus.table()
-        : TestTable.pums(file);
+        : file.equals("gen_minus.csv") ? generatedMinus.table() : TestTable.pums(file);
   }
 
   /**
@@ -294,26 +396,50 @@ public abstract class BackendEquivalenceContract {
     }
   }
 
+  /**
+   * The neighbours of gen on every backend: gen plus one unit with extreme rows in every group (for every shape), and
+   * gen without its busiest unit (for the shapes with a subquery, FROM (...) or WITH: the per-unit subqueries and the
+   * row-level one). Each moves every measurement by at most its declared sensitivity; the added unit moves every
+   * measurement somewhere, the removed one some (not vacuous: which of its groups a dialect's hash keeps at G = 3
+   * decides which measurements its rows reach).
+   */
   @Test
-  void oneAddedUnitMovesEachMeasurementByAtMostItsSensitivityOnEveryBackend() {
+  void oneAddedOrRemovedUnitMovesEachMeasurementByAtMostItsSensitivityOnEveryBackend() {
     List<Target> base = targets("gen.csv");
     List<Target> plus = targets("gen_plus.csv");
+    List<Target> minus = targets("gen_minus.csv");
     assertEquals(base.stream().map(Target::name).toList(), plus.stream().map(Target::name).toList());
+    assertEquals(base.stream().map(Target::name).toList(), minus.stream().map(Target::name).toList());
+    long withSubquery = NEIGHBOURS.stream().filter(BackendEquivalenceContract::hasSubquery).count();
+    assertTrue(withSubquery >= 4, "the per-unit subqueries and the row-level one: " + withSubquery);
     for (Case c : NEIGHBOURS) {
       for (int t = 0; t < base.size(); t++) {
-        String context = base.get(t).name() + ", " + c.context();
         BoundedRows without = BoundedRows.run(base.get(t).backend(),
             c.dataset(generated.table(), base.get(t).source(), 0), c.sql(), SECRET);
+        String added = base.get(t).name() + ", unit added, " + c.context();
         BoundedRows with = BoundedRows.run(plus.get(t).backend(),
             c.dataset(generatedPlus.table(), plus.get(t).source(), 0), c.sql(), SECRET);
         List<String> violations = Neighbours.violations(without, with);
-        assertTrue(violations.isEmpty(), () -> context + "\n" + String.join("\n", violations));
-        // not vacuous: the added unit moves every measurement somewhere
+        assertTrue(violations.isEmpty(), () -> added + "\n" + String.join("\n", violations));
         assertEquals(with.plan().measurements().size(), Neighbours.moved(without, with).size(),
-            context + ": measurements the added unit moved: " + Neighbours.moved(without, with));
+            added + ": measurements the added unit moved: " + Neighbours.moved(without, with));
+        if (hasSubquery(c)) {
+          String removed = base.get(t).name() + ", unit removed, " + c.context();
+          BoundedRows less = BoundedRows.run(minus.get(t).backend(),
+              c.dataset(generatedMinus.table(), minus.get(t).source(), 0), c.sql(), SECRET);
+          List<String> fromRemoval = Neighbours.violations(less, without);
+          assertTrue(fromRemoval.isEmpty(), () -> removed + "\n" + String.join("\n", fromRemoval));
+          assertFalse(Neighbours.moved(less, without).isEmpty(), removed + ": the removed unit moved nothing");
+        }
       }
     }
   }
+
+  private static boolean hasSubquery(Case c) {
+    return c.sql().contains("FROM (") || c.sql().startsWith("WITH ");
+  }
+
+
 
   /**
    * Issue 16: with {@code max_rows_per_unit} C = 5 below G*R = 12, the added unit (2000 rows over every group) moves
@@ -361,6 +487,93 @@ public abstract class BackendEquivalenceContract {
           SECRET), t.name() + ": the same secret keeps the same rows");
     }
   }
+
+  /**
+   * Issue 17: the join shapes of {@link #SHOP_SHAPES} give identical bounded rows on every backend, on the shop and
+   * on the shop with an extreme customer (values far beyond the bounds, more rows than R in every group). The
+   * per-unit subqueries are compared in {@link #GENERATED}.
+   */
+  @Test
+  void joinsGiveIdenticalBoundedRowsOnEveryBackend() {
+    for (String variant : List.of("base", "plus")) {
+      for (ShopCase c : SHOP_SHAPES) {
+        BoundedRows reference = null;
+        String referenceName = null;
+        for (ShopTarget t : shops.get(variant)) {
+          BoundedRows rows = BoundedRows.run(t.backend(), t.dataset(c.groups(), c.rows()), c.sql(), SECRET);
+          assertFalse(rows.rows().isEmpty(), t.name() + " returned no group for " + c.sql());
+          if (reference == null) {
+            reference = rows;
+            referenceName = t.name();
+          } else {
+            reference.assertSameAs(rows, "shop " + variant + ", " + referenceName + " vs " + t.name() + ", "
+                + c.context());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Issue 17's differential check, both neighbours, on every backend: for every join shape, the shop with one
+   * customer added (40 orders of 6 items each, every value far beyond its bounds) and the shop without its busiest
+   * customer of region north (its row, orders and items) each move every measurement by at most its declared
+   * per-unit bound, L1 and L2 sensitivity; and each neighbour moves every measurement (the check is not vacuous). The
+   * shop's data are read once per backend and case (the shop itself serves both neighbours).
+   */
+  @Test
+  void joinsMoveByAtMostTheirSensitivityForBothNeighboursOnEveryBackend() {
+    List<ShopTarget> base = shops.get("base");
+    List<ShopTarget> plus = shops.get("plus");
+    List<ShopTarget> minus = shops.get("minus");
+    assertEquals(base.stream().map(ShopTarget::name).toList(), plus.stream().map(ShopTarget::name).toList());
+    assertEquals(base.stream().map(ShopTarget::name).toList(), minus.stream().map(ShopTarget::name).toList());
+    for (ShopCase c : SHOP_NEIGHBOURS) {
+      for (int t = 0; t < base.size(); t++) {
+        BoundedRows shop = BoundedRows.run(base.get(t).backend(), base.get(t).dataset(c.groups(), c.rows()), c.sql(),
+            SECRET);
+        BoundedRows more = BoundedRows.run(plus.get(t).backend(), plus.get(t).dataset(c.groups(), c.rows()), c.sql(),
+            SECRET);
+        BoundedRows less = BoundedRows.run(minus.get(t).backend(), minus.get(t).dataset(c.groups(), c.rows()),
+            c.sql(), SECRET);
+        for (var pair : List.of(List.of(shop, more), List.of(less, shop))) {
+          String context = base.get(t).name() + ", " + (pair.get(1) == more ? "customer " + ADDED + " added"
+              : "customer " + removed + " removed") + ", " + c.context();
+          List<String> violations = Neighbours.violations(pair.get(0), pair.get(1));
+          assertTrue(violations.isEmpty(), () -> context + "\n" + String.join("\n", violations));
+          assertEquals(pair.get(1).plan().measurements().size(), Neighbours.moved(pair.get(0), pair.get(1)).size(),
+              context + ": measurements the neighbour moved: " + Neighbours.moved(pair.get(0), pair.get(1)));
+        }
+      }
+    }
+  }
+
+
+  /**
+   * The broken variant the same check rejects on every backend: the private-private chain rewritten without the
+   * per-unit limits (the added customer's 240 items count as 240 rows, not R). (A per-unit subquery rewritten without
+   * its inner bounds, {@link Rewriter#withoutPerUnitBoundsForTest}, is not a sensitivity violation the check could
+   * see: the outer aggregate still clamps each unit's one row to the derived bounds; {@code PerUnitSubqueryTest}
+   * catches it by its answers.)
+   */
+  @Test
+  void theNeighbourCheckRejectsAJoinWithoutPerUnitLimitsOnEveryBackend() {
+    List<ShopTarget> base = shops.get("base");
+    List<ShopTarget> plus = shops.get("plus");
+    for (int t = 0; t < base.size(); t++) {
+      ShopCase c = BROKEN_JOIN;
+      Rewriter broken = org.dpq.engine.rewrite.RewriteSeams.withoutPerUnitLimits();
+      String context = base.get(t).name() + ", broken rewrite, " + c.context();
+      BoundedRows b = BoundedRows.run(base.get(t).backend(), base.get(t).dataset(c.groups(), c.rows()), c.sql(),
+          SECRET, broken);
+      BoundedRows n = BoundedRows.run(plus.get(t).backend(), plus.get(t).dataset(c.groups(), c.rows()), c.sql(),
+          SECRET, broken);
+      List<String> caught = Neighbours.violations(b, n);
+      assertTrue(caught.stream().anyMatch(v -> v.startsWith("COUNT_ROWS") && v.contains("> L1")),
+          context + ": the broken rewrite must be caught: " + caught);
+    }
+  }
+
 
   @Test
   void pumsWithSeveralIdenticalRowsPerPersonGivesIdenticalBoundedRows() {

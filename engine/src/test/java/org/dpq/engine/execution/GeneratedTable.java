@@ -80,6 +80,21 @@ public final class GeneratedTable {
     return write(dir.resolve("gen_plus.csv"), plus);
   }
 
+  /**
+   * This table's other neighbour: the same rows without unit {@code uid}'s, written to {@code dir/gen_minus.csv}.
+   */
+  public GeneratedTable withoutUnit(Path dir, int uid) {
+    return write(dir.resolve("gen_minus.csv"), rows.stream().filter(r -> r.uid() == null || r.uid() != uid).toList());
+  }
+
+  /** The non-NULL unit with the most rows (the lowest among equals). */
+  public int busiestUnit() {
+    java.util.Map<Integer, Integer> counts = new java.util.TreeMap<>();
+    rows.stream().filter(r -> r.uid() != null).forEach(r -> counts.merge(r.uid(), 1, Integer::sum));
+    int max = java.util.Collections.max(counts.values());
+    return counts.entrySet().stream().filter(e -> e.getValue() == max).findFirst().orElseThrow().getKey();
+  }
+
   /** d's declared lower bound; {@link #DAYS} days up to its upper bound 2024-12-31. */
   public static final LocalDate FIRST_DAY = LocalDate.parse("2020-01-01");
   /** Days from 2020-01-01 to 2024-12-31. */

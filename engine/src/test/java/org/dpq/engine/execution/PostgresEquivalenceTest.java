@@ -25,6 +25,14 @@ class PostgresEquivalenceTest extends BackendEquivalenceContract {
   }
 
   @Override
+  protected List<ShopTarget> openShop(Path dir, String label) throws Exception {
+    if (server == null) {
+      server = PostgresTestServer.schema("dpq_equiv");
+    }
+    return List.of(duckdbShop(dir), PostgresShops.open(server, dir, label));
+  }
+
+  @Override
   protected void cleanUp() {
     if (server != null) {
       server.close();

@@ -129,6 +129,56 @@ public record ShopData(List<Customer> customers, List<Order> orders, List<Item> 
             weight: { type: double, lower: 0, upper: 50 }
       """;
 
+  /** The four tables, in the order of {@link #YAML}. */
+  public static final List<String> TABLES = List.of("customers", "orders", "items", "products");
+
+  /** Column definitions of each table for {@code CREATE TABLE} (e.g. on PostgreSQL), in its CSV file's order. */
+  public static final java.util.Map<String, List<String>> SQL_COLUMNS = java.util.Map.of(
+      "customers", List.of("customer_id integer", "region text"),
+      "orders", List.of("order_id bigint", "customer_id integer", "product_id integer", "amount double precision"),
+      "items", List.of("item_id bigint", "order_id bigint", "qty integer", "price double precision"),
+      "products", List.of("product_id integer", "category text", "weight double precision"));
+
+  /**
+   * {@link #YAML} with each table's source replaced by {@code sources} (table name to a YAML flow mapping such as
+   * {@code { jdbc: { url: ..., table: ... } }}; a table not named keeps its CSV file), G, R and a total cap C
+   * ({@code max_rows_per_unit}; 0: none).
+   */
+  public static String yaml(java.util.Map<String, String> sources, int groups, int rows, int cap) {
+    String yaml = YAML.replace("max_groups_contributed: 2", "max_groups_contributed: " + groups)
+        .replace("max_rows_per_group: 3", "max_rows_per_group: " + rows + (cap > 0 ? "\nmax_rows_per_unit: " + cap
+            : ""));
+    for (String table : TABLES) {
+      String source = sources.get(table);
+      if (source != null) {
+        String csv = "source: { csv: " + table + ".csv }";
+        if (!yaml.contains(csv)) {
+          throw new IllegalStateException("no CSV source of " + table + " in the YAML");
+        }
+        yaml = yaml.replace(csv, "source: " + source);
+      }
+    }
+    return yaml;
+  }
+
+  /** The customer of {@code region} with the most rows over orders and items (the lowest id among equals). */
+  public int busiestCustomer(String region) {
+    java.util.Map<Long, Integer> orderOwner = new java.util.HashMap<>();
+    java.util.Map<Integer, Integer> rows = new java.util.TreeMap<>();
+    java.util.Set<Integer> inRegion = new java.util.HashSet<>();
+    customers.stream().filter(c -> c.region().equals(region)).forEach(c -> inRegion.add(c.customerId()));
+    for (Order o : orders) {
+      orderOwner.put(o.orderId(), o.customerId());
+      rows.merge(o.customerId(), 1, Integer::sum);
+    }
+    for (Item i : items) {
+      rows.merge(orderOwner.get(i.orderId()), 1, Integer::sum);
+    }
+    return rows.entrySet().stream().filter(e -> inRegion.contains(e.getKey())).max(java.util.Map.Entry.<Integer, Integer>comparingByValue()
+        .thenComparing(java.util.Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow()
+        .getKey();
+  }
+
   /** Writes the four CSV files and {@code shop.yaml} (with {@code yaml}) into {@code dir}; returns the YAML path. */
   public Path write(Path dir, String yaml) {
     try {

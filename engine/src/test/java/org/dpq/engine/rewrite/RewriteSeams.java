@@ -8,4 +8,12 @@ public final class RewriteSeams {
   public static Rewriter doubleSums() {
     return new Rewriter(true, false);
   }
+
+  /**
+   * The rewrite without the per-unit limits of the bounded aggregate (no count cap at R, no sum scaling, no clamp
+   * of a unit's aggregates), while the analysis still declares the sensitivities they give.
+   */
+  public static Rewriter withoutPerUnitLimits() {
+    return new Rewriter(false);
+  }
 }
