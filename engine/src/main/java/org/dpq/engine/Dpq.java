@@ -75,8 +75,8 @@ public final class Dpq implements AutoCloseable {
   private final boolean ownsLedger;
   private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
-  private final Rewriter rewriter = new Rewriter();
-  private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
+  private final Rewriter rewriter;
+  private final GroupLimitChoice groupLimits;
   private final BudgetAllocator allocator = new BudgetAllocator();
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
@@ -96,6 +96,13 @@ public final class Dpq implements AutoCloseable {
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
       boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
+    this(dataset, ledger, noise, releaseKey, phases, withinAllocations, ownsLedger, backendSource, new Rewriter());
+  }
+
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
+      boolean withinAllocations, boolean ownsLedger, DataSource backendSource, Rewriter rewriter) {
+    this.rewriter = rewriter;
+    this.groupLimits = new GroupLimitChoice(rewriter);
     this.dataset = dataset;
     this.backendSource = backendSource;
     this.phases = phases;
@@ -151,6 +158,22 @@ public final class Dpq implements AutoCloseable {
   /** Test seam: package-private, so that only tests can name releases otherwise (e.g. by an old, broken key). */
   static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey) {
     return open(datasetYaml, noise, releaseKey, PhaseListener.NONE);
+  }
+
+  /**
+   * Test seam: package-private, so that only tests can open an engine whose rewrite is deliberately broken (the
+   * negative controls of the empirical audits).
+   */
+  static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, Rewriter rewriter) {
+    Dataset dataset = DatasetLoader.load(datasetYaml);
+    Ledger ledger = Ledger.open(dataset.ledger());
+    try {
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey),
+          PhaseListener.NONE, false, true, null, Objects.requireNonNull(rewriter));
+    } catch (RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
   }
 
   private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {

@@ -8,4 +8,9 @@ public final class RewriteSeams {
   public static Rewriter doubleSums() {
     return new Rewriter(true, false);
   }
+
+  /** The rewrite without per-unit limits (no group limit G, row limit R, clamps): raw rows, declared bounds. */
+  public static Rewriter withoutPerUnitLimits() {
+    return new Rewriter(false);
+  }
 }
