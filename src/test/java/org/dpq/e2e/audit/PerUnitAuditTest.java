@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.dpq.engine.QueryResult;
+import org.dpq.engine.rewrite.Rewriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,14 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
  * confidence; the bound must not exceed the claimed 1.0 (delta 0), and the same check must reject the broken engine
  * whose noise deviations are divided by {@value #SHRINK} ({@link ShrunkNoise}) on both queries.
  *
- * <p>Why not the rewrite that skips the inner row limit ({@code Rewriter.withoutPerUnitBoundsForTest()}, the seam of
+ * <p>Why not the rewrite that skips the inner row limit ({@link Rewriter#withoutPerUnitBoundsForTest()}, the seam of
  * PerUnitSubqueryTest's broken variant): through the whole engine it is not a privacy failure, so no audit can
  * reject it. Each unit is one inner row, and the outer stage clamps every row value to the bounds the analysis
  * derived for the inner aggregate (n in [0, m]) whatever the inner rows were; the inner limit keeps answers equal to
  * what the bounds describe, the outer row clamp keeps the release DP. Measured (40 runs per dataset, SUM of
  * per-person row counts): that seam alone, and that seam with the outer stage's per-unit limits also off, both gave
  * a lower bound of 0.000, the neighbour's releases about m above the base's rather than the raw 100. A count of
- * units cannot be broken that way either: each unit is one inner row whatever its row limit.
+ * units cannot be broken that way either: each unit is one inner row whatever its row limit. The audit keeps that
+ * seam as a check that the outer clamp alone holds the bound ({@link
+ * #withoutTheInnerRowLimitTheOuterClampStillHoldsTheBound}): without the clamp the target's 100 rows would move
+ * the sum by 100 against noise calibrated for 6, and the same check would reject it.
  *
  * <p>The audit uses a dataset of one table: per-unit subqueries are answered on such datasets only (over a dataset
  * of several tables the analysis rejects them, free, as nested aggregation).
@@ -90,6 +94,15 @@ class PerUnitAuditTest {
     EpsilonAudit.Result r = audit(AuditRuns.shrunk(SHRINK), SUM_OF_COUNTS, "tn", BROKEN_RUNS, sumEvents());
     AuditRuns.report("SUM of per-person row counts, noise / " + SHRINK, EPSILON, r);
     assertTrue(r.epsilonLowerBound() > EPSILON, "the audit missed a sum with too little noise: " + r);
+  }
+
+  @Test
+  void withoutTheInnerRowLimitTheOuterClampStillHoldsTheBound() {
+    EpsilonAudit.Result r = audit(AuditRuns.rewrittenBy(Rewriter.withoutPerUnitBoundsForTest()), SUM_OF_COUNTS,
+        "tn", BROKEN_RUNS, sumEvents());
+    AuditRuns.report("SUM of per-person row counts, inner row limit skipped (outer clamp kept)", EPSILON, r);
+    assertFalse(r.epsilonLowerBound() > EPSILON, "without the inner row limit the outer clamp alone must keep the "
+        + "release within epsilon " + EPSILON + ": " + r);
   }
 
   private static synchronized AuditData freshCopy() {
