@@ -90,10 +90,6 @@ public final class Dpq implements AutoCloseable {
   /** Time spent opening backends (setup, load), excluded from the "plan" phase. */
   private volatile long loadNanos;
 
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
-    this(dataset, ledger, noise, releaseKey, phases, false, true, null);
-  }
-
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
       boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
     this(dataset, ledger, noise, releaseKey, phases, withinAllocations, ownsLedger, backendSource, new Rewriter());
@@ -165,24 +161,22 @@ public final class Dpq implements AutoCloseable {
    * negative controls of the empirical audits).
    */
   static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, Rewriter rewriter) {
-    Dataset dataset = DatasetLoader.load(datasetYaml);
-    Ledger ledger = Ledger.open(dataset.ledger());
-    try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey),
-          PhaseListener.NONE, false, true, null, Objects.requireNonNull(rewriter));
-    } catch (RuntimeException e) {
-      ledger.close();
-      throw e;
-    }
+    return open(datasetYaml, noise, releaseKey, PhaseListener.NONE, Objects.requireNonNull(rewriter));
   }
 
   private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
+    return open(datasetYaml, noise, releaseKey, phases, new Rewriter());
+  }
+
+  private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
+      Rewriter rewriter) {
     long start = System.nanoTime();
     Dataset dataset = DatasetLoader.load(datasetYaml);
     Ledger ledger = Ledger.open(dataset.ledger());
     Objects.requireNonNull(phases, "phases").phase("open", System.nanoTime() - start);
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases);
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases,
+          false, true, null, rewriter);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;
