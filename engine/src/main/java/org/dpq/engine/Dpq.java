@@ -75,8 +75,8 @@ public final class Dpq implements AutoCloseable {
   private final boolean ownsLedger;
   private final ReleaseKey.Scheme releaseKey;
   private final Analyzer analyzer = new Analyzer();
-  private final Rewriter rewriter = new Rewriter();
-  private final GroupLimitChoice groupLimits = new GroupLimitChoice(rewriter);
+  private final Rewriter rewriter;
+  private final GroupLimitChoice groupLimits;
   private final BudgetAllocator allocator = new BudgetAllocator();
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
@@ -90,12 +90,15 @@ public final class Dpq implements AutoCloseable {
   /** Time spent opening backends (setup, load), excluded from the "plan" phase. */
   private volatile long loadNanos;
 
-  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
-    this(dataset, ledger, noise, releaseKey, phases, false, true, null);
+  private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
+      boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
+    this(dataset, ledger, noise, releaseKey, phases, withinAllocations, ownsLedger, backendSource, new Rewriter());
   }
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
-      boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
+      boolean withinAllocations, boolean ownsLedger, DataSource backendSource, Rewriter rewriter) {
+    this.rewriter = rewriter;
+    this.groupLimits = new GroupLimitChoice(rewriter);
     this.dataset = dataset;
     this.backendSource = backendSource;
     this.phases = phases;
@@ -153,13 +156,27 @@ public final class Dpq implements AutoCloseable {
     return open(datasetYaml, noise, releaseKey, PhaseListener.NONE);
   }
 
+  /**
+   * Test seam: package-private, so that only tests can open an engine whose rewrite is deliberately broken (the
+   * negative controls of the empirical audits).
+   */
+  static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, Rewriter rewriter) {
+    return open(datasetYaml, noise, releaseKey, PhaseListener.NONE, Objects.requireNonNull(rewriter));
+  }
+
   private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases) {
+    return open(datasetYaml, noise, releaseKey, phases, new Rewriter());
+  }
+
+  private static Dpq open(Path datasetYaml, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
+      Rewriter rewriter) {
     long start = System.nanoTime();
     Dataset dataset = DatasetLoader.load(datasetYaml);
     Ledger ledger = Ledger.open(dataset.ledger());
     Objects.requireNonNull(phases, "phases").phase("open", System.nanoTime() - start);
     try {
-      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases);
+      return new Dpq(dataset, ledger, Objects.requireNonNull(noise), Objects.requireNonNull(releaseKey), phases,
+          false, true, null, rewriter);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;

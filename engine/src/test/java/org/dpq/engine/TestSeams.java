@@ -53,4 +53,10 @@ public final class TestSeams {
   public static Dpq openWithReleaseKey(Path yaml, Noise noise, ReleaseKey.Scheme releaseKey) {
     return Dpq.open(yaml, noise, releaseKey);
   }
+
+  /** Opens a dataset whose bounded queries come from {@code rewriter} (e.g. a deliberately broken one). */
+  public static Dpq openWithRewriter(Path yaml, Noise noise, ReleaseKey.Scheme releaseKey,
+      org.dpq.engine.rewrite.Rewriter rewriter) {
+    return Dpq.open(yaml, noise, releaseKey, rewriter);
+  }
 }

@@ -20,7 +20,8 @@ import java.util.Locale;
  * @param family structure, parameters, oracles or data
  * @param via cli (the CLI's entry point, the default: see {@link #inChildJvm()}) or api (the Java API, for
  *     data-value cases)
- * @param dataset people (default), empty, unicode or whale
+ * @param dataset people (default), empty, unicode, whale, malformed, or a shop of several tables
+ *     ({@link HostileShop#VARIANTS})
  * @param command query (default) or explain
  * @param sql the query text; {@link #text()} expands its macros
  * @param args extra CLI flags (for api cases only --epsilon, --delta and --mechanism are understood)
