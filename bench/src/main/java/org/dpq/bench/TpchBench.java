@@ -55,7 +55,7 @@ import org.dpq.mechanisms.PrivacyLoss;
  * rows are among the exact top rows.
  *
  * <p>Usage: {@code TpchBench [--sf 1] [--dir DIR] [--reps 5] [--trials 50] [--epsilons 1,0.1] [--queries q1,q3]
- * [--speed true] [--accuracy true]}
+ * [--speed true] [--accuracy true] [--profile q1,q5]}
  */
 public final class TpchBench {
   private static final long SEED = 19920101L;
@@ -97,6 +97,10 @@ public final class TpchBench {
       }
       if (Boolean.parseBoolean(opt.getOrDefault("accuracy", "true"))) {
         accuracy(plain, yaml, queries, epsilons, trials);
+      }
+      if (opt.containsKey("profile")) {
+        List<String> profiled = List.of(opt.get("profile").split(","));
+        profile(plain, yaml, TpchQuery.ALL.stream().filter(q -> profiled.contains(q.name())).toList());
       }
     }
   }
@@ -245,6 +249,35 @@ public final class TpchBench {
               boundedSeconds, String.join(", ", noisePlan.measurements().stream().map(m -> String.format(Locale.ROOT,
                   "%s %.3g", m.label(), m.mechanism().scale())).toList())));
         }
+      }
+    }
+  }
+
+  /**
+   * DuckDB's EXPLAIN ANALYZE, on the plain tables, of the bounded SQL of each query in both group-limit orders (dpq
+   * picks one at run time when the rewriter offers a probe, aggregate-first otherwise) and of the DP form without DP.
+   */
+  private static void profile(Connection plain, Path yaml, List<TpchQuery> queries) throws SQLException {
+    Dataset d = DatasetLoader.load(yaml);
+    for (TpchQuery q : queries) {
+      DpPlan plan = new Analyzer().analyze(d, q.sql());
+      Rewriter rewriter = new Rewriter();
+      System.out.printf(Locale.ROOT, "%n==== %s: group-limit probe %s%n", q,
+          rewriter.groupLimitProbe(plan, DuckDbDialect.INSTANCE).isPresent() ? "offered" : "none (aggregate-first)");
+      Map<String, String> sqls = new LinkedHashMap<>();
+      sqls.put("bounded, aggregate-first", rewriter.rewrite(plan, DuckDbDialect.INSTANCE, 42L).sql());
+      sqls.put("bounded, rank-first", rewriter.rewrite(plan, DuckDbDialect.INSTANCE, 42L,
+          org.dpq.engine.rewrite.GroupLimit.RANK_FIRST).sql());
+      sqls.put("DP form without DP", q.sql());
+      for (Map.Entry<String, String> e : sqls.entrySet()) {
+        long t = System.nanoTime();
+        try (Statement s = plain.createStatement(); ResultSet rs = s.executeQuery("EXPLAIN ANALYZE " + e.getValue())) {
+          System.out.printf(Locale.ROOT, "---- %s %s%n", q, e.getKey());
+          while (rs.next()) {
+            System.out.println(rs.getString(rs.getMetaData().getColumnCount()));
+          }
+        }
+        System.out.printf(Locale.ROOT, "---- %s %s: %.2f s wall%n", q, e.getKey(), seconds(t));
       }
     }
   }
