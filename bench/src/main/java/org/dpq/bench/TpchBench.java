@@ -55,7 +55,7 @@ import org.dpq.mechanisms.PrivacyLoss;
  * rows are among the exact top rows.
  *
  * <p>Usage: {@code TpchBench [--sf 1] [--dir DIR] [--reps 5] [--trials 50] [--epsilons 1,0.1] [--queries q1,q3]
- * [--speed true] [--accuracy true] [--profile q1,q5]}
+ * [--speed true] [--accuracy true] [--variants q1,q5] [--profile q1,q5]}
  */
 public final class TpchBench {
   private static final long SEED = 19920101L;
@@ -97,6 +97,10 @@ public final class TpchBench {
       }
       if (Boolean.parseBoolean(opt.getOrDefault("accuracy", "true"))) {
         accuracy(plain, yaml, queries, epsilons, trials);
+      }
+      if (opt.containsKey("variants")) {
+        List<String> chosen = List.of(opt.get("variants").split(","));
+        variants(plain, yaml, TpchQuery.ALL.stream().filter(q -> chosen.contains(q.name())).toList(), reps);
       }
       if (opt.containsKey("profile")) {
         List<String> profiled = List.of(opt.get("profile").split(","));
@@ -280,6 +284,142 @@ public final class TpchBench {
         System.out.printf(Locale.ROOT, "---- %s %s: %.2f s wall%n", q, e.getKey(), seconds(t));
       }
     }
+  }
+
+  /**
+   * The bounded SQL in the group-limit order dpq would pick (its probe run on the plain tables) against the same SQL
+   * with the WHERE's {@code TRY(a AND b AND ...)} written as {@code TRY(a) AND TRY(b) AND ...}, and the DP form
+   * without DP, interleaved; checks that both bounded forms return the same rows. In a WHERE the two keep exactly
+   * the same rows (a row is kept only when every conjunct is true without error in both), and no error escapes
+   * either; only the second lets DuckDB push each conjunct down to its table.
+   */
+  private static void variants(Connection plain, Path yaml, List<TpchQuery> queries, int reps) throws SQLException {
+    Dataset d = DatasetLoader.load(yaml);
+    System.out.printf(Locale.ROOT, "%nbounded SQL alone on the plain tables, wall seconds, median [min-max] of %d%n", reps);
+    System.out.printf(Locale.ROOT, "%-4s | %-15s | %-22s | %-22s | %-22s | %s%n", "q", "order", "bounded (as rewritten)",
+        "bounded, TRY per AND", "DP form without DP", "same rows");
+    for (TpchQuery q : queries) {
+      DpPlan plan = new Analyzer().analyze(d, q.sql());
+      Rewriter rewriter = new Rewriter();
+      org.dpq.engine.rewrite.GroupLimit order = org.dpq.engine.rewrite.GroupLimit.AGGREGATE_FIRST;
+      java.util.Optional<String> probe = rewriter.groupLimitProbe(plan, DuckDbDialect.INSTANCE);
+      if (probe.isPresent()) {
+        try (Statement s = plain.createStatement(); ResultSet rs = s.executeQuery(probe.get())) {
+          rs.next();
+          order = org.dpq.engine.rewrite.GroupLimit.choose(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        }
+      }
+      String bounded = rewriter.rewrite(plan, DuckDbDialect.INSTANCE, 42L, order).sql();
+      String split = splitTry(bounded);
+      boolean same = sortedRows(plain, bounded).equals(sortedRows(plain, split));
+      double[] b = new double[reps];
+      double[] t = new double[reps];
+      double[] f = new double[reps];
+      for (int r = 0; r < reps; r++) {
+        long s0 = System.nanoTime();
+        run(plain, bounded);
+        b[r] = seconds(s0);
+        s0 = System.nanoTime();
+        run(plain, split);
+        t[r] = seconds(s0);
+        s0 = System.nanoTime();
+        run(plain, q.sql());
+        f[r] = seconds(s0);
+      }
+      System.out.printf(Locale.ROOT, "%-4s | %-15s | %-22s | %-22s | %-22s | %s%s%n", q, order, range(b), range(t),
+          range(f), same, split.equals(bounded) ? " (one conjunct: nothing to split)" : "");
+    }
+  }
+
+  /** Every {@code WHERE TRY(a AND b ...)} of {@code sql} as {@code WHERE TRY(a) AND TRY(b) ...} (top-level ANDs). */
+  static String splitTry(String sql) {
+    StringBuilder out = new StringBuilder();
+    int from = 0;
+    while (true) {
+      int at = sql.indexOf("WHERE TRY(", from);
+      if (at < 0) {
+        return out.append(sql, from, sql.length()).toString();
+      }
+      int open = at + "WHERE TRY".length();
+      int close = matching(sql, open);
+      List<String> parts = topLevelConjuncts(sql.substring(open + 1, close));
+      out.append(sql, from, at).append("WHERE ");
+      for (int i = 0; i < parts.size(); i++) {
+        out.append(i == 0 ? "" : " AND ").append("TRY(").append(parts.get(i).strip()).append(')');
+      }
+      from = close + 1;
+    }
+  }
+
+  /** The index of the parenthesis closing the one at {@code open}, outside quoted text. */
+  private static int matching(String sql, int open) {
+    int depth = 0;
+    for (int i = open; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      if (c == '\'' || c == '"') {
+        i = sql.indexOf(c, i + 1);
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')' && --depth == 0) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("unbalanced parentheses");
+  }
+
+  /** {@code condition} split at its ANDs outside parentheses, quotes, CASE ... END and BETWEEN ... AND. */
+  private static List<String> topLevelConjuncts(String condition) {
+    List<String> parts = new ArrayList<>();
+    int depth = 0;
+    int between = 0;
+    int start = 0;
+    String upper = condition.toUpperCase(Locale.ROOT);
+    for (int i = 0; i < condition.length(); i++) {
+      char c = condition.charAt(i);
+      if (c == '\'' || c == '"') {
+        i = condition.indexOf(c, i + 1);
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (word(upper, i, "CASE")) {
+        depth++;
+      } else if (word(upper, i, "END")) {
+        depth--;
+      } else if (depth == 0 && word(upper, i, "BETWEEN")) {
+        between++;
+      } else if (depth == 0 && word(upper, i, "AND")) {
+        if (between > 0) {
+          between--;
+        } else {
+          parts.add(condition.substring(start, i));
+          start = i + 3;
+        }
+      }
+    }
+    parts.add(condition.substring(start));
+    return parts;
+  }
+
+  private static boolean word(String text, int i, String w) {
+    return text.startsWith(w, i) && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))
+        && (i + w.length() >= text.length() || !Character.isLetterOrDigit(text.charAt(i + w.length())));
+  }
+
+  private static List<String> sortedRows(Connection c, String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          row.append(rs.getString(i)).append('|');
+        }
+        rows.add(row.toString());
+      }
+    }
+    java.util.Collections.sort(rows);
+    return rows;
   }
 
   /** The rows of {@code sql} keyed by their first {@code keys} columns as text, in the order returned. */
