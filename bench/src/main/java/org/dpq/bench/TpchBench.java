@@ -54,6 +54,10 @@ import org.dpq.mechanisms.PrivacyLoss;
  * groups were released against how many the exact answer has; for the queries with a LIMIT, how many of the released
  * rows are among the exact top rows.
  *
+ * <p><b>Where the time goes</b> (optional): {@code --variants} times the bounded SQL alone on the plain tables, as
+ * rewritten and with its WHERE's {@code TRY} split per conjunct, and checks that both return the same rows;
+ * {@code --profile} prints DuckDB's EXPLAIN ANALYZE of the bounded SQL in both group-limit orders.
+ *
  * <p>Usage: {@code TpchBench [--sf 1] [--dir DIR] [--reps 5] [--trials 50] [--epsilons 1,0.1] [--queries q1,q3]
  * [--speed true] [--accuracy true] [--variants q1,q5] [--profile q1,q5]}
  */
