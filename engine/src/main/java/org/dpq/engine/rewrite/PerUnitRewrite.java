@@ -30,9 +30,9 @@ final class PerUnitRewrite {
   static void push(RelBuilder b, PerUnitSource source, SqlDialect dialect, long secret, boolean bounded) {
     RexBuilder rex = b.getRexBuilder();
     Clamps clamps = new Clamps(rex);
-    b.push(source.scan());
+    b.push(source.input());
     source.where().ifPresent(w -> b.filter(RowErrors.asFilter(b, dialect, w)));
-    RexNode unit = rex.makeInputRef(source.scan(), source.unitField());
+    RexNode unit = rex.makeInputRef(source.input(), source.unitField());
     List<RexNode> projection = new ArrayList<>();
     List<String> names = new ArrayList<>();
     projection.add(unit);
