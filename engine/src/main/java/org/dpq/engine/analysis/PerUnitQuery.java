@@ -40,7 +40,8 @@ import org.dpq.engine.catalog.PrivacyUnit;
 import org.dpq.errors.QueryRejectedException;
 
 /**
- * Recognises a per-unit subquery: an outer aggregate over an inner {@code GROUP BY unit} over the one table, and
+ * Recognises a per-unit subquery: an outer aggregate over an inner {@code GROUP BY unit} over the one table (or,
+ * over several tables, over {@link JoinedQuery}'s joined view, whose unit is {@code dpq_unit}), and
  * nothing else of the kind (an inner grouped by anything but exactly the unit, nested levels, an inner used twice
  * are rejected, free, before any charge). Owns invariant 3 for such queries at analysis time: the inner result is
  * read as a derived table with one row per unit and bounds derived from the column bounds and the per-unit row

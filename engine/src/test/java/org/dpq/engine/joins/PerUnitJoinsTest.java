@@ -96,6 +96,11 @@ class PerUnitJoinsTest {
       }
     }
     assertTrue(sawSum, "SUM(s) is measured: " + plan.measurements());
+    // grouped by the unit table's column through a join: the same customers, the same answer
+    BoundedRows joined = BoundedRows.run(duckdb, dataset, "SELECT COUNT(*) AS c, SUM(s) AS t FROM (SELECT "
+        + "c.customer_id, SUM(o.amount) AS s FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
+        + "GROUP BY c.customer_id) t WHERE s > 100", SECRET);
+    assertEquals(rows.rows(), joined.rows());
   }
 
   @Test
