@@ -112,6 +112,23 @@ class PerUnitJoinsTest {
     assertNotEquals(expected, unlimited, "some customer has more than m items, so the limit is exercised");
   }
 
+  /** A declared max_rows_per_unit C below G*R sets m = C over the joined rows, and explain says so. */
+  @Test
+  void maxRowsPerUnitLimitsTheJoinedRowsOfAUnitAndExplainShowsIt() {
+    Path yaml = SHOP.write(tmp.resolve("capped"), ShopData.YAML.replace("max_rows_per_group: 3",
+        "max_rows_per_group: 3\nmax_rows_per_unit: 4"));
+    Dataset capped = DatasetLoader.load(yaml);
+    assertEquals(4, capped.maxRowsPerUnit().orElseThrow());
+    BoundedRows rows = BoundedRows.run(duckdb, capped, HISTOGRAM, SECRET);
+    assertEquals(4, rows.plan().perUnit().orElseThrow().rowLimit());
+    assertEquals(reference("SELECT LEAST(n, 4) AS n, COUNT(*) FROM (" + ITEMS_PER_CUSTOMER + ") t GROUP BY 1"),
+        counts(rows));
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      String explained = dpq.explain(ISSUE, org.dpq.engine.QueryOptions.defaults()).toString();
+      assertTrue(explained.contains("over at most 4 rows of the unit"), explained);
+    }
+  }
+
   @Test
   void withReadOnceAnswersLikeTheSubquery() {
     String with = "WITH per_customer AS (" + ITEMS_PER_CUSTOMER + ") SELECT n, COUNT(*) AS c FROM per_customer "
