@@ -83,6 +83,9 @@ class PerUnitJoinsTest {
     List<Object> got = rows.rows().values().iterator().next();
     assertEquals(((Number) expected[0]).longValue(), rows.total(rows.indexOf(MeasurementKind.COUNT_ROWS)));
     assertTrue(((Number) expected[0]).longValue() > 10, "a non-trivial count");
+    BoundedRows asWritten = BoundedRows.run(duckdb, dataset, "SELECT COUNT(*) FROM (SELECT customer_id, SUM(amount) "
+        + "AS s FROM orders GROUP BY customer_id) WHERE s > 100", SECRET);
+    assertEquals(((Number) expected[0]).longValue(), asWritten.total(0), "the issue's text, without an alias");
     DpPlan plan = rows.plan();
     assertEquals(M, plan.perUnit().orElseThrow().rowLimit(), "m = min(G*R, C) = 6");
     // every customer has at most 6 orders of amounts inside [0, 500], so the bounded sum is the plain one
