@@ -92,7 +92,16 @@ final class JoinedQuery {
       RelNode step = path.get(i);
       replaced = step.copy(step.getTraitSet(), List.of(replaced));
     }
-    DpPlan plan = new PlanExtractor(view(viewType), sql).extract(replaced);
+    Dataset view = view(viewType);
+    Optional<PerUnitQuery.Split> perUnit = PerUnitQuery.split(view, replaced,
+        ((PrivacyUnit.ByColumn) dataset.unit()).column(),
+        "one private table or a join along declared keys");
+    if (perUnit.isPresent()) {
+      // a per-unit subquery over the join: bounded like one over a table, reading the joined relation
+      PerUnitQuery.Split s = perUnit.get();
+      return new PlanExtractor(s.derived(), sql).extract(s.outer()).withPerUnit(s.source().reading(real));
+    }
+    DpPlan plan = new PlanExtractor(view, sql).extract(replaced);
     return new DpPlan(plan.dataset(), plan.sql(), real, plan.unitField(), plan.where(), plan.keys(),
         plan.measurements(), plan.selectionMeasurement(), plan.aggregates(), plan.post(), plan.partitionMode());
   }

@@ -40,7 +40,8 @@ import org.dpq.engine.catalog.PrivacyUnit;
 import org.dpq.errors.QueryRejectedException;
 
 /**
- * Recognises a per-unit subquery: an outer aggregate over an inner {@code GROUP BY unit} over the one table, and
+ * Recognises a per-unit subquery: an outer aggregate over an inner {@code GROUP BY unit} over the one table (or,
+ * over several tables, over {@link JoinedQuery}'s joined view, whose unit is {@code dpq_unit}), and
  * nothing else of the kind (an inner grouped by anything but exactly the unit, nested levels, an inner used twice
  * are rejected, free, before any charge). Owns invariant 3 for such queries at analysis time: the inner result is
  * read as a derived table with one row per unit and bounds derived from the column bounds and the per-unit row
@@ -64,9 +65,10 @@ final class PerUnitQuery {
           + "row: there is no unit to aggregate per", "write one SELECT with aggregates over " + dataset.table());
     }
     String unit = byColumn.column();
+    // over several tables the key may be a unit_via key equal to the unit; the plan checks it is (JoinedQuery)
     boolean byUnit = select.getGroup() != null && select.getGroup().size() == 1
         && select.getGroup().get(0) instanceof SqlIdentifier id
-        && id.names.get(id.names.size() - 1).equalsIgnoreCase(unit);
+        && (dataset.hasSeveralTables() || id.names.get(id.names.size() - 1).equalsIgnoreCase(unit));
     if (!byUnit) {
       throw notPerUnit(unit);
     }
@@ -119,6 +121,14 @@ final class PerUnitQuery {
    * which {@link PlanExtractor} analyses as before).
    */
   static Optional<Split> split(Dataset dataset, RelNode root) {
+    return split(dataset, root, null, null);
+  }
+
+  /**
+   * {@link #split(Dataset, RelNode)} over a joined view ({@link JoinedQuery}): messages name {@code shownUnit} and
+   * {@code shownFrom} (the analyst's unit column and tables) rather than the view's internal names.
+   */
+  static Optional<Split> split(Dataset dataset, RelNode root, String shownUnit, String shownFrom) {
     RelNode node = root;
     while (node instanceof Project || node instanceof Filter || node instanceof Sort) {
       node = node.getInput(0);
@@ -141,7 +151,8 @@ final class PerUnitQuery {
       throw Reject.because("nested aggregation on a dataset whose privacy unit is the row is not supported",
           "use a single level of aggregates");
     }
-    PerUnitSource source = source(dataset, inner, byColumn.column());
+    PerUnitSource source = source(dataset, inner, byColumn.column(),
+        shownUnit == null ? byColumn.column() : shownUnit, shownFrom == null ? dataset.table() : shownFrom);
     Dataset derived = derivedDataset(dataset, source);
     RelOptTableImpl table = RelOptTableImpl.create(source.scan().getTable().getRelOptSchema(), inner.getRowType(),
         List.of(dataset.table() + "$per_unit"), null);
@@ -167,7 +178,8 @@ final class PerUnitQuery {
     return inputs.isEmpty() ? node : node.copy(node.getTraitSet(), inputs);
   }
 
-  private static PerUnitSource source(Dataset dataset, Aggregate inner, String unit) {
+  private static PerUnitSource source(Dataset dataset, Aggregate inner, String unitField, String unit,
+      String from) {
     if (inner.getGroupType() != Aggregate.Group.SIMPLE || inner.getGroupCount() != 1) {
       throw notPerUnit(unit);
     }
@@ -182,8 +194,8 @@ final class PerUnitQuery {
         throw Reject.because("nested per-unit subqueries (an aggregate over an aggregate over an aggregate) are "
             + "not supported", "use one per-unit subquery (GROUP BY " + unit + ") under one outer aggregate");
       } else {
-        throw Reject.because("a per-unit subquery must read the one table " + dataset.table() + " with WHERE only "
-            + "(no joins, set operations or windows)", "write SELECT " + unit + ", ... FROM " + dataset.table()
+        throw Reject.because("a per-unit subquery must read " + from + " with WHERE only "
+            + "(no set operations or windows)", "write SELECT " + unit + ", ... FROM " + from
             + " WHERE ... GROUP BY " + unit);
       }
     }
@@ -204,9 +216,9 @@ final class PerUnitQuery {
         rowExprs = next;
       }
     }
-    RelDataTypeField unitField = scan.getRowType().getField(unit, false, false);
+    RelDataTypeField unitRef = scan.getRowType().getField(unitField, false, false);
     RexNode key = rowExprs.get(inner.getGroupSet().nth(0));
-    if (unitField == null || !(key instanceof RexInputRef ref) || ref.getIndex() != unitField.getIndex()) {
+    if (unitRef == null || !(key instanceof RexInputRef ref) || ref.getIndex() != unitRef.getIndex()) {
       throw notPerUnit(unit);
     }
     long groupRows = (long) dataset.maxGroupsContributed() * dataset.maxRowsPerGroup();
@@ -217,7 +229,7 @@ final class PerUnitQuery {
     for (int i = 0; i < inner.getAggCallList().size(); i++) {
       columns.add(column(dataset, scan, inner.getAggCallList().get(i), names.get(1 + i), rowExprs, m));
     }
-    return new PerUnitSource(dataset, scan, unitField.getIndex(),
+    return new PerUnitSource(dataset, scan, unitRef.getIndex(),
         conditions.isEmpty() ? Optional.empty() : Optional.of(RexUtil.composeConjunction(rex, conditions)), m,
         columns, inner.getRowType());
   }
@@ -300,7 +312,8 @@ final class PerUnitQuery {
   private static Dataset derivedDataset(Dataset dataset, PerUnitSource source) {
     List<Column> columns = new ArrayList<>();
     List<RelDataTypeField> fields = source.rowType().getFieldList();
-    Column unit = dataset.column(source.unitName()).orElseGet(() -> new Column(source.unitName(), ColumnType.STRING,
+    String unitColumn = source.scan().getRowType().getFieldNames().get(source.unitField());
+    Column unit = dataset.column(unitColumn).orElseGet(() -> new Column(source.unitName(), ColumnType.STRING,
         OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty()));
     columns.add(new Column(fields.get(0).getName(), unit.type(), OptionalDouble.empty(), OptionalDouble.empty(),
         Optional.empty()));

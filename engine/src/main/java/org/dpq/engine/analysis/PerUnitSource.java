@@ -2,6 +2,7 @@ package org.dpq.engine.analysis;
 
 import java.util.List;
 import java.util.Optional;
+import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexNode;
@@ -15,18 +16,35 @@ import org.dpq.engine.catalog.Dataset;
  * then bounded over that table with G = R = 1 (one row per unit).
  *
  * @param dataset the real dataset (its table, bounds, G, R and cap)
- * @param scan the real table's scan; every argument and {@code where} refer to its row
+ * @param scan the real table's scan, or over several tables the joined view's scan; every argument and
+ *     {@code where} refer to its row
+ * @param input what the bounded inner query reads: {@code scan} itself over one table, or the joined relation with
+ *     the unit attached ({@code JoinedQuery}'s real relation, whose row is {@code scan}'s) over several tables
  * @param unitField the privacy unit's field in the scan row
  * @param where the inner WHERE over the scan row
  * @param rowLimit m: the most rows of one unit the inner aggregate reads
  * @param columns the derived table's columns after the unit (in the inner aggregate's order)
  * @param rowType the derived table's row: the unit, then {@code columns}
  */
-public record PerUnitSource(Dataset dataset, TableScan scan, int unitField, Optional<RexNode> where, int rowLimit,
-    List<Column> columns, RelDataType rowType) {
+public record PerUnitSource(Dataset dataset, TableScan scan, RelNode input, int unitField, Optional<RexNode> where,
+    int rowLimit, List<Column> columns, RelDataType rowType) {
 
   public PerUnitSource {
     columns = List.copyOf(columns);
+    if (!input.getRowType().getFieldNames().equals(scan.getRowType().getFieldNames())) {
+      throw new IllegalArgumentException("the per-unit input must have the scan's row");
+    }
+  }
+
+  /** A per-unit subquery over the one table {@code scan}. */
+  public PerUnitSource(Dataset dataset, TableScan scan, int unitField, Optional<RexNode> where, int rowLimit,
+      List<Column> columns, RelDataType rowType) {
+    this(dataset, scan, scan, unitField, where, rowLimit, columns, rowType);
+  }
+
+  /** This subquery reading {@code relation} (the joined relation over several tables) where {@code scan} stands. */
+  PerUnitSource reading(RelNode relation) {
+    return new PerUnitSource(dataset, scan, relation, unitField, where, rowLimit, columns, rowType);
   }
 
   /** An inner aggregate. */
@@ -72,7 +90,11 @@ public record PerUnitSource(Dataset dataset, TableScan scan, int unitField, Opti
 
   /** A canonical description (SQL constructs and bounds, no data) for stored-answer keys and plan hashes. */
   public String canonical() {
-    StringBuilder out = new StringBuilder("perUnit(unit=").append(unitField).append(", m=").append(rowLimit)
+    StringBuilder out = new StringBuilder("perUnit(");
+    if (input != scan) {
+      out.append("input=").append(org.apache.calcite.plan.RelOptUtil.toString(input)).append(", ");
+    }
+    out.append("unit=").append(unitField).append(", m=").append(rowLimit)
         .append(", where=").append(where.map(RexNode::toString).orElse("-"));
     for (Column c : columns) {
       out.append(", ").append(c.name()).append('=').append(c.kind()).append('(')

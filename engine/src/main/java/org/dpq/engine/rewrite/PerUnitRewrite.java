@@ -13,8 +13,10 @@ import org.dpq.engine.analysis.PerUnitSource;
 
 /**
  * The bounded per-unit subquery an outer query reads in place of its derived table. Owns invariant 3 for the
- * derived table: after the inner WHERE, each row value is clamped to its row bounds, only the unit's first m rows
- * by {@code ROW_NUMBER() OVER (PARTITION BY unit ORDER BY hash(secret, unit, values))} reach the inner aggregate
+ * derived table: over the table (or, over several tables, the joined relation with the unit attached, where rows
+ * whose private tables disagree on the unit are already dropped) and after the inner WHERE, each row value is
+ * clamped to its row bounds, only the unit's first m rows by
+ * {@code ROW_NUMBER() OVER (PARTITION BY unit ORDER BY hash(secret, unit, values))} reach the inner aggregate
  * (the window sees the unit's own rows only, and rows tying on the hash agree on every value read), and each
  * unit's aggregates are clamped to the derived bounds (a guard against rounding). The result has the derived
  * table's row: the unit, then one column per inner aggregate in its declared type.
@@ -30,9 +32,9 @@ final class PerUnitRewrite {
   static void push(RelBuilder b, PerUnitSource source, SqlDialect dialect, long secret, boolean bounded) {
     RexBuilder rex = b.getRexBuilder();
     Clamps clamps = new Clamps(rex);
-    b.push(source.scan());
+    b.push(source.input());
     source.where().ifPresent(w -> b.filter(RowErrors.asFilter(b, dialect, w)));
-    RexNode unit = rex.makeInputRef(source.scan(), source.unitField());
+    RexNode unit = rex.makeInputRef(source.input(), source.unitField());
     List<RexNode> projection = new ArrayList<>();
     List<String> names = new ArrayList<>();
     projection.add(unit);
