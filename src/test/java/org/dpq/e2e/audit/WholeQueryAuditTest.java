@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.dpq.e2e.MemoryTempDir;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.QueryOptions;
 import org.dpq.engine.QueryResult;
@@ -45,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * appends the run's number to the canonical stored-answer key, so the ledger never returns a stored answer for the
  * same SQL text (each run asserts {@code !reused()}); the datasets have a budget of 1e7. What repeating one SQL
  * text shares between runs is only what the engine itself remembers for a repeated query: the dry run on the empty
- * twin and the group-limit order probe, neither of which reads the audited rows or draws noise, so the released
- * distribution is the one a distinct query would have. (Runs used to differ by a no-op {@code WHERE age <> -k},
+ * twin, the group-limit order probe and the planner's folded constants, none of which reads the audited rows or
+ * draws noise, so the released distribution is the one a distinct query would have. (Runs used to differ by a no-op {@code WHERE age <> -k},
  * which made each run also pay for those two; measured per run: 32 ms CPU before, see {@link AuditData} for the
  * rest.) Runs: {@value #RUNS} per dataset for the correct engine, {@value #BROKEN_RUNS}
  * for the broken ones (their signal is far stronger).
@@ -84,7 +85,8 @@ class WholeQueryAuditTest {
   private static final String EXPRESSION_SUM = "SELECT city, SUM(CASE WHEN age >= 18 THEN LEAST(income, 1000) "
       + "ELSE 0 END) AS s FROM audit WHERE age <> -1 GROUP BY city";
 
-  @TempDir static Path dir;
+  /** In memory: the audit checks released values, not that its ledgers survive a power cut. */
+  @TempDir(factory = MemoryTempDir.class) static Path dir;
   private static final ExecutorService SIDE_BY_SIDE = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "audit-base");
     t.setDaemon(true);

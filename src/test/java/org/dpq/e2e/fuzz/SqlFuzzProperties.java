@@ -19,6 +19,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.dpq.budget.LedgerStatus;
+import org.dpq.e2e.MemoryTempDir;
 import org.dpq.e2e.hostile.HostileData;
 import org.dpq.e2e.hostile.Leaks;
 import org.dpq.engine.Cell;
@@ -48,7 +49,8 @@ class SqlFuzzProperties {
 
   @BeforeContainer
   static void open() throws IOException {
-    dir = Files.createTempDirectory("dpq-fuzz");
+    // In memory: the properties check what the ledger records, not that it survives a power cut.
+    dir = MemoryTempDir.create("dpq-fuzz");
     Path csv = HostileData.people(dir, 300, 3);
     dpq = TestSeams.openSeeded(HostileData.yaml(dir, "fuzz", "people", csv, "1e9", "0.9"), 77);
   }

@@ -104,6 +104,7 @@ final class CatalogSchema {
         .typeSystem(DpTypeSystem.INSTANCE)
         .operatorTable(OPERATORS)
         .context(Contexts.of(CONNECTION))
+        .executor(ConstantFolding.INSTANCE)
         .build();
   }
 
