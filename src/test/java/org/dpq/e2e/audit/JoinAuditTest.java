@@ -12,6 +12,7 @@ import org.dpq.engine.QueryResult;
 import org.dpq.engine.rewrite.RewriteSeams;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dpq.e2e.MemoryTempDir;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,7 +46,7 @@ class JoinAuditTest {
   private static final String SUM = "SELECT o.channel, SUM(o.amount) AS s FROM orders o "
       + "JOIN customers c ON o.customer_id = c.customer_id WHERE c.region <> 'nowhere' GROUP BY o.channel";
 
-  @TempDir static Path dir;
+  @TempDir(factory = MemoryTempDir.class) static Path dir;
   private static ShopAuditData data;
   private static int copies;
 

@@ -10,6 +10,7 @@ import org.dpq.engine.QueryResult;
 import org.dpq.engine.rewrite.Rewriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dpq.e2e.MemoryTempDir;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,7 +57,7 @@ class PerUnitAuditTest {
   private static final String SUM_OF_COUNTS = "SELECT SUM(n) AS tn FROM (SELECT pid, COUNT(*) AS n FROM audit "
       + "GROUP BY pid) t";
 
-  @TempDir static Path dir;
+  @TempDir(factory = MemoryTempDir.class) static Path dir;
   private static AuditData data;
   private static int copies;
 
