@@ -8,11 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.dpq.e2e.MemoryTempDir;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.rewrite.RewriteSeams;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.dpq.e2e.MemoryTempDir;
 import org.junit.jupiter.api.io.TempDir;
 
 /**

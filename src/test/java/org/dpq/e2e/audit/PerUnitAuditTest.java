@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.dpq.e2e.MemoryTempDir;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.rewrite.Rewriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.dpq.e2e.MemoryTempDir;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
