@@ -36,18 +36,8 @@ final class Clamps {
       throw new IllegalStateException("the type system must allow DECIMAL(38, 0) for exact sums");
     }
     this.rowStepsType = rex.getTypeFactory().createTypeWithNullability(
-        rex.getTypeFactory().createSqlType(SqlTypeName.DECIMAL, ROW_STEPS_DIGITS, 0), true);
+        rex.getTypeFactory().createSqlType(SqlTypeName.DECIMAL, 18, 0), true);
   }
-
-  /**
-   * Digits of {@link #rowStepsType}: DECIMAL(18, 0) is a 64-bit integer on DuckDB (and fits a BIGINT elsewhere), so
-   * the backend adds row steps with 64-bit additions into its 128-bit DECIMAL(38, 0) sum; DECIMAL(19..38, 0) row
-   * steps are 128-bit per row, which made the row-unit grouped SUM+AVG 1.8 times slower on DuckDB (10M rows).
-   */
-  static final int ROW_STEPS_DIGITS = 18;
-
-  /** The largest step count {@link #rowStepsType} holds: {@code 10^18 - 1}. */
-  static final BigInteger ROW_STEPS_MAX = BigInteger.TEN.pow(ROW_STEPS_DIGITS).subtract(BigInteger.ONE);
 
   /** DECIMAL(38, 0): the exact integer type of grid-step counts and their sums (see {@link SumGrid}). */
   RelDataType stepsType() {
@@ -55,16 +45,20 @@ final class Clamps {
   }
 
   /**
-   * DECIMAL(18, 0): the type of one row's step count when every row's count is known to fit (see {@link
-   * #ROW_STEPS_DIGITS}); a SUM of it is DECIMAL(38, 0) on every backend and in Calcite ({@code DpTypeSystem}).
+   * The type of one row's step count for a backend ({@link SumGrid.RowSteps}), when every row's count is known to be
+   * below 10^18 in magnitude; a SUM of it is exact on that backend.
    */
-  RelDataType rowStepsType() {
-    return rowStepsType;
+  RelDataType rowStepsType(SumGrid.RowSteps kind) {
+    return switch (kind) {
+      case BIGINT -> bigintType;
+      case DECIMAL_18 -> rowStepsType;
+      case DECIMAL_38 -> stepsType;
+    };
   }
 
   /**
    * One row value {@code x} (DOUBLE) as a whole number of grid steps {@code 2^e}: {@code CAST(FLOOR(x * 2^-e +
-   * 0.5) AS type)}, {@code type} {@link #rowStepsType} when the caller has shown that every row's count fits it,
+   * 0.5) AS type)}, {@code type} a {@link #rowStepsType} when the caller has shown that every row's count fits it,
    * else {@link #stepsType}; NULL stays NULL. Deterministic per row on every backend (exact products by a power
    * of two, then FLOOR).
    */
@@ -150,11 +144,16 @@ final class Clamps {
     RexNode lo = literal(lower, integral);
     RexNode hi = literal(upper, integral);
     if (isFloating(column)) {
+      // In-range values first: the backend tests the other branches only on the rows the first one leaves (NaN
+      // compares greater than every number and equal to itself on DuckDB, PostgreSQL and Spark, so it fails the
+      // first test and is caught before "x > upper"; NULL fails every test and falls to the NULL ELSE).
       return rex.makeCall(SqlStdOperatorTable.CASE,
-          rex.makeCall(SqlStdOperatorTable.EQUALS, x, nan()), rex.makeNullLiteral(type),
+          rex.makeCall(SqlStdOperatorTable.AND, rex.makeCall(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL, x, lo),
+              rex.makeCall(SqlStdOperatorTable.LESS_THAN_OR_EQUAL, x, hi)), x,
           rex.makeCall(SqlStdOperatorTable.LESS_THAN, x, lo), lo,
+          rex.makeCall(SqlStdOperatorTable.EQUALS, x, nan()), rex.makeNullLiteral(type),
           rex.makeCall(SqlStdOperatorTable.GREATER_THAN, x, hi), hi,
-          x);
+          rex.makeNullLiteral(type));
     }
     return between(x, lo, hi);
   }

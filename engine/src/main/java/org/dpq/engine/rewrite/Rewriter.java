@@ -865,9 +865,9 @@ public final class Rewriter {
      * One row's contribution to a real-valued sum {@code m} in whole steps of its grid ({@link SumGrid}): the
      * clamped value {@code v} (DOUBLE, within {@code [lower, upper]}), centred and squared as {@code m} says. With
      * {@code clampRow} (the row is the unit) the steps are clamped to the row bounds rounded inwards, where rounding
-     * could otherwise leave them. The steps are DECIMAL(18, 0) when the dialect sums them into DECIMAL(38, 0)
-     * ({@link SumGrid#narrowRowSteps}) and every value in {@code [lower, upper]} gives a count that fits it (always,
-     * with the grid's 2^41 steps per bound), so the backend adds 64-bit integers; otherwise DECIMAL(38, 0). Either way the cast cannot fail on any row.
+     * could otherwise leave them. The steps are the backend's 64-bit type ({@link SumGrid.RowSteps}) when every value
+     * in {@code [lower, upper]} gives a count below 10^18 (always, with the grid's 2^41 steps per bound), so the backend
+     * adds 64-bit integers into its wider sum; otherwise DECIMAL(38, 0). Either way the cast cannot fail on any row.
      */
     private RexNode rowSteps(RexNode v, Measurement m, boolean clampRow, double lower, double upper) {
       int e = SumGrid.exponent(m);
@@ -876,10 +876,9 @@ public final class Rewriter {
       boolean square = m.kind() == MeasurementKind.SUM_SQUARES;
       // the extreme steps of any v in [lower, upper] (the SQL's IEEE operations are monotone in v)
       double[] reach = rowExtremes(lower - c, upper - c, square);
-      boolean narrow = SumGrid.narrowRowSteps(dialect) && Math.abs(SumGrid.rowSteps(reach[0], e)) < 1e18
-          && Math.abs(SumGrid.rowSteps(reach[1], e)) < 1e18;
+      boolean narrow = Math.abs(SumGrid.rowSteps(reach[0], e)) < 1e18 && Math.abs(SumGrid.rowSteps(reach[1], e)) < 1e18;
       RexNode steps = clamps.steps(square ? b.call(SqlStdOperatorTable.MULTIPLY, d, d) : d, e,
-          narrow ? clamps.rowStepsType() : clamps.stepsType());
+          narrow ? clamps.rowStepsType(SumGrid.RowSteps.forDialect(dialect)) : clamps.stepsType());
       if (!clampRow) {
         return steps;
       }
