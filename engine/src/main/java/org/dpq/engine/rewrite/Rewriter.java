@@ -140,7 +140,8 @@ public final class Rewriter {
    */
   public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret, GroupLimit order) {
     Build build = new Build(plan, builder(plan), dialect, secret, order);
-    return new BoundedQuery(sql(build.build(), dialect), plan.keys().size(), plan.measurements().size());
+    String sql = sql(build.build(), dialect);
+    return new BoundedQuery(sql, plan.keys().size(), plan.measurements().size(), build.keyed);
   }
 
   /**
@@ -197,6 +198,8 @@ public final class Rewriter {
     private final RelBuilder b;
     private final HashFunction hash;
     private final long secret;
+    /** Set once the secret is written into the query (a hash or a per-unit subquery). */
+    private boolean keyed;
     private final RexBuilder rex;
     private final Clamps clamps;
     private final SqlDialect dialect;
@@ -206,7 +209,11 @@ public final class Rewriter {
       this.order = order;
       this.plan = plan;
       this.b = builder;
-      this.hash = HashFunction.forDialect(dialect);
+      HashFunction keyedHash = HashFunction.forDialect(dialect);
+      this.hash = (builder2, s, values) -> {
+        keyed = true;
+        return keyedHash.hash(builder2, s, values);
+      };
       this.secret = secret;
       this.rex = builder.getRexBuilder();
       this.clamps = new Clamps(rex);
@@ -216,6 +223,7 @@ public final class Rewriter {
     /** The scan of the plan's table, or the bounded per-unit subquery its derived table stands for. */
     private void pushScan() {
       if (plan.perUnit().isPresent()) {
+        keyed = true;
         PerUnitRewrite.push(b, plan.perUnit().get(), dialect, secret, perUnitBounds);
       } else {
         b.push(plan.scan());
