@@ -270,7 +270,10 @@ public final class Dpq implements AutoCloseable {
       try {
         GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
         long secret = secret(); // one per query: the tree queries keep the same G groups per unit as the main one
-        BoundedQuery bounded = rewriter.rewrite(p.plan(), backend().dialect(), secret, order);
+        // A query without the secret in it (no secret-keyed hash) is the same text for every secret: reuse it.
+        BoundedQuery bounded = !p.template().keyed() && order == GroupLimit.AGGREGATE_FIRST
+            && p.templateDialect() == backend().dialect()
+            ? p.template() : rewriter.rewrite(p.plan(), backend().dialect(), secret, order);
         long backendStart = System.nanoTime();
         List<Object[]> rows = backend().execute(bounded.sql());
         java.util.Map<Integer, List<Object[]>> trees = new java.util.HashMap<>();
@@ -442,7 +445,8 @@ public final class Dpq implements AutoCloseable {
     DpPlan plan = analyzer.analyze(dataset, sql);
     Releaser.check(plan);
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism(), options.weights());
-    String template = rewriter.rewrite(plan, planner().dialect(), 0L).sql();
+    BoundedQuery main = rewriter.rewrite(plan, planner().dialect(), 0L);
+    String template = main.sql();
     planner().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
     for (int i : treeMeasurements(plan)) {
       String tree = rewriter.treeQuery(plan, i, planner().dialect(), 0L).sql();
@@ -455,7 +459,8 @@ public final class Dpq implements AutoCloseable {
       planner().dryRun(rewriter.rewrite(plan, planner().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
     }
     String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
-    return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe);
+    return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe, main,
+        planner().dialect());
   }
 
   /** The indices of the plan's quantile-tree measurements (each has its own bounded tree query). */
@@ -469,9 +474,13 @@ public final class Dpq implements AutoCloseable {
     return out;
   }
 
-  /** @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time */
+  /**
+   * @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time
+   * @param template the main bounded query, aggregate-first with secret 0, in {@code templateDialect}
+   */
   private record Prepared(DpPlan plan, NoisePlan noisePlan, String boundedSqlTemplate, String queryKey,
-      String planHash, Optional<String> groupLimitProbe) {
+      String planHash, Optional<String> groupLimitProbe, BoundedQuery template,
+      org.apache.calcite.sql.SqlDialect templateDialect) {
     boolean groupLimitChosenAtRunTime() {
       return groupLimitProbe.isPresent();
     }

@@ -8,5 +8,12 @@ package org.dpq.engine.rewrite;
  * @param sql the SQL text
  * @param keyCount number of leading key columns
  * @param measurementCount number of measurement columns after the keys
+ * @param keyed false when the SQL does not contain the per-query secret (no secret-keyed hash and no per-unit
+ *     subquery), so the same text serves every secret and need not be rewritten per query
  */
-public record BoundedQuery(String sql, int keyCount, int measurementCount) {}
+public record BoundedQuery(String sql, int keyCount, int measurementCount, boolean keyed) {
+  /** A bounded query taken to depend on its secret. */
+  public BoundedQuery(String sql, int keyCount, int measurementCount) {
+    this(sql, keyCount, measurementCount, true);
+  }
+}

@@ -22,6 +22,7 @@ final class Clamps {
   private final RelDataType doubleType;
   private final RelDataType bigintType;
   private final RelDataType stepsType;
+  private final RelDataType rowStepsType;
 
   Clamps(RexBuilder rex) {
     this.rex = rex;
@@ -34,6 +35,8 @@ final class Clamps {
     if (stepsType.getPrecision() != 38) {
       throw new IllegalStateException("the type system must allow DECIMAL(38, 0) for exact sums");
     }
+    this.rowStepsType = rex.getTypeFactory().createTypeWithNullability(
+        rex.getTypeFactory().createSqlType(SqlTypeName.DECIMAL, 18, 0), true);
   }
 
   /** DECIMAL(38, 0): the exact integer type of grid-step counts and their sums (see {@link SumGrid}). */
@@ -42,15 +45,28 @@ final class Clamps {
   }
 
   /**
+   * The type of one row's step count for a backend ({@link SumGrid.RowSteps}), when every row's count is known to be
+   * below 10^18 in magnitude; a SUM of it is exact on that backend.
+   */
+  RelDataType rowStepsType(SumGrid.RowSteps kind) {
+    return switch (kind) {
+      case BIGINT -> bigintType;
+      case DECIMAL_18 -> rowStepsType;
+      case DECIMAL_38 -> stepsType;
+    };
+  }
+
+  /**
    * One row value {@code x} (DOUBLE) as a whole number of grid steps {@code 2^e}: {@code CAST(FLOOR(x * 2^-e +
-   * 0.5) AS DECIMAL(38, 0))}; NULL stays NULL. Deterministic per row on every backend (exact products by a power
+   * 0.5) AS type)}, {@code type} a {@link #rowStepsType} when the caller has shown that every row's count fits it,
+   * else {@link #stepsType}; NULL stays NULL. Deterministic per row on every backend (exact products by a power
    * of two, then FLOOR).
    */
-  RexNode steps(RexNode x, int e) {
+  RexNode steps(RexNode x, int e, RelDataType type) {
     RexNode scaled = rex.makeCall(SqlStdOperatorTable.MULTIPLY, x, literal(Math.scalb(1.0, -e), false));
     RexNode floor = rex.makeCall(SqlStdOperatorTable.FLOOR,
         rex.makeCall(SqlStdOperatorTable.PLUS, scaled, literal(0.5, false)));
-    return rex.makeAbstractCast(stepsType, floor, false);
+    return rex.makeAbstractCast(type, floor, false);
   }
 
   /**
@@ -71,6 +87,12 @@ final class Clamps {
   /** A step count clamped to whole steps {@code [lower, upper]}; NULL stays NULL. */
   RexNode clampSteps(RexNode x, BigInteger lower, BigInteger upper) {
     return between(x, stepsLiteral(lower), stepsLiteral(upper));
+  }
+
+  /** A step count clamped to whole steps {@code [lower, upper]}, as literals of {@code x}'s own type. */
+  RexNode clampStepsAsIs(RexNode x, BigInteger lower, BigInteger upper) {
+    return between(x, rex.makeExactLiteral(new BigDecimal(lower), x.getType()),
+        rex.makeExactLiteral(new BigDecimal(upper), x.getType()));
   }
 
   /** A DECIMAL(38, 0) literal. */
@@ -122,11 +144,16 @@ final class Clamps {
     RexNode lo = literal(lower, integral);
     RexNode hi = literal(upper, integral);
     if (isFloating(column)) {
+      // In-range values first: the backend tests the other branches only on the rows the first one leaves (NaN
+      // compares greater than every number and equal to itself on DuckDB, PostgreSQL and Spark, so it fails the
+      // first test and is caught before "x > upper"; NULL fails every test and falls to the NULL ELSE).
       return rex.makeCall(SqlStdOperatorTable.CASE,
-          rex.makeCall(SqlStdOperatorTable.EQUALS, x, nan()), rex.makeNullLiteral(type),
+          rex.makeCall(SqlStdOperatorTable.AND, rex.makeCall(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL, x, lo),
+              rex.makeCall(SqlStdOperatorTable.LESS_THAN_OR_EQUAL, x, hi)), x,
           rex.makeCall(SqlStdOperatorTable.LESS_THAN, x, lo), lo,
+          rex.makeCall(SqlStdOperatorTable.EQUALS, x, nan()), rex.makeNullLiteral(type),
           rex.makeCall(SqlStdOperatorTable.GREATER_THAN, x, hi), hi,
-          x);
+          rex.makeNullLiteral(type));
     }
     return between(x, lo, hi);
   }

@@ -140,7 +140,8 @@ public final class Rewriter {
    */
   public BoundedQuery rewrite(DpPlan plan, SqlDialect dialect, long secret, GroupLimit order) {
     Build build = new Build(plan, builder(plan), dialect, secret, order);
-    return new BoundedQuery(sql(build.build(), dialect), plan.keys().size(), plan.measurements().size());
+    String sql = sql(build.build(), dialect);
+    return new BoundedQuery(sql, plan.keys().size(), plan.measurements().size(), build.keyed);
   }
 
   /**
@@ -197,6 +198,8 @@ public final class Rewriter {
     private final RelBuilder b;
     private final HashFunction hash;
     private final long secret;
+    /** Set once the secret is written into the query (a hash or a per-unit subquery). */
+    private boolean keyed;
     private final RexBuilder rex;
     private final Clamps clamps;
     private final SqlDialect dialect;
@@ -206,7 +209,11 @@ public final class Rewriter {
       this.order = order;
       this.plan = plan;
       this.b = builder;
-      this.hash = HashFunction.forDialect(dialect);
+      HashFunction keyedHash = HashFunction.forDialect(dialect);
+      this.hash = (builder2, s, values) -> {
+        keyed = true;
+        return keyedHash.hash(builder2, s, values);
+      };
       this.secret = secret;
       this.rex = builder.getRexBuilder();
       this.clamps = new Clamps(rex);
@@ -216,6 +223,7 @@ public final class Rewriter {
     /** The scan of the plan's table, or the bounded per-unit subquery its derived table stands for. */
     private void pushScan() {
       if (plan.perUnit().isPresent()) {
+        keyed = true;
         PerUnitRewrite.push(b, plan.perUnit().get(), dialect, secret, perUnitBounds);
       } else {
         b.push(plan.scan());
@@ -524,7 +532,7 @@ public final class Rewriter {
           RexNode v = c.integral ? clamps.clampRow(c.argument, c.lower, c.upper, false) : value;
           c.stepFields.put(m, projection.size());
           names.add("dpq_g" + projection.size());
-          projection.add(rowSteps(v, m, !perUnit));
+          projection.add(rowSteps(v, m, !perUnit, c.lower, c.upper));
         }
       }
       b.project(projection, names, true);
@@ -863,29 +871,42 @@ public final class Rewriter {
 
     /**
      * One row's contribution to a real-valued sum {@code m} in whole steps of its grid ({@link SumGrid}): the
-     * clamped value {@code v} (DOUBLE), centred and squared as {@code m} says. With {@code clampRow} (the row is the
-     * unit) the steps are clamped to the row bounds rounded inwards, where rounding could otherwise leave them.
+     * clamped value {@code v} (DOUBLE, within {@code [lower, upper]}), centred and squared as {@code m} says. With
+     * {@code clampRow} (the row is the unit) the steps are clamped to the row bounds rounded inwards, where rounding
+     * could otherwise leave them. The steps are the backend's 64-bit type ({@link SumGrid.RowSteps}) when every value
+     * in {@code [lower, upper]} gives a count below 10^18 (always, with the grid's 2^41 steps per bound), so the backend
+     * adds 64-bit integers into its wider sum; otherwise DECIMAL(38, 0). Either way the cast cannot fail on any row.
      */
-    private RexNode rowSteps(RexNode v, Measurement m, boolean clampRow) {
+    private RexNode rowSteps(RexNode v, Measurement m, boolean clampRow, double lower, double upper) {
       int e = SumGrid.exponent(m);
       double c = m.center();
       RexNode d = c == 0 ? v : b.call(SqlStdOperatorTable.MINUS, v, clamps.literal(c, false));
       boolean square = m.kind() == MeasurementKind.SUM_SQUARES;
-      RexNode steps = clamps.steps(square ? b.call(SqlStdOperatorTable.MULTIPLY, d, d) : d, e);
+      // the extreme steps of any v in [lower, upper] (the SQL's IEEE operations are monotone in v)
+      double[] reach = rowExtremes(lower - c, upper - c, square);
+      boolean narrow = Math.abs(SumGrid.rowSteps(reach[0], e)) < 1e18 && Math.abs(SumGrid.rowSteps(reach[1], e)) < 1e18;
+      RexNode steps = clamps.steps(square ? b.call(SqlStdOperatorTable.MULTIPLY, d, d) : d, e,
+          narrow ? clamps.rowStepsType(SumGrid.RowSteps.forDialect(dialect)) : clamps.stepsType());
       if (!clampRow) {
         return steps;
       }
       // the extreme row values, computed as the SQL computes them (same IEEE operations, monotone in the value)
-      double lo = m.lower() - c;
-      double hi = m.upper() - c;
-      double low = square ? (lo <= 0 && hi >= 0 ? 0 : Math.min(lo * lo, hi * hi)) : lo;
-      double high = square ? Math.max(lo * lo, hi * hi) : hi;
+      double[] extremes = rowExtremes(m.lower() - c, m.upper() - c, square);
+      double low = extremes[0];
+      double high = extremes[1];
       java.math.BigInteger atLeast = SumGrid.stepsAtLeast(low, e);
       java.math.BigInteger atMost = SumGrid.stepsAtMost(high, e);
       if (SumGrid.rowSteps(low, e) >= atLeast.doubleValue() && SumGrid.rowSteps(high, e) <= atMost.doubleValue()) {
         return steps; // the bounds are whole steps: rounding cannot leave them
       }
-      return clamps.clampSteps(steps, atLeast, atMost);
+      return clamps.clampStepsAsIs(steps, atLeast, atMost);
+    }
+
+    /** The least and greatest of {@code d} (or of {@code d * d} when {@code square}) for d in {@code [lo, hi]}. */
+    private static double[] rowExtremes(double lo, double hi, boolean square) {
+      double low = square ? (lo <= 0 && hi >= 0 ? 0 : Math.min(lo * lo, hi * hi)) : lo;
+      double high = square ? Math.max(lo * lo, hi * hi) : hi;
+      return new double[] {low, high};
     }
 
     /** A unit's steps clamped to its per-unit bounds rounded inwards to whole steps. */
