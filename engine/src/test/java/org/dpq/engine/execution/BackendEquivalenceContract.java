@@ -184,8 +184,7 @@ public abstract class BackendEquivalenceContract {
    * Issue 17's join shapes over the shop: a private-public join, a private-private chain (through orders to
    * customers), the chain joined to a public table, a LEFT JOIN from the private side, the unit table joined only to
    * filter. G = 100 never binds, so the bounded rows do not depend on a dialect's hash; R binds (deterministically: R
-   * times the unit's mean). Per-unit subqueries are answered on single-table datasets only (the analysis of several
-   * tables does not take them yet); theirs are in {@link #GENERATED} and {@link #NEIGHBOURS}.
+   * times the unit's mean). The per-unit subqueries over the shop are in {@link #SHOP_PER_UNIT}.
    */
   private static final List<ShopCase> SHOP_SHAPES = List.of(
       new ShopCase(100, 3, "SELECT p.category, COUNT(*) AS c, SUM(o.amount) AS s, AVG(p.weight) AS w FROM orders o "
@@ -202,9 +201,28 @@ public abstract class BackendEquivalenceContract {
       new ShopCase(100, 3, "SELECT COUNT(*) AS n, SUM(o.amount) AS s, VAR_POP(o.amount) AS v FROM orders o "
           + "JOIN customers c ON o.customer_id = c.customer_id WHERE c.region IN ('north', 'east')"));
 
-  /** The same shapes with G = 2 and R = 3, which bind for the added and the removed customer. */
-  private static final List<ShopCase> SHOP_NEIGHBOURS = SHOP_SHAPES.stream()
-      .map(c -> new ShopCase(2, 3, c.sql())).toList();
+  /**
+   * Issue 17's per-unit subqueries over the shop's joins: the issue's example over orders, a histogram of items per
+   * customer over {@code items JOIN orders} as WITH, and an inner grouped by the unit table's column through the
+   * chain with a filter on the unit table. G = 100 and R = 3 give m = G*R = 300, more joined rows than any customer
+   * has (the added one: 240 items), so the inner row limit never binds and the rows do not depend on a dialect's hash.
+   */
+  private static final List<ShopCase> SHOP_PER_UNIT = List.of(
+      new ShopCase(100, 3, "SELECT COUNT(*) AS c, SUM(s) AS t FROM (SELECT customer_id, SUM(amount) AS s "
+          + "FROM orders GROUP BY customer_id) t WHERE s > 100"),
+      new ShopCase(100, 3, "WITH per_customer AS (SELECT o.customer_id, COUNT(*) AS n, SUM(i.qty) AS q FROM items i "
+          + "JOIN orders o ON i.order_id = o.order_id GROUP BY o.customer_id) SELECT n, COUNT(*) AS c, SUM(q) AS tq "
+          + "FROM per_customer GROUP BY n"),
+      new ShopCase(100, 3, "SELECT FLOOR(s / 200) AS b, COUNT(*) AS c, SUM(k) AS tk FROM (SELECT c.customer_id, "
+          + "SUM(o.amount) AS s, COUNT(*) AS k FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
+          + "WHERE c.region IN ('north', 'east') GROUP BY c.customer_id) t GROUP BY 1"));
+
+  /**
+   * The join shapes and the per-unit subqueries with G = 2 and R = 3, which bind for the added and the removed
+   * customer (in the subqueries, m = G*R = 6 joined rows of a customer reach the inner aggregate).
+   */
+  private static final List<ShopCase> SHOP_NEIGHBOURS = java.util.stream.Stream.concat(SHOP_SHAPES.stream(),
+      SHOP_PER_UNIT.stream()).map(c -> new ShopCase(2, 3, c.sql())).toList();
 
   /** The private-private chain, for the deliberately broken rewrite. */
   private static final ShopCase BROKEN_JOIN = SHOP_NEIGHBOURS.get(1);
@@ -491,12 +509,13 @@ public abstract class BackendEquivalenceContract {
   /**
    * Issue 17: the join shapes of {@link #SHOP_SHAPES} give identical bounded rows on every backend, on the shop and
    * on the shop with an extreme customer (values far beyond the bounds, more rows than R in every group). The
-   * per-unit subqueries are compared in {@link #GENERATED}.
+   * per-unit subqueries over the shop's joins ({@link #SHOP_PER_UNIT}) likewise; those over one table are compared
+   * in {@link #GENERATED}.
    */
   @Test
   void joinsGiveIdenticalBoundedRowsOnEveryBackend() {
     for (String variant : List.of("base", "plus")) {
-      for (ShopCase c : SHOP_SHAPES) {
+      for (ShopCase c : java.util.stream.Stream.concat(SHOP_SHAPES.stream(), SHOP_PER_UNIT.stream()).toList()) {
         BoundedRows reference = null;
         String referenceName = null;
         for (ShopTarget t : shops.get(variant)) {
@@ -515,7 +534,8 @@ public abstract class BackendEquivalenceContract {
   }
 
   /**
-   * Issue 17's differential check, both neighbours, on every backend: for every join shape, the shop with one
+   * Issue 17's differential check, both neighbours, on every backend: for every join shape and per-unit subquery
+   * over the shop's joins, the shop with one
    * customer added (40 orders of 6 items each, every value far beyond its bounds) and the shop without its busiest
    * customer of region north (its row, orders and items) each move every measurement by at most its declared
    * per-unit bound, L1 and L2 sensitivity; and each neighbour moves every measurement (the check is not vacuous). The
