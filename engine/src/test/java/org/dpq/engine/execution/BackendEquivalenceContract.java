@@ -595,6 +595,33 @@ public abstract class BackendEquivalenceContract {
   }
 
 
+  /**
+   * The per-unit histogram over {@code items JOIN orders} at G = 2, R = 3, on the shop with the extreme customer
+   * (240 items): on every backend each customer's item count lies inside its derived bound {@code n <= m = 6}, so
+   * every histogram key does and the added customer lands in key 6; the same check rejects the rewrite that skips
+   * the inner row limit (the customer's 240 items become a key beyond m). Not visible to the sensitivity check,
+   * which sees one more unit counted either way.
+   */
+  @Test
+  void perUnitHistogramKeysOverAJoinStayWithinTheRowLimitOnEveryBackend() {
+    ShopCase c = new ShopCase(2, 3, SHOP_PER_UNIT.get(1).sql());
+    for (ShopTarget t : shops.get("plus")) {
+      for (boolean broken : new boolean[] {false, true}) {
+        Rewriter rewriter = broken ? Rewriter.withoutPerUnitBoundsForTest() : new Rewriter();
+        BoundedRows rows = BoundedRows.run(t.backend(), t.dataset(c.groups(), c.rows()), c.sql(), SECRET, rewriter);
+        assertEquals(6, rows.plan().perUnit().orElseThrow().rowLimit(), t.name() + ": m = G*R");
+        long beyond = rows.rows().keySet().stream().filter(k -> ((Number) k.get(0)).longValue() > 6).count();
+        assertFalse(rows.rows().isEmpty(), t.name() + " returned no group");
+        assertTrue(broken ? beyond > 0 : beyond == 0, t.name() + (broken ? ", broken rewrite: must be caught, "
+            : ": keys beyond m = 6, ") + "keys " + rows.rows().keySet());
+        if (!broken) {
+          assertTrue(rows.rows().containsKey(List.of(6L)), t.name() + ": the added customer's key m = 6, keys "
+              + rows.rows().keySet());
+        }
+      }
+    }
+  }
+
   @Test
   void pumsWithSeveralIdenticalRowsPerPersonGivesIdenticalBoundedRows() {
     // Each person's rows are identical, so a person lies in one group per query and G never binds.
