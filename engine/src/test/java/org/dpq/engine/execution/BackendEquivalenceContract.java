@@ -184,8 +184,7 @@ public abstract class BackendEquivalenceContract {
    * Issue 17's join shapes over the shop: a private-public join, a private-private chain (through orders to
    * customers), the chain joined to a public table, a LEFT JOIN from the private side, the unit table joined only to
    * filter. G = 100 never binds, so the bounded rows do not depend on a dialect's hash; R binds (deterministically: R
-   * times the unit's mean). Per-unit subqueries are answered on single-table datasets only (the analysis of several
-   * tables does not take them yet); theirs are in {@link #GENERATED} and {@link #NEIGHBOURS}.
+   * times the unit's mean). The per-unit subqueries over the shop are in {@link #SHOP_PER_UNIT}.
    */
   private static final List<ShopCase> SHOP_SHAPES = List.of(
       new ShopCase(100, 3, "SELECT p.category, COUNT(*) AS c, SUM(o.amount) AS s, AVG(p.weight) AS w FROM orders o "
@@ -202,9 +201,28 @@ public abstract class BackendEquivalenceContract {
       new ShopCase(100, 3, "SELECT COUNT(*) AS n, SUM(o.amount) AS s, VAR_POP(o.amount) AS v FROM orders o "
           + "JOIN customers c ON o.customer_id = c.customer_id WHERE c.region IN ('north', 'east')"));
 
-  /** The same shapes with G = 2 and R = 3, which bind for the added and the removed customer. */
-  private static final List<ShopCase> SHOP_NEIGHBOURS = SHOP_SHAPES.stream()
-      .map(c -> new ShopCase(2, 3, c.sql())).toList();
+  /**
+   * Issue 17's per-unit subqueries over the shop's joins: the issue's example over orders, a histogram of items per
+   * customer over {@code items JOIN orders} as WITH, and an inner grouped by the unit table's column through the
+   * chain with a filter on the unit table. G = 100 and R = 3 give m = G*R = 300, more joined rows than any customer
+   * has (the added one: 240 items), so the inner row limit never binds and the rows do not depend on a dialect's hash.
+   */
+  private static final List<ShopCase> SHOP_PER_UNIT = List.of(
+      new ShopCase(100, 3, "SELECT COUNT(*) AS c, SUM(s) AS t FROM (SELECT customer_id, SUM(amount) AS s "
+          + "FROM orders GROUP BY customer_id) t WHERE s > 100"),
+      new ShopCase(100, 3, "WITH per_customer AS (SELECT o.customer_id, COUNT(*) AS n, SUM(i.qty) AS q FROM items i "
+          + "JOIN orders o ON i.order_id = o.order_id GROUP BY o.customer_id) SELECT n, COUNT(*) AS c, SUM(q) AS tq "
+          + "FROM per_customer GROUP BY n"),
+      new ShopCase(100, 3, "SELECT FLOOR(s / 200) AS b, COUNT(*) AS c, SUM(k) AS tk FROM (SELECT c.customer_id, "
+          + "SUM(o.amount) AS s, COUNT(*) AS k FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
+          + "WHERE c.region IN ('north', 'east') GROUP BY c.customer_id) t GROUP BY 1"));
+
+  /**
+   * The join shapes and the per-unit subqueries with G = 2 and R = 3, which bind for the added and the removed
+   * customer (in the subqueries, m = G*R = 6 joined rows of a customer reach the inner aggregate).
+   */
+  private static final List<ShopCase> SHOP_NEIGHBOURS = java.util.stream.Stream.concat(SHOP_SHAPES.stream(),
+      SHOP_PER_UNIT.stream()).map(c -> new ShopCase(2, 3, c.sql())).toList();
 
   /** The private-private chain, for the deliberately broken rewrite. */
   private static final ShopCase BROKEN_JOIN = SHOP_NEIGHBOURS.get(1);
@@ -491,12 +509,15 @@ public abstract class BackendEquivalenceContract {
   /**
    * Issue 17: the join shapes of {@link #SHOP_SHAPES} give identical bounded rows on every backend, on the shop and
    * on the shop with an extreme customer (values far beyond the bounds, more rows than R in every group). The
-   * per-unit subqueries are compared in {@link #GENERATED}.
+   * per-unit subqueries over the shop's joins ({@link #SHOP_PER_UNIT}) likewise; those over one table are compared
+   * in {@link #GENERATED}.
    */
   @Test
   void joinsGiveIdenticalBoundedRowsOnEveryBackend() {
     for (String variant : List.of("base", "plus")) {
-      for (ShopCase c : SHOP_SHAPES) {
+      // the per-unit subqueries on the shop with the extreme customer only (it holds the base shop's rows too)
+      for (ShopCase c : variant.equals("base") ? SHOP_SHAPES
+          : java.util.stream.Stream.concat(SHOP_SHAPES.stream(), SHOP_PER_UNIT.stream()).toList()) {
         BoundedRows reference = null;
         String referenceName = null;
         for (ShopTarget t : shops.get(variant)) {
@@ -515,7 +536,8 @@ public abstract class BackendEquivalenceContract {
   }
 
   /**
-   * Issue 17's differential check, both neighbours, on every backend: for every join shape, the shop with one
+   * Issue 17's differential check, both neighbours, on every backend: for every join shape and per-unit subquery
+   * over the shop's joins, the shop with one
    * customer added (40 orders of 6 items each, every value far beyond its bounds) and the shop without its busiest
    * customer of region north (its row, orders and items) each move every measurement by at most its declared
    * per-unit bound, L1 and L2 sensitivity; and each neighbour moves every measurement (the check is not vacuous). The
@@ -536,6 +558,9 @@ public abstract class BackendEquivalenceContract {
             SECRET);
         BoundedRows less = BoundedRows.run(minus.get(t).backend(), minus.get(t).dataset(c.groups(), c.rows()),
             c.sql(), SECRET);
+        if (c.sql().equals(HISTOGRAM.sql())) {
+          assertHistogramKeysWithinM(more, false, plus.get(t).name());
+        }
         for (var pair : List.of(List.of(shop, more), List.of(less, shop))) {
           String context = base.get(t).name() + ", " + (pair.get(1) == more ? "customer " + ADDED + " added"
               : "customer " + removed + " removed") + ", " + c.context();
@@ -574,6 +599,40 @@ public abstract class BackendEquivalenceContract {
     }
   }
 
+
+  /** The per-unit histogram of items per customer over {@code items JOIN orders}, at G = 2, R = 3 (m = 6). */
+  private static final ShopCase HISTOGRAM = new ShopCase(2, 3, SHOP_PER_UNIT.get(1).sql());
+
+  /**
+   * On the shop with the extreme customer (240 items), each customer's item count lies inside its derived bound
+   * {@code n <= m = 6}, so every histogram key does and the added customer lands in key 6; checked on every backend
+   * in {@link #joinsMoveByAtMostTheirSensitivityForBothNeighboursOnEveryBackend}. A rewrite that skips the inner row
+   * limit must put a key beyond m.
+   */
+  private static void assertHistogramKeysWithinM(BoundedRows rows, boolean broken, String backend) {
+    assertEquals(6, rows.plan().perUnit().orElseThrow().rowLimit(), backend + ": m = G*R");
+    assertFalse(rows.rows().isEmpty(), backend + " returned no group");
+    long beyond = rows.rows().keySet().stream().filter(k -> ((Number) k.get(0)).longValue() > 6).count();
+    assertTrue(broken ? beyond > 0 : beyond == 0, backend + (broken ? ", broken rewrite: must be caught, "
+        : ": keys beyond m = 6, ") + "keys " + rows.rows().keySet());
+    if (!broken) {
+      assertTrue(rows.rows().containsKey(List.of(6L)), backend + ": the added customer's key m = 6, keys "
+          + rows.rows().keySet());
+    }
+  }
+
+  /**
+   * The broken variant of the per-unit histogram's key check, on every backend: the rewrite without the inner row
+   * limit ({@link Rewriter#withoutPerUnitBoundsForTest}) gives the extreme customer a key beyond m = 6, which the
+   * same check rejects. (The sensitivity check cannot see this break: one more unit is counted either way.)
+   */
+  @Test
+  void perUnitHistogramKeyCheckRejectsARewriteWithoutTheInnerRowLimitOnEveryBackend() {
+    for (ShopTarget t : shops.get("plus")) {
+      assertHistogramKeysWithinM(BoundedRows.run(t.backend(), t.dataset(HISTOGRAM.groups(), HISTOGRAM.rows()),
+          HISTOGRAM.sql(), SECRET, Rewriter.withoutPerUnitBoundsForTest()), true, t.name());
+    }
+  }
 
   @Test
   void pumsWithSeveralIdenticalRowsPerPersonGivesIdenticalBoundedRows() {
