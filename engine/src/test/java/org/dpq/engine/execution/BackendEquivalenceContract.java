@@ -579,7 +579,8 @@ public abstract class BackendEquivalenceContract {
    * per-unit limits (the added customer's 240 items count as 240 rows, not R). (A per-unit subquery rewritten without
    * its inner bounds, {@link Rewriter#withoutPerUnitBoundsForTest}, is not a sensitivity violation the check could
    * see: the outer aggregate still clamps each unit's one row to the derived bounds; {@code PerUnitSubqueryTest}
-   * catches it by its answers.)
+   * catches it by its answers, and over joins a histogram key above m catches it on every backend
+   * ({@link #perUnitHistogramKeyCheckRejectsARewriteWithoutTheInnerRowLimitOnEveryBackend}).)
    */
   @Test
   void theNeighbourCheckRejectsAJoinWithoutPerUnitLimitsOnEveryBackend() {
