@@ -200,7 +200,7 @@ public final class TpchBench {
       System.out.printf(Locale.ROOT, "%naccuracy: %d releases per query and epsilon, Laplace, bounded rows computed once"
           + " (backend opened in %.1f s)%n", trials, seconds(t0));
       for (TpchQuery q : queries) {
-        Map<String, List<Double>> exact = rows(plain, q.sqlWithoutLimit(), q.keys());
+        Map<String, List<Double>> exact = TpchQuery.rowsByKey(plain, q.sqlWithoutLimit(), q.keys());
         List<String> exactTop = new ArrayList<>(exact.keySet()); // the DP forms order by the released value
         DpPlan plan = new Analyzer().analyze(d, q.sql());
         long tb = System.nanoTime();
@@ -427,39 +427,12 @@ public final class TpchBench {
     return rows;
   }
 
-  /** The rows of {@code sql} keyed by their first {@code keys} columns as text, in the order returned. */
-  private static Map<String, List<Double>> rows(Connection c, String sql, int keys) throws SQLException {
-    Map<String, List<Double>> out = new LinkedHashMap<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> key = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          if (i <= keys) {
-            key.add(keyText(rs.getObject(i)));
-          } else {
-            values.add(((Number) rs.getObject(i)).doubleValue());
-          }
-        }
-        out.put(String.join("|", key), values);
-      }
-    }
-    return out;
-  }
-
   private static String key(List<Cell> row, int keys) {
     List<String> key = new ArrayList<>();
     for (int i = 0; i < keys; i++) {
-      key.add(keyText(row.get(i).value()));
+      key.add(TpchQuery.keyText(row.get(i).value()));
     }
     return String.join("|", key);
-  }
-
-  /** A key as text; a midnight timestamp (DuckDB's date_trunc over a date) as its date. */
-  private static String keyText(Object v) {
-    String s = String.valueOf(v);
-    return s.matches("\\d{4}-\\d{2}-\\d{2}[ T]00:00(:00(\\.0+)?)?") ? s.substring(0, 10) : s;
   }
 
   private static void run(Connection c, String sql) throws SQLException {

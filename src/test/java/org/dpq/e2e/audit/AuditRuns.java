@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.dpq.engine.Dpq;
@@ -67,6 +68,19 @@ final class AuditRuns {
       }
     }
     return out;
+  }
+
+  /**
+   * The 95% lower bound on epsilon from {@code runs} releases on each of two neighbouring datasets, the two engines
+   * (own dataset, ledger and seeded noise) run side by side.
+   */
+  static EpsilonAudit.Result lowerBound(Engine engine, Path base, long baseSeed, Path neighbour, long neighbourSeed,
+      String query, double epsilon, int runs, Function<QueryResult, double[]> sample, List<EpsilonAudit.Event> events,
+      double alpha) {
+    CompletableFuture<List<double[]>> onBase = CompletableFuture.supplyAsync(
+        () -> releases(engine, base, baseSeed, query, epsilon, runs, sample));
+    List<double[]> onNeighbour = releases(engine, neighbour, neighbourSeed, query, epsilon, runs, sample);
+    return EpsilonAudit.lowerBound(onBase.join(), onNeighbour, events, 0, alpha);
   }
 
   static void report(String what, double epsilon, EpsilonAudit.Result r) {

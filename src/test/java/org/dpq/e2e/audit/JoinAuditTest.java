@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.dpq.e2e.MemoryTempDir;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.rewrite.RewriteSeams;
@@ -102,12 +101,8 @@ class JoinAuditTest {
   private static EpsilonAudit.Result audit(AuditRuns.Engine engine, String query, String column, int runs,
       List<EpsilonAudit.Event> events) {
     ShopAuditData fresh = freshCopy();
-    // two independent engines (own shop, ledger and seeded noise): run them side by side
-    CompletableFuture<List<double[]>> onBase = CompletableFuture.supplyAsync(
-        () -> AuditRuns.releases(engine, fresh.base(), 31, query, EPSILON, runs, r -> sample(r, column)));
-    List<double[]> onNeighbour = AuditRuns.releases(engine, fresh.neighbour(), 32, query, EPSILON, runs,
-        r -> sample(r, column));
-    return EpsilonAudit.lowerBound(onBase.join(), onNeighbour, events, 0, ALPHA);
+    return AuditRuns.lowerBound(engine, fresh.base(), 31, fresh.neighbour(), 32, query, EPSILON, runs,
+        r -> sample(r, column), events, ALPHA);
   }
 
   /** [web, store] of {@code column}. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.dpq.e2e.MemoryTempDir;
 import org.dpq.engine.QueryResult;
 import org.dpq.engine.rewrite.Rewriter;
@@ -117,11 +116,8 @@ class PerUnitAuditTest {
   private static EpsilonAudit.Result audit(AuditRuns.Engine engine, String query, String column, int runs,
       List<EpsilonAudit.Event> events) {
     AuditData fresh = freshCopy();
-    CompletableFuture<List<double[]>> onBase = CompletableFuture.supplyAsync(
-        () -> AuditRuns.releases(engine, fresh.base(), 41, query, EPSILON, runs, r -> sample(r, column)));
-    List<double[]> onNeighbour = AuditRuns.releases(engine, fresh.neighbour(), 42, query, EPSILON, runs,
-        r -> sample(r, column));
-    return EpsilonAudit.lowerBound(onBase.join(), onNeighbour, events, 0, ALPHA);
+    return AuditRuns.lowerBound(engine, fresh.base(), 41, fresh.neighbour(), 42, query, EPSILON, runs,
+        r -> sample(r, column), events, ALPHA);
   }
 
   private static double[] sample(QueryResult r, String column) {

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,27 +51,6 @@ class TpchQueriesTest {
     return TpchQuery.ALL;
   }
 
-  /** Rows of the non-private SQL, keyed by their first {@code keys} columns rendered as text. */
-  private static Map<String, List<Double>> plainRows(String sql, int keys) throws SQLException {
-    Map<String, List<Double>> out = new LinkedHashMap<>();
-    try (Statement s = plain.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> key = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          if (i <= keys) {
-            key.add(keyText(rs.getObject(i)));
-          } else {
-            values.add(rs.getObject(i) == null ? null : ((Number) rs.getObject(i)).doubleValue());
-          }
-        }
-        out.put(String.join("|", key), values);
-      }
-    }
-    return out;
-  }
-
   private static Map<String, List<Double>> releasedRows(QueryResult r, int keys) {
     Map<String, List<Double>> out = new LinkedHashMap<>();
     for (List<Cell> row : r.rows()) {
@@ -82,7 +59,7 @@ class TpchQueriesTest {
       for (int i = 0; i < row.size(); i++) {
         Object v = row.get(i).value();
         if (i < keys) {
-          key.add(keyText(v));
+          key.add(TpchQuery.keyText(v));
         } else {
           values.add(v == null ? null : ((Number) v).doubleValue());
         }
@@ -90,12 +67,6 @@ class TpchQueriesTest {
       out.put(String.join("|", key), values);
     }
     return out;
-  }
-
-  /** A key as text; a midnight timestamp (DuckDB's date_trunc over a date) as its date. */
-  private static String keyText(Object v) {
-    String s = String.valueOf(v);
-    return s.matches("\\d{4}-\\d{2}-\\d{2}[ T]00:00(:00(\\.0+)?)?") ? s.substring(0, 10) : s;
   }
 
   @ParameterizedTest(name = "{0}")
@@ -108,7 +79,7 @@ class TpchQueriesTest {
         assertTrue(m.l1() > 0 && m.scale() > 0 && m.halfWidth95() > 0, q + ": " + m);
       }
 
-      Map<String, List<Double>> expected = plainRows(q.sqlWithoutLimit(), q.keys());
+      Map<String, List<Double>> expected = TpchQuery.rowsByKey(plain, q.sqlWithoutLimit(), q.keys());
       Map<String, List<Double>> released = releasedRows(dpq.query(q.sqlWithoutLimit()), q.keys());
       assertFalse(expected.isEmpty(), q + " has an answer at SF 0.01");
       for (Map.Entry<String, List<Double>> row : expected.entrySet()) {

@@ -1,6 +1,13 @@
 package org.dpq.engine.tpch;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -48,5 +55,36 @@ public record TpchQuery(String name, int keys, int limit, boolean sameQuestion) 
   @Override
   public String toString() {
     return name.toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Rows of non-private {@code sql} on {@code c}, keyed by their first {@code keys} columns as {@link #keyText}
+   * joined with {@code |}, in the order returned; the other columns as doubles (NULL stays null).
+   */
+  public static Map<String, List<Double>> rowsByKey(Connection c, String sql, int keys) throws SQLException {
+    Map<String, List<Double>> out = new LinkedHashMap<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> key = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          Object v = rs.getObject(i);
+          if (i <= keys) {
+            key.add(keyText(v));
+          } else {
+            values.add(v == null ? null : ((Number) v).doubleValue());
+          }
+        }
+        out.put(String.join("|", key), values);
+      }
+    }
+    return out;
+  }
+
+  /** A key as text; a midnight timestamp (DuckDB's date_trunc over a date) as its date. */
+  public static String keyText(Object v) {
+    String s = String.valueOf(v);
+    return s.matches("\\d{4}-\\d{2}-\\d{2}[ T]00:00(:00(\\.0+)?)?") ? s.substring(0, 10) : s;
   }
 }
