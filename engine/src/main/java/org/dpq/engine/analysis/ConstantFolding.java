@@ -21,10 +21,12 @@ import org.apache.calcite.rex.RexVisitorImpl;
  * them structurally, types included) and only when every one is a deterministic, non-dynamic constant without a
  * parameter, whose value depends on its text alone, never on data (the planner reads none); a batch is folded as
  * one, exactly as Calcite's executor folds it (one that fails is handed back unreduced, whole), and anything else
- * goes to Calcite's executor each time.
+ * goes to Calcite's executor each time. The rewrite ({@code RowErrors}) folds the constants it hands to a backend
+ * through the same memory.
  */
-final class ConstantFolding implements RexExecutor {
-  static final ConstantFolding INSTANCE = new ConstantFolding();
+public final class ConstantFolding implements RexExecutor {
+  /** The one folding memory, shared by the planner and the rewrite's check of constants. */
+  public static final ConstantFolding INSTANCE = new ConstantFolding();
   private static final int MAX_FOLDED = 4096;
 
   private final Map<List<RexNode>, List<RexNode>> folded = new ConcurrentHashMap<>();

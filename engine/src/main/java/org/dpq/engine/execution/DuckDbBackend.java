@@ -295,17 +295,9 @@ public final class DuckDbBackend implements Backend {
           refuseUnparsable(one, cells, csv.options().maxUnparsableFraction());
         }
         unparsable.addAll(cells);
-        if (t.link() instanceof org.dpq.engine.catalog.TableSpec.Link.Public p) {
-          checkUniqueKey(root, dataset, t, p.key());
-        }
-      }
-      for (org.dpq.engine.catalog.TableSpec t : dataset.allTables()) {
-        if (t.link() instanceof org.dpq.engine.catalog.TableSpec.Link.Private p && !isUnitColumn(dataset, p.target())) {
-          current = p.target().table();
-          checkUniqueParentKey(root, dataset, t, p);
-        }
       }
       current = dataset.table();
+      refuseRepeatedKeys(root, dataset);
       lockDown(root, dataset, Storage.TABLE, null);
       dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       emptyTwins(root, dry, dataset);
@@ -328,51 +320,20 @@ public final class DuckDbBackend implements Backend {
     }
   }
 
-  /** True when {@code ref} is the privacy unit column of the unit table (its values are the units themselves). */
-  private static boolean isUnitColumn(Dataset d, org.dpq.engine.catalog.ColumnRef ref) {
-    return d.tableSpec(ref.table()).map(t -> t.link() instanceof org.dpq.engine.catalog.TableSpec.Link.Unit)
-        .orElse(false)
-        && d.unit() instanceof org.dpq.engine.catalog.PrivacyUnit.ByColumn u
-        && u.column().equalsIgnoreCase(ref.column());
-  }
-
   /**
-   * Refuses a private key that a child table reaches its unit through ({@code unit_via}) when it repeats in its
-   * table (the unit column itself excepted): with a repeated key a child row would belong to several units, and
-   * adding one unit's rows could re-attribute another unit's child rows, so the per-unit bound would no longer hold
-   * for neighbouring datasets. Counts only; the message names tables and columns, never a value.
+   * Refuses a dataset whose keys that must be unique ({@link UniqueKeys}: public keys, and the keys a child table
+   * reaches its unit through) repeat, by one query of counts over the loaded tables: the same rule and message as
+   * PostgreSQL and Spark. Nothing is released and no value is read.
    */
-  private static void checkUniqueParentKey(Connection c, Dataset d, org.dpq.engine.catalog.TableSpec child,
-      org.dpq.engine.catalog.TableSpec.Link.Private link) throws SQLException {
-    if (repeats(c, link.target().table(), link.target().column())) {
-      throw new BackendException("the table '" + link.target().table() + "' of dataset '" + d.name() + "' has "
-          + "rows that share a value of its column '" + link.target().column() + "', which table '" + child.name()
-          + "' reaches its privacy unit through (unit_via); that key must be unique, so that every row of '"
-          + child.name() + "' belongs to exactly one unit. Fix the file, or link through a unique column");
+  private static void refuseRepeatedKeys(Connection c, Dataset d) throws SQLException {
+    List<UniqueKeys.Key> keys = UniqueKeys.of(d);
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (Statement s = c.createStatement()) {
+      UniqueKeys.refuseRepeats(s, UniqueKeys.query(keys, DuckDbSql::quote), d.name(), keys);
     }
   }
-
-  /** Refuses a public table whose key repeats (NULL keys join nothing and are allowed); counts only. */
-  private static void checkUniqueKey(Connection c, Dataset d, org.dpq.engine.catalog.TableSpec t, String key)
-      throws SQLException {
-    if (repeats(c, t.name(), key)) {
-      throw new BackendException("the public table '" + t.name() + "' of dataset '" + d.name() + "' has rows "
-          + "that share a value of its key column '" + key + "'; a public table's key must be unique, so that a "
-          + "join on it cannot multiply a private row. Fix the file, or declare a unique column as key");
-    }
-  }
-
-  /** Whether two non-NULL values of {@code column} in {@code table} are equal (a count, never a value). */
-  private static boolean repeats(Connection c, String table, String column) throws SQLException {
-    String k = DuckDbSql.quote(column);
-    try (Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT COUNT(" + k + ") > COUNT(DISTINCT " + k + ") FROM "
-             + DuckDbSql.quote(table))) {
-      r.next();
-      return r.getBoolean(1);
-    }
-  }
-
 
   private static List<UnparsableCells> expose(Connection c, Dataset d, Storage storage, Path path)
       throws SQLException {

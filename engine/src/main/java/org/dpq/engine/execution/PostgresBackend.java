@@ -132,14 +132,7 @@ public final class PostgresBackend implements Backend {
   /** Counts, on {@code s}'s connection, whether a key that must be unique repeats; refuses the first that does. */
   private static void refuseRepeats(Statement s, String exposure, String datasetName, List<UniqueKeys.Key> keys)
       throws SQLException {
-    try (ResultSet r = s.executeQuery(exposure + UniqueKeys.query(keys, PostgresSource::quote))) {
-      r.next();
-      Object[] repeats = new Object[keys.size()];
-      for (int i = 0; i < repeats.length; i++) {
-        repeats[i] = r.getBoolean(i + 1);
-      }
-      UniqueKeys.refuseRepeats(datasetName, keys, repeats);
-    }
+    UniqueKeys.refuseRepeats(s, exposure + UniqueKeys.query(keys, PostgresSource::quote), datasetName, keys);
   }
 
   @Override

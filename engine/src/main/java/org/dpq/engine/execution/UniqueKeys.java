@@ -16,8 +16,8 @@ import org.dpq.errors.BackendException;
  * The keys of a dataset of several tables that must not repeat for its rows to belong to one unit each: every public
  * table's {@code key} (so that a join on it cannot multiply a private row), and every private column a child table
  * reaches its unit through ({@code unit_via}), the unit column itself excepted (several rows of one unit may share
- * it). Owns, for the backends that read tables in place (PostgreSQL, Spark), the rule DuckDB enforces when it loads
- * the files: a dataset whose keys repeat is refused, by a count that never returns a value, with a message that
+ * it). Owns, for every backend (DuckDB when it loads the files, PostgreSQL and Spark when they open and before each
+ * query), one rule: a dataset whose keys repeat is refused, by a count that never returns a value, with a message that
  * names tables and columns only.
  */
 public final class UniqueKeys {
@@ -90,6 +90,24 @@ public final class UniqueKeys {
       if (Boolean.TRUE.equals(repeats[i])) {
         throw new BackendException(keys.get(i).refusal(datasetName));
       }
+    }
+  }
+
+  /**
+   * Runs {@code sql} (a {@link #query} of {@code keys}, with whatever the backend puts before it) on {@code s} and
+   * throws the refusal of the first key that repeats: the JDBC backends' shared reading of the one row of counts.
+   *
+   * @throws BackendException when a key repeats
+   */
+  public static void refuseRepeats(java.sql.Statement s, String sql, String datasetName, List<Key> keys)
+      throws java.sql.SQLException {
+    try (java.sql.ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      Object[] repeats = new Object[keys.size()];
+      for (int i = 0; i < repeats.length; i++) {
+        repeats[i] = r.getBoolean(i + 1);
+      }
+      refuseRepeats(datasetName, keys, repeats);
     }
   }
 

@@ -16,6 +16,7 @@ import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.ReturnTypes;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.tools.RelBuilder;
+import org.dpq.engine.analysis.ConstantFolding;
 import org.dpq.engine.analysis.ExpressionPolicy;
 import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.execution.DuckDbDialect;
@@ -45,15 +46,6 @@ final class RowErrors {
   private static final SqlFunction TRY = new SqlFunction("TRY", SqlKind.OTHER_FUNCTION,
       ReturnTypes.ARG0_FORCE_NULLABLE, null, OperandTypes.ANY, SqlFunctionCategory.SYSTEM);
 
-  /**
-   * Constant expressions already folded, by the expression (Calcite compares calls structurally, types included),
-   * so that a repeated query does not compile one more class with Janino per constant, each in its own class
-   * loader. A constant's value depends on its text alone ({@link org.apache.calcite.rex.RexUtil#isConstant} holds
-   * only for deterministic, non-dynamic calls), never on data; expressions that cannot be evaluated are not kept.
-   */
-  private static final java.util.Map<RexNode, RexLiteral> FOLDED = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int MAX_FOLDED = 4096;
-
   private RowErrors() {}
 
   /**
@@ -66,8 +58,6 @@ final class RowErrors {
    * gets the value, never the constant expression, and the outcome depends on the query text alone.
    */
   static RexNode foldConstants(RelBuilder builder, RexNode node) {
-    org.apache.calcite.rex.RexExecutorImpl executor =
-        new org.apache.calcite.rex.RexExecutorImpl(org.apache.calcite.DataContexts.EMPTY);
     return node.accept(new org.apache.calcite.rex.RexShuttle() {
       @Override
       public RexNode visitCall(RexCall call) {
@@ -76,13 +66,10 @@ final class RowErrors {
         }
         // Calcite's executor swallows evaluation errors and hands back the expression unreduced: anything that is
         // not a literal afterwards could not be evaluated (rejecting a constant Calcite cannot evaluate costs nothing).
-        RexLiteral known = FOLDED.get(call);
-        if (known != null) {
-          return known;
-        }
+        // The planner's folding remembers what it folded, so a repeated constant compiles no new class.
         List<RexNode> reduced = new ArrayList<>();
         try {
-          executor.reduce(builder.getRexBuilder(), List.of(call), reduced);
+          ConstantFolding.INSTANCE.reduce(builder.getRexBuilder(), List.of(call), reduced);
         } catch (RuntimeException | Error e) {
           reduced.clear();
         }
@@ -90,10 +77,6 @@ final class RowErrors {
           throw new QueryRejectedException("the query has a constant expression that cannot be evaluated (e.g. a "
               + "division by zero or a cast of a malformed literal). Fix: correct or remove that expression");
         }
-        if (FOLDED.size() >= MAX_FOLDED) {
-          FOLDED.clear();
-        }
-        FOLDED.put(call, literal);
         return literal;
       }
     });

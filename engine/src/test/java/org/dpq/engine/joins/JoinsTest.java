@@ -1,15 +1,20 @@
 package org.dpq.engine.joins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dpq.engine.Dpq;
 import org.dpq.engine.TestSeams;
+import org.dpq.engine.catalog.DatasetLoader;
+import org.dpq.engine.execution.DuckDbBackend;
+import org.dpq.errors.BackendException;
 import org.dpq.errors.QueryRejectedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,6 +158,37 @@ class JoinsTest {
       assertTrue(e.getMessage().contains("different types") && e.getMessage().contains("same type"), e.getMessage());
       assertEquals(before, dpq.budgetStatus().remaining(), "rejections are free");
     }
+  }
+
+  /**
+   * DuckDB counts the keys that must be unique once its files are loaded, by the rule PostgreSQL and Spark share
+   * (UniqueKeys): a repeated parent key that a child reaches its unit through, or a repeated public key, refuses the
+   * dataset before anything is charged, naming tables and columns, never a value.
+   */
+  @Test
+  void repeatedKeysAreRefusedWhenTheFilesLoad() {
+    ShopData.Order first = SHOP.orders().get(0);
+    long odd = 7_654_321L;
+    List<ShopData.Order> orders = new ArrayList<>(SHOP.orders());
+    orders.add(new ShopData.Order(first.orderId(), first.customerId() % 60 + 1, first.productId(), odd));
+    Path parent = new ShopData(SHOP.customers(), orders, SHOP.items(), SHOP.products()).write(tmp.resolve("parent"));
+    BackendException p = assertThrows(BackendException.class,
+        () -> DuckDbBackend.open(DatasetLoader.load(parent)).close());
+    assertTrue(p.getMessage().contains("table 'orders'") && p.getMessage().contains("'order_id'")
+        && p.getMessage().contains("table 'items'"), p.getMessage());
+    assertFalse(p.getMessage().contains(String.valueOf(first.orderId())) || p.getMessage().contains("7654321"),
+        p.getMessage());
+
+    List<ShopData.Product> products = new ArrayList<>(SHOP.products());
+    products.add(new ShopData.Product(products.get(2).productId(), "food", 39));
+    Path pub = SHOP.withProducts(products).write(tmp.resolve("public"));
+    BackendException q = assertThrows(BackendException.class,
+        () -> DuckDbBackend.open(DatasetLoader.load(pub)).close());
+    assertTrue(q.getMessage().contains("public table 'products'") && q.getMessage().contains("'product_id'"),
+        q.getMessage());
+
+    // the same files with unique keys open
+    DuckDbBackend.open(DatasetLoader.load(SHOP.write(tmp.resolve("unique")))).close();
   }
 
   @Test
