@@ -48,8 +48,11 @@ class WeightsOverHttpTest {
 
   @AfterAll
   static void stop() throws Exception {
-    try (Dpq l = local; ServerProcess s = server) {
-      // closes both (either may be null when start failed)
+    if (local != null) {
+      local.close();
+    }
+    if (server != null) {
+      server.close();
     }
   }
 
