@@ -146,6 +146,33 @@ class CliE2ETest {
     assertEquals(0, dec(s.get("spent").get("epsilon")).signum(), "explain charges nothing: " + s);
   }
 
+  /**
+   * {@code --weights} steers the split embedded and through {@code --server} alike: the twin compares the two
+   * explanations' shares, the two queries' costs and the two refusals of a name that is not an aggregate.
+   */
+  @Test
+  void weightsMoveEpsilonBetweenMeasurementsEmbeddedAndThroughTheServer() throws Exception {
+    Path yaml = servedCopy("ratings");
+    String sql = "SELECT COUNT(*) AS n, AVG(rating) AS a FROM ratings";
+    Cli.Result equal = dpq("explain", "--dataset", yaml.toString(), "--epsilon", "1", "--format", "json", sql);
+    Cli.Result weighted = dpq("explain", "--dataset", yaml.toString(), "--epsilon", "1", "--format", "json",
+        "--weights", "a=8", sql);
+    assertEquals(0, weighted.code(), weighted.toString());
+    assertNotEquals(shares(equal), shares(weighted), "a=8 moves epsilon towards AVG's measurements");
+    Cli.Result query = dpq("query", "--dataset", yaml.toString(), "--epsilon", "0.5", "--format", "json",
+        "--weights", "a=8", sql);
+    assertEquals(0, query.code(), query.toString());
+    Cli.Result unknown = dpq("query", "--dataset", yaml.toString(), "--weights", "nope=2", sql);
+    assertEquals(3, unknown.code(), unknown.toString());
+    assertTrue(unknown.err().contains("'nope', which is not an aggregate of the query"), unknown.toString());
+  }
+
+  private static List<String> shares(Cli.Result explain) throws Exception {
+    List<String> out = new ArrayList<>();
+    JSON.readTree(explain.out()).get("measurements").forEach(m -> out.add(m.get("epsilon").asText()));
+    return out;
+  }
+
   @Test
   void aSpentBudgetRefusesWithExitFourAndReleasesNothing() throws Exception {
     twin = ServedTwin.copyWithBudget("ratings", dir, "1.0", "1.0e-5");

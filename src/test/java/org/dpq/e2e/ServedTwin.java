@@ -56,7 +56,7 @@ final class ServedTwin {
   private record Kind(String sample, String epsilon, String delta) {}
 
   private static final Map<Kind, Integer> POOL = Map.of(
-      new Kind("ratings", null, null), 6,
+      new Kind("ratings", null, null), 7,
       new Kind("ratings", "1.0", "1.0e-5"), 1);
 
   private static Server server;

@@ -65,10 +65,6 @@ public final class ServerOption {
       throw new CliUsageException("--analyst cannot be used with --server: the server records the principal "
           + "of your token");
     }
-    if (remote() && loss.weights != null && !loss.weights.isEmpty()) {
-      throw new CliUsageException("--weights cannot be used with --server yet: the HTTP API does not carry them; "
-          + "drop --weights (the server splits epsilon with every aggregate weighing 1)");
-    }
   }
 
   private static SSLContext sslContext(Map<String, String> env) {

@@ -165,7 +165,8 @@ public final class DpqClient implements DpqService {
 
   private static Wire.QueryRequest request(String sql, QueryOptions o) {
     return new Wire.QueryRequest(sql, o.epsilon().map(e -> e.toPlainString()).orElse(null),
-        o.delta().map(d -> d.toPlainString()).orElse(null), o.mechanism().name().toLowerCase(java.util.Locale.ROOT));
+        o.delta().map(d -> d.toPlainString()).orElse(null), o.mechanism().name().toLowerCase(java.util.Locale.ROOT),
+        o.weights().isEmpty() ? null : o.weights());
   }
 
   private static String datasetPath(String dataset, String action) {

@@ -13,6 +13,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.dpq.api.BudgetView;
 import org.dpq.budget.Allocation;
@@ -76,8 +77,18 @@ public final class Wire {
   // ---------------------------------------------------------------------------------------------------------
   // Requests
 
-  /** The body of {@code POST /v1/datasets/{name}/query} and {@code .../explain}; absent losses take the defaults. */
-  public record QueryRequest(String sql, String epsilon, String delta, String mechanism) {}
+  /**
+   * The body of {@code POST /v1/datasets/{name}/query} and {@code .../explain}; absent losses take the defaults.
+   * {@code weights} (optional, JSON numbers by aggregate alias or output name, as {@code --weights}) steer the split
+   * of epsilon over the query's measurements; the server passes them to the engine, which checks them as it does
+   * locally (an unknown name or a weight outside [1e-6, 1e6], NaN included, is refused before any charge).
+   */
+  public record QueryRequest(String sql, String epsilon, String delta, String mechanism, Map<String, Double> weights) {
+    /** A request without weights (every aggregate weighs 1). */
+    public QueryRequest(String sql, String epsilon, String delta, String mechanism) {
+      this(sql, epsilon, delta, mechanism, null);
+    }
+  }
 
   /** The body of {@code POST /v1/datasets/{name}/allocations}: an analyst's whole share (zero revokes it). */
   public record AllocationRequest(String analyst, String epsilon, String delta, String reason) {}

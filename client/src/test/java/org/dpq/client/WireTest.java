@@ -55,6 +55,24 @@ class WireTest {
     assertEquals(1234, r.get("result").get("rows").get(0).get(0).asLong(), "the result is JSON, not a string");
   }
 
+  /**
+   * A query's weights reach the server as the analyst gave them, NaN included (written as the string "NaN", which
+   * the server reads back as NaN so that the engine refuses it as it does locally), and no weights stay absent.
+   */
+  @Test
+  void aQueryRequestCarriesItsWeights() {
+    java.util.Map<String, Double> weights = new java.util.LinkedHashMap<>();
+    weights.put("avg_price", 4.0);
+    weights.put("n", Double.NaN);
+    Wire.QueryRequest sent = new Wire.QueryRequest("SELECT 1", "0.5", null, "auto", weights);
+    Wire.QueryRequest back = Wire.read(Wire.write(sent), Wire.QueryRequest.class);
+    assertEquals(4.0, back.weights().get("avg_price"));
+    assertTrue(Double.isNaN(back.weights().get("n")), back.toString());
+    assertNull(Wire.read(Wire.write(new Wire.QueryRequest("SELECT 1", null, null, null)), Wire.QueryRequest.class)
+        .weights());
+    assertNull(Wire.read("{\"sql\": \"SELECT 1\"}", Wire.QueryRequest.class).weights(), "a body without weights");
+  }
+
   @Test
   void anExplanationRoundTripsThroughItsJson() {
     Explanation e = new Explanation("SELECT 1", "THRESHOLD", OptionalLong.of(37), List.of(

@@ -9,6 +9,8 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.dpq.budget.Allocation;
 import org.dpq.client.ErrorCode;
@@ -302,7 +304,21 @@ public final class DpqServer implements AutoCloseable {
         throw new ApiException(ErrorCode.USAGE, "\"mechanism\" must be laplace, gaussian or auto");
       }
     }
+    if (r.weights() != null && !r.weights().isEmpty()) {
+      o = o.withWeights(weights(r.weights()));
+    }
     return o;
+  }
+
+  /**
+   * The request's weights as the engine takes them. The engine checks them before anything is charged, with the
+   * same refusal as a local {@code --weights} (an unknown name, a weight outside [1e-6, 1e6] or NaN); a JSON null,
+   * which a local flag cannot give, is passed as NaN so that it meets that same refusal.
+   */
+  private static Map<String, Double> weights(Map<String, Double> given) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    given.forEach((name, w) -> out.put(name, w == null ? Double.NaN : w));
+    return out;
   }
 
   private static PrivacyLoss loss(String epsilon, String delta) {

@@ -40,6 +40,14 @@ public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts,
 
   /** Writes both datasets (CSV and YAML, each with its own ledger) under {@code dir}. */
   public static AuditData write(Path dir, int people, long seed, String budgetEpsilon) {
+    return write(dir, people, seed, budgetEpsilon, null);
+  }
+
+  /**
+   * As {@link #write(Path, int, long, String)}, with the datasets' {@code budget.accounting} ({@code zcdp} or
+   * {@code basic}; null leaves it out, which is basic).
+   */
+  public static AuditData write(Path dir, int people, long seed, String budgetEpsilon, String accounting) {
     DataGenPrng prng = new DataGenPrng(seed);
     List<String> rows = new ArrayList<>();
     Map<String, Long> counts = new LinkedHashMap<>();
@@ -62,14 +70,14 @@ public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts,
       counts.merge(city, 1L, Long::sum);
       sums.merge(city, (double) income, Double::sum);
     }
-    Path base = dataset(dir.resolve("base"), rows, budgetEpsilon);
+    Path base = dataset(dir.resolve("base"), rows, budgetEpsilon, accounting);
     List<String> withTarget = new ArrayList<>(rows);
     for (String city : TARGET_CITIES) {
       for (int i = 0; i < TARGET_ROWS; i++) {
         withTarget.add("999999," + city + "," + (91 + i % TARGET_AGES) + "," + (int) UPPER);
       }
     }
-    Path neighbour = dataset(dir.resolve("neighbour"), withTarget, budgetEpsilon);
+    Path neighbour = dataset(dir.resolve("neighbour"), withTarget, budgetEpsilon, accounting);
     Map<String, Integer> distinctAges = new LinkedHashMap<>();
     ages.forEach((city, set) -> distinctAges.put(city, set.size()));
     return new AuditData(base, neighbour, Map.copyOf(counts), Map.copyOf(sums), Map.copyOf(distinctAges));
@@ -80,7 +88,7 @@ public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts,
     return yaml.resolveSibling("audit.csv");
   }
 
-  private static Path dataset(Path dir, List<String> rows, String budgetEpsilon) {
+  private static Path dataset(Path dir, List<String> rows, String budgetEpsilon, String accounting) {
     try {
       Files.createDirectories(dir);
       List<String> lines = new ArrayList<>();
@@ -94,7 +102,7 @@ public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts,
           privacy_unit: pid
           max_groups_contributed: %d
           max_rows_per_group: %d
-          budget: { epsilon: %s, delta: 1.0e-3 }
+          budget: { epsilon: %s, delta: 1.0e-3%s }
           limits: { threads: 1 }
           defaults: { epsilon: 1.0, delta: 0 }
           columns:
@@ -102,7 +110,7 @@ public record AuditData(Path base, Path neighbour, Map<String, Long> baseCounts,
             city:   { type: string, public_values: ["north", "south", "east", "west"] }
             age:    { type: int, lower: 0, upper: 100 }
             income: { type: double, lower: 0, upper: %s }
-          """.formatted(G, R, budgetEpsilon, UPPER);
+          """.formatted(G, R, budgetEpsilon, accounting == null ? "" : ", accounting: " + accounting, UPPER);
       return Files.writeString(dir.resolve("audit.yaml"), yaml, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

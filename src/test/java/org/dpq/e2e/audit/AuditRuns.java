@@ -54,12 +54,15 @@ final class AuditRuns {
         + " audit-run " + run.incrementAndGet();
   }
 
-  /** {@code runs} fresh releases of {@code query} at epsilon {@code epsilon}, delta 0, each turned into a sample. */
-  static List<double[]> releases(Engine engine, Path yaml, long seed, String query, double epsilon, int runs,
+  /** The options of a pure-DP audit run: epsilon {@code epsilon}, delta 0, the automatic mechanism. */
+  static QueryOptions pure(double epsilon) {
+    return QueryOptions.defaults().withEpsilon(String.valueOf(epsilon)).withDelta("0").withAnalyst("audit");
+  }
+
+  /** {@code runs} fresh releases of {@code query} with {@code options}, each turned into a sample. */
+  static List<double[]> releases(Engine engine, Path yaml, long seed, String query, QueryOptions options, int runs,
       Function<QueryResult, double[]> sample) {
     List<double[]> out = new ArrayList<>(runs);
-    QueryOptions options = QueryOptions.defaults().withEpsilon(String.valueOf(epsilon)).withDelta("0")
-        .withAnalyst("audit");
     try (Dpq dpq = engine.open(yaml, seed)) {
       for (int k = 0; k < runs; k++) {
         QueryResult r = dpq.query(query, options);
@@ -77,10 +80,21 @@ final class AuditRuns {
   static EpsilonAudit.Result lowerBound(Engine engine, Path base, long baseSeed, Path neighbour, long neighbourSeed,
       String query, double epsilon, int runs, Function<QueryResult, double[]> sample, List<EpsilonAudit.Event> events,
       double alpha) {
+    return lowerBound(engine, base, baseSeed, neighbour, neighbourSeed, query, pure(epsilon), runs, sample, events,
+        0, alpha);
+  }
+
+  /**
+   * As above, for releases run with {@code options} and audited against (epsilon, {@code delta})-DP: the bound
+   * subtracts {@code delta} from each event's probability ({@link EpsilonAudit}).
+   */
+  static EpsilonAudit.Result lowerBound(Engine engine, Path base, long baseSeed, Path neighbour, long neighbourSeed,
+      String query, QueryOptions options, int runs, Function<QueryResult, double[]> sample,
+      List<EpsilonAudit.Event> events, double delta, double alpha) {
     CompletableFuture<List<double[]>> onBase = CompletableFuture.supplyAsync(
-        () -> releases(engine, base, baseSeed, query, epsilon, runs, sample));
-    List<double[]> onNeighbour = releases(engine, neighbour, neighbourSeed, query, epsilon, runs, sample);
-    return EpsilonAudit.lowerBound(onBase.join(), onNeighbour, events, 0, alpha);
+        () -> releases(engine, base, baseSeed, query, options, runs, sample));
+    List<double[]> onNeighbour = releases(engine, neighbour, neighbourSeed, query, options, runs, sample);
+    return EpsilonAudit.lowerBound(onBase.join(), onNeighbour, events, delta, alpha);
   }
 
   static void report(String what, double epsilon, EpsilonAudit.Result r) {
