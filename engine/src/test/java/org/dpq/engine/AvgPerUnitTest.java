@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dpq.engine.analysis.TestDatasets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,65 +54,69 @@ class AvgPerUnitTest {
     reference.close();
   }
 
+  /** The reference's (key, number) rows as a map, the key as text. */
   private static Map<String, Double> grouped(String sql) throws SQLException {
     Map<String, Double> out = new HashMap<>();
-    try (Statement s = reference.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        out.put(rs.getString(1), rs.getDouble(2));
-      }
+    for (List<Object> row : TestDatasets.rows(reference, sql)) {
+      out.put(String.valueOf(row.get(0)), ((Number) row.get(1)).doubleValue());
     }
     return out;
   }
 
-  /** The mean over people of each person's mean income (clamped to [0, 500000]), per sex, under {@code where}. */
-  private static Map<String, Double> perPersonMeans(String where) throws SQLException {
-    return grouped("SELECT sex, AVG(m) FROM (SELECT pid, sex, AVG(CASE WHEN income < 0 THEN 0 WHEN income > 500000 "
-        + "THEN 500000 ELSE income END) AS m FROM raw WHERE " + where + " GROUP BY pid, sex) GROUP BY sex");
+  /**
+   * The mean over people of each person's mean income (clamped to [0, 500000]), per value of {@code key} (a column,
+   * or a constant for one group), over the rows where {@code where} holds.
+   */
+  private static Map<String, Double> perPersonMeans(String key, String where) throws SQLException {
+    return grouped("SELECT k, AVG(m) FROM (SELECT pid, " + key + " AS k, AVG(CASE WHEN income < 0 THEN 0 "
+        + "WHEN income > 500000 THEN 500000 ELSE income END) AS m FROM raw WHERE " + where + " GROUP BY pid, k) "
+        + "GROUP BY k");
+  }
+
+  /** The zero-noise answer to {@code sql} over the skewed data with G = {@code groups} and R = 200. */
+  private static QueryResult answer(String name, int groups, String sql) {
+    Path yaml = PumsFiles.pumsYaml(dir.resolve(name), csv, "pid", groups, R, "50");
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      return dpq.query(sql);
+    }
   }
 
   @Test
   void groupedAnswerIsTheMeanOfPerPersonMeansNotTheRowMean() throws SQLException {
-    Path yaml = PumsFiles.pumsYaml(dir.resolve("grouped"), csv, "pid", 2, R, "50");
-    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
-      QueryResult r = dpq.query("SELECT sex, AVG_PER_UNIT(income) AS pu, AVG(income) AS a FROM pums GROUP BY sex "
-          + "ORDER BY sex");
-      Map<String, Double> perPerson = perPersonMeans("TRUE");
-      // every person has at most R rows, so AVG's reference is the plain row mean
-      Map<String, Double> rows = grouped("SELECT sex, AVG(income) FROM raw GROUP BY sex");
-      assertEquals(2, r.rows().size());
-      for (int i = 0; i < 2; i++) {
-        String sex = r.getString(i, "sex");
-        double pu = r.getDouble(i, "pu");
-        double a = r.getDouble(i, "a");
-        assertEquals(perPerson.get(sex), pu, 1e-6, "AVG_PER_UNIT, sex " + sex);
-        assertEquals(rows.get(sex), a, 1e-6, "AVG, sex " + sex);
-        // the busy people pull AVG up by far more than the tolerance: AVG computed as AVG_PER_UNIT would fail
-        assertTrue(a - pu > 100_000, "AVG " + a + " vs AVG_PER_UNIT " + pu);
-      }
-      // counting the NULL-only people would lower the mean by about 5%
-      Map<String, Double> withNullPeople = grouped("SELECT sex, SUM(COALESCE(m, 0)) / COUNT(*) FROM (SELECT pid, sex, "
-          + "AVG(income) AS m FROM raw GROUP BY pid, sex) GROUP BY sex");
-      for (String sex : List.of("0", "1")) {
-        assertTrue(perPerson.get(sex) - withNullPeople.get(sex) > 1_000, "the NULL-only people matter: " + sex);
-      }
+    // sex has a public domain of two values and G = 2: no group limit, every person's rows count
+    QueryResult r = answer("grouped", 2, "SELECT sex, AVG_PER_UNIT(income) AS pu, AVG(income) AS a FROM pums "
+        + "GROUP BY sex ORDER BY sex");
+    Map<String, Double> perPerson = perPersonMeans("sex", "TRUE");
+    // every person has at most R rows, so AVG's reference is the plain row mean
+    Map<String, Double> rows = grouped("SELECT sex, AVG(income) FROM raw GROUP BY sex");
+    assertEquals(2, r.rows().size());
+    for (int i = 0; i < 2; i++) {
+      String sex = r.getString(i, "sex");
+      double pu = r.getDouble(i, "pu");
+      double a = r.getDouble(i, "a");
+      assertEquals(perPerson.get(sex), pu, 1e-6, "AVG_PER_UNIT, sex " + sex);
+      assertEquals(rows.get(sex), a, 1e-6, "AVG, sex " + sex);
+      // the busy people pull AVG up by far more than the tolerance: AVG computed as AVG_PER_UNIT would fail
+      assertTrue(a - pu > 100_000, "AVG " + a + " vs AVG_PER_UNIT " + pu);
+    }
+    // counting the NULL-only people would lower the mean by about 5%
+    Map<String, Double> withNullPeople = grouped("SELECT sex, SUM(COALESCE(m, 0)) / COUNT(*) FROM (SELECT pid, sex, "
+        + "AVG(income) AS m FROM raw GROUP BY pid, sex) GROUP BY sex");
+    for (String sex : List.of("0", "1")) {
+      assertTrue(perPerson.get(sex) - withNullPeople.get(sex) > 1_000, "the NULL-only people matter: " + sex);
     }
   }
 
   @Test
   void besideCountAndWithWhereWithoutGroupBy() throws SQLException {
-    Path yaml = PumsFiles.pumsYaml(dir.resolve("mixed"), csv, "pid", 1, R, "50");
-    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
-      QueryResult r = dpq.query("SELECT COUNT(*) AS n, AVG_PER_UNIT(income) AS pu, SUM(income) AS s FROM pums "
-          + "WHERE age > 30");
-      double count = grouped("SELECT 'all', SUM(LEAST(n, " + R + ")) FROM (SELECT pid, COUNT(*) AS n FROM raw "
-          + "WHERE age > 30 GROUP BY pid)").get("all");
-      double perPerson = grouped("SELECT 'all', AVG(m) FROM (SELECT pid, AVG(income) AS m FROM raw WHERE age > 30 "
-          + "GROUP BY pid)").get("all");
-      double sum = grouped("SELECT 'all', SUM(income) FROM raw WHERE age > 30").get("all");
-      assertEquals(count, r.getLong(0, "n").doubleValue());
-      assertEquals(perPerson, r.getDouble(0, "pu"), 1e-6);
-      assertEquals(sum, r.getDouble(0, "s"), 1e-3);
-    }
+    QueryResult r = answer("mixed", 1, "SELECT COUNT(*) AS n, AVG_PER_UNIT(income) AS pu, SUM(income) AS s "
+        + "FROM pums WHERE age > 30");
+    double count = grouped("SELECT 'all', SUM(LEAST(n, " + R + ")) FROM (SELECT pid, COUNT(*) AS n FROM raw "
+        + "WHERE age > 30 GROUP BY pid)").get("all");
+    double sum = grouped("SELECT 'all', SUM(income) FROM raw WHERE age > 30").get("all");
+    assertEquals(count, r.getLong(0, "n").doubleValue());
+    assertEquals(perPersonMeans("'all'", "age > 30").get("all"), r.getDouble(0, "pu"), 1e-6);
+    assertEquals(sum, r.getDouble(0, "s"), 1e-3);
   }
 
   @Test
