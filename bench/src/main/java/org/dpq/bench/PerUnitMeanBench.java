@@ -60,7 +60,8 @@ public final class PerUnitMeanBench {
 
   /** The row-weighted mean (a person weighs min(n, R)) and the mean of per-person means of the clamped column. */
   private static double[] exact(Path csv, String column, int rows) throws Exception {
-    String clamped = "LEAST(GREATEST(CAST(" + column + " AS DOUBLE), 0), " + (column.equals("age") ? 100 : 500000) + ")";
+    int upper = column.equals("age") ? 100 : 500000;
+    String clamped = "LEAST(GREATEST(CAST(" + column + " AS DOUBLE), 0), " + upper + ")";
     try (Connection plain = DriverManager.getConnection("jdbc:duckdb:"); Statement s = plain.createStatement();
          ResultSet rs = s.executeQuery("SELECT SUM(LEAST(n, " + rows + ") * m) / SUM(LEAST(n, " + rows + ")), AVG(m) "
              + "FROM (SELECT pid, COUNT(" + column + ") AS n, AVG(" + clamped + ") AS m FROM read_csv('" + csv

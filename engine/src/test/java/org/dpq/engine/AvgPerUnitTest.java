@@ -143,7 +143,7 @@ class AvgPerUnitTest {
       List<MeasurementExplanation> avg = dpq.explain("SELECT AVG(income) FROM pums", options).measurements();
       assertEquals(2, perUnit.size(), perUnit::toString);
       assertEquals(2, avg.size(), avg::toString);
-      // a person adds one mean in [0, 500000] (centred: |x - 250000| <= 250000) and 1 to the count; with AVG, R = 4 rows
+      // a person adds one mean in [0, 500000] (centred: |x - 250000| <= 250000) and 1 to the count; AVG: R = 4 rows
       assertEquals("SUM over pid of MEAN((income - 250000)) per pid", perUnit.get(0).name());
       assertEquals(250_000, perUnit.get(0).l1());
       assertEquals(1_000_000, avg.get(0).l1());
