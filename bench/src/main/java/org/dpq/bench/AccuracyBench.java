@@ -175,7 +175,7 @@ public final class AccuracyBench {
    * Median relative error per output column of {@code sql} over {@code trials} releases of the row whose two keys
    * spell {@code group} (the only row when null).
    */
-  private static Map<String, Double> errors(DuckDbBackend backend, Dataset d, String sql, String epsilon,
+  static Map<String, Double> errors(DuckDbBackend backend, Dataset d, String sql, String epsilon,
       Map<String, Double> exact, int trials, String group) {
     DpPlan plan = new Analyzer().analyze(d, sql);
     List<Object[]> bounded = backend.execute(new Rewriter().rewrite(plan, DuckDbDialect.INSTANCE,

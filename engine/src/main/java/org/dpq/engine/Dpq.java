@@ -318,6 +318,7 @@ public final class Dpq implements AutoCloseable {
         .map(m -> new MeasurementExplanation(m.label(), m.measurement().l1(), m.measurement().l2(), m.loss(),
             m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95),
             m.measurement().kind() == org.dpq.engine.analysis.MeasurementKind.SUM
+                || m.measurement().kind() == org.dpq.engine.analysis.MeasurementKind.UNIT_MEANS
                 ? m.measurement().upper() - m.measurement().lower() : 0))
         .toList();
     return new Explanation(p.boundedSqlTemplate(), p.plan().partitionMode().name(),

@@ -64,6 +64,11 @@ public final class PumsFiles {
 
   /** Writes a dataset YAML over a PUMS file into {@code dir} and returns its path. */
   public static Path pumsYaml(Path dir, String file, String unit, int groups, int rows, String budgetEpsilon) {
+    return pumsYaml(dir, pums(file), unit, groups, rows, budgetEpsilon);
+  }
+
+  /** Writes a dataset YAML over a CSV with the PUMS columns ({@code csv}, e.g. one a test derived) into {@code dir}. */
+  public static Path pumsYaml(Path dir, Path csv, String unit, int groups, int rows, String budgetEpsilon) {
     String yaml = """
         name: pums
         table: pums
@@ -81,7 +86,7 @@ public final class PumsFiles {
           income:  { type: double, lower: 0, upper: 500000 }
           married: { type: string, public_values: ["0", "1"] }
           pid:     { type: int }
-        """.formatted(pums(file).toString().replace("\\", "/"), unit, groups, rows, budgetEpsilon);
+        """.formatted(csv.toString().replace("\\", "/"), unit, groups, rows, budgetEpsilon);
     try {
       Files.createDirectories(dir);
       Path path = dir.resolve("pums.yaml");

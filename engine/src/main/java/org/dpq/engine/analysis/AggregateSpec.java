@@ -28,7 +28,11 @@ public sealed interface AggregateSpec {
   record DerivedSum(String name, int centredSum, int count, double centre, boolean integral, boolean nonNegative)
       implements AggregateSpec {}
 
-  /** AVG(col) = mid + noisy centred sum / noisy count, clamped to [lower, upper]. */
+  /**
+   * AVG(col) = mid + noisy centred sum / noisy count, clamped to [lower, upper]. Also AVG_PER_UNIT(col), whose
+   * centred sum adds one mean per unit ({@link MeasurementKind#UNIT_MEANS}) and whose count counts units
+   * ({@link MeasurementKind#UNITS_WITH_VALUES}).
+   */
   record Mean(String name, int centredSum, int count, double lower, double upper) implements AggregateSpec {}
 
   /**

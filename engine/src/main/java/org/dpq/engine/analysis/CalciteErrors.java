@@ -134,7 +134,7 @@ final class CalciteErrors {
     }
     if (raw.startsWith("No match found for function signature")) {
       return Reject.because("unknown or user-defined function: " + problem,
-          "use built-in SQL functions and the aggregates COUNT, SUM, AVG, VAR_POP/VARIANCE, STDDEV");
+          "use built-in SQL functions and the aggregates COUNT, SUM, AVG, AVG_PER_UNIT, VAR_POP/VARIANCE, STDDEV");
     }
     if (raw.contains("is not being grouped")) {
       return Reject.because("non-aggregate output: " + problem, "every column outside an aggregate (in SELECT, "

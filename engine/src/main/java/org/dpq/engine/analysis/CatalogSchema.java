@@ -40,10 +40,10 @@ final class CatalogSchema {
 
   /**
    * Calcite's standard operators plus the few library functions that DuckDB, PostgreSQL and Spark all spell the
-   * same way and whose results dpq can bound (LEAST, GREATEST).
+   * same way and whose results dpq can bound (LEAST, GREATEST), and dpq's own aggregate {@link AvgPerUnit}.
    */
   static final SqlOperatorTable OPERATORS = SqlOperatorTables.chain(SqlStdOperatorTable.instance(),
-      SqlOperatorTables.of(SqlLibraryOperators.LEAST, SqlLibraryOperators.GREATEST));
+      SqlOperatorTables.of(SqlLibraryOperators.LEAST, SqlLibraryOperators.GREATEST, AvgPerUnit.INSTANCE));
 
   /**
    * Standard SQL plus what DuckDB and PostgreSQL users write: SELECT aliases and ordinals in GROUP BY, aliases in

@@ -21,7 +21,9 @@ public final class ContributionBound {
     return switch (m.kind()) {
       case COUNT_DISTINCT_VALUES, QUANTILE_TREE -> " [bound: G*R = " + g * r + "; max_rows_per_unit C = " + c
           + " is not applied to this measurement]";
-      case COUNT_UNITS -> c < g ? " [bound: C = " + c + " < G = " + g + ": at most " + c + " groups per unit]"
+      // one value per unit and group (AVG_PER_UNIT's means and unit counts too): a unit of C rows reaches C groups
+      case COUNT_UNITS, UNIT_MEANS, UNITS_WITH_VALUES -> c < g
+          ? " [bound: C = " + c + " < G = " + g + ": at most " + c + " groups per unit]"
           : " [bound: G = " + g + " groups per unit (C = " + c + " does not bind)]";
       default -> c < g * r ? " [bound: C = " + c + " rows per unit < G*R = " + g * r + ": L1 = " + c
           + " rows' worth, L2 as " + (c / r) + " full groups + " + (c % r) + " rows]"

@@ -26,5 +26,16 @@ public enum MeasurementKind {
    * group: a unit with n values in a group adds min(n, R) of them, R evenly spaced through its own sorted values,
    * so its weights in a group sum to at most R. Released as order statistics (MIN, MAX, MEDIAN, PERCENTILE_*).
    */
-  QUANTILE_TREE
+  QUANTILE_TREE,
+  /**
+   * Sum over units of each unit's own mean of its clamped values in a group, centred ({@code mean - center}), for
+   * {@code AVG_PER_UNIT}: a unit with n >= 1 non-NULL, non-NaN values contributes exactly one value, its mean, in
+   * {@code [L-c, U-c]}, however many rows it has (SUM's rule with R = 1: min(n, 1) times the mean).
+   */
+  UNIT_MEANS,
+  /**
+   * Units per group with at least one non-NULL, non-NaN value of a column, for {@code AVG_PER_UNIT}: each unit
+   * adds 0 or 1 (COUNT_VALUES's rule with R = 1: its count capped at 1).
+   */
+  UNITS_WITH_VALUES
 }

@@ -147,6 +147,30 @@ final class MeasurementSet {
   }
 
   /**
+   * For {@code AVG_PER_UNIT}: the sum over units of each unit's mean of its clamped values, centred. A unit with
+   * n >= 1 values in a group contributes one value in {@code [L-c, U-c]} whatever n is (SUM's rule with one row's
+   * worth per group), so its per-unit bounds are {@code [min(L-c, 0), max(U-c, 0)]}: with c the midpoint, half
+   * the range, where SUM and AVG have R times that. A unit touches at most G groups (at most C with the total
+   * cap C, which keeps at most C rows and so reaches at most C groups): L1 = min(G, C) * b, L2 = sqrt(min(G, C)) * b.
+   * The rewrite clamps each unit's mean to these bounds after rounding to its grid, so no rounding slack is needed.
+   */
+  int unitMeans(ValueBound value, double center) {
+    return add(new Key(MeasurementKind.UNIT_MEANS, value.argument().toString(), center), () -> measurement(
+        MeasurementKind.UNIT_MEANS, Optional.of(value.argument()), value.lower(), value.upper(), center,
+        Math.min(value.lower() - center, 0), Math.max(value.upper() - center, 0), false, value.derivation(), 1));
+  }
+
+  /**
+   * For {@code AVG_PER_UNIT}: the units with at least one non-NULL, non-NaN value in a group, each adding 0 or 1:
+   * per-unit bound [0, 1], in at most min(G, C) groups (COUNT(DISTINCT unit)'s sensitivity).
+   */
+  int unitsWithValues(ValueBound value) {
+    return add(new Key(MeasurementKind.UNITS_WITH_VALUES, value.argument().toString(), 0), () -> measurement(
+        MeasurementKind.UNITS_WITH_VALUES, Optional.of(value.argument()), 0, 0, 0, 0, 1, true, value.derivation(),
+        1));
+  }
+
+  /**
    * Sum of squared clamped, centred values: a unit with n values contributes min(n, R) times the mean of its
    * squares, which lies in {@code [0, R*max((L-c)^2, (U-c)^2)]}.
    */

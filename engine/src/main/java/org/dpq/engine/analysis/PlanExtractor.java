@@ -256,11 +256,12 @@ final class PlanExtractor {
       throw Reject.because(function + " is not supported yet",
           "for order statistics use MIN, MAX, MEDIAN(col) or PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY col)");
     }
+    boolean perUnitMean = call.getAggregation() instanceof AvgPerUnit;
     boolean known = kind == SqlKind.SUM || kind == SqlKind.SUM0 || kind == SqlKind.AVG || kind == SqlKind.VAR_POP
-        || kind == SqlKind.VAR_SAMP || kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP;
+        || kind == SqlKind.VAR_SAMP || kind == SqlKind.STDDEV_POP || kind == SqlKind.STDDEV_SAMP || perUnitMean;
     if (!known) {
       throw Reject.because("aggregate function " + function + " is not supported",
-          "use COUNT, COUNT(DISTINCT <privacy unit>), SUM, AVG, VAR_POP/VARIANCE or STDDEV");
+          "use COUNT, COUNT(DISTINCT <privacy unit>), SUM, AVG, AVG_PER_UNIT, VAR_POP/VARIANCE or STDDEV");
     }
     if (call.isDistinct()) {
       throw Reject.because(function + "(DISTINCT ...) is not supported: distinct values are not bounded per unit",
@@ -276,6 +277,13 @@ final class PlanExtractor {
     double lower = value.lower();
     double upper = value.upper();
     double mid = lower / 2 + upper / 2;
+    if (perUnitMean) {
+      return unitField.isEmpty()
+          ? new AggregateSpec.Mean(name, measurements.sum(value, mid), meanCount(measurements, value, scan), lower,
+              upper)
+          : new AggregateSpec.Mean(name, measurements.unitMeans(value, mid), measurements.unitsWithValues(value), lower,
+              upper);
+    }
     return switch (kind) {
       case SUM, SUM0 -> {
         if (averaged.contains(value.argument().toString())) {

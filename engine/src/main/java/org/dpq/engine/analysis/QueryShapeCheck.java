@@ -222,7 +222,8 @@ final class QueryShapeCheck {
   private static final Set<String> AGGREGATES = aggregateNames();
 
   private static Set<String> aggregateNames() {
-    Set<String> names = new java.util.HashSet<>(Set.of("VAR", "STD", "STDEV", "MEDIAN"));
+    Set<String> names = new java.util.HashSet<>(Set.of("VAR", "STD", "STDEV", "MEDIAN",
+        AvgPerUnit.INSTANCE.getName()));
     names.addAll(NOT_YET);
     for (org.apache.calcite.sql.SqlOperator op : org.apache.calcite.sql.fun.SqlStdOperatorTable.instance()
         .getOperatorList()) {

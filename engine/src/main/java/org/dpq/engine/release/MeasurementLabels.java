@@ -20,6 +20,8 @@ final class MeasurementLabels {
       case SUM_SQUARES -> "SUM(" + centre + "^2)";
       case COUNT_UNITS -> "COUNT(DISTINCT " + unit + ")";
       case COUNT_DISTINCT_VALUES -> "COUNT(DISTINCT " + column + ")";
+      case UNIT_MEANS -> "SUM over " + unit + " of MEAN(" + centre + ") per " + unit;
+      case UNITS_WITH_VALUES -> "COUNT(DISTINCT " + unit + " with " + column + ")";
       case QUANTILE_TREE -> {
         org.dpq.mechanisms.QuantileTree.Shape t = m.tree().orElseThrow();
         yield "QUANTILES(" + column + ") [tree of " + t.branching() + "^" + t.depth() + " leaves over [" + fmt(t.lower())

@@ -11,6 +11,7 @@ import org.apache.calcite.rex.RexNode;
 import org.dpq.engine.analysis.AggregateSpec;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.analysis.Measurement;
+import org.dpq.engine.analysis.MeasurementKind;
 
 /**
  * Readable names for output columns the analyst did not alias: Calcite calls them {@code EXPR$1}; dpq calls
@@ -64,7 +65,8 @@ final class OutputNames {
       return withColumn(plan, "sum", d.centredSum());
     }
     if (spec instanceof AggregateSpec.Mean m) {
-      return withColumn(plan, "avg", m.centredSum());
+      boolean perUnit = plan.measurements().get(m.centredSum()).kind() == MeasurementKind.UNIT_MEANS;
+      return withColumn(plan, perUnit ? "avg_per_unit" : "avg", m.centredSum());
     }
     if (spec instanceof AggregateSpec.Quantile q) {
       String function = switch (q.extreme()) {

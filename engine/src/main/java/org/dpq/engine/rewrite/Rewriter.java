@@ -644,10 +644,12 @@ public final class Rewriter {
         RexNode x = agg.measured(m);
         if (perUnitClamp) {
           boolean count = m.kind() == MeasurementKind.COUNT_ROWS || m.kind() == MeasurementKind.COUNT_VALUES
-              || m.kind() == MeasurementKind.QUANTILE_TREE;
+              || m.kind() == MeasurementKind.QUANTILE_TREE || m.kind() == MeasurementKind.UNITS_WITH_VALUES;
+          // a unit's mean (AVG_PER_UNIT) is its sum scaled to one value's worth
+          double worth = m.kind() == MeasurementKind.UNIT_MEANS ? 1 : maxRows;
           x = count ? clamps.cap(x, m.perUnitUpper())
-              : gridded(m) ? clamps.scaleSteps(x, agg.count(m), maxRows)
-              : clamps.scale(x, agg.count(m), maxRows);
+              : gridded(m) ? clamps.scaleSteps(x, agg.count(m), worth)
+              : clamps.scale(x, agg.count(m), worth);
         }
         perUnitField[i] = limited.size();
         limited.add(x);
@@ -679,7 +681,8 @@ public final class Rewriter {
             continue;
           }
           RexNode x = b.field(perUnitField[i]);
-          boolean sum = m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES;
+          boolean sum = m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES
+              || m.kind() == MeasurementKind.UNIT_MEANS;
           perUnitField[i] = clamped.size();
           clamped.add(!sum ? x : gridded(m) ? unitStepClamp(x, m)
               : clamps.clamp(x, m.perUnitLower(), m.perUnitUpper(), false));
@@ -806,9 +809,9 @@ public final class Rewriter {
       /** Registers {@code m}; a per-unit sum needs its count n to scale. */
       void add(Measurement m, boolean perUnit) {
         switch (m.kind()) {
-          case COUNT_VALUES, QUANTILE_TREE -> count = true;
+          case COUNT_VALUES, QUANTILE_TREE, UNITS_WITH_VALUES -> count = true;
           case COUNT_DISTINCT_VALUES -> distinct = true;
-          case SUM, SUM_SQUARES -> {
+          case SUM, SUM_SQUARES, UNIT_MEANS -> {
             bound(m);
             if (gridded(m)) {
               gridded.add(m);
@@ -852,9 +855,9 @@ public final class Rewriter {
       RexNode measured(Measurement m) {
         return switch (m.kind()) {
           case COUNT_ROWS, COUNT_UNITS -> b.field(rows);
-          case COUNT_VALUES, QUANTILE_TREE -> b.field(column(m).countField);
+          case COUNT_VALUES, QUANTILE_TREE, UNITS_WITH_VALUES -> b.field(column(m).countField);
           case COUNT_DISTINCT_VALUES -> b.field(columns.get(distinctKey(m)).distinctField);
-          case SUM -> gridded(m) ? b.field(column(m).stepSums.get(m)) : b.field(column(m).sumField);
+          case SUM, UNIT_MEANS -> gridded(m) ? b.field(column(m).stepSums.get(m)) : b.field(column(m).sumField);
           case SUM_SQUARES -> b.field(column(m).stepSums.get(m));
         };
       }

@@ -66,7 +66,8 @@ public final class SumGrid {
 
   /** True when the rewrite computes {@code m} as an exact number of grid steps (real-valued sums). */
   public static boolean applies(Measurement m) {
-    return (m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES) && !m.integral();
+    return (m.kind() == MeasurementKind.SUM || m.kind() == MeasurementKind.SUM_SQUARES
+        || m.kind() == MeasurementKind.UNIT_MEANS) && !m.integral();
   }
 
   /** The grid exponent e of {@code m}: {@code floor(log2(P)) - 40}, P the larger magnitude of its per-unit bounds. */

@@ -71,6 +71,13 @@ class AnalyzerRejectionTest {
             "fewer digits")),
         Arguments.of("SELECT TRUNCATE(income, 12) AS t, COUNT(*) FROM pums GROUP BY t", List.of("beyond 2^52")),
         Arguments.of("SELECT SUM(DISTINCT income) FROM pums", List.of("SUM(DISTINCT", "drop DISTINCT")),
+        // issue 16: AVG_PER_UNIT needs what AVG needs, and is not a per-unit subquery's aggregate
+        Arguments.of("SELECT AVG_PER_UNIT(ratio) FROM pums", List.of("AVG_PER_UNIT(ratio)", "needs bounds")),
+        Arguments.of("SELECT AVG_PER_UNIT(DISTINCT income) FROM pums", List.of("AVG_PER_UNIT(DISTINCT",
+            "drop DISTINCT")),
+        Arguments.of("SELECT avg_per_unit(educ) FROM pums", List.of("AVG_PER_UNIT")),
+        Arguments.of("SELECT COUNT(*) FROM (SELECT pid, AVG_PER_UNIT(income) AS m FROM pums GROUP BY pid) t",
+            List.of("AVG_PER_UNIT is not supported in a per-unit subquery")),
         Arguments.of("SELECT COUNT(DISTINCT pid) FILTER (WHERE age > 30) FROM pums", List.of("FILTER", "WHERE")),
         // not yet
         Arguments.of("SELECT MODE() WITHIN GROUP (ORDER BY age) FROM pums", List.of("MODE is not supported yet",

@@ -97,7 +97,10 @@ public abstract class BackendEquivalenceContract {
       new Case(1, 4, "SELECT COUNT(DISTINCT pid) AS u, COUNT(income) AS c, SUM(income) AS s FROM pums "
           + "WHERE age / 10 = 3"),
       new Case(3, 2, "SELECT race, married, COUNT(*) AS n, AVG(age) AS a, VARIANCE(age) AS v FROM pums "
-          + "WHERE educ LIKE '1%' OR income > 50000 GROUP BY race, married"));
+          + "WHERE educ LIKE '1%' OR income > 50000 GROUP BY race, married"),
+      // issue 16: per-unit means beside the row-weighted mean (each person's mean, however many rows it has)
+      new Case(1, 3, "SELECT sex, AVG_PER_UNIT(income) AS pu, AVG(income) AS a, COUNT(*) AS n FROM pums "
+          + "GROUP BY sex"));
 
   /** G = 100 exceeds every unit's number of groups in these queries, so G never binds. */
   private static final List<Case> GENERATED = List.of(
@@ -129,6 +132,9 @@ public abstract class BackendEquivalenceContract {
       new Case(100, 3, "SELECT kind, COUNT(*) AS n, SUM(y) AS s, AVG(x) AS a FROM (SELECT kind, x, n * 2 AS y "
           + "FROM gen WHERE flag) t WHERE x > 0 OR x IS NULL GROUP BY kind"),
       new Case(100, 2, "SELECT COUNT(*) AS n, SUM(x) AS s FROM (SELECT * FROM gen)"),
+      // issue 16: per-unit means (a unit's mean of its non-NULL, non-NaN values, infinities clamped), with FILTER
+      new Case(100, 3, "SELECT grp, AVG_PER_UNIT(x) AS px, AVG_PER_UNIT(n + x) AS pe, "
+          + "AVG_PER_UNIT(n) FILTER (WHERE flag) AS pn, COUNT(*) AS c FROM gen GROUP BY grp"),
       // issue 16: a binding total cap without GROUP BY: every backend keeps min(C, rows) rows per unit, so COUNT(*)
       // is the same everywhere (which rows, and so the sums, depend on each dialect's hash)
       new Case(100, 3, 2, "SELECT COUNT(*) AS n, COUNT(DISTINCT uid) AS u FROM gen WHERE n > -15"),
@@ -170,6 +176,9 @@ public abstract class BackendEquivalenceContract {
           + "GROUP BY b, bx"),
       // issue 16: the total cap C = 5 < G*R = 12 binds for the added unit (its many rows over many groups)
       CAPPED,
+      // issue 16: per-unit means; G binds for the added unit, its extreme values are clamped before its mean
+      new Case(3, 2, "SELECT grp, AVG_PER_UNIT(x) AS px, AVG_PER_UNIT(n) FILTER (WHERE flag) AS pn, COUNT(*) AS c "
+          + "FROM gen GROUP BY grp"),
       // issue 17: a per-unit subquery; the added unit's rows exceed m = G*R = 6 and its values the bounds
       new Case(3, 2, "SELECT FLOOR(s / 50) AS b, COUNT(*) AS c, SUM(s) AS ts, SUM(k) AS tk, AVG(hi) AS ah FROM "
           + "(SELECT uid, SUM(x) AS s, COUNT(*) AS k, MAX(n) AS hi FROM gen GROUP BY uid) t GROUP BY 1"),

@@ -46,7 +46,11 @@ final class BoundedRunner {
 
   static Result run(Connection connection, Dataset dataset, String sql, long secret, Rewriter rewriter)
       throws SQLException {
-    DpPlan plan = ANALYZER.analyze(dataset, sql);
+    return run(connection, ANALYZER.analyze(dataset, sql), secret, rewriter);
+  }
+
+  /** Runs an analysed plan (e.g. one whose dataset was changed after analysis, a deliberately broken rewrite). */
+  static Result run(Connection connection, DpPlan plan, long secret, Rewriter rewriter) throws SQLException {
     Result aggregateFirst = run(connection, plan, rewriter.rewrite(plan, DuckDbDialect.INSTANCE, secret));
     Result rankFirst = run(connection, plan,
         rewriter.rewrite(plan, DuckDbDialect.INSTANCE, secret, GroupLimit.RANK_FIRST));

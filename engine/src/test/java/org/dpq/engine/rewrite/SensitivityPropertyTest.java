@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.analysis.Measurement;
 import org.dpq.engine.analysis.TestDatasets;
 import org.dpq.engine.catalog.Dataset;
@@ -80,8 +81,21 @@ class SensitivityPropertyTest {
       "SELECT COUNT(DISTINCT age), COUNT(DISTINCT educ) FILTER (WHERE age > 30), COUNT(DISTINCT pid) FROM %s",
       "SELECT educ, COUNT(DISTINCT MOD(age, 7)) AS a, COUNT(DISTINCT income) FROM %s GROUP BY educ");
 
+  /** Issue 16: AVG_PER_UNIT alone, beside other aggregates, over an expression, with FILTER, without GROUP BY. */
+  private static final List<String> PER_UNIT_MEANS = List.of(
+      "SELECT educ, AVG_PER_UNIT(income), AVG_PER_UNIT(age), COUNT(*) FROM %s GROUP BY educ",
+      "SELECT sex, AVG_PER_UNIT(income) FILTER (WHERE age > 30), AVG(income), SUM(income) FROM %s GROUP BY sex",
+      "SELECT AVG_PER_UNIT(age + income), AVG_PER_UNIT(income), COUNT(DISTINCT pid) FROM %s");
+
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
+    for (String q : PER_UNIT_MEANS) {
+      for (int[] gr : new int[][] {{1, 1}, {3, 2}, {5, 4}}) {
+        out.add(Arguments.of(q, gr[0], gr[1], 0));
+      }
+    }
+    // a total cap below G: the heavy person keeps at most C = 3 rows, so reaches at most 3 groups
+    out.add(Arguments.of(PER_UNIT_MEANS.get(0), 5, 4, 3));
     for (String q : QUERIES) {
       for (int[] gr : new int[][] {{1, 1}, {3, 2}, {5, 4}}) {
         out.add(Arguments.of(q, gr[0], gr[1], 0));
@@ -193,6 +207,56 @@ class SensitivityPropertyTest {
         BoundedRunner.run(db, dataset("base", 3, 2), distinct.formatted("base"), SECRET, broken),
         BoundedRunner.run(db, dataset("plus", 3, 2), distinct.formatted("plus"), SECRET, broken));
     assertTrue(violations.stream().anyMatch(v -> v.startsWith("COUNT_DISTINCT_VALUES")), violations::toString);
+  }
+
+  @Test
+  void theCheckFlagsPerUnitMeansWithoutTheirClampOrTheirGroupLimit() throws SQLException {
+    String query = PER_UNIT_MEANS.get(0);
+    // no per-unit limits: a person's mean becomes its sum of up to 100,000 rows, and it counts once per row
+    Rewriter unclamped = new Rewriter(false);
+    List<String> violations = violations(
+        BoundedRunner.run(db, dataset("base", 3, 2), query.formatted("base"), SECRET, unclamped),
+        BoundedRunner.run(db, dataset("plus", 3, 2), query.formatted("plus"), SECRET, unclamped));
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("UNIT_MEANS") && v.contains("per-unit bound")),
+        violations::toString);
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("UNITS_WITH_VALUES")), violations::toString);
+    // no group limit: analysed with G = 1, run as if G were 1000 (the person's 66 educ groups all kept)
+    List<String> unlimited = violations(withGroups(dataset("base", 1, 1), query, 1000),
+        withGroups(dataset("plus", 1, 1), query, 1000));
+    assertTrue(unlimited.stream().anyMatch(v -> v.startsWith("UNIT_MEANS") && v.contains("> L1 250000")),
+        unlimited::toString);
+    assertTrue(unlimited.stream().anyMatch(v -> v.startsWith("UNITS_WITH_VALUES") && v.contains("> L1 1.0")),
+        unlimited::toString);
+  }
+
+  /** The bounded result of {@code query} analysed against {@code analysed}, rewritten with G = {@code groups}. */
+  private static BoundedRunner.Result withGroups(Dataset analysed, String query, int groups) throws SQLException {
+    DpPlan plan = BoundedRunner.ANALYZER.analyze(analysed, query.formatted(analysed.table()));
+    Dataset d = plan.dataset();
+    Dataset wider = new Dataset(d.name(), d.table(), d.source(), d.unit(), groups, d.maxRowsPerGroup(), d.budget(),
+        d.defaults(), d.ledger(), d.columns(), d.yamlPath(), d.limits(), d.maxRowsPerUnit());
+    return BoundedRunner.run(db, new DpPlan(wider, plan.sql(), plan.scan(), plan.unitField(), plan.where(),
+        plan.keys(), plan.measurements(), plan.selectionMeasurement(), plan.aggregates(), plan.post(),
+        plan.partitionMode()), SECRET, new Rewriter());
+  }
+
+  @Test
+  void removingTheBusiestPersonMovesPerUnitMeansByAtMostTheirSensitivity() throws SQLException {
+    try (Statement s = db.createStatement()) {
+      s.execute("CREATE OR REPLACE TABLE minus AS SELECT * FROM base WHERE pid <> (SELECT pid FROM base "
+          + "GROUP BY pid ORDER BY COUNT(*) DESC, pid LIMIT 1)");
+    }
+    for (String query : PER_UNIT_MEANS) {
+      BoundedRunner.Result base = BoundedRunner.run(db, dataset("base", 3, 2), query.formatted("base"), SECRET);
+      BoundedRunner.Result minus = BoundedRunner.run(db, dataset("minus", 3, 2), query.formatted("minus"), SECRET);
+      List<String> violations = violations(minus, base);
+      assertTrue(violations.isEmpty(), () -> String.join("\n", violations));
+      boolean changed = false;
+      for (List<Object> key : base.groups().keySet()) {
+        changed |= !java.util.Arrays.equals(base.groups().get(key), minus.groups().get(key));
+      }
+      assertTrue(changed, "removing the busiest person must change the result: " + query);
+    }
   }
 
   @Test
