@@ -2,6 +2,7 @@ package org.dpq.engine;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -15,6 +16,7 @@ import org.dpq.budget.LedgerStatus;
 import org.dpq.budget.MeasurementCost;
 import org.dpq.budget.VerifyReport;
 import org.dpq.engine.analysis.Analyzer;
+import org.dpq.engine.execution.BackendPublicTuples;
 import org.dpq.engine.analysis.BindParameters;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.catalog.CacheLocation;
@@ -74,7 +76,9 @@ public final class Dpq implements AutoCloseable {
   private final boolean withinAllocations;
   private final boolean ownsLedger;
   private final ReleaseKey.Scheme releaseKey;
-  private final Analyzer analyzer = new Analyzer();
+  /** Public tuples of joint key domains, read once per table and columns (public data: reading costs nothing). */
+  private final Map<List<String>, List<List<String>>> publicTuples = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Analyzer analyzer = new Analyzer(this::publicTuples);
   private final Rewriter rewriter;
   private final GroupLimitChoice groupLimits;
   private final BudgetAllocator allocator = new BudgetAllocator();
@@ -534,9 +538,7 @@ public final class Dpq implements AutoCloseable {
    * the source; for other sources the backend itself (opening it reads no rows).
    */
   private Backend planner() {
-    boolean local = backendSource == null
-        && (dataset.source() instanceof Source.Csv || dataset.source() instanceof Source.Parquet);
-    if (!local) {
+    if (!local()) {
       return backend();
     }
     Backend b = backend;
@@ -557,6 +559,34 @@ public final class Dpq implements AutoCloseable {
       }
     }
     return p;
+  }
+
+  /** True when the dataset's files are read by an embedded DuckDB that analysis does not load (see planner()). */
+  private boolean local() {
+    return backendSource == null
+        && (dataset.source() instanceof Source.Csv || dataset.source() instanceof Source.Parquet);
+  }
+
+  /**
+   * The distinct tuples of a joint key domain's public table, for the analyzer: through the loaded backend; before
+   * it is loaded, for files, through an embedded DuckDB holding that public table alone (so {@code explain} and
+   * rejections still load no private data); else through the backend, whose opening reads no row. Cached.
+   */
+  private List<List<String>> publicTuples(org.dpq.engine.catalog.TableSpec table, List<String> columns) {
+    List<String> key = new java.util.ArrayList<>(columns);
+    key.add(0, table.name());
+    return publicTuples.computeIfAbsent(key, k -> {
+      Backend loaded = backend;
+      if (loaded != null || !local()) {
+        return BackendPublicTuples.over(loaded != null ? loaded : backend()).read(table, columns);
+      }
+      long start = System.nanoTime();
+      try (Backend one = DuckDbBackend.open(dataset.single(table))) {
+        return BackendPublicTuples.over(one).read(table, columns);
+      } finally {
+        loadNanos += System.nanoTime() - start;
+      }
+    });
   }
 
   /** A fresh secret per query for choosing which groups a unit keeps (from SecureRandom). */

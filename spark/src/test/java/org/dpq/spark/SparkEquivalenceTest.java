@@ -52,7 +52,7 @@ class SparkEquivalenceTest extends BackendEquivalenceContract {
       targets.add(PostgresShops.open(server, dir, label));
     }
     Map<String, String> sources = new HashMap<>();
-    for (String table : ShopData.TABLES) {
+    for (String table : ShopData.JOINT_TABLES) {
       sources.put(table, "{ spark: { csv: '" + dir.resolve(table + ".csv").toAbsolutePath().toString()
           .replace("'", "''") + "' } }");
     }

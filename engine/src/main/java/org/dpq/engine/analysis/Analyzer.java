@@ -15,7 +15,8 @@ import org.dpq.errors.QueryRejectedException;
 
 /**
  * The DP analyzer: parses and validates an analyst's SQL with Calcite against a schema generated from the
- * catalog, then accepts only what it can bound and returns the {@link DpPlan}; it never reads data. Owns
+ * catalog, then accepts only what it can bound and returns the {@link DpPlan}; it never reads private data (a joint
+ * key domain reads the distinct tuples of a PUBLIC table, through {@link PublicTuples}). Owns
  * invariants 3, 5 and 6 at the front of the query path: every measurement is bounded per privacy unit, group
  * keys are released only through public domains or partition selection, and anything else is rejected with a
  * {@link QueryRejectedException} that names the construct and the fix, before any data access.
@@ -39,6 +40,18 @@ public final class Analyzer {
       java.util.regex.Pattern.compile("(?i)\\b(VAR|STD|STDEV|MEDIAN|DATE_TRUNC)\\s*\\(");
 
   private final Map<Dataset, FrameworkConfig> configs = new ConcurrentHashMap<>();
+  /** Where joint key domains ({@code key_domains:}) read their public tuples. */
+  private final PublicTuples publicTuples;
+
+  /** An analyzer that reads no table: a query needing a joint key domain is rejected (free). */
+  public Analyzer() {
+    this(PublicTuples.NONE);
+  }
+
+  /** An analyzer whose joint key domains read their public tables through {@code publicTuples}. */
+  public Analyzer(PublicTuples publicTuples) {
+    this.publicTuples = java.util.Objects.requireNonNull(publicTuples, "publicTuples");
+  }
 
   /**
    * Analyses {@code sql} against {@code dataset}.
@@ -82,7 +95,7 @@ public final class Analyzer {
       }
       org.apache.calcite.rel.RelNode rel = root.project();
       if (dataset.hasSeveralTables()) {
-        return JoinedQuery.extract(dataset, sql, rel);
+        return JoinedQuery.extract(dataset, sql, rel, publicTuples);
       }
       return PerUnitQuery.split(dataset, rel)
           .map(s -> new PlanExtractor(s.derived(), sql).extract(s.outer()).withPerUnit(s.source()))

@@ -19,9 +19,18 @@ import org.dpq.engine.catalog.Column;
  *     fit its type, with no division by zero), and a domain derived from the bounds is exactly the set of values
  *     the key can take. Empty for a column key, and for keys over no bounded numeric column (CASE with literal
  *     results, dates, strings), which are evaluated as written.
+ * @param joint the joint public domain this key is released through together with other keys ({@code key_domains:});
+ *     then {@code column}'s public values are this key's values among the joint tuples, and only the tuples are
+ *     released
  */
 public record GroupKey(String name, RexNode expression, Column column, java.util.Optional<String> domainOrigin,
-    java.util.Optional<RexNode> inputClamps) {
+    java.util.Optional<RexNode> inputClamps, java.util.Optional<JointDomain> joint) {
+  /** A key without a joint domain. */
+  public GroupKey(String name, RexNode expression, Column column, java.util.Optional<String> domainOrigin,
+      java.util.Optional<RexNode> inputClamps) {
+    this(name, expression, column, domainOrigin, inputClamps, java.util.Optional.empty());
+  }
+
   /** A key whose domain, if any, is the column's declared one. */
   public GroupKey(String name, RexNode expression, Column column) {
     this(name, expression, column, java.util.Optional.empty());
@@ -34,7 +43,15 @@ public record GroupKey(String name, RexNode expression, Column column, java.util
 
   /** This key, evaluated by the rewrite as {@code clamped}. */
   GroupKey withInputClamps(java.util.Optional<RexNode> clamped) {
-    return new GroupKey(name, expression, column, domainOrigin, clamped);
+    return new GroupKey(name, expression, column, domainOrigin, clamped, joint);
+  }
+
+  /** This key, released through {@code domain}, its own values being {@code values} (its part of the tuples). */
+  GroupKey inJointDomain(JointDomain domain, java.util.List<String> values) {
+    Column c = new Column(column.name(), column.type(), column.lower(), column.upper(),
+        java.util.Optional.of(values), column.from(), column.nullable());
+    return new GroupKey(name, expression, c, java.util.Optional.of("its part of " + domain.release()), inputClamps,
+        java.util.Optional.of(domain));
   }
 
   /** The key as the backend evaluates it: {@link #inputClamps} when present, else {@link #expression}. */
@@ -44,6 +61,9 @@ public record GroupKey(String name, RexNode expression, Column column, java.util
 
   /** How this key's values are released, in words, for explain. */
   public String release() {
+    if (joint.isPresent()) {
+      return name + ": joint public domain " + joint.get().release();
+    }
     if (column.publicValues().isEmpty()) {
       return name + ": partition selection (no public domain)";
     }

@@ -44,13 +44,28 @@ final class JoinedQuery {
   private final Dataset dataset;
   private final List<Leaf> leaves = new ArrayList<>();
 
-  private JoinedQuery(Dataset dataset) {
+  private final PublicTuples publicTuples;
+
+  private JoinedQuery(Dataset dataset, PublicTuples publicTuples) {
     this.dataset = dataset;
+    this.publicTuples = publicTuples;
   }
 
-  /** The plan of {@code root} over several tables. */
-  static DpPlan extract(Dataset dataset, String sql, RelNode root) {
-    return new JoinedQuery(dataset).plan(sql, root);
+  /** The plan of {@code root} over several tables; joint key domains read their tuples through {@code tuples}. */
+  static DpPlan extract(Dataset dataset, String sql, RelNode root, PublicTuples tuples) {
+    return new JoinedQuery(dataset, tuples).plan(sql, root);
+  }
+
+  /** The joint key domains declared on the tables of the FROM, named as fields of the joined view. */
+  private List<JointDomains.Declared> jointDomains() {
+    List<JointDomains.Declared> out = new ArrayList<>();
+    for (Leaf l : leaves) {
+      for (org.dpq.engine.catalog.KeyDomain d : l.spec().keyDomains()) {
+        out.add(new JointDomains.Declared(d.columns().stream().map(c -> l.spec().name() + "__" + c).toList(),
+            dataset.tableSpec(d.table()).orElseThrow(), d.publicColumns()));
+      }
+    }
+    return out;
   }
 
   private DpPlan plan(String sql, RelNode root) {
@@ -101,7 +116,7 @@ final class JoinedQuery {
       PerUnitQuery.Split s = perUnit.get();
       return new PlanExtractor(s.derived(), sql).extract(s.outer()).withPerUnit(s.source().reading(real));
     }
-    DpPlan plan = new PlanExtractor(view, sql).extract(replaced);
+    DpPlan plan = new PlanExtractor(view, sql, jointDomains(), publicTuples).extract(replaced);
     return new DpPlan(plan.dataset(), plan.sql(), real, plan.unitField(), plan.where(), plan.keys(),
         plan.measurements(), plan.selectionMeasurement(), plan.aggregates(), plan.post(), plan.partitionMode());
   }

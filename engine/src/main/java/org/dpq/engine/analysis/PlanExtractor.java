@@ -44,9 +44,19 @@ final class PlanExtractor {
   /** What every row expression of the query (WHERE, GROUP BY, aggregate arguments) costs on one row together. */
   private ExpressionPolicy.Cost rowCost = new ExpressionPolicy.Cost(0, 0, 0, 0, 0);
 
+  /** The joint key domains declared over the scanned relation, and where their public tuples are read. */
+  private final List<JointDomains.Declared> jointDomains;
+  private final PublicTuples publicTuples;
+
   PlanExtractor(Dataset dataset, String sql) {
+    this(dataset, sql, List.of(), PublicTuples.NONE);
+  }
+
+  PlanExtractor(Dataset dataset, String sql, List<JointDomains.Declared> jointDomains, PublicTuples publicTuples) {
     this.dataset = dataset;
     this.sql = sql;
+    this.jointDomains = List.copyOf(jointDomains);
+    this.publicTuples = publicTuples;
   }
 
   DpPlan extract(RelNode root) {
@@ -105,6 +115,9 @@ final class PlanExtractor {
 
     Optional<Integer> unitField = unitField(scan);
     List<GroupKey> keys = groupKeys(aggregate, rowExprs, scan, unitField);
+    if (!jointDomains.isEmpty()) {
+      keys = JointDomains.apply(keys, scan, jointDomains, publicTuples);
+    }
     MeasurementSet measurements = new MeasurementSet(dataset, reachableGroups(keys));
     List<AggregateSpec> specs = new ArrayList<>();
     List<String> names = aggregate.getRowType().getFieldNames();
@@ -141,17 +154,15 @@ final class PlanExtractor {
         post, mode);
   }
 
-  /** Groups one unit can fall in: 1 without keys, the domain's size when every key is public, else unknown. */
+  /**
+   * Groups one unit can fall in: 1 without keys, the number of released key combinations when every key is public
+   * (joint domains counted by their tuples, {@link KeyTuples}), else unknown.
+   */
   static long reachableGroups(List<GroupKey> keys) {
-    long product = 1;
-    for (GroupKey key : keys) {
-      if (!key.column().hasPublicDomain()) {
-        return Long.MAX_VALUE;
-      }
-      int size = key.column().publicValues().orElseThrow().size();
-      product = size == 0 ? 0 : product > Long.MAX_VALUE / size ? Long.MAX_VALUE : product * size;
+    if (!keys.stream().allMatch(k -> k.column().hasPublicDomain())) {
+      return Long.MAX_VALUE;
     }
-    return Math.max(product, 1);
+    return Math.max(KeyTuples.count(keys), 1);
   }
 
   private Optional<Integer> unitField(TableScan scan) {

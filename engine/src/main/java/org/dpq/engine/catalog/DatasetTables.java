@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,7 +20,9 @@ import org.dpq.engine.catalog.DatasetYaml.TableYaml;
  * problem under its key path. Owns the catalog rules that make every private row belong to exactly one unit:
  * exactly one unit table (named by {@code privacy_unit: { table, column }}); every other table either public
  * (with a declared {@code key}) or private with one {@code unit_via} key whose target is a declared column of a
- * private table; every chain of {@code unit_via} keys ends at the unit table (no cycle).
+ * private table; every chain of {@code unit_via} keys ends at the unit table (no cycle); every joint key domain
+ * ({@code key_domains:}) maps two or more columns of a private table, none the unit, each in at most one domain,
+ * onto columns of the same kind of a declared public table.
  */
 final class DatasetTables {
   private static final String UNIT_EXAMPLE = "privacy_unit: { table: customers, column: customer_id }";
@@ -87,6 +90,7 @@ final class DatasetTables {
     unitColumnChecks(y.privacyUnit(), specs);
     targets(specs);
     chains(specs);
+    keyDomains(y, specs);
     return problems.isEmpty() ? List.copyOf(specs.values()) : List.of();
   }
 
@@ -302,5 +306,98 @@ final class DatasetTables {
         t = specs.get(p.target().table().toLowerCase(Locale.ROOT));
       }
     }
+  }
+
+  private static final String KEY_DOMAIN_EXAMPLE = "key_domains: [ { table: flag_status, columns: { l_returnflag: "
+      + "flag, l_linestatus: status } } ]";
+
+  /**
+   * Checks every {@code key_domains:} entry and attaches the valid ones to their tables: the named table is a
+   * declared public table, and each mapped column exists on both sides with the same kind of type.
+   */
+  private void keyDomains(DatasetYaml y, Map<String, TableSpec> specs) {
+    JsonNode unitNode = y.privacyUnit();
+    String unitColumn = unitNode != null && unitNode.isObject() && unitNode.get("column") != null
+        ? unitNode.get("column").asText() : null;
+    for (Map.Entry<String, TableYaml> e : y.tables().entrySet()) {
+      TableYaml t = e.getValue();
+      if (t == null || t.keyDomains() == null) {
+        continue;
+      }
+      String path = Problems.path(Problems.path("tables", e.getKey()), "key_domains");
+      TableSpec spec = specs.get(e.getKey().toLowerCase(Locale.ROOT));
+      if (spec == null) {
+        continue; // the table's own problems are reported
+      }
+      if (!spec.isPrivate()) {
+        problems.add(path, "a public table's columns are public already; declare key_domains on the private table "
+            + "whose columns are grouped, e.g. " + KEY_DOMAIN_EXAMPLE);
+        continue;
+      }
+      List<KeyDomain> domains = new ArrayList<>();
+      Set<String> used = new HashSet<>();
+      for (int i = 0; i < t.keyDomains().size(); i++) {
+        KeyDomain d = keyDomain(path + "[" + i + "]", spec, t.keyDomains().get(i), specs, used, unitColumn);
+        if (d != null) {
+          domains.add(d);
+        }
+      }
+      specs.put(e.getKey().toLowerCase(Locale.ROOT), new TableSpec(spec.name(), spec.source(), spec.columns(),
+          spec.link(), domains));
+    }
+  }
+
+  private KeyDomain keyDomain(String path, TableSpec spec, DatasetYaml.KeyDomainYaml d, Map<String, TableSpec> specs,
+      Set<String> used, String unitColumn) {
+    if (d == null || d.table() == null || d.columns() == null) {
+      problems.add(path, "give the public table and the columns it holds, e.g. " + KEY_DOMAIN_EXAMPLE);
+      return null;
+    }
+    TableSpec pub = specs.get(d.table().toLowerCase(Locale.ROOT));
+    if (pub == null || pub.isPrivate()) {
+      problems.add(Problems.path(path, "table"), pub == null
+          ? "names table '" + d.table() + "', which is not declared under tables:; declare it with public: true and "
+              + "its key"
+          : "names the private table '" + pub.name() + "'; a key domain must come from a public table (public: "
+              + "true), never from private rows");
+      return null;
+    }
+    if (d.columns().size() < 2) {
+      problems.add(Problems.path(path, "columns"), "map at least two columns (a joint domain); for one column "
+          + "declare its public_values instead");
+      return null;
+    }
+    List<String> columns = new ArrayList<>();
+    List<String> publicColumns = new ArrayList<>();
+    boolean ok = true;
+    for (Map.Entry<String, String> c : d.columns().entrySet()) {
+      String cpath = Problems.path(Problems.path(path, "columns"), c.getKey());
+      Optional<Column> mine = spec.column(c.getKey());
+      Optional<Column> theirs = c.getValue() == null ? Optional.empty() : pub.column(c.getValue());
+      if (mine.isEmpty()) {
+        problems.add(cpath, "column '" + c.getKey() + "' is not declared under tables." + spec.name() + ".columns");
+        ok = false;
+      } else if (theirs.isEmpty()) {
+        problems.add(cpath, "names column '" + c.getValue() + "', which is not declared under tables." + pub.name()
+            + ".columns; declare it there or map to one of " + pub.columns().stream().map(Column::name).toList());
+        ok = false;
+      } else if (family(mine.get().type()) != family(theirs.get().type())) {
+        problems.add(cpath, "maps a " + DatasetValidator.typeName(mine.get().type()) + " column to a "
+            + DatasetValidator.typeName(theirs.get().type()) + " column; declare both with one type");
+        ok = false;
+      } else if (spec.link() instanceof TableSpec.Link.Private p && p.column().equalsIgnoreCase(c.getKey())
+          || spec.link() instanceof TableSpec.Link.Unit && unitColumn != null
+          && unitColumn.equalsIgnoreCase(c.getKey())) {
+        problems.add(cpath, "is the key that links rows to the privacy unit and is never grouped by; remove it");
+        ok = false;
+      } else if (!used.add(mine.get().name().toLowerCase(Locale.ROOT))) {
+        problems.add(cpath, "is in an earlier key domain too; give each column at most one key domain");
+        ok = false;
+      } else {
+        columns.add(mine.get().name());
+        publicColumns.add(theirs.get().name());
+      }
+    }
+    return ok ? new KeyDomain(pub.name(), columns, publicColumns) : null;
   }
 }

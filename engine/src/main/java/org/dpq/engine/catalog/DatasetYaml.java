@@ -26,7 +26,10 @@ record DatasetYaml(String name, String table, SourceYaml source, JsonNode privac
   record TableYaml(SourceYaml source, Map<String, String> unitVia,
       @com.fasterxml.jackson.annotation.JsonProperty("public")
       @JsonDeserialize(using = YamlScalars.NumberText.class) String isPublic,
-      String key, Map<String, ColumnYaml> columns) {}
+      String key, Map<String, ColumnYaml> columns, List<KeyDomainYaml> keyDomains) {}
+
+  /** One entry of {@code key_domains:}: a public table and the private columns it holds (column to its column). */
+  record KeyDomainYaml(String table, Map<String, String> columns) {}
 
   /** {@code privacy_unit: { table, column }} in a dataset of several tables. */
   record UnitYaml(String table, String column) {}

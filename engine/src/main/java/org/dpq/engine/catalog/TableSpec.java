@@ -14,13 +14,20 @@ import java.util.Optional;
  * @param source where its rows live
  * @param columns its declared columns, in declaration order
  * @param link how its rows reach the privacy unit
+ * @param keyDomains joint public domains of several of its columns ({@code key_domains:}, private tables only)
  */
-public record TableSpec(String name, Source source, List<Column> columns, Link link) {
+public record TableSpec(String name, Source source, List<Column> columns, Link link, List<KeyDomain> keyDomains) {
   public TableSpec {
     java.util.Objects.requireNonNull(name, "name");
     java.util.Objects.requireNonNull(source, "source");
     java.util.Objects.requireNonNull(link, "link");
     columns = List.copyOf(columns);
+    keyDomains = List.copyOf(keyDomains);
+  }
+
+  /** A table without joint key domains. */
+  public TableSpec(String name, Source source, List<Column> columns, Link link) {
+    this(name, source, columns, link, List.of());
   }
 
   /** How a table's rows reach the privacy unit. */

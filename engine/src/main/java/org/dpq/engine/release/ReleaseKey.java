@@ -94,6 +94,11 @@ public final class ReleaseKey {
       c.field("key.expression", rex(k.expression()));
       k.inputClamps().ifPresent(clamped -> c.field("key.inputClamps", rex(clamped)));
       c.field("key.column", column(k.column()));
+      k.joint().ifPresent(j -> {
+        // the tuples themselves: another public table (or another version of it) is another release
+        c.field("key.joint", j.table() + " " + j.keys());
+        j.tuples().forEach(t -> t.forEach(v -> c.field("key.tuple", v)));
+      });
     }
     c.field("partition", plan.partitionMode().name());
     c.field("selection", String.valueOf(plan.selectionMeasurement()));

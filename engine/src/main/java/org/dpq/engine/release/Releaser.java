@@ -253,20 +253,13 @@ public final class Releaser {
       }
       byKey.put(k, row);
     }
-    List<List<String>> domain = List.of(List.of());
-    for (GroupKey key : keys) {
-      List<List<String>> next = new ArrayList<>();
-      for (List<String> prefix : domain) {
-        for (String v : key.column().publicValues().orElseThrow()) {
-          List<String> extended = new ArrayList<>(prefix);
-          extended.add(canonical(v, key.column()));
-          next.add(extended);
-        }
-      }
-      domain = next;
-    }
+    // every key's own domain, joint domains as their public tuples (the same combinations the G check counted)
     Map<List<String>, Object[]> ordered = new LinkedHashMap<>();
-    for (List<String> k : domain) {
+    for (List<String> values : org.dpq.engine.analysis.KeyTuples.all(keys)) {
+      List<String> k = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        k.add(canonical(values.get(i), keys.get(i).column()));
+      }
       Object[] found = byKey.get(k);
       ordered.put(k, found != null ? found : zeros(plan, publicKeyValues(k, keys)));
     }

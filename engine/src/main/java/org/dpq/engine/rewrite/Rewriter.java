@@ -64,6 +64,7 @@ public final class Rewriter {
   private final boolean exactSums;
   private final boolean unitCap;
   private final boolean perUnitBounds;
+  private final boolean jointFilter;
 
   /** The rewriter dpq uses. */
   public Rewriter() {
@@ -107,7 +108,22 @@ public final class Rewriter {
     this(perUnitClamp, exactSums, unitCap, true);
   }
 
+  /**
+   * Test seam: a rewrite that keeps rows whose keys lie outside a joint key domain ({@code key_domains:}), while the
+   * release still enumerates the domain's tuples (a deliberately broken rewrite: such rows take some of a unit's G
+   * groups).
+   */
+  public static Rewriter withoutJointDomainFilterForTest() {
+    return new Rewriter(true, true, true, true, false);
+  }
+
   private Rewriter(boolean perUnitClamp, boolean exactSums, boolean unitCap, boolean perUnitBounds) {
+    this(perUnitClamp, exactSums, unitCap, perUnitBounds, true);
+  }
+
+  private Rewriter(boolean perUnitClamp, boolean exactSums, boolean unitCap, boolean perUnitBounds,
+      boolean jointFilter) {
+    this.jointFilter = jointFilter;
     this.perUnitClamp = perUnitClamp;
     this.exactSums = exactSums;
     this.unitCap = unitCap;
@@ -485,16 +501,46 @@ public final class Rewriter {
       return call.getOperands().stream().anyMatch(Build::readsDateParts);
     }
 
-    /** The public-domain conditions, with key k given by {@code key.apply(k)}. */
+    /**
+     * The public-domain conditions, with key k given by {@code key.apply(k)}: each key in its own domain, and the keys
+     * of a joint domain in one of its tuples (once per domain).
+     */
     private List<RexNode> domainConditions(java.util.function.IntFunction<RexNode> key) {
       List<RexNode> out = new ArrayList<>();
       for (int k = 0; k < plan.keys().size(); k++) {
         GroupKey g = plan.keys().get(k);
-        if (g.column().publicValues().isPresent()) {
+        if (g.joint().isPresent()) {
+          if (g.joint().get().keys().get(0) == k && jointFilter) {
+            out.add(inTuples(key, g.joint().get().keys(), g.joint().get().tuples(), 0));
+          }
+        } else if (g.column().publicValues().isPresent()) {
           out.add(inDomain(key.apply(k), g.column(), g.column().publicValues().get()));
         }
       }
       return out;
+    }
+
+    /**
+     * The keys {@code keys} (from position {@code from} on) equal one of {@code tuples}, as
+     * {@code (a = x1 AND b IN (..)) OR (a = x2 AND b IN (..))}: grouped by the first value, an IN list for the last
+     * key. A NULL key makes every comparison unknown, so its row is dropped, as by a per-key domain.
+     */
+    private RexNode inTuples(java.util.function.IntFunction<RexNode> key, List<Integer> keys,
+        List<List<String>> tuples, int from) {
+      Column column = plan.keys().get(keys.get(from)).column();
+      Map<String, List<List<String>>> byFirst = new LinkedHashMap<>();
+      for (List<String> t : tuples) {
+        byFirst.computeIfAbsent(t.get(from), v -> new ArrayList<>()).add(t);
+      }
+      if (from == keys.size() - 1 || byFirst.isEmpty()) {
+        return inDomain(key.apply(keys.get(from)), column, List.copyOf(byFirst.keySet()));
+      }
+      List<RexNode> alternatives = new ArrayList<>();
+      for (Map.Entry<String, List<List<String>>> e : byFirst.entrySet()) {
+        alternatives.add(b.and(b.equals(key.apply(keys.get(from)), domainLiteral(column, e.getKey())),
+            inTuples(key, keys, e.getValue(), from + 1)));
+      }
+      return b.or(alternatives);
     }
 
     /**
@@ -930,14 +976,7 @@ public final class Rewriter {
       }
       int g = plan.dataset().maxGroupsContributed();
       if (plan.partitionMode() == PartitionMode.PUBLIC_DOMAIN) {
-        long product = 1;
-        for (GroupKey key : plan.keys()) {
-          product = Math.multiplyExact(product, key.column().publicValues().orElseThrow().size());
-          if (product > g) {
-            return true;
-          }
-        }
-        return product > g;
+        return org.dpq.engine.analysis.KeyTuples.count(plan.keys()) > g;
       }
       return true;
     }

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (DuckDB first, as the reference); the comparisons never use hard-coded results, so they hold whatever the
  * rewrite's per-unit semantics are, as long as every backend runs them alike.
  *
- * <p>Issue 17: the same over a shop of several tables ({@link ShopData}: customers the unit table, orders and items
- * private through a key chain, products public), for the join shapes, and the differential neighbour check on every
+ * <p>Issue 17: the same over a shop of several tables ({@link ShopData#JOINT_YAML}: customers the unit table, orders,
+ * items and shipments private through a key chain, products and services public, services the joint key domain of
+ * shipments' (carrier, speed)), for the join shapes, and the differential neighbour check on every
  * backend for both neighbours (one unit with extreme rows added to every private table, the busiest unit's rows
  * removed from every private table), for the join shapes and the per-unit subqueries, with a deliberately broken
  * join rewrite the same check rejects. Test-only.
@@ -58,7 +59,7 @@ public abstract class BackendEquivalenceContract {
   public record ShopTarget(String name, Backend backend, Map<String, String> sources) {
     /** The shop's dataset over these sources, with G and R. */
     public Dataset dataset(int groups, int rows) {
-      return DatasetLoader.parse(ShopData.yaml(sources, groups, rows, 0), Path.of("").toAbsolutePath());
+      return DatasetLoader.parse(ShopData.jointYaml(sources, groups, rows, 0), Path.of("").toAbsolutePath());
     }
   }
 
@@ -208,7 +209,10 @@ public abstract class BackendEquivalenceContract {
       new ShopCase(100, 2, "SELECT p.category, COUNT(*) AS n, SUM(o.amount) AS s FROM orders o LEFT JOIN products p "
           + "ON o.product_id = p.product_id WHERE o.amount > 100 GROUP BY p.category"),
       new ShopCase(100, 3, "SELECT COUNT(*) AS n, SUM(o.amount) AS s, VAR_POP(o.amount) AS v FROM orders o "
-          + "JOIN customers c ON o.customer_id = c.customer_id WHERE c.region IN ('north', 'east')"));
+          + "JOIN customers c ON o.customer_id = c.customer_id WHERE c.region IN ('north', 'east')"),
+      // a joint key domain (the public services' (carrier, speed) pairs), its tuples read by each backend
+      new ShopCase(100, 3, "SELECT s.carrier, s.speed, COUNT(*) AS n, SUM(s.fee) AS f, SUM(o.amount) AS a "
+          + "FROM shipments s JOIN orders o ON s.order_id = o.order_id GROUP BY s.carrier, s.speed"));
 
   /**
    * Issue 17's per-unit subqueries over the shop's joins: the issue's example over orders, a histogram of items per
@@ -253,7 +257,7 @@ public abstract class BackendEquivalenceContract {
   protected abstract List<Target> open(TestTable table, Path work) throws Exception;
 
   /**
-   * Opens each backend to compare over the shop whose four CSV files (with header rows, {@link ShopData#TABLES})
+   * Opens each backend to compare over the shop whose six CSV files (with header rows, {@link ShopData#JOINT_TABLES})
    * are in {@code dir}, DuckDB (over the files, {@link #duckdbShop}) first; {@code label} (lower-case letters)
    * tells the shops apart.
    */
@@ -262,7 +266,7 @@ public abstract class BackendEquivalenceContract {
   /** The shop in {@code dir} on the embedded DuckDB, over its CSV files. */
   protected static ShopTarget duckdbShop(Path dir) {
     Map<String, String> sources = new HashMap<>();
-    for (String table : ShopData.TABLES) {
+    for (String table : ShopData.JOINT_TABLES) {
       sources.put(table, "{ csv: '" + dir.resolve(table + ".csv").toAbsolutePath().toString().replace("'", "''")
           + "' }");
     }

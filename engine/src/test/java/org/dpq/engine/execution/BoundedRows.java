@@ -28,7 +28,6 @@ import org.dpq.engine.rewrite.SumGrid;
  * @param rows per group key (a list, NULL allowed), the measurement values
  */
 public record BoundedRows(String sql, DpPlan plan, Map<List<Object>, List<Object>> rows) {
-  private static final Analyzer ANALYZER = new Analyzer();
 
   /**
    * Relative tolerance for real-valued measurements. Real sums are exact numbers of grid steps, but each row's
@@ -45,7 +44,12 @@ public record BoundedRows(String sql, DpPlan plan, Map<List<Object>, List<Object
 
   /** Runs {@code sql} on {@code backend} for {@code dataset} with {@code secret}, rewritten by {@code rewriter}. */
   public static BoundedRows run(Backend backend, Dataset dataset, String sql, long secret, Rewriter rewriter) {
-    DpPlan plan = ANALYZER.analyze(dataset, sql);
+    // joint key domains read their public tables through the backend under test
+    return run(backend, new Analyzer(BackendPublicTuples.over(backend)).analyze(dataset, sql), secret, rewriter);
+  }
+
+  /** Runs the analysed {@code plan} (e.g. a deliberately altered one) on {@code backend} with {@code secret}. */
+  public static BoundedRows run(Backend backend, DpPlan plan, long secret, Rewriter rewriter) {
     BoundedQuery query = rewriter.rewrite(plan, backend.dialect(), secret);
     Map<List<Object>, List<Object>> rows = new LinkedHashMap<>();
     for (Object[] row : backend.execute(query.sql())) {

@@ -16,7 +16,7 @@ public final class PostgresShops {
    */
   public static ShopTarget open(PostgresTestServer server, Path dir, String label) throws Exception {
     Map<String, String> sources = new HashMap<>();
-    for (String table : ShopData.TABLES) {
+    for (String table : ShopData.JOINT_TABLES) {
       String name = "shop_" + label + "_" + table;
       server.loadCsv(name, ShopData.SQL_COLUMNS.get(table), dir.resolve(table + ".csv"));
       sources.put(table, server.sourceYaml(name));

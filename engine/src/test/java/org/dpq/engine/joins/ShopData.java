@@ -132,12 +132,78 @@ public record ShopData(List<Customer> customers, List<Order> orders, List<Item> 
   /** The four tables, in the order of {@link #YAML}. */
   public static final List<String> TABLES = List.of("customers", "orders", "items", "products");
 
+  public static final List<String> CARRIERS = List.of("post", "courier", "freight");
+  public static final List<String> SPEEDS = List.of("standard", "express", "overnight");
+
+  /**
+   * The public services: the valid (carrier, speed) pairs, the joint key domain of shipments. Five of them occur in
+   * the data, (drone, express) never does (a noise-only cell); (post, overnight), (courier, standard), (freight,
+   * express) and (freight, overnight) occur in the data but are not services (never released). The last row's NULL
+   * speed makes no tuple.
+   */
+  public static final List<List<String>> SERVICES = List.of(List.of("1", "post", "standard"),
+      List.of("2", "post", "express"), List.of("3", "courier", "express"), List.of("4", "courier", "overnight"),
+      List.of("5", "freight", "standard"), List.of("6", "drone", "express"), List.of("7", "drone", ""));
+
+  /**
+   * {@link #YAML} plus shipments (private, unit via order_id -> orders -> customers; derived from the orders, so the
+   * shop's other tables are unchanged) whose (carrier, speed) has the joint key domain of the public services.
+   */
+  public static final String JOINT_YAML = YAML + """
+        shipments:
+          source: { csv: shipments.csv }
+          unit_via: { order_id: orders.order_id }
+          key_domains: [ { table: services, columns: { carrier: carrier, speed: speed } } ]
+          columns:
+            shipment_id: { type: long }
+            order_id: { type: long }
+            carrier: { type: string, public_values: [post, courier, freight, drone] }
+            speed: { type: string, public_values: [standard, express, overnight] }
+            fee: { type: double, lower: 0, upper: 50 }
+        services:
+          source: { csv: services.csv }
+          public: true
+          key: service_id
+          columns:
+            service_id: { type: int }
+            carrier: { type: string }
+            speed: { type: string }
+      """;
+
+  /** The six tables of {@link #JOINT_YAML}. */
+  public static final List<String> JOINT_TABLES = List.of("customers", "orders", "items", "products", "shipments",
+      "services");
+
+  /** One shipment of an order. */
+  public record Shipment(long shipmentId, long orderId, String carrier, String speed, double fee) {}
+
+  /**
+   * The shipments, derived from the orders without the generator's random source (so adding them changed no other
+   * table): 0 to 2 per order, carrier and speed from a mix of the order id, fee a tenth of the order's amount (an
+   * extreme amount gives an extreme fee).
+   */
+  public List<Shipment> shipments() {
+    List<Shipment> out = new ArrayList<>();
+    for (Order o : orders) {
+      int n = (int) Math.floorMod(o.orderId() * 31 + 7, 3L);
+      for (int i = 0; i < n; i++) {
+        int h = Long.hashCode((o.orderId() * 10 + i) * 0x9E3779B97F4A7C15L) >>> 1;
+        out.add(new Shipment(o.orderId() * 10 + i, o.orderId(), CARRIERS.get(h % 3), SPEEDS.get((h / 3) % 3),
+            o.amount() / 10));
+      }
+    }
+    return out;
+  }
+
   /** Column definitions of each table for {@code CREATE TABLE} (e.g. on PostgreSQL), in its CSV file's order. */
   public static final java.util.Map<String, List<String>> SQL_COLUMNS = java.util.Map.of(
       "customers", List.of("customer_id integer", "region text"),
       "orders", List.of("order_id bigint", "customer_id integer", "product_id integer", "amount double precision"),
       "items", List.of("item_id bigint", "order_id bigint", "qty integer", "price double precision"),
-      "products", List.of("product_id integer", "category text", "weight double precision"));
+      "products", List.of("product_id integer", "category text", "weight double precision"),
+      "shipments", List.of("shipment_id bigint", "order_id bigint", "carrier text", "speed text",
+          "fee double precision"),
+      "services", List.of("service_id integer", "carrier text", "speed text"));
 
   /**
    * {@link #YAML} with each table's source replaced by {@code sources} (table name to a YAML flow mapping such as
@@ -145,10 +211,19 @@ public record ShopData(List<Customer> customers, List<Order> orders, List<Item> 
    * ({@code max_rows_per_unit}; 0: none).
    */
   public static String yaml(java.util.Map<String, String> sources, int groups, int rows, int cap) {
-    String yaml = YAML.replace("max_groups_contributed: 2", "max_groups_contributed: " + groups)
+    return yaml(YAML, sources, groups, rows, cap);
+  }
+
+  /** {@link #JOINT_YAML} with sources (for its six tables), G, R and C, as {@link #yaml(java.util.Map, int, int, int)}. */
+  public static String jointYaml(java.util.Map<String, String> sources, int groups, int rows, int cap) {
+    return yaml(JOINT_YAML, sources, groups, rows, cap);
+  }
+
+  private static String yaml(String base, java.util.Map<String, String> sources, int groups, int rows, int cap) {
+    String yaml = base.replace("max_groups_contributed: 2", "max_groups_contributed: " + groups)
         .replace("max_rows_per_group: 3", "max_rows_per_group: " + rows + (cap > 0 ? "\nmax_rows_per_unit: " + cap
             : ""));
-    for (String table : TABLES) {
+    for (String table : JOINT_TABLES) {
       String source = sources.get(table);
       if (source != null) {
         String csv = "source: { csv: " + table + ".csv }";
@@ -179,7 +254,7 @@ public record ShopData(List<Customer> customers, List<Order> orders, List<Item> 
         .getKey();
   }
 
-  /** Writes the four CSV files and {@code shop.yaml} (with {@code yaml}) into {@code dir}; returns the YAML path. */
+  /** Writes the six CSV files ({@link #JOINT_TABLES}) and {@code shop.yaml} (with {@code yaml}) into {@code dir}; returns the YAML path. */
   public Path write(Path dir, String yaml) {
     try {
       Files.createDirectories(dir);
@@ -201,6 +276,15 @@ public record ShopData(List<Customer> customers, List<Order> orders, List<Item> 
       products.forEach(p -> b.append(p.productId()).append(',').append(p.category()).append(',').append(p.weight())
           .append('\n'));
       Files.writeString(dir.resolve("products.csv"), b);
+      b.setLength(0);
+      b.append("shipment_id,order_id,carrier,speed,fee\n");
+      shipments().forEach(x -> b.append(x.shipmentId()).append(',').append(x.orderId()).append(',')
+          .append(x.carrier()).append(',').append(x.speed()).append(',').append(x.fee()).append('\n'));
+      Files.writeString(dir.resolve("shipments.csv"), b);
+      b.setLength(0);
+      b.append("service_id,carrier,speed\n");
+      SERVICES.forEach(x -> b.append(String.join(",", x)).append('\n'));
+      Files.writeString(dir.resolve("services.csv"), b);
       return Files.writeString(dir.resolve("shop.yaml"), yaml);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
