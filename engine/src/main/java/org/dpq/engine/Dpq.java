@@ -80,6 +80,7 @@ public final class Dpq implements AutoCloseable {
   private final BudgetAllocator allocator = new BudgetAllocator();
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
+  private final AutoBoundsResolver autoBounds;
   private final Object backendLock = new Object();
   private final DataSource backendSource;
   private volatile Backend backend;
@@ -114,6 +115,7 @@ public final class Dpq implements AutoCloseable {
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")",
         dataset.accounting());
+    this.autoBounds = new AutoBoundsResolver(dataset, fingerprint, ledger, analyzer, withinAllocations);
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
@@ -227,8 +229,12 @@ public final class Dpq implements AutoCloseable {
    */
   public QueryResult query(String sql, QueryOptions options) {
     long arrived = System.nanoTime();
-    Prepared p = prepare(sql, options);
+    AutoBoundsResolver.Resolution bounds = autoBounds.resolve(sql);
+    Prepared p = prepare(sql, options, bounds.dataset());
     backend(); // loads the source after analysis succeeded and before the charge: a bad source costs nothing
+    if (!bounds.toEstimate().isEmpty()) {
+      p = withEstimatedBounds(sql, options, p, bounds);
+    }
     LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
         dataset.name(), millis(arrived), p.noisePlan().measurements().size(), p.plan().partitionMode(),
         p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
@@ -255,6 +261,22 @@ public final class Dpq implements AutoCloseable {
       }
       sleep();
     }
+  }
+
+  /**
+   * Pays for and records the automatic bounds the query needs (each its own ledger charge, before the histogram
+   * query reads data), then plans the query again with them. When the shares and the query together do not fit what
+   * remains of the dataset's budget, nothing is charged.
+   */
+  private Prepared withEstimatedBounds(String sql, QueryOptions options, Prepared placeholder,
+      AutoBoundsResolver.Resolution bounds) {
+    PrivacyLoss both = AutoBoundsResolver.cost(bounds.toEstimate()).plus(placeholder.noisePlan().total());
+    PrivacyLoss remaining = budgetStatus().remaining();
+    if (!both.fitsWithin(remaining)) {
+      throw new org.dpq.errors.BudgetExhaustedException(dataset.name(), both, remaining);
+    }
+    autoBounds.estimate(bounds.toEstimate(), options.analyst(), backend(), noise);
+    return prepare(sql, options, autoBounds.resolve(sql).dataset());
   }
 
   /**
@@ -313,7 +335,8 @@ public final class Dpq implements AutoCloseable {
 
   /** What the query would do and cost, without reading data or charging. */
   public Explanation explain(String sql, QueryOptions options) {
-    Prepared p = prepare(sql, options);
+    AutoBoundsResolver.Resolution bounds = autoBounds.resolve(sql);
+    Prepared p = prepare(sql, options, bounds.dataset());
     List<MeasurementExplanation> ms = p.noisePlan().measurements().stream()
         .map(m -> new MeasurementExplanation(m.label(), m.measurement().l1(), m.measurement().l2(), m.loss(),
             m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95),
@@ -324,7 +347,7 @@ public final class Dpq implements AutoCloseable {
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
             .orElse(java.util.OptionalLong.empty()),
         ms, p.noisePlan().total(), shown(budgetStatus().remaining()), p.groupLimitChosenAtRunTime(),
-        p.plan().keys().stream().map(org.dpq.engine.analysis.GroupKey::release).toList());
+        p.plan().keys().stream().map(org.dpq.engine.analysis.GroupKey::release).toList(), autoBounds.explain(bounds));
   }
 
   /**
@@ -429,20 +452,21 @@ public final class Dpq implements AutoCloseable {
   }
 
   /** Everything decided before the charge; any failure here costs nothing. */
-  private Prepared prepare(String sql, QueryOptions options) {
+  private Prepared prepare(String sql, QueryOptions options, Dataset analysed) {
     Objects.requireNonNull(sql, "sql");
     long start = System.nanoTime();
     long loadedBefore = loadNanos;
-    Prepared prepared = prepareTimed(sql, options);
+    Prepared prepared = prepareTimed(sql, options, analysed);
     // Opening the backend on first use is reported as "load", not as planning.
     phases.phase("plan", System.nanoTime() - start - (loadNanos - loadedBefore));
     return prepared;
   }
 
-  private Prepared prepareTimed(String sql, QueryOptions options) {
+  /** {@code analysed}: the dataset with its automatic bounds in place (placeholders where not yet estimated). */
+  private Prepared prepareTimed(String sql, QueryOptions options, Dataset analysed) {
     PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
         options.delta().orElse(dataset.defaults().delta()));
-    DpPlan plan = analyzer.analyze(dataset, sql);
+    DpPlan plan = analyzer.analyze(analysed, sql);
     Releaser.check(plan);
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism(), options.weights());
     BoundedQuery main = rewriter.rewrite(plan, planner().dialect(), 0L);

@@ -1,0 +1,182 @@
+package org.dpq.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.dpq.budget.LedgerEntry;
+import org.dpq.errors.DatasetValidationException;
+import org.dpq.errors.QueryRejectedException;
+import org.dpq.mechanisms.ApproxBounds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bounds: auto} through the whole engine, on PUMS_dup (1,000 people with 1 to 4 identical rows): the first
+ * query that needs the bounds pays their share in its own ledger charge and then its own epsilon; later queries,
+ * in this or a fresh instance, pay only their own; a changed source estimates again; explain charges nothing; a
+ * query that needs no bounds spends nothing on them. Through the zero-noise seam the recorded bounds equal the
+ * estimate computed independently here from the CSV with {@link ApproxBounds#binOf}, and the released sum is
+ * clamped to them.
+ */
+class AutoBoundsTest {
+  private static final QueryOptions ONE = QueryOptions.defaults().withEpsilon("1.0");
+
+  @TempDir
+  Path dir;
+
+  private Path yaml(Path csv) throws IOException {
+    Files.createDirectories(dir);
+    return Files.writeString(dir.resolve("pums.yaml"), """
+        name: pums
+        table: pums
+        source: { csv: "%s" }
+        privacy_unit: pid
+        max_groups_contributed: 1
+        max_rows_per_group: 2
+        budget: { epsilon: 10, delta: 1.0e-5 }
+        defaults: { epsilon: 1.0, delta: 1.0e-7 }
+        columns:
+          age:     { type: int, bounds: { auto: { epsilon: 0.25 } } }
+          sex:     { type: string, public_values: ["0", "1"] }
+          educ:    { type: string }
+          race:    { type: string }
+          income:  { type: double, bounds: { auto: { epsilon: 0.5 } } }
+          married: { type: string, public_values: ["0", "1"] }
+          pid:     { type: int }
+        """.formatted(csv.toString().replace("\\", "/")));
+  }
+
+  private static List<LedgerEntry> boundsCharges(Dpq dpq, String column) {
+    return dpq.history().stream()
+        .filter(e -> e.kind().equals("CHARGE") && e.sql().equals("bounds of pums." + column)).toList();
+  }
+
+  @Test
+  void firstQueryPaysTheShareOnceAndEveryLaterQueryReusesTheBounds() throws IOException {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    String sum = "SELECT SUM(income) AS total FROM pums";
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      Explanation before = dpq.explain(sum, ONE);
+      assertEquals(1, dpq.history().size(), "explain charges nothing (only the INIT entry)");
+      assertEquals(new BigDecimal("1.0"), before.total().epsilon(), "the query's own cost");
+      assertTrue(before.bounds().stream().anyMatch(l -> l.startsWith("income: bounds: auto, not estimated yet; "
+          + "this query would first spend epsilon 0.5")), before.bounds().toString());
+      assertTrue(before.bounds().contains("age: bounds: auto, not estimated yet; this query does not need them"));
+
+      QueryResult first = dpq.query(sum, ONE);
+      List<LedgerEntry> h = dpq.history();
+      assertEquals(List.of("INIT", "CHARGE", "RELEASE", "CHARGE", "RELEASE"), h.stream().map(LedgerEntry::kind)
+          .toList());
+      assertEquals("bounds of pums.income", h.get(1).sql());
+      assertEquals(0, new BigDecimal("0.5").compareTo(h.get(1).cost().epsilon()));
+      assertEquals(0, BigDecimal.ZERO.compareTo(h.get(1).cost().delta()));
+      assertEquals("LAPLACE", h.get(1).measurements().get(0).mechanism());
+      assertEquals(sum, h.get(3).sql());
+      assertEquals(0, new BigDecimal("1.5").compareTo(dpq.budgetStatus().spent().epsilon()));
+
+      double[] expected = expectedIncomeBounds(0.5, 2);
+      assertEquals("{\"column\":\"income\",\"found\":true,\"lower\":" + expected[0] + ",\"upper\":" + expected[1]
+          + "}", h.get(2).resultJson());
+      assertEquals(clampedIncomeSum(expected[0], expected[1], 2), ((Number) first.value(0, "total")).doubleValue(),
+          1e-6, "the released sum is clamped to the estimated bounds");
+
+      dpq.query("SELECT AVG(income) AS mean FROM pums", ONE);
+      assertEquals(0, new BigDecimal("2.5").compareTo(dpq.budgetStatus().spent().epsilon()), "only its own epsilon");
+      assertEquals(1, boundsCharges(dpq, "income").size());
+      Explanation after = dpq.explain(sum, ONE);
+      assertEquals("income: bounds [" + (long) expected[0] + ", " + (long) expected[1] + "] estimated with DP "
+          + "(ledger entry 2, epsilon 0.5); reused at no cost", after.bounds().get(1));
+
+      dpq.query("SELECT COUNT(*) AS n FROM pums WHERE age > 30", ONE);
+      assertEquals(0, boundsCharges(dpq, "age").size(), "filtering on age needs no bounds");
+      assertEquals(0, new BigDecimal("3.5").compareTo(dpq.budgetStatus().spent().epsilon()));
+    }
+    try (Dpq fresh = TestSeams.openWithoutNoise(yaml)) {
+      assertTrue(fresh.explain(sum, ONE).bounds().get(1).contains("(ledger entry 2, epsilon 0.5); reused at no cost"),
+          "a fresh instance reads the recorded bounds");
+      fresh.query("SELECT SUM(income) AS s, COUNT(*) AS n FROM pums", ONE);
+      assertEquals(1, boundsCharges(fresh, "income").size());
+      assertEquals(0, new BigDecimal("4.5").compareTo(fresh.budgetStatus().spent().epsilon()));
+      assertTrue(fresh.verify().ok());
+    }
+  }
+
+  @Test
+  void aChangedSourceEstimatesAgain() throws IOException {
+    Path csv = Files.copy(PumsFiles.pums("PUMS_dup.csv"), dir.resolve("pums.csv"));
+    Path yaml = yaml(csv);
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      dpq.query("SELECT SUM(income) AS s FROM pums", ONE);
+      assertEquals(1, boundsCharges(dpq, "income").size());
+    }
+    Files.writeString(csv, "40,1,9,1,1000,1,100001\n", java.nio.file.StandardOpenOption.APPEND);
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      dpq.query("SELECT SUM(income) AS s FROM pums", ONE);
+      List<LedgerEntry> charges = boundsCharges(dpq, "income");
+      assertEquals(2, charges.size(), "another fingerprint: the bounds are estimated (and paid for) again");
+      assertTrue(!charges.get(0).fingerprint().equals(charges.get(1).fingerprint()));
+      assertEquals(0, new BigDecimal("3.0").compareTo(dpq.budgetStatus().spent().epsilon()));
+    }
+  }
+
+  @Test
+  void refusalsBeforeTheEstimateCostNothing() throws IOException {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      assertThrows(QueryRejectedException.class, () -> dpq.query("SELECT SUM(income) FROM pums GROUP BY pid", ONE));
+      assertThrows(QueryRejectedException.class, () -> dpq.query("SELECT SUM(sex) FROM pums", ONE));
+      assertThrows(org.dpq.errors.BudgetExhaustedException.class,
+          () -> dpq.query("SELECT SUM(income) FROM pums", QueryOptions.defaults().withEpsilon("9.8")),
+          "0.5 for the bounds and 9.8 for the query exceed 10: nothing is charged");
+      assertEquals(1, dpq.history().size(), "no entry besides INIT");
+    }
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(yaml)
+        .replace("income:  { type: double, bounds:", "income:  { type: double, lower: 0, upper: 5, bounds:"));
+    assertThrows(DatasetValidationException.class, () -> Dpq.open(bad));
+  }
+
+  /** The estimate without noise, computed here from the CSV: each person's distinct bins, the lowest K of them. */
+  private static double[] expectedIncomeBounds(double epsilon, int k) throws IOException {
+    ApproxBounds b = ApproxBounds.of(epsilon, k);
+    Map<String, TreeSet<Integer>> bins = new HashMap<>();
+    for (String[] row : rows()) {
+      bins.computeIfAbsent(row[6], p -> new TreeSet<>()).add(b.binOf(Double.parseDouble(row[4])));
+    }
+    long[] counts = new long[b.bins()];
+    for (TreeSet<Integer> s : bins.values()) {
+      s.stream().limit(k).forEach(i -> counts[i]++);
+    }
+    ApproxBounds.Estimate e = b.estimate(counts);
+    assertTrue(e.found());
+    return new double[] {e.lower(), e.upper()};
+  }
+
+  /** The bounded sum: each person's rows (at most R) with income clamped to the bounds. */
+  private static double clampedIncomeSum(double lower, double upper, int r) throws IOException {
+    Map<String, List<Double>> byPerson = new HashMap<>();
+    for (String[] row : rows()) {
+      byPerson.computeIfAbsent(row[6], p -> new ArrayList<>()).add(Double.parseDouble(row[4]));
+    }
+    double total = 0;
+    for (List<Double> v : byPerson.values()) {
+      double mean = v.stream().mapToDouble(x -> Math.max(lower, Math.min(upper, x))).average().orElseThrow();
+      total += Math.min(v.size(), r) * mean;
+    }
+    return total;
+  }
+
+  private static List<String[]> rows() throws IOException {
+    List<String> lines = Files.readAllLines(PumsFiles.pums("PUMS_dup.csv"));
+    return lines.subList(1, lines.size()).stream().map(l -> l.split(",", -1)).toList();
+  }
+}
