@@ -9,6 +9,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.apache.calcite.sql.SqlDialect;
+import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
 import org.dpq.engine.analysis.TestDatasets;
 import org.dpq.engine.catalog.AutoBounds;
 import org.dpq.engine.catalog.Column;
@@ -16,7 +18,9 @@ import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
 import org.dpq.engine.execution.DuckDbDialect;
+import org.dpq.engine.execution.PostgresTestServer;
 import org.dpq.mechanisms.ApproxBounds;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +40,12 @@ class BoundsHistogramTest {
   }
 
   private static long[] histogram(Connection c, Dataset d, long k) throws SQLException {
+    return histogram(c, d, k, DuckDbDialect.INSTANCE);
+  }
+
+  private static long[] histogram(Connection c, Dataset d, long k, SqlDialect dialect) throws SQLException {
     long[] counts = new long[BINS.bins()];
-    for (List<Object> row : TestDatasets.rows(c, BoundsHistogram.sql(d, X, BINS, k, DuckDbDialect.INSTANCE))) {
+    for (List<Object> row : TestDatasets.rows(c, BoundsHistogram.sql(d, X, BINS, k, dialect))) {
       counts[((Number) row.get(0)).intValue()] = ((Number) row.get(1)).longValue();
     }
     return counts;
@@ -45,13 +53,33 @@ class BoundsHistogramTest {
 
   private static void load(Connection c, String values) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE OR REPLACE TABLE t AS SELECT CAST(pid AS INTEGER) AS pid, CAST(x AS DOUBLE) AS x FROM "
+      s.execute("DROP TABLE IF EXISTS t");
+      s.execute("CREATE TABLE t AS SELECT CAST(pid AS INTEGER) AS pid, CAST(x AS DOUBLE PRECISION) AS x FROM "
           + "(VALUES " + values + ") v(pid, x)");
     }
   }
 
   @Test
   void eachValueFallsIntoTheBinOfTheReferenceAndNullAndNanIntoNone() throws SQLException {
+    try (Connection c = TestDatasets.duckdb()) {
+      binsMatchTheReference(c, DuckDbDialect.INSTANCE);
+    }
+  }
+
+  /** The same text on PostgreSQL (skipped when no server is reachable, unless CI promised one). */
+  @Test
+  void postgresqlRunsTheSameQueryWithTheSameBins() throws SQLException {
+    PostgresTestServer pg = PostgresTestServer.schemaIfAvailable("bounds_histogram");
+    Assumptions.assumeTrue(pg != null, "PostgreSQL is not reachable; set DPQ_PG_URL");
+    try (pg; Connection c = pg.connect()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET search_path TO " + pg.schema());
+      }
+      binsMatchTheReference(c, PostgresqlSqlDialect.DEFAULT);
+    }
+  }
+
+  private static void binsMatchTheReference(Connection c, SqlDialect dialect) throws SQLException {
     double[] values = {0, -0.0, 1, 2, 4, 1024, 0x1p52, 0x1p62, 0x1p63, 1e300, 0.5, 0x1p-19, 0x1p-20, 1e-30, 3, 7.999,
         1023.9999999, 0.1, 0.2, 0.3, 1e15, 123456789.0};
     StringBuilder rows = new StringBuilder();
@@ -67,13 +95,11 @@ class BoundsHistogramTest {
     }
     expected[BINS.binOf(Double.POSITIVE_INFINITY)]++;
     expected[BINS.binOf(Double.NEGATIVE_INFINITY)]++;
-    try (Connection c = TestDatasets.duckdb()) {
-      load(c, rows.toString());
-      assertEquals(java.util.Arrays.toString(expected),
-          java.util.Arrays.toString(histogram(c, dataset(new PrivacyUnit.ByColumn("pid"), 1, 1), 1)));
-      assertEquals(java.util.Arrays.toString(expected),
-          java.util.Arrays.toString(histogram(c, dataset(new PrivacyUnit.Row(), 1, 1), 1)));
-    }
+    load(c, rows.toString());
+    assertEquals(java.util.Arrays.toString(expected),
+        java.util.Arrays.toString(histogram(c, dataset(new PrivacyUnit.ByColumn("pid"), 1, 1), 1, dialect)));
+    assertEquals(java.util.Arrays.toString(expected),
+        java.util.Arrays.toString(histogram(c, dataset(new PrivacyUnit.Row(), 1, 1), 1, dialect)));
   }
 
   @Test
