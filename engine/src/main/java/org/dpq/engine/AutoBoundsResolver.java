@@ -2,12 +2,8 @@ package org.dpq.engine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +20,7 @@ import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.execution.Backend;
 import org.dpq.engine.release.Noise;
+import org.dpq.engine.release.ReleaseKey;
 import org.dpq.engine.rewrite.BoundsHistogram;
 import org.dpq.errors.LedgerException;
 import org.dpq.errors.QueryRejectedException;
@@ -167,7 +164,8 @@ final class AutoBoundsResolver {
     long k = BoundsHistogram.maxBinsPerUnit(dataset, bins);
     String queryKey = queryKey(c, bins, k);
     String label = label(c);
-    ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, analyst, label, queryKey, sha256(queryKey),
+    ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, analyst, label, queryKey,
+        ReleaseKey.sha256(queryKey),
         List.of(new MeasurementCost(label, MechanismKind.LAPLACE.name(), loss(c))), loss(c));
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
@@ -182,7 +180,7 @@ final class AutoBoundsResolver {
         throw new LedgerException("the bounds of '" + c.name() + "' (ledger entry "
             + ((ChargeOutcome.InFlight) outcome).chargeSequence() + ") were charged but not recorded yet; retry later");
       }
-      pause();
+      Dpq.sleep();
     }
   }
 
@@ -355,24 +353,6 @@ final class AutoBoundsResolver {
       return s.found() ? new ApproxBounds.Estimate(true, s.lower(), s.upper()) : ApproxBounds.Estimate.NONE;
     } catch (JsonProcessingException | RuntimeException ex) {
       throw new LedgerException("a recorded bounds estimate in the ledger is unreadable; run `dpq budget verify`");
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(25);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LedgerException("interrupted while waiting for bounds being estimated by another query");
     }
   }
 }

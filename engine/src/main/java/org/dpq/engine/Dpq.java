@@ -591,7 +591,8 @@ public final class Dpq implements AutoCloseable {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  private static void sleep() {
+  /** Waits a moment for an identical charge in flight (a query, or an automatic bounds estimate). */
+  static void sleep() {
     try {
       Thread.sleep(25);
     } catch (InterruptedException e) {

@@ -13,7 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.dpq.budget.Ledger;
 import org.dpq.budget.LedgerEntry;
+import org.dpq.errors.BudgetExhaustedException;
+import org.dpq.mechanisms.PrivacyLoss;
 import org.dpq.errors.DatasetValidationException;
 import org.dpq.errors.QueryRejectedException;
 import org.dpq.mechanisms.ApproxBounds;
@@ -34,26 +37,15 @@ class AutoBoundsTest {
   @TempDir
   Path dir;
 
+  /** PUMS with G = 1, R = 2, budget 10, and auto bounds on age (share 0.25) and income (0.5), over {@code csv}. */
   private Path yaml(Path csv) throws IOException {
-    Files.createDirectories(dir);
-    return Files.writeString(dir.resolve("pums.yaml"), """
-        name: pums
-        table: pums
-        source: { csv: "%s" }
-        privacy_unit: pid
-        max_groups_contributed: 1
-        max_rows_per_group: 2
-        budget: { epsilon: 10, delta: 1.0e-5 }
-        defaults: { epsilon: 1.0, delta: 1.0e-7 }
-        columns:
-          age:     { type: int, bounds: { auto: { epsilon: 0.25 } } }
-          sex:     { type: string, public_values: ["0", "1"] }
-          educ:    { type: string }
-          race:    { type: string }
-          income:  { type: double, bounds: { auto: { epsilon: 0.5 } } }
-          married: { type: string, public_values: ["0", "1"] }
-          pid:     { type: int }
-        """.formatted(csv.toString().replace("\\", "/")));
+    Path yaml = PumsFiles.pumsYaml(dir, "PUMS_dup.csv", "pid", 1, 2, "10");
+    return Files.writeString(yaml, Files.readString(yaml)
+        .replace(PumsFiles.pums("PUMS_dup.csv").toString().replace("\\", "/"), csv.toString().replace("\\", "/"))
+        .replace("age:     { type: int, lower: 0, upper: 100 }",
+            "age:     { type: int, bounds: { auto: { epsilon: 0.25 } } }")
+        .replace("income:  { type: double, lower: 0, upper: 500000 }",
+            "income:  { type: double, bounds: { auto: { epsilon: 0.5 } } }"));
   }
 
   private static List<LedgerEntry> boundsCharges(Dpq dpq, String column) {
@@ -135,7 +127,7 @@ class AutoBoundsTest {
     try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
       assertThrows(QueryRejectedException.class, () -> dpq.query("SELECT SUM(income) FROM pums GROUP BY pid", ONE));
       assertThrows(QueryRejectedException.class, () -> dpq.query("SELECT SUM(sex) FROM pums", ONE));
-      assertThrows(org.dpq.errors.BudgetExhaustedException.class,
+      assertThrows(BudgetExhaustedException.class,
           () -> dpq.query("SELECT SUM(income) FROM pums", QueryOptions.defaults().withEpsilon("9.8")),
           "0.5 for the bounds and 9.8 for the query exceed 10: nothing is charged");
       assertEquals(1, dpq.history().size(), "no entry besides INIT");
@@ -143,6 +135,51 @@ class AutoBoundsTest {
     Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(yaml)
         .replace("income:  { type: double, bounds:", "income:  { type: double, lower: 0, upper: 5, bounds:"));
     assertThrows(DatasetValidationException.class, () -> Dpq.open(bad));
+  }
+
+  /**
+   * On a server the analyst whose query first needs the bounds pays their share from their own allocation; an
+   * analyst without one pays nothing and is refused before any charge; later analysts reuse the bounds for free.
+   */
+  @Test
+  void onAServerTheFirstAnalystPaysFromTheirAllocationAndOthersReuse() throws IOException {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    try (Ledger ledger = Ledger.open(dir.resolve("server.ledger.db").toString());
+        Dpq served = Dpq.openServed(yaml, ledger)) {
+      String sum = "SELECT SUM(income) AS s FROM pums";
+      assertThrows(BudgetExhaustedException.class, () -> served.query(sum, ONE.withAnalyst("eve")));
+      assertEquals(1, served.history().size(), "no allocation: nothing charged, not even the bounds");
+      served.allocate("ann", PrivacyLoss.of(2.0, 0), "officer", "test");
+      served.allocate("bob", PrivacyLoss.of(1.0, 0), "officer", "test");
+      served.query(sum, ONE.withAnalyst("ann"));
+      served.query("SELECT AVG(income) AS m FROM pums", ONE.withAnalyst("bob"));
+      Map<String, BigDecimal> spent = new HashMap<>();
+      served.allocations().forEach(a -> spent.put(a.analyst(), a.spent().epsilon()));
+      assertEquals(0, new BigDecimal("1.5").compareTo(spent.get("ann")), "ann paid the share and her query");
+      assertEquals(0, new BigDecimal("1.0").compareTo(spent.get("bob")), "bob reused the bounds");
+      assertEquals("ann", boundsCharges(served, "income").get(0).analyst());
+    }
+  }
+
+  /**
+   * With noise (seeded through the test-only seam), five fresh estimates of income's bounds on PUMS_dup (K = 2, so
+   * noise scale 4 and a threshold of about 58 units). Per person: 118 have income 0 and 96 are in [2^16, 2^17),
+   * while only 18 and 17 are in the two bins above and none below 0. Margin: each estimate is [0, 131072] unless
+   * some bin's noise exceeds 38 in magnitude (probability below 1e-4 per bin), so every seed must give exactly that.
+   */
+  @Test
+  void withSeededNoiseTheBoundsBracketTheCentralMass() throws IOException {
+    for (long seed = 1; seed <= 5; seed++) {
+      Path d = Files.createDirectories(dir.resolve("seed" + seed));
+      Path yaml = PumsFiles.pumsYaml(d, "PUMS_dup.csv", "pid", 1, 2, "10");
+      Files.writeString(yaml, Files.readString(yaml).replace("income:  { type: double, lower: 0, upper: 500000 }",
+          "income:  { type: double, bounds: { auto: { epsilon: 0.5 } } }"));
+      try (Dpq dpq = TestSeams.openSeeded(yaml, seed)) {
+        dpq.query("SELECT SUM(income) AS s FROM pums", ONE);
+        String line = dpq.explain("SELECT SUM(income) FROM pums", ONE).bounds().get(0);
+        assertTrue(line.startsWith("income: bounds [0, 131072] estimated with DP "), "seed " + seed + ": " + line);
+      }
+    }
   }
 
   /** The estimate without noise, computed here from the CSV: each person's distinct bins, the lowest K of them. */

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * text, date format), and for all sources the declared table name, privacy unit, contribution bounds G and R, and
  * each column's name, type, bounds, public values, source column ({@code from}) and automatic-bounds share, in
  * order. Any change to these gives a different fingerprint (up to SHA-256 collisions); the same bytes under another
- * path or name, or a changed budget, defaults or ledger location, give the same one. A dataset of several tables adds every
- * table's source, declarations and link ({@code unit_via}, {@code public} and {@code key}).
+ * path or name, or a changed budget, defaults or ledger location, give the same one. A dataset of several tables
+ * adds every table's source, declarations and link ({@code unit_via}, {@code public} and {@code key}).
  *
  * <p>What it does not cover: a JDBC source is identified by its URL without credentials (user info, {@code user},
  * {@code password} and similar parameters are dropped) plus the table name, not by the table's content, so

@@ -89,7 +89,8 @@ class AutoBoundsYamlTest {
     assertEquals(List.of("columns.pid.bounds: the privacy unit column identifies people and is never summed; "
         + "remove bounds"), problems(unitAuto));
     String zcdp = with("income: { type: double, bounds: { auto: { epsilon: 0.1 } } }")
-        .replace("budget: { epsilon: 3.0, delta: 1.0e-6 }", "budget: { epsilon: 3.0, delta: 1.0e-6, accounting: zcdp }");
+        .replace("budget: { epsilon: 3.0, delta: 1.0e-6 }",
+            "budget: { epsilon: 3.0, delta: 1.0e-6, accounting: zcdp }");
     assertEquals(List.of("columns.income.bounds: automatic bounds are charged as pure epsilon and need "
         + "budget.accounting: basic for now; declare lower and upper, or use basic accounting"), problems(zcdp));
   }
