@@ -182,6 +182,54 @@ class AutoBoundsTest {
     }
   }
 
+  /**
+   * Invariant 7 for the estimate: whatever fails after its charge (here the backend, then a histogram row outside the
+   * bins), the charge stands, one ABANDON entry with the one note is written, and the exception is the one every
+   * failure after a charge gives; nothing is recorded as bounds, so the next query pays for a new estimate.
+   */
+  @Test
+  void everyFailureAfterTheEstimateChargeEndsAlike() throws IOException {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    try (Ledger ledger = Ledger.open(dir.resolve("fail.ledger.db").toString());
+        Dpq dpq = Dpq.openServed(yaml, ledger)) {
+      dpq.allocate("ann", PrivacyLoss.of(5.0, 0), "officer", "test");
+      AutoBoundsResolver resolver = new AutoBoundsResolver(dpq.dataset(), dpq.history().get(0).fingerprint(),
+          ledger, new org.dpq.engine.analysis.Analyzer(), true);
+      org.dpq.engine.catalog.Column income = dpq.dataset().column("income").orElseThrow();
+      List<String> messages = new ArrayList<>();
+      for (Object[] rows : List.of(new Object[] {null}, new Object[] {new Object[] {9999, 5L}})) {
+        org.dpq.engine.execution.Backend failing = new org.dpq.engine.execution.Backend() {
+          @Override
+          public org.apache.calcite.sql.SqlDialect dialect() {
+            return org.dpq.engine.execution.DuckDbDialect.INSTANCE;
+          }
+
+          @Override
+          public List<Object[]> execute(String sql) {
+            if (rows[0] == null) {
+              throw new org.dpq.errors.BackendException("out of memory while reading a value");
+            }
+            return List.<Object[]>of((Object[]) rows[0]);
+          }
+
+          @Override
+          public void close() {}
+        };
+        org.dpq.errors.BackendException e = assertThrows(org.dpq.errors.BackendException.class,
+            () -> resolver.estimate(List.of(income), "ann", failing, TestSeams.ZERO_NOISE));
+        messages.add(e.getMessage().replaceAll("ledger entry \\d+", "ledger entry N"));
+      }
+      assertEquals(messages.get(0), messages.get(1), "the same message whatever failed");
+      List<LedgerEntry> h = dpq.history();
+      List<LedgerEntry> abandoned = h.stream().filter(x -> x.kind().equals("ABANDON")).toList();
+      assertEquals(2, abandoned.size());
+      abandoned.forEach(a -> assertEquals(FailedAfterCharge.LEDGER_NOTE, a.note()));
+      assertEquals(0, h.stream().filter(x -> x.kind().equals("RELEASE")).count(), "no bounds recorded");
+      assertEquals(0, new BigDecimal("1.0").compareTo(dpq.budgetStatus().spent().epsilon()), "both charges stand");
+      assertTrue(dpq.verify().ok());
+    }
+  }
+
   /** The estimate without noise, computed here from the CSV: each person's distinct bins, the lowest K of them. */
   private static double[] expectedIncomeBounds(double epsilon, int k) throws IOException {
     ApproxBounds b = ApproxBounds.of(epsilon, k);
