@@ -275,6 +275,13 @@ public final class Dpq implements AutoCloseable {
     if (!both.fitsWithin(remaining)) {
       throw new org.dpq.errors.BudgetExhaustedException(dataset.name(), both, remaining);
     }
+    if (withinAllocations) {
+      PrivacyLoss own = allocations().stream().filter(a -> a.analyst().equals(options.analyst())).findFirst()
+          .map(Allocation::remaining).orElse(PrivacyLoss.ZERO);
+      if (!both.fitsWithin(own)) {
+        throw org.dpq.errors.BudgetExhaustedException.ofAllocation(dataset.name(), options.analyst(), both, own);
+      }
+    }
     autoBounds.estimate(bounds.toEstimate(), options.analyst(), backend(), noise);
     return prepare(sql, options, autoBounds.resolve(sql).dataset());
   }

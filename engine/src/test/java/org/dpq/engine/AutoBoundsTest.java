@@ -151,6 +151,9 @@ class AutoBoundsTest {
       assertEquals(1, served.history().size(), "no allocation: nothing charged, not even the bounds");
       served.allocate("ann", PrivacyLoss.of(2.0, 0), "officer", "test");
       served.allocate("bob", PrivacyLoss.of(1.0, 0), "officer", "test");
+      assertThrows(BudgetExhaustedException.class, () -> served.query(sum, ONE.withAnalyst("bob")),
+          "bob's allocation holds his query but not the share as well: nothing is charged");
+      assertEquals(0, boundsCharges(served, "income").size());
       served.query(sum, ONE.withAnalyst("ann"));
       served.query("SELECT AVG(income) AS m FROM pums", ONE.withAnalyst("bob"));
       Map<String, BigDecimal> spent = new HashMap<>();
