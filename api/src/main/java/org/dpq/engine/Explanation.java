@@ -19,14 +19,26 @@ import org.dpq.mechanisms.PrivacyLoss;
  *     result; the order is chosen from the data's shape after the charge)
  * @param keys how each GROUP BY key's values are released, one line each: its public domain and where that came
  *     from (declared, or derived from the query and declared bounds, e.g. a date column's), or partition selection
+ * @param bounds one line per column with {@code bounds: auto}: its recorded DP estimate (and the ledger entry that
+ *     paid for it), or, before the estimate, the epsilon share this query would spend on it first ({@code total}
+ *     is the query's own cost, without that share)
  */
 public record Explanation(String boundedSql, String partitionMode, OptionalLong threshold,
     List<MeasurementExplanation> measurements, PrivacyLoss total, PrivacyLoss remaining,
-    boolean groupLimitChosenAtRunTime, List<String> keys) {
+    boolean groupLimitChosenAtRunTime, List<String> keys, List<String> bounds) {
 
   public Explanation {
     measurements = List.copyOf(measurements);
     keys = keys == null ? List.of() : List.copyOf(keys);
+    bounds = bounds == null ? List.of() : List.copyOf(bounds);
+  }
+
+  /** An explanation without automatic-bounds lines. */
+  public Explanation(String boundedSql, String partitionMode, OptionalLong threshold,
+      List<MeasurementExplanation> measurements, PrivacyLoss total, PrivacyLoss remaining,
+      boolean groupLimitChosenAtRunTime, List<String> keys) {
+    this(boundedSql, partitionMode, threshold, measurements, total, remaining, groupLimitChosenAtRunTime, keys,
+        List.of());
   }
 
   /** An explanation without key lines. */

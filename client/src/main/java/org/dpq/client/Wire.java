@@ -164,19 +164,19 @@ public final class Wire {
 
   /** The body of an explanation: the same JSON as the CLI's {@code explain --format json}. */
   public record Explain(String boundedSql, String partitionMode, Long threshold, List<Measurement> measurements,
-      Loss total, Loss remaining, boolean groupLimitChosenAtRunTime, List<String> keys) {
+      Loss total, Loss remaining, boolean groupLimitChosenAtRunTime, List<String> keys, List<String> bounds) {
 
     public static Explain of(Explanation e) {
       return new Explain(e.boundedSql(), e.partitionMode(),
           e.threshold().isPresent() ? e.threshold().getAsLong() : null,
           e.measurements().stream().map(Measurement::of).toList(), Loss.of(e.total()), Loss.of(e.remaining()),
-          e.groupLimitChosenAtRunTime(), e.keys());
+          e.groupLimitChosenAtRunTime(), e.keys(), e.bounds());
     }
 
     public Explanation toExplanation() {
       return new Explanation(boundedSql, partitionMode, threshold == null ? OptionalLong.empty()
           : OptionalLong.of(threshold), measurements.stream().map(Measurement::toMeasurement).toList(),
-          total.toLoss(), remaining.toLoss(), groupLimitChosenAtRunTime, keys);
+          total.toLoss(), remaining.toLoss(), groupLimitChosenAtRunTime, keys, bounds);
     }
   }
 

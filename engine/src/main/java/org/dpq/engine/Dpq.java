@@ -84,6 +84,7 @@ public final class Dpq implements AutoCloseable {
   private final BudgetAllocator allocator = new BudgetAllocator();
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
+  private final AutoBoundsResolver autoBounds;
   private final Object backendLock = new Object();
   private final DataSource backendSource;
   private volatile Backend backend;
@@ -118,6 +119,7 @@ public final class Dpq implements AutoCloseable {
     // Race-safe: when several processes open a new dataset at once, exactly one INIT entry is written.
     ledger.initialiseIfAbsent(dataset.name(), fingerprint, dataset.budget(), "dpq (first use of " + dataset.name() + ")",
         dataset.accounting());
+    this.autoBounds = new AutoBoundsResolver(dataset, fingerprint, ledger, analyzer, withinAllocations);
   }
 
   /** Opens a dataset described by a YAML file (initialising its ledger on first use). */
@@ -231,8 +233,12 @@ public final class Dpq implements AutoCloseable {
    */
   public QueryResult query(String sql, QueryOptions options) {
     long arrived = System.nanoTime();
-    Prepared p = prepare(sql, options);
+    AutoBoundsResolver.Resolution bounds = autoBounds.resolve(sql);
+    Prepared p = prepare(sql, options, bounds.dataset());
     backend(); // loads the source after analysis succeeded and before the charge: a bad source costs nothing
+    if (!bounds.toEstimate().isEmpty()) {
+      p = withEstimatedBounds(sql, options, p, bounds);
+    }
     LOG.debug("dataset '{}': planned in {} ms ({} measurements, partition mode {}, group-limit order {})",
         dataset.name(), millis(arrived), p.noisePlan().measurements().size(), p.plan().partitionMode(),
         p.groupLimitChosenAtRunTime() ? "chosen at run time" : "aggregate-first");
@@ -259,6 +265,29 @@ public final class Dpq implements AutoCloseable {
       }
       sleep();
     }
+  }
+
+  /**
+   * Pays for and records the automatic bounds the query needs (each its own ledger charge, before the histogram
+   * query reads data), then plans the query again with them. When the shares and the query together do not fit what
+   * remains of the dataset's budget, nothing is charged.
+   */
+  private Prepared withEstimatedBounds(String sql, QueryOptions options, Prepared placeholder,
+      AutoBoundsResolver.Resolution bounds) {
+    PrivacyLoss both = AutoBoundsResolver.cost(bounds.toEstimate()).plus(placeholder.noisePlan().total());
+    PrivacyLoss remaining = budgetStatus().remaining();
+    if (!both.fitsWithin(remaining)) {
+      throw new org.dpq.errors.BudgetExhaustedException(dataset.name(), both, remaining);
+    }
+    if (withinAllocations) {
+      PrivacyLoss own = allocations().stream().filter(a -> a.analyst().equals(options.analyst())).findFirst()
+          .map(Allocation::remaining).orElse(PrivacyLoss.ZERO);
+      if (!both.fitsWithin(own)) {
+        throw org.dpq.errors.BudgetExhaustedException.ofAllocation(dataset.name(), options.analyst(), both, own);
+      }
+    }
+    autoBounds.estimate(bounds.toEstimate(), options.analyst(), backend(), noise);
+    return prepare(sql, options, autoBounds.resolve(sql).dataset());
   }
 
   /**
@@ -317,7 +346,8 @@ public final class Dpq implements AutoCloseable {
 
   /** What the query would do and cost, without reading data or charging. */
   public Explanation explain(String sql, QueryOptions options) {
-    Prepared p = prepare(sql, options);
+    AutoBoundsResolver.Resolution bounds = autoBounds.resolve(sql);
+    Prepared p = prepare(sql, options, bounds.dataset());
     List<MeasurementExplanation> ms = p.noisePlan().measurements().stream()
         .map(m -> new MeasurementExplanation(m.label(), m.measurement().l1(), m.measurement().l2(), m.loss(),
             m.mechanism().kind(), m.mechanism().scale(), m.mechanism().halfWidth(0.95),
@@ -329,7 +359,7 @@ public final class Dpq implements AutoCloseable {
         p.noisePlan().threshold().map(t -> java.util.OptionalLong.of(t.threshold()))
             .orElse(java.util.OptionalLong.empty()),
         ms, p.noisePlan().total(), shown(budgetStatus().remaining()), p.groupLimitChosenAtRunTime(),
-        p.plan().keys().stream().map(org.dpq.engine.analysis.GroupKey::release).toList());
+        p.plan().keys().stream().map(org.dpq.engine.analysis.GroupKey::release).toList(), autoBounds.explain(bounds));
   }
 
   /**
@@ -434,20 +464,21 @@ public final class Dpq implements AutoCloseable {
   }
 
   /** Everything decided before the charge; any failure here costs nothing. */
-  private Prepared prepare(String sql, QueryOptions options) {
+  private Prepared prepare(String sql, QueryOptions options, Dataset analysed) {
     Objects.requireNonNull(sql, "sql");
     long start = System.nanoTime();
     long loadedBefore = loadNanos;
-    Prepared prepared = prepareTimed(sql, options);
+    Prepared prepared = prepareTimed(sql, options, analysed);
     // Opening the backend on first use is reported as "load", not as planning.
     phases.phase("plan", System.nanoTime() - start - (loadNanos - loadedBefore));
     return prepared;
   }
 
-  private Prepared prepareTimed(String sql, QueryOptions options) {
+  /** {@code analysed}: the dataset with its automatic bounds in place (placeholders where not yet estimated). */
+  private Prepared prepareTimed(String sql, QueryOptions options, Dataset analysed) {
     PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
         options.delta().orElse(dataset.defaults().delta()));
-    DpPlan plan = analyzer.analyze(dataset, sql);
+    DpPlan plan = analyzer.analyze(analysed, sql);
     Releaser.check(plan);
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism(), options.weights());
     BoundedQuery main = rewriter.rewrite(plan, planner().dialect(), 0L);
@@ -598,7 +629,8 @@ public final class Dpq implements AutoCloseable {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  private static void sleep() {
+  /** Waits a moment for an identical charge in flight (a query, or an automatic bounds estimate). */
+  static void sleep() {
     try {
       Thread.sleep(25);
     } catch (InterruptedException e) {

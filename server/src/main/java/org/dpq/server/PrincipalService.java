@@ -51,7 +51,7 @@ final class PrincipalService implements DpqService {
   public Explanation explain(String dataset, String sql, QueryOptions options) {
     Explanation e = dpq(dataset).explain(sql, options.withAnalyst(principal.name()));
     return isOfficer() ? e : new Explanation(e.boundedSql(), e.partitionMode(), e.threshold(), e.measurements(),
-        e.total(), ownRemaining(dataset, e.remaining()), e.groupLimitChosenAtRunTime(), e.keys());
+        e.total(), ownRemaining(dataset, e.remaining()), e.groupLimitChosenAtRunTime(), e.keys(), e.bounds());
   }
 
   /**

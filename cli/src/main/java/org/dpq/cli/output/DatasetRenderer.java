@@ -106,7 +106,9 @@ public final class DatasetRenderer {
     TextTable cols = TextTable.leftAligned(List.of("column", "type", "bounds", "public values"));
     for (Column c : d.columns()) {
       String bounds = c.isBounded() ? "[" + bound(c, c.lower()) + ", " + bound(c, c.upper()) + "]"
-          : "none (group, filter, count only)";
+          : c.autoBounds().map(a -> "auto (estimated with DP once, epsilon "
+              + a.epsilon().stripTrailingZeros().toPlainString() + ", see explain)")
+              .orElse("none (group, filter, count only)");
       cols.add(List.of(c.name(), c.type().name().toLowerCase(), bounds,
           c.publicValues().map(v -> v.size() + ": " + String.join(", ", v)).orElse("none (partition selection)")));
     }

@@ -94,6 +94,10 @@ public final class ExplanationRenderer {
     for (String key : e.keys()) {
       lines.add((markdown ? "- " : "  ") + key + end);
     }
+    if (!e.bounds().isEmpty()) {
+      lines.add("Automatic bounds:" + end);
+      e.bounds().forEach(b -> lines.add((markdown ? "- " : "  ") + b + end));
+    }
     lines.add("Total cost: " + LossView.of(e.total()).text() + end);
     lines.add("Remaining budget: " + LossView.of(e.remaining()).text());
     if (withSql) {

@@ -25,6 +25,7 @@ class DatasetRendererTest {
         pid: { type: int }
         age: { type: int, lower: 0, upper: 100 }
         d:   { type: date, lower: "2020-01-01", upper: "2024-12-31" }
+        x:   { type: double, bounds: { auto: { epsilon: 0.10 } } }
       """, Path.of("/owner"));
 
   @Test
@@ -39,5 +40,12 @@ class DatasetRendererTest {
     String json = Wire.write(DatasetRenderer.json(DATED));
     assertTrue(json.contains("\"lower\":\"2020-01-01\",\"upper\":\"2024-12-31\""), json);
     assertTrue(json.contains("\"lower\":0.0,\"upper\":100.0"), json);
+  }
+
+  @Test
+  void autoBoundsAreShownAsSuchWithTheirShare() {
+    List<String> table = DatasetRenderer.table(DATED);
+    assertTrue(table.stream().anyMatch(l -> l.matches("x\\s+double\\s+auto \\(estimated with DP once, epsilon 0\\.1, "
+        + "see explain\\).*")), String.join("\n", table));
   }
 }

@@ -52,6 +52,20 @@ class ExplanationRendererTest {
   }
 
   @Test
+  void autoBoundsLinesAreShownInTheTableAndCarriedInJson() throws Exception {
+    Explanation e = explanation();
+    Explanation withBounds = new Explanation(e.boundedSql(), e.partitionMode(), e.threshold(), e.measurements(),
+        e.total(), e.remaining(), false, List.of(), List.of("amount: bounds [0, 1024] estimated with DP (ledger entry "
+            + "2, epsilon 0.1); reused at no cost"));
+    String all = String.join("\n", ExplanationRenderer.table(withBounds));
+    assertTrue(all.contains("Automatic bounds:\n  amount: bounds [0, 1024] estimated with DP (ledger entry 2, "
+        + "epsilon 0.1); reused at no cost\nTotal cost:"), all);
+    assertTrue(String.join("\n", ExplanationRenderer.table(e)).lines().noneMatch(l -> l.contains("Automatic")));
+    Explanation back = Wire.read(Wire.write(ExplanationRenderer.json(withBounds)), Wire.Explain.class).toExplanation();
+    assertEquals(withBounds.bounds(), back.bounds());
+  }
+
+  @Test
   void jsonParsesBack() throws Exception {
     JsonNode j = new ObjectMapper().readTree(Wire.write(ExplanationRenderer.json(explanation())));
     assertEquals("THRESHOLD", j.get("partitionMode").asText());

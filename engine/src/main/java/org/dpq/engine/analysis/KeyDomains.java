@@ -198,7 +198,8 @@ final class KeyDomains {
             case DATE -> rex.makeDateLiteral(new DateString(v.strip()));
           });
         }
-      } else if ((column.type() == ColumnType.INT || column.type() == ColumnType.LONG) && column.isBounded()) {
+      } else if ((column.type() == ColumnType.INT || column.type() == ColumnType.LONG) && column.isBounded()
+          && !column.hasAutoBounds()) { // estimated clamp bounds are no declared domain
         long lo = (long) Math.ceil(column.lower().getAsDouble());
         long hi = (long) Math.floor(column.upper().getAsDouble());
         origin = column.name() + "'s declared bounds [" + lo + ", " + hi + "]";

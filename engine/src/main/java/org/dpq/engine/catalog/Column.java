@@ -21,12 +21,22 @@ import java.util.OptionalDouble;
  *     one row count per group serves every AVG and VAR of the column. An accuracy promise only: a NULL in a
  *     non-nullable column biases those averages towards the middle of the bounds, and no sensitivity depends on it
  *     ({@code dpq datasets validate} counts such cells)
+ * @param autoBounds present when the owner declared {@code bounds: { auto: { epsilon: ... } }}: the bounds are
+ *     estimated once with DP, charged and recorded in the ledger ({@link AutoBounds}); such a column has no
+ *     declared bounds, and its estimated bounds clamp values but never serve as a public domain of keys
  */
 public record Column(String name, ColumnType type, OptionalDouble lower, OptionalDouble upper,
-    Optional<List<String>> publicValues, Optional<String> from, boolean nullable) {
+    Optional<List<String>> publicValues, Optional<String> from, boolean nullable, Optional<AutoBounds> autoBounds) {
 
   public Column {
     publicValues = publicValues.map(List::copyOf);
+    java.util.Objects.requireNonNull(autoBounds, "autoBounds");
+  }
+
+  /** A column without automatic bounds. */
+  public Column(String name, ColumnType type, OptionalDouble lower, OptionalDouble upper,
+      Optional<List<String>> publicValues, Optional<String> from, boolean nullable) {
+    this(name, type, lower, upper, publicValues, from, nullable, Optional.empty());
   }
 
   /** A nullable column (the default). */
@@ -39,6 +49,17 @@ public record Column(String name, ColumnType type, OptionalDouble lower, Optiona
   public Column(String name, ColumnType type, OptionalDouble lower, OptionalDouble upper,
       Optional<List<String>> publicValues) {
     this(name, type, lower, upper, publicValues, Optional.empty());
+  }
+
+  /** This column clamped to estimated bounds (a column with {@code bounds: auto} once its estimate is recorded). */
+  public Column withBounds(double newLower, double newUpper) {
+    return new Column(name, type, OptionalDouble.of(newLower), OptionalDouble.of(newUpper), publicValues, from,
+        nullable, autoBounds);
+  }
+
+  /** True when the column's bounds are estimated with DP rather than declared ({@code bounds: auto}). */
+  public boolean hasAutoBounds() {
+    return autoBounds.isPresent();
   }
 
   /** True when the column has both bounds (and so may be summed, averaged, ...). */

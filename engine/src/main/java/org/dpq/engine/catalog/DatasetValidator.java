@@ -117,8 +117,10 @@ final class DatasetValidator {
     if (!problems.isEmpty()) {
       return null;
     }
-    return new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
+    Dataset dataset = new Dataset(name, table, source, unit, groups, rows, budget, defaults, ledger,
         List.copyOf(columns.values()), yamlPath, limits, perUnit, accounting, tables);
+    autoBoundsFit(dataset);
+    return problems.isEmpty() ? dataset : null;
   }
 
   /**
@@ -585,12 +587,71 @@ final class DatasetValidator {
         ok = false;
       }
     }
+    Optional<AutoBounds> auto = c.bounds() == null ? Optional.empty()
+        : autoBounds(Problems.path(path, "bounds"), type, c);
+    ok &= c.bounds() == null || auto.isPresent();
     if (!ok) {
       return null;
     }
     OptionalDouble lo = lower == null ? OptionalDouble.empty() : OptionalDouble.of(lower.doubleValue());
     OptionalDouble hi = upper == null ? OptionalDouble.empty() : OptionalDouble.of(upper.doubleValue());
-    return new Column(name, type, lo, hi, publicValues, from, nullable);
+    return new Column(name, type, lo, hi, publicValues, from, nullable, auto);
+  }
+
+  /** {@code bounds: { auto: { epsilon } }} of a numeric column without lower and upper; empty after a problem. */
+  private Optional<AutoBounds> autoBounds(String path, ColumnType type, ColumnYaml c) {
+    if (c.lower() != null || c.upper() != null) {
+      problems.add(path, "a column has either declared bounds (lower and upper) or automatic ones (bounds: { auto: "
+          + "... }), not both; remove one of them");
+      return Optional.empty();
+    }
+    if (type != null && type != ColumnType.INT && type != ColumnType.LONG && type != ColumnType.DOUBLE) {
+      problems.add(path, "automatic bounds apply only to numeric columns (int, long, double), not " + typeName(type)
+          + "; remove bounds");
+      return Optional.empty();
+    }
+    if (c.bounds().auto() == null) {
+      missing(Problems.path(path, "auto"), "give the share of the budget the one estimate spends, e.g. "
+          + "bounds: { auto: { epsilon: 0.1 } }");
+      return Optional.empty();
+    }
+    String epsilonPath = Problems.path(Problems.path(path, "auto"), "epsilon");
+    BigDecimal epsilon = lossNumber(epsilonPath, c.bounds().auto().epsilon(), "e.g. epsilon: 0.1");
+    if (epsilon == null) {
+      return Optional.empty();
+    }
+    try {
+      PrivacyLoss.of(epsilon, BigDecimal.ZERO);
+    } catch (InvalidPrivacyParameterException e) {
+      problems.add(epsilonPath, e.getMessage());
+      return Optional.empty();
+    }
+    return Optional.of(new AutoBounds(epsilon));
+  }
+
+  /**
+   * Automatic bounds are estimated over the one table of a single-table dataset under basic accounting; each
+   * share must fit in the budget.
+   */
+  private void autoBoundsFit(Dataset d) {
+    for (Column c : d.columns()) {
+      if (c.autoBounds().isEmpty()) {
+        continue;
+      }
+      String path = Problems.path(Problems.path("columns", c.name()), "bounds");
+      if (d.hasSeveralTables()) {
+        problems.add(path, "automatic bounds are supported in a single-table dataset only for now; declare lower "
+            + "and upper");
+      } else if (d.accounting() != Accounting.BASIC) {
+        problems.add(path, "automatic bounds are charged as pure epsilon and need budget.accounting: basic for now; "
+            + "declare lower and upper, or use basic accounting");
+      } else if (d.unit() instanceof PrivacyUnit.ByColumn u && u.column().equalsIgnoreCase(c.name())) {
+        problems.add(path, "the privacy unit column identifies people and is never summed; remove bounds");
+      } else if (c.autoBounds().get().epsilon().compareTo(d.budget().epsilon()) > 0) {
+        problems.add(Problems.path(Problems.path(path, "auto"), "epsilon"), "must be <= budget.epsilon ("
+            + d.budget().epsilon().toPlainString() + "); the estimate is paid from the dataset's budget");
+      }
+    }
   }
 
   private boolean finiteBound(String path, BigDecimal bound) {

@@ -71,5 +71,11 @@ record DatasetYaml(String name, String table, SourceYaml source, JsonNode privac
       @JsonDeserialize(using = YamlScalars.NumberText.class) String upper,
       @JsonDeserialize(contentUsing = YamlScalars.PublicValue.class) List<JsonNode> publicValues,
       @JsonDeserialize(using = YamlScalars.NumberText.class) String from,
-      @JsonDeserialize(using = YamlScalars.NumberText.class) String nullable) {}
+      @JsonDeserialize(using = YamlScalars.NumberText.class) String nullable, BoundsYaml bounds) {}
+
+  /** {@code bounds: { auto: { epsilon: 0.1 } }}: bounds estimated with DP instead of lower and upper. */
+  record BoundsYaml(AutoYaml auto) {}
+
+  /** {@code auto: { epsilon: 0.1 }}: the share of the budget the one estimate spends. */
+  record AutoYaml(@JsonDeserialize(using = YamlScalars.NumberText.class) String epsilon) {}
 }

@@ -23,10 +23,10 @@ import java.util.regex.Pattern;
  * <p>What it covers: for CSV and Parquet sources, every byte of the file(s) (streamed, each file hashed on its
  * own; for a Parquet glob, the sorted file names too) and the CSV reading options (delimiter, quote, header, null
  * text, date format), and for all sources the declared table name, privacy unit, contribution bounds G and R, and
- * each column's name, type, bounds, public values and source column ({@code from}), in order. Any change to
- * these gives a different fingerprint (up to SHA-256 collisions); the same bytes under another path or name, or
- * a changed budget, defaults or ledger location, give the same one. A dataset of several tables adds every
- * table's source, declarations and link ({@code unit_via}, {@code public} and {@code key}).
+ * each column's name, type, bounds, public values, source column ({@code from}) and automatic-bounds share, in
+ * order. Any change to these gives a different fingerprint (up to SHA-256 collisions); the same bytes under another
+ * path or name, or a changed budget, defaults or ledger location, give the same one. A dataset of several tables
+ * adds every table's source, declarations and link ({@code unit_via}, {@code public} and {@code key}).
  *
  * <p>What it does not cover: a JDBC source is identified by its URL without credentials (user info, {@code user},
  * {@code password} and similar parameters are dropped) plus the table name, not by the table's content, so
@@ -180,6 +180,10 @@ public final class Fingerprint {
       }
       if (c.from().isPresent()) {
         text(md, "from:" + c.from().get());
+      }
+      if (c.autoBounds().isPresent()) {
+        // only when declared, so that other datasets keep their fingerprints; estimated bounds are never hashed
+        text(md, "auto_bounds:" + c.autoBounds().get().epsilon().stripTrailingZeros().toPlainString());
       }
     }
   }

@@ -139,6 +139,10 @@ final class YamlProblemHandler extends DeserializationProblemHandler {
     if (type == DatasetYaml.ColumnYaml.class) {
       return "a mapping such as { type: int, lower: 0, upper: 100 }";
     }
+    if (type == DatasetYaml.BoundsYaml.class || type == DatasetYaml.AutoYaml.class) {
+      return "a mapping { auto: { epsilon: 0.1 } } (bounds estimated once with DP, paid from the budget), or "
+          + "remove bounds and give lower and upper";
+    }
     if (Map.class.isAssignableFrom(type)) {
       return "a mapping of column name to its definition, e.g. age: { type: int, lower: 0, upper: 100 }";
     }

@@ -233,7 +233,8 @@ public final class ReleaseKey {
     return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
   }
 
-  private static String sha256(String text) {
+  /** The SHA-256 of a text's UTF-8 bytes, in hex (also the plan hash of an automatic bounds estimate). */
+  public static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
           text.getBytes(StandardCharsets.UTF_8)));

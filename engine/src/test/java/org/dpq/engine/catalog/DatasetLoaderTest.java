@@ -178,7 +178,8 @@ class DatasetLoaderTest {
             .replace("max_groups_contributed: 1", "max_groups_contributed: 0")
             .replace("privacy_unit: pid", "privacy_unit: pid2"), tmp));
     assertEquals(List.of(
-        "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from, nullable",
+        "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from, nullable, "
+            + "bounds",
         "columns.age.lower: missing; give lower and upper together, or neither",
         "columns.income.upper: must be > lower (0)",
         "privacy_unit: column 'pid2' is not declared under columns; declare it (e.g. pid2: { type: int }) or write "

@@ -31,7 +31,8 @@ class DatasetValidationTest {
     return Stream.of(
         // unknown keys, at every level
         edit("unknown column key", "lower: 0, upper: 100", "lowr: 0, lower: 0, upper: 100",
-            "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from, nullable"),
+            "columns.age.lowr: unknown key; expected one of type, lower, upper, public_values, from, nullable, "
+                + "bounds"),
         edit("unknown top-level key", "name: pums", "name: pums\nbudgte: 1",
             "budgte: unknown key; expected one of name, table, source, privacy_unit, max_groups_contributed, "
                 + "max_rows_per_group, max_rows_per_unit, budget, defaults, ledger, limits, columns, tables"),
