@@ -104,7 +104,8 @@ public final class Main implements Callable<Integer> {
   /** Runs dpq and exits with its exit code. */
   public static void main(String[] args) {
     if (plansLocally(args)) {
-      PlanningWarmup.start(); // the second core loads the planner's classes while this thread opens the dataset
+      // An idle second core loads the planner's classes while this thread opens the dataset.
+      PlanningWarmup.startWhenACoreIsIdle();
     }
     PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
         StandardCharsets.UTF_8));

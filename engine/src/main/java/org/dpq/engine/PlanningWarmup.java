@@ -1,6 +1,10 @@
 package org.dpq.engine;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.catalog.Dataset;
@@ -41,6 +45,35 @@ public final class PlanningWarmup {
       "SELECT grp, COUNT(*) AS n, SUM(x) AS s, AVG(x) AS a FROM warmup WHERE x >= 0 GROUP BY grp";
 
   private PlanningWarmup() {}
+
+  /**
+   * Starts the warm-up when a core is idle ({@link #coreIdle}) and returns its thread, else returns empty: on a
+   * busy machine a second thread only competes with the main one (and with everything else) for the same cores,
+   * and the duplicated planning then costs more than the overlap gains.
+   */
+  public static Optional<Thread> startWhenACoreIsIdle() {
+    return coreIdle(loadAverage(), Runtime.getRuntime().availableProcessors()) ? Optional.of(start())
+        : Optional.empty();
+  }
+
+  /**
+   * True when, of {@code cpus} cores, the one-minute load average (NaN when unknown) keeps at most about one busy
+   * (which may be dpq calls one after another themselves), so that one is free for the warm-up beside this
+   * process's main thread.
+   */
+  static boolean coreIdle(double loadAverage, int cpus) {
+    return cpus >= 2 && (Double.isNaN(loadAverage) || loadAverage <= cpus - 0.5);
+  }
+
+  /** The one-minute load average from /proc/loadavg (cheaper than the management beans), NaN when unreadable. */
+  private static double loadAverage() {
+    try {
+      String text = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII);
+      return Double.parseDouble(text.substring(0, text.indexOf(' ')));
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
 
   /** Starts the warm-up on a daemon thread (it never delays the exit of the process) and returns it. */
   public static Thread start() {

@@ -16,6 +16,17 @@ class PlanningWarmupTest {
   }
 
   @Test
+  void warmsUpOnlyWhenACoreIsLeftIdle() {
+    assertTrue(PlanningWarmup.coreIdle(0.0, 2), "quiet two-core machine");
+    assertTrue(PlanningWarmup.coreIdle(1.2, 2), "dpq calls one after another keep about one core busy");
+    assertTrue(PlanningWarmup.coreIdle(2.9, 4));
+    assertTrue(PlanningWarmup.coreIdle(Double.NaN, 2), "unknown load: warm up");
+    assertFalse(PlanningWarmup.coreIdle(1.8, 2), "nearly both cores busy");
+    assertFalse(PlanningWarmup.coreIdle(20.0, 2), "loaded machine");
+    assertFalse(PlanningWarmup.coreIdle(0.0, 1), "one core: nothing to overlap with");
+  }
+
+  @Test
   void runsAsADaemonThatEndsByItself() throws Exception {
     Thread t = PlanningWarmup.start();
     assertTrue(t.isDaemon(), "must never keep the process alive");
