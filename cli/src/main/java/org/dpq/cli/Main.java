@@ -6,8 +6,13 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dpq.engine.PlanningWarmup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -22,9 +27,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "dpq", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Differentially private SQL: noisy answers to SQL aggregates, with a per-dataset privacy budget "
         + "that every answer is charged to, and an audit trail of everything released.",
-    subcommands = {QueryCommand.class, ExplainCommand.class, ShellCommand.class, BudgetCommand.class,
-        DatasetsCommand.class, SamplesCommand.class, ServeCommand.class, TokenCommand.class, CompletionCommand.class,
-        HelpCommand.class},
     footer = {"", "Examples:",
         "  dpq query --dataset samples/ratings.yaml \"SELECT rating, COUNT(*) FROM ratings GROUP BY rating\"",
         "  dpq explain --dataset samples/clinic.yaml \"SELECT AVG(cost) FROM visits\"",
@@ -39,6 +41,30 @@ import picocli.CommandLine.Spec;
         "4:privacy budget exhausted (nothing charged, nothing released)",
         "5:backend, data or ledger error"})
 public final class Main implements Callable<Integer> {
+  /**
+   * The subcommands, by name, in the order help lists them. They are added to the command line in code rather
+   * than in {@code @Command(subcommands = ...)}, so that a call that names one ({@code dpq query ...}) builds
+   * picocli's model of that command only: building all of them (reflection over every option of every command,
+   * with picocli's Java 5 classes, which the start-up archive cannot hold) was a visible part of a CLI call's
+   * fixed cost. {@code help}, {@code completion} and anything that is not a subcommand's name get all of them.
+   */
+  private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("query", QueryCommand.class);
+    m.put("explain", ExplainCommand.class);
+    m.put("shell", ShellCommand.class);
+    m.put("budget", BudgetCommand.class);
+    m.put("datasets", DatasetsCommand.class);
+    m.put("samples", SamplesCommand.class);
+    m.put("serve", ServeCommand.class);
+    m.put("token", TokenCommand.class);
+    m.put("completion", CompletionCommand.class);
+    m.put("help", HelpCommand.class);
+    return Collections.unmodifiableMap(m);
+  }
+
   @Spec CommandSpec spec;
 
   /** Standard input, and whether it is a terminal (a query is read from it only when it is not). */
@@ -77,12 +103,27 @@ public final class Main implements Callable<Integer> {
 
   /** Runs dpq and exits with its exit code. */
   public static void main(String[] args) {
+    if (plansLocally(args)) {
+      // An idle second core loads the planner's classes while this thread opens the dataset.
+      PlanningWarmup.startWhenACoreIsIdle();
+    }
     PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
         StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
         StandardCharsets.UTF_8), true);
     int code = execute(System.in, System.console() != null, out, err, args);
     System.exit(code);
+  }
+
+  /**
+   * True for a command that will plan a query in this process: {@code query}, {@code explain} or {@code shell}
+   * without {@code --server} (a remote call plans on the server).
+   */
+  static boolean plansLocally(String... args) {
+    if (args.length == 0 || !List.of("query", "explain", "shell").contains(args[0])) {
+      return false;
+    }
+    return Arrays.stream(args).noneMatch(a -> a.equals("--server") || a.startsWith("--server="));
   }
 
   /** Runs dpq with the given streams (no standard input) and returns its exit code (for tests and embedding). */
@@ -107,7 +148,7 @@ public final class Main implements Callable<Integer> {
    */
   public static int execute(InputStream in, boolean inIsTerminal, Map<String, String> environment,
       PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = commandLine(new Main(in, inIsTerminal, environment), out, err);
+    CommandLine cl = commandLine(new Main(in, inIsTerminal, environment), out, err, only(args));
     int code;
     try {
       code = cl.execute(args);
@@ -118,13 +159,30 @@ public final class Main implements Callable<Integer> {
     return code;
   }
 
-  /** The configured command line. */
+  /** The configured command line with every subcommand. */
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    return commandLine(new Main(InputStream.nullInputStream(), true, System.getenv()), out, err);
+    return commandLine(new Main(InputStream.nullInputStream(), true, System.getenv()), out, err, null);
   }
 
-  private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
+  /**
+   * The one subcommand {@code args} runs, when its first word names one that needs no other ({@code help} and
+   * {@code completion} describe all of them); else null, for all of them.
+   */
+  static String only(String... args) {
+    if (args.length == 0 || !SUBCOMMANDS.containsKey(args[0])) {
+      return null;
+    }
+    return args[0].equals("help") || args[0].equals("completion") ? null : args[0];
+  }
+
+  /** {@code subcommand}: the only subcommand to add, or null for all of them. */
+  private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err, String subcommand) {
     CommandLine cl = new CommandLine(main);
+    SUBCOMMANDS.forEach((name, type) -> {
+      if (subcommand == null || subcommand.equals(name)) {
+        cl.addSubcommand(name, type);
+      }
+    });
     // picocli would expand an argument "@file" into the file's words, splitting a query; dpq reads "@FILE" as one
     // query itself (see SqlInput).
     cl.setExpandAtFiles(false);

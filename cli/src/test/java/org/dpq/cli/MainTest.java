@@ -127,6 +127,60 @@ class MainTest {
     cl.getSubcommands().values().forEach(c -> collect(c, into));
   }
 
+  /**
+   * A call that names a subcommand builds only that one (start-up cost); what it prints and returns must be
+   * exactly what the command line with every subcommand gives, for help, success and usage errors alike.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"query --help", "explain --help", "budget --help", "budget status --help",
+      "samples list", "query --dataset x.yaml --seed 1 SELECT", "explain --no-such-option", "budget nonsense",
+      "datasets", "token --help", "serve --help", "shell --help", "samples generate ratings --rows many"})
+  void aCallNamingOneSubcommandAnswersAsTheWholeCommandLine(String command) {
+    String[] args = command.split(" ");
+    assertEquals(args[0], Main.only(args), "builds one subcommand only");
+    Run one = run(args);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out);
+    PrintWriter e = new PrintWriter(err);
+    int code = Main.commandLine(o, e).execute(args);
+    o.flush();
+    e.flush();
+    assertEquals(new Run(code, out.toString(), err.toString()), one, command);
+  }
+
+  @Test
+  void helpCompletionAndUnknownWordsBuildEverySubcommand() {
+    for (String[] args : List.of(new String[] {}, new String[] {"help", "query"}, new String[] {"completion"},
+        new String[] {"--help"}, new String[] {"qurey"}, new String[] {"-v", "query"})) {
+      assertEquals(null, Main.only(args), String.join(" ", args));
+    }
+    Run typo = run("qurey");
+    assertEquals(2, typo.code());
+    assertTrue(typo.err().contains("query"), "suggests the command:\n" + typo.err());
+    assertTrue(run("help", "budget").out().contains("status"));
+    assertTrue(run("completion").out().contains("explain"), "completion covers every command");
+  }
+
+  @Test
+  void theSubcommandTableNamesEachCommandAsItsAnnotationDoes() {
+    CommandLine all = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    assertEquals(List.of("query", "explain", "shell", "budget", "datasets", "samples", "serve", "token", "completion",
+        "help"), new ArrayList<>(all.getSubcommands().keySet()));
+    all.getSubcommands().forEach((name, sub) -> assertEquals(name, sub.getCommandName()));
+  }
+
+  @Test
+  void onlyLocalPlanningCommandsWarmThePlannerUp() {
+    assertTrue(Main.plansLocally("query", "--dataset", "d.yaml", "SELECT 1"));
+    assertTrue(Main.plansLocally("explain", "-d", "d.yaml", "SELECT 1"));
+    assertTrue(Main.plansLocally("shell", "--dataset", "d.yaml"));
+    assertFalse(Main.plansLocally("query", "--server", "https://h:1", "-d", "d", "SELECT 1"));
+    assertFalse(Main.plansLocally("query", "--server=https://h:1", "-d", "d", "SELECT 1"));
+    assertFalse(Main.plansLocally("budget", "status", "-d", "d.yaml"));
+    assertFalse(Main.plansLocally());
+  }
+
   @Test
   void generatesASampleWithItsYaml() throws Exception {
     Path out = dir.resolve("gen");
