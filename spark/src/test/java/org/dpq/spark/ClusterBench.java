@@ -83,20 +83,23 @@ public final class ClusterBench {
       try (Backend backend = SparkBackend.open(dataset); Dpq dpq = Dpq.open(yaml)) {
         String bounded = new Rewriter().rewrite(plan, backend.dialect(), 42L).sql();
         for (int i = 1; i <= runs; i++) {
+          // each figure is printed as soon as it is measured, so a run stopped part-way still leaves its figures
           t = System.nanoTime();
           List<Object[]> plain = backend.execute(PLAIN);
           double p = seconds(t);
+          System.out.printf("run %d: plain Spark SQL %.2f s (%d groups); load %s%n", i, p, plain.size(), load());
           t = System.nanoTime();
           List<Object[]> b = backend.execute(bounded);
           double bq = seconds(t);
+          System.out.printf("run %d: bounded query %.2f s (%d groups), ratio bounded/plain %.2f; load %s%n", i, bq,
+              b.size(), bq / p, load());
           t = System.nanoTime();
           // a new epsilon per run: a repeated identical query would get its stored answer without running
           QueryResult released = dpq.query(PLAIN,
               org.dpq.engine.QueryOptions.defaults().withEpsilon("1." + i));
           double d = seconds(t);
-          System.out.printf("run %d: plain Spark SQL %.2f s (%d groups), bounded query %.2f s (%d groups), "
-              + "dpq query %.2f s (%d groups), ratio dpq/plain %.2f; load %s%n", i, p, plain.size(), bq, b.size(),
-              d, released.rows().size(), d / p, load());
+          System.out.printf("run %d: dpq query %.2f s (%d groups), ratio dpq/plain %.2f; load %s%n", i, d,
+              released.rows().size(), d / p, load());
         }
       }
       session.stop();
