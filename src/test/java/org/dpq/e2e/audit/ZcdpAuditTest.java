@@ -59,8 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 56/300); noise / 3 with the same rho 0.431311390582 charged, 3.429 against 2.70 (u >= mu, 308/600 vs 1/600).
  *
  * <p>Runs: {@value #RUNS} per dataset for the correct engine, {@value #BROKEN_RUNS} for the broken one (its signal
- * needs the tails); each run is a separate release charged afresh, see {@link AuditRuns}. Time: 87 s and 197 s
- * for the two tests at a load average of 15 to 21 on 2 cores shared with other builds.
+ * needs the tails); each run is a separate release charged afresh, see {@link AuditRuns}. Time, two runs on 2 cores
+ * shared with other builds at load averages of 15 to 24: 62 and 87 s for the correct engine, 197 and 286 s for the
+ * broken one.
  */
 class ZcdpAuditTest {
   static final double ALPHA = 0.05;
