@@ -36,6 +36,7 @@ final class EmbeddedService implements DpqService {
   @Override
   public QueryResult query(String dataset, String sql, QueryOptions options) {
     return with(dataset, dpq -> {
+      dpq.startPlannerSetup(); // overlaps the analysis below
       BudgetDrift.warn(dpq.dataset(), dpq.budgetStatus(), err);
       return dpq.query(sql, options);
     });
@@ -43,7 +44,10 @@ final class EmbeddedService implements DpqService {
 
   @Override
   public Explanation explain(String dataset, String sql, QueryOptions options) {
-    return with(dataset, dpq -> dpq.explain(sql, options));
+    return with(dataset, dpq -> {
+      dpq.startPlannerSetup(); // overlaps the analysis below
+      return dpq.explain(sql, options);
+    });
   }
 
   @Override

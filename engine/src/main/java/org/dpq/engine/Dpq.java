@@ -94,6 +94,8 @@ public final class Dpq implements AutoCloseable {
   private final PhaseListener phases;
   /** Time spent opening backends (setup, load), excluded from the "plan" phase. */
   private volatile long loadNanos;
+  /** Set by {@link #close()}: a planner set up in the background after that is never created. */
+  private boolean closed;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
       boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
@@ -446,9 +448,32 @@ public final class Dpq implements AutoCloseable {
     return b == null ? 0 : b.cancelRunning();
   }
 
+  /**
+   * Starts setting up the empty table of the declared types that analysis and dry runs use (for a CSV or Parquet
+   * source; DuckDB's native library and an in-memory table: no data is read) on a daemon thread, so that it
+   * overlaps the analysis of the query that the caller is about to ask (a CLI call, whose JVM is fresh). Changes
+   * nothing else: the query is analysed, dry-run, loaded, charged and answered as without it, and a setup that
+   * fails here fails again, the same way, when the query needs it.
+   */
+  public void startPlannerSetup() {
+    if (!local()) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        openPlanner(false);
+      } catch (RuntimeException e) {
+        // the query's own call meets the same failure where it would without this
+      }
+    }, "dpq-planner-setup");
+    t.setDaemon(true);
+    t.start();
+  }
+
   @Override
   public void close() {
     synchronized (backendLock) {
+      closed = true;
       if (backend != null) {
         backend.close();
         backend = null;
@@ -577,19 +602,30 @@ public final class Dpq implements AutoCloseable {
       return b; // already loaded: its own empty twin serves the dry runs
     }
     Backend p = planner;
-    if (p == null) {
-      synchronized (backendLock) {
-        if (planner == null) {
-          long start = System.nanoTime();
-          planner = DuckDbBackend.declared(dataset);
-          long took = System.nanoTime() - start;
-          loadNanos += took;
-          phases.phase("setup", took);
+    return p != null ? p : openPlanner(true);
+  }
+
+  /**
+   * The planner, set up once. {@code inQuery}: called by a query, whose "plan" phase excludes the setup; false
+   * for {@link #startPlannerSetup()}'s thread, whose setup overlaps the query's analysis instead (the query then
+   * counts only the time it waits for it as planning).
+   */
+  private Backend openPlanner(boolean inQuery) {
+    synchronized (backendLock) {
+      if (planner == null) {
+        if (closed) {
+          throw new IllegalStateException("this Dpq is closed");
         }
-        p = planner;
+        long start = System.nanoTime();
+        planner = DuckDbBackend.declared(dataset);
+        long took = System.nanoTime() - start;
+        if (inQuery) {
+          loadNanos += took;
+        }
+        phases.phase("setup", took);
       }
+      return planner;
     }
-    return p;
   }
 
   /** True when the dataset's files are read by an embedded DuckDB that analysis does not load (see planner()). */
