@@ -265,6 +265,9 @@ final class AutoBoundsResolver {
 
   /** The dataset with every found recorded estimate in place and placeholder bounds on {@code placeholders}. */
   private Dataset resolved(List<Column> placeholders) {
+    if (dataset.columns().stream().noneMatch(Column::hasAutoBounds)) {
+      return dataset; // the dataset as declared (several tables too: auto bounds are single-table only)
+    }
     List<Column> columns = new ArrayList<>();
     for (Column c : dataset.columns()) {
       Recorded r = recorded.get(key(c));
@@ -276,7 +279,7 @@ final class AutoBoundsResolver {
         columns.add(c);
       }
     }
-    Dataset d = dataset;
+    Dataset d = dataset; // one table, rebuilt from its columns
     return new Dataset(d.name(), d.table(), d.source(), d.unit(), d.maxGroupsContributed(), d.maxRowsPerGroup(),
         d.budget(), d.defaults(), d.ledger(), columns, d.yamlPath(), d.limits(), d.maxRowsPerUnit(), d.accounting(),
         List.of());
