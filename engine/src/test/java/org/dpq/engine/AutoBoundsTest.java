@@ -186,6 +186,35 @@ class AutoBoundsTest {
   }
 
   /**
+   * Two instances on one ledger asking at once: the ledger keeps the estimate to one charge (the other waits for it
+   * in flight, or finds it released) and both queries use the same bounds.
+   */
+  @Test
+  void twoInstancesAtOnceShareOneEstimate() throws Exception {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    try (Dpq a = TestSeams.openWithoutNoise(yaml); Dpq b = TestSeams.openWithoutNoise(yaml)) {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        List<java.util.concurrent.Future<QueryResult>> results = new ArrayList<>();
+        for (Dpq dpq : List.of(a, b)) {
+          results.add(pool.submit(() -> {
+            start.await();
+            return dpq.query("SELECT SUM(income) AS s FROM pums", ONE);
+          }));
+        }
+        start.countDown();
+        assertEquals(results.get(0).get().value(0, "s"), results.get(1).get().value(0, "s"));
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(1, boundsCharges(a, "income").size());
+      assertEquals(0, new BigDecimal("1.5").compareTo(a.budgetStatus().spent().epsilon()),
+          "one share and one query: the identical second query got the stored answer");
+    }
+  }
+
+  /**
    * Invariant 7 for the estimate: whatever fails after its charge (here the backend, then a histogram row outside the
    * bins), the charge stands, one ABANDON entry with the one note is written, and the exception is the one every
    * failure after a charge gives; nothing is recorded as bounds, so the next query pays for a new estimate.
