@@ -186,6 +186,29 @@ class AutoBoundsTest {
   }
 
   /**
+   * Under zCDP accounting the estimate is charged as the rho of a pure epsilon-DP release, epsilon^2/2 (0.125 for the
+   * share 0.5), beside the query's own rho; explain says so before; the chain verifies.
+   */
+  @Test
+  void underZcdpTheEstimateIsChargedItsRho() throws IOException {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    Files.writeString(yaml, Files.readString(yaml).replace("budget: { epsilon: 10, delta: 1.0e-5 }",
+        "budget: { epsilon: 10, delta: 1.0e-5, accounting: zcdp }"));
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      String sum = "SELECT SUM(income) AS s FROM pums";
+      assertTrue(dpq.explain(sum, ONE).bounds().get(1).startsWith("income: bounds: auto, not estimated yet; this "
+          + "query would first spend epsilon 0.5 (rho 0.125 in the ledger) on them"));
+      dpq.query(sum, ONE);
+      List<LedgerEntry> h = dpq.history();
+      assertEquals("bounds of pums.income", h.get(1).sql());
+      assertEquals(0, new BigDecimal("0.125").compareTo(h.get(1).cost().epsilon()), "rho = 0.5^2 / 2");
+      assertEquals(0, new BigDecimal("0.625").compareTo(dpq.budgetStatus().spent().epsilon()),
+          "0.125 for the bounds and 0.5 (= 1^2 / 2, Laplace) for the query");
+      assertTrue(dpq.verify().ok());
+    }
+  }
+
+  /**
    * Two instances on one ledger asking at once: the ledger keeps the estimate to one charge (the other waits for it
    * in flight, or finds it released) and both queries use the same bounds.
    */
