@@ -251,7 +251,8 @@ final class AutoBoundsResolver {
       if (resolution.toEstimate().contains(c)) {
         lines.add(c.name() + ": bounds: auto, not estimated yet; this query would first spend epsilon "
             + plain(c) + (dataset.accounting() == Accounting.ZCDP ? " (rho " + charged(c).epsilon().toPlainString()
-            + " in the ledger)" : "") + " on them (its own ledger charge, '" + label(c) + "'), then reuse them; the bounded SQL "
+            + " in the ledger)" : "") + " on them (its own ledger charge, '" + label(c) + "'), then reuse them; the "
+            + "bounded SQL "
             + "shows placeholder bounds [" + fmt(PLACEHOLDER_LOWER) + ", " + fmt(PLACEHOLDER_UPPER) + "] until then");
       } else if (r == null) {
         lines.add(c.name() + ": bounds: auto, not estimated yet; this query does not need them");
