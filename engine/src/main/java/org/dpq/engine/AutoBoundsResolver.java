@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.dpq.budget.Accounting;
 import org.dpq.budget.ChargeOutcome;
 import org.dpq.budget.ChargeRequest;
 import org.dpq.budget.EntryKind;
 import org.dpq.budget.Ledger;
 import org.dpq.budget.LedgerEntry;
 import org.dpq.budget.MeasurementCost;
+import org.dpq.budget.Zcdp;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.catalog.Column;
 import org.dpq.engine.catalog.ColumnType;
@@ -135,13 +137,22 @@ final class AutoBoundsResolver {
     return new Resolution(resolved(toEstimate), toEstimate);
   }
 
-  /** The epsilon the estimates of {@code columns} would spend together. */
-  static PrivacyLoss cost(List<Column> columns) {
+  /** What the estimates of {@code columns} would charge together, in the ledger's accounting. */
+  PrivacyLoss cost(List<Column> columns) {
     PrivacyLoss total = PrivacyLoss.ZERO;
     for (Column c : columns) {
-      total = total.plus(loss(c));
+      total = total.plus(charged(c));
     }
     return total;
+  }
+
+  /**
+   * What one estimate charges: its epsilon share (delta 0) under basic accounting; under zCDP the rho of that pure
+   * epsilon-DP release, epsilon^2/2 rounded up ({@link Zcdp#pureRho}).
+   */
+  private PrivacyLoss charged(Column c) {
+    return dataset.accounting() == Accounting.ZCDP
+        ? new PrivacyLoss(Zcdp.pureRho(c.autoBounds().orElseThrow().epsilon()), java.math.BigDecimal.ZERO) : loss(c);
   }
 
   /**
@@ -166,7 +177,8 @@ final class AutoBoundsResolver {
     String label = label(c);
     ChargeRequest request = new ChargeRequest(dataset.name(), fingerprint, analyst, label, queryKey,
         ReleaseKey.sha256(queryKey),
-        List.of(new MeasurementCost(label, MechanismKind.LAPLACE.name(), loss(c))), loss(c));
+        List.of(new MeasurementCost(label, MechanismKind.LAPLACE.name(), charged(c))), charged(c),
+        dataset.accounting());
     long deadline = System.currentTimeMillis() + IN_FLIGHT_WAIT_MILLIS;
     while (true) {
       ChargeOutcome outcome = withinAllocations ? ledger.chargeWithinAllocation(request) : ledger.charge(request);
@@ -238,7 +250,9 @@ final class AutoBoundsResolver {
       Recorded r = recorded.get(key(c));
       if (resolution.toEstimate().contains(c)) {
         lines.add(c.name() + ": bounds: auto, not estimated yet; this query would first spend epsilon "
-            + plain(c) + " on them (its own ledger charge, '" + label(c) + "'), then reuse them; the bounded SQL "
+            + plain(c) + (dataset.accounting() == Accounting.ZCDP ? " (rho " + charged(c).epsilon().toPlainString()
+            + " in the ledger)" : "") + " on them (its own ledger charge, '" + label(c) + "'), then reuse them; the "
+            + "bounded SQL "
             + "shows placeholder bounds [" + fmt(PLACEHOLDER_LOWER) + ", " + fmt(PLACEHOLDER_UPPER) + "] until then");
       } else if (r == null) {
         lines.add(c.name() + ": bounds: auto, not estimated yet; this query does not need them");
@@ -265,6 +279,9 @@ final class AutoBoundsResolver {
 
   /** The dataset with every found recorded estimate in place and placeholder bounds on {@code placeholders}. */
   private Dataset resolved(List<Column> placeholders) {
+    if (dataset.columns().stream().noneMatch(Column::hasAutoBounds)) {
+      return dataset; // the dataset as declared (several tables too: auto bounds are single-table only)
+    }
     List<Column> columns = new ArrayList<>();
     for (Column c : dataset.columns()) {
       Recorded r = recorded.get(key(c));
@@ -276,7 +293,7 @@ final class AutoBoundsResolver {
         columns.add(c);
       }
     }
-    Dataset d = dataset;
+    Dataset d = dataset; // one table, rebuilt from its columns
     return new Dataset(d.name(), d.table(), d.source(), d.unit(), d.maxGroupsContributed(), d.maxRowsPerGroup(),
         d.budget(), d.defaults(), d.ledger(), columns, d.yamlPath(), d.limits(), d.maxRowsPerUnit(), d.accounting(),
         List.of());

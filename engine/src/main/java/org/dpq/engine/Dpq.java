@@ -272,11 +272,12 @@ public final class Dpq implements AutoCloseable {
   /**
    * Pays for and records the automatic bounds the query needs (each its own ledger charge, before the histogram
    * query reads data), then plans the query again with them. When the shares and the query together do not fit what
-   * remains of the dataset's budget, nothing is charged.
+   * remains of the dataset's budget (or, served, of the analyst's allocation), nothing is charged.
    */
   private Prepared withEstimatedBounds(String sql, QueryOptions options, Prepared placeholder,
       AutoBoundsResolver.Resolution bounds) {
-    PrivacyLoss both = AutoBoundsResolver.cost(bounds.toEstimate()).plus(placeholder.noisePlan().total());
+    // in the ledger's accounting (rho under zCDP); a query zCDP cannot account is refused here, before any charge
+    PrivacyLoss both = autoBounds.cost(bounds.toEstimate()).plus(chargeRequest(sql, options, placeholder).total());
     PrivacyLoss remaining = budgetStatus().remaining();
     if (!both.fitsWithin(remaining)) {
       throw new org.dpq.errors.BudgetExhaustedException(dataset.name(), both, remaining);

@@ -186,6 +186,58 @@ class AutoBoundsTest {
   }
 
   /**
+   * Under zCDP accounting the estimate is charged as the rho of a pure epsilon-DP release, epsilon^2/2 (0.125 for the
+   * share 0.5), beside the query's own rho; explain says so before; the chain verifies.
+   */
+  @Test
+  void underZcdpTheEstimateIsChargedItsRho() throws IOException {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    Files.writeString(yaml, Files.readString(yaml).replace("budget: { epsilon: 10, delta: 1.0e-5 }",
+        "budget: { epsilon: 10, delta: 1.0e-5, accounting: zcdp }"));
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      String sum = "SELECT SUM(income) AS s FROM pums";
+      assertTrue(dpq.explain(sum, ONE).bounds().get(1).startsWith("income: bounds: auto, not estimated yet; this "
+          + "query would first spend epsilon 0.5 (rho 0.125 in the ledger) on them"));
+      dpq.query(sum, ONE);
+      List<LedgerEntry> h = dpq.history();
+      assertEquals("bounds of pums.income", h.get(1).sql());
+      assertEquals(0, new BigDecimal("0.125").compareTo(h.get(1).cost().epsilon()), "rho = 0.5^2 / 2");
+      assertEquals(0, new BigDecimal("0.625").compareTo(dpq.budgetStatus().spent().epsilon()),
+          "0.125 for the bounds and 0.5 (= 1^2 / 2, Laplace) for the query");
+      assertTrue(dpq.verify().ok());
+    }
+  }
+
+  /**
+   * Two instances on one ledger asking at once: the ledger keeps the estimate to one charge (the other waits for it
+   * in flight, or finds it released) and both queries use the same bounds.
+   */
+  @Test
+  void twoInstancesAtOnceShareOneEstimate() throws Exception {
+    Path yaml = yaml(PumsFiles.pums("PUMS_dup.csv"));
+    try (Dpq a = TestSeams.openWithoutNoise(yaml); Dpq b = TestSeams.openWithoutNoise(yaml)) {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        List<java.util.concurrent.Future<QueryResult>> results = new ArrayList<>();
+        for (Dpq dpq : List.of(a, b)) {
+          results.add(pool.submit(() -> {
+            start.await();
+            return dpq.query("SELECT SUM(income) AS s FROM pums", ONE);
+          }));
+        }
+        start.countDown();
+        assertEquals(results.get(0).get().value(0, "s"), results.get(1).get().value(0, "s"));
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(1, boundsCharges(a, "income").size());
+      assertEquals(0, new BigDecimal("1.5").compareTo(a.budgetStatus().spent().epsilon()),
+          "one share and one query: the identical second query got the stored answer");
+    }
+  }
+
+  /**
    * Invariant 7 for the estimate: whatever fails after its charge (here the backend, then a histogram row outside the
    * bins), the charge stands, one ABANDON entry with the one note is written, and the exception is the one every
    * failure after a charge gives; nothing is recorded as bounds, so the next query pays for a new estimate.

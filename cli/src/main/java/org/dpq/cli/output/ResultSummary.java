@@ -23,6 +23,12 @@ final class ResultSummary {
     } catch (IOException e) {
       return "(result not readable)";
     }
+    if (root.path("found").isBoolean() && root.path("lower").isNumber() && root.path("upper").isNumber()) {
+      // an automatic bounds estimate (DP bounds of one column, recorded once and reused)
+      return !root.path("found").booleanValue() ? "no bounds found"
+          : "bounds [" + exact(root.path("lower").doubleValue()) + ", " + exact(root.path("upper").doubleValue())
+              + "]";
+    }
     JsonNode values = root.path("values");
     JsonNode cis = root.path("ci95");
     if (!values.isArray()) {
@@ -44,6 +50,11 @@ final class ResultSummary {
       sb.append(part);
     }
     return sb.toString();
+  }
+
+  /** A bound exactly (bin edges are powers of two): an integer without decimals, else the shortest double text. */
+  private static String exact(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 0x1p63 ? Long.toString((long) v) : Double.toString(v);
   }
 
   private static Object value(JsonNode v) {

@@ -629,10 +629,7 @@ final class DatasetValidator {
     return Optional.of(new AutoBounds(epsilon));
   }
 
-  /**
-   * Automatic bounds are estimated over the one table of a single-table dataset under basic accounting; each
-   * share must fit in the budget.
-   */
+  /** Automatic bounds are estimated over the one table of a single-table dataset; each share must fit the budget. */
   private void autoBoundsFit(Dataset d) {
     for (Column c : d.columns()) {
       if (c.autoBounds().isEmpty()) {
@@ -642,9 +639,6 @@ final class DatasetValidator {
       if (d.hasSeveralTables()) {
         problems.add(path, "automatic bounds are supported in a single-table dataset only for now; declare lower "
             + "and upper");
-      } else if (d.accounting() != Accounting.BASIC) {
-        problems.add(path, "automatic bounds are charged as pure epsilon and need budget.accounting: basic for now; "
-            + "declare lower and upper, or use basic accounting");
       } else if (d.unit() instanceof PrivacyUnit.ByColumn u && u.column().equalsIgnoreCase(c.name())) {
         problems.add(path, "the privacy unit column identifies people and is never summed; remove bounds");
       } else if (c.autoBounds().get().epsilon().compareTo(d.budget().epsilon()) > 0) {
