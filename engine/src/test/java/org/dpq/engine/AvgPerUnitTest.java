@@ -119,6 +119,38 @@ class AvgPerUnitTest {
     assertEquals(sum, r.getDouble(0, "s"), 1e-3);
   }
 
+  /**
+   * With {@code nullable: false} every person in a group has a value, so AVG_PER_UNIT divides by the units per group,
+   * the one count partition selection measures anyway: two measurements, not three, and the same answer.
+   */
+  @Test
+  void aNonNullableColumnSharesTheUnitCountOfPartitionSelection() throws Exception {
+    String sql = "SELECT educ, AVG_PER_UNIT(age) AS pu FROM pums GROUP BY educ";
+    Path nullable = PumsFiles.pumsYaml(dir.resolve("nullable"), "PUMS_dup.csv", "pid", 1, 4, "50");
+    Path nonNullable = dir.resolve("non-nullable").resolve("pums.yaml");
+    java.nio.file.Files.createDirectories(nonNullable.getParent());
+    java.nio.file.Files.writeString(nonNullable, java.nio.file.Files.readString(nullable)
+        .replace("upper: 100 }", "upper: 100, nullable: false }"));
+    QueryOptions options = QueryOptions.defaults().withEpsilon("1.0").withDelta("1e-6");
+    List<String> shared;
+    try (Dpq dpq = TestSeams.openWithoutNoise(nonNullable)) {
+      shared = dpq.explain(sql, options).measurements().stream().map(MeasurementExplanation::name).toList();
+      assertEquals(List.of("SUM over pid of MEAN((age - 50)) per pid", "COUNT(DISTINCT pid) [partition selection]"),
+          shared);
+      QueryResult r = dpq.query(sql, options);
+      // each person's rows are identical, so a person lies in one educ group; per-person means over PUMS_dup
+      Map<String, Double> reference = grouped("SELECT educ, AVG(age) FROM (SELECT DISTINCT pid, educ, CAST(age AS "
+          + "DOUBLE) AS age FROM read_csv('" + PumsFiles.pums("PUMS_dup.csv") + "', all_varchar = true)) GROUP BY educ");
+      assertTrue(r.rows().size() > 5, "groups released: " + r.rows().size());
+      for (int i = 0; i < r.rows().size(); i++) {
+        assertEquals(reference.get(r.getString(i, "educ")), r.getDouble(i, "pu"), 1e-6, r.getString(i, "educ"));
+      }
+    }
+    try (Dpq dpq = TestSeams.openWithoutNoise(nullable)) {
+      assertEquals(3, dpq.explain(sql, options).measurements().size(), "a nullable column has its own unit count");
+    }
+  }
+
   @Test
   void forRowUnitsItIsAvg() {
     Path yaml = PumsFiles.pumsYaml(dir.resolve("rows"), "PUMS_null.csv", "row", 1, 1, "50");

@@ -16,8 +16,8 @@ import org.jline.reader.ParsedLine;
 final class SqlCompleter implements Completer {
   static final List<String> KEYWORDS = List.of("SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT",
       "AS", "AND", "OR", "NOT", "IN", "BETWEEN", "LIKE", "IS", "NULL", "CASE", "WHEN", "THEN", "ELSE",
-      "END", "DISTINCT", "ASC", "DESC", "COUNT", "SUM", "AVG", "VAR_POP", "VARIANCE", "STDDEV", "STDDEV_POP",
-      "COALESCE", "CAST");
+      "END", "DISTINCT", "ASC", "DESC", "COUNT", "SUM", "AVG", "AVG_PER_UNIT", "VAR_POP", "VARIANCE", "STDDEV",
+      "STDDEV_POP", "COALESCE", "CAST");
 
   private final List<String> names = new ArrayList<>();
 

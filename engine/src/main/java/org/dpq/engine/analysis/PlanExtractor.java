@@ -249,6 +249,20 @@ final class PlanExtractor {
     return measurements.countValues(value.argument(), value.derivation());
   }
 
+  /**
+   * The count AVG_PER_UNIT of {@code value} divides by: the units per group (COUNT(DISTINCT unit), shared with
+   * partition selection and with every other AVG_PER_UNIT of such columns) when the value is a column declared
+   * {@code nullable: false}, since then every unit in a group has a value there; otherwise the units with a non-NULL
+   * value. Either way a unit adds 0 or 1.
+   */
+  private int unitCount(MeasurementSet measurements, ValueBound value, TableScan scan) {
+    if (value.argument() instanceof RexInputRef ref
+        && !declared(scan.getRowType().getFieldNames().get(ref.getIndex())).nullable()) {
+      return measurements.countUnits();
+    }
+    return measurements.unitsWithValues(value);
+  }
+
   private AggregateSpec aggregateSpec(AggregateCall call, String name, List<RexNode> rowExprs, TableScan scan,
       Optional<Integer> unitField, MeasurementSet measurements, java.util.Set<String> averaged) {
     SqlKind kind = call.getAggregation().getKind();
@@ -292,8 +306,8 @@ final class PlanExtractor {
       return unitField.isEmpty()
           ? new AggregateSpec.Mean(name, measurements.sum(value, mid), meanCount(measurements, value, scan), lower,
               upper)
-          : new AggregateSpec.Mean(name, measurements.unitMeans(value, mid), measurements.unitsWithValues(value), lower,
-              upper);
+          : new AggregateSpec.Mean(name, measurements.unitMeans(value, mid), unitCount(measurements, value, scan),
+              lower, upper);
     }
     return switch (kind) {
       case SUM, SUM0 -> {

@@ -135,6 +135,36 @@ class JoinsTest {
     assertTrue(move > 3, "the check (move <= R = 3) rejects the unbounded join");
   }
 
+  /**
+   * Issue 16: AVG_PER_UNIT through a private chain is the mean over customers of each customer's mean item price
+   * (all of its items, however many orders: 0 to 24 items each), not the row mean; its sensitivities are one
+   * customer's one mean (half of [0, 80]) and 1, R = 3 times below AVG's.
+   */
+  @Test
+  void perCustomerMeansThroughAPrivateChain() {
+    String sql = "SELECT AVG_PER_UNIT(i.price) FROM items i JOIN orders o ON i.order_id = o.order_id";
+    Map<Long, Integer> customerOf = new HashMap<>();
+    SHOP.orders().forEach(o -> customerOf.put(o.orderId(), o.customerId()));
+    Map<Integer, double[]> perCustomer = new HashMap<>();
+    for (ShopData.Item i : SHOP.items()) {
+      double[] sn = perCustomer.computeIfAbsent(customerOf.get(i.orderId()), c -> new double[2]);
+      sn[0] += i.price();
+      sn[1]++;
+    }
+    double expected = perCustomer.values().stream().mapToDouble(sn -> sn[0] / sn[1]).average().orElseThrow();
+    double rowMean = SHOP.items().stream().mapToDouble(ShopData.Item::price).average().orElseThrow();
+    Path yaml = SHOP.write(tmp.resolve("per-unit-mean"), ShopData.YAML);
+    assertEquals(expected, answer(yaml, sql).get("all"), 1e-6);
+    assertTrue(Math.abs(expected - rowMean) > 1e-3, "the data must tell the two means apart");
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      var perUnit = dpq.explain(sql, org.dpq.engine.QueryOptions.defaults()).measurements();
+      var avg = dpq.explain(sql.replace("AVG_PER_UNIT", "AVG"), org.dpq.engine.QueryOptions.defaults())
+          .measurements();
+      assertEquals(List.of(40.0, 1.0), perUnit.stream().map(m -> m.l1()).toList());
+      assertEquals(List.of(120.0, 3.0), avg.stream().map(m -> m.l1()).toList());
+    }
+  }
+
   @Test
   void aChainWithoutItsMiddleTableStillFindsTheUnit() {
     String sql = "SELECT c.region, SUM(o.amount) FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
