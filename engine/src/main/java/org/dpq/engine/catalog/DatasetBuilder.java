@@ -127,6 +127,17 @@ public final class DatasetBuilder {
       return this;
     }
 
+    /**
+     * A joint key domain ({@code key_domains:}): the distinct rows of the public table {@code publicTable} are the
+     * valid combinations of this table's columns; {@code columns} maps each of them to its column there, in order.
+     */
+    public Table keyDomain(String publicTable, Map<String, String> columns) {
+      @SuppressWarnings("unchecked")
+      List<Object> domains = (List<Object>) document.computeIfAbsent("key_domains", k -> new java.util.ArrayList<>());
+      domains.add(Map.of("table", publicTable, "columns", new LinkedHashMap<>(columns)));
+      return this;
+    }
+
     /** A public table (no unit's data) with this unique key column. */
     public Table publicKey(String key) {
       document.put("public", true);

@@ -287,4 +287,35 @@ class JointKeyDomainTest {
     // a query that does not group by both columns needs no public table
     new Analyzer().analyze(d, "SELECT carrier, COUNT(*) FROM shipments GROUP BY carrier");
   }
+
+  @Test
+  void theBuilderDeclaresTheSameJointDomainAsTheYaml() {
+    Path dir = tmp.resolve("builder");
+    Dataset fromYaml = DatasetLoader.load(SHOP.write(dir, ShopData.JOINT_YAML));
+    Map<String, String> columns = new java.util.LinkedHashMap<>();
+    columns.put("carrier", "carrier");
+    columns.put("speed", "speed");
+    Dataset built = Dataset.builder("shop").privacyUnit("customers", "customer_id").maxGroupsContributed(2)
+        .maxRowsPerGroup(3).budget("1000.0", "1.0e-3").defaults("1.0", "1.0e-6").baseDir(dir)
+        .table("customers", t -> t.csv(dir.resolve("customers.csv")).column("customer_id",
+            org.dpq.engine.catalog.ColumnType.INT))
+        .table("orders", t -> t.csv(dir.resolve("orders.csv")).unitVia("customer_id", "customers.customer_id")
+            .column("order_id", org.dpq.engine.catalog.ColumnType.LONG)
+            .column("customer_id", org.dpq.engine.catalog.ColumnType.INT))
+        .table("shipments", t -> t.csv(dir.resolve("shipments.csv")).unitVia("order_id", "orders.order_id")
+            .keyDomain("services", columns).column("shipment_id", org.dpq.engine.catalog.ColumnType.LONG)
+            .column("order_id", org.dpq.engine.catalog.ColumnType.LONG)
+            .column("carrier", org.dpq.engine.catalog.ColumnType.STRING)
+            .column("speed", org.dpq.engine.catalog.ColumnType.STRING))
+        .table("services", t -> t.csv(dir.resolve("services.csv")).publicKey("service_id")
+            .column("service_id", org.dpq.engine.catalog.ColumnType.INT)
+            .column("carrier", org.dpq.engine.catalog.ColumnType.STRING)
+            .column("speed", org.dpq.engine.catalog.ColumnType.STRING))
+        .build();
+    List<org.dpq.engine.catalog.KeyDomain> want = List.of(new org.dpq.engine.catalog.KeyDomain("services",
+        List.of("carrier", "speed"), List.of("carrier", "speed")));
+    assertEquals(want, fromYaml.tableSpec("shipments").orElseThrow().keyDomains());
+    assertEquals(want, built.tableSpec("shipments").orElseThrow().keyDomains());
+    assertEquals(List.of(), built.tableSpec("orders").orElseThrow().keyDomains());
+  }
 }

@@ -26,13 +26,16 @@ class TpchDatasetTest {
   void theYamlDeclaresTheCustomerAsTheUnitAndDuckDbLoadsEveryTable() {
     Path yaml = TpchGenerator.writeWithYaml(dir, 0.01, 19920101L);
     Dataset d = DatasetLoader.load(yaml);
-    assertEquals(List.of("customer", "lineitem", "nation", "orders", "part", "region", "supplier"),
+    assertEquals(List.of("customer", "flag_status", "lineitem", "nation", "orders", "part", "region", "supplier"),
         d.allTables().stream().map(TableSpec::name).sorted().toList());
     assertEquals(new TableSpec.Link.Unit(), d.tableSpec("customer").orElseThrow().link());
     assertEquals(new TableSpec.Link.Private("o_custkey", new ColumnRef("customer", "c_custkey")),
         d.tableSpec("orders").orElseThrow().link());
     assertEquals(new TableSpec.Link.Private("l_orderkey", new ColumnRef("orders", "o_orderkey")),
         d.tableSpec("lineitem").orElseThrow().link());
+    assertEquals(new TableSpec.Link.Public("fs_key"), d.tableSpec("flag_status").orElseThrow().link());
+    assertEquals(List.of(new org.dpq.engine.catalog.KeyDomain("flag_status", List.of("l_returnflag", "l_linestatus"),
+        List.of("fs_returnflag", "fs_linestatus"))), d.tableSpec("lineitem").orElseThrow().keyDomains());
     for (String[] pub : new String[][] {{"nation", "n_nationkey"}, {"region", "r_regionkey"},
         {"supplier", "s_suppkey"}, {"part", "p_partkey"}}) {
       assertEquals(new TableSpec.Link.Public(pub[1]), d.tableSpec(pub[0]).orElseThrow().link());

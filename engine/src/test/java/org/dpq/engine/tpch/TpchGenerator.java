@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * A seeded TPC-H generator (test-only, shipped in the engine test-jar so that the bench can use it): writes region,
- * nation, supplier, part, customer, orders and lineitem as Parquet files at a scale factor, in an in-process DuckDB,
- * without the DuckDB tpch extension and without the network. Owns no privacy property; it only makes data.
+ * nation, supplier, part, customer, orders, lineitem and flag_status (Q1's valid pairs) as Parquet files at a scale
+ * factor, in an in-process DuckDB, without the DuckDB tpch extension and without the network. Owns no privacy property; it only makes data.
  *
  * <p>Cardinalities follow the TPC-H specification (5 regions, 25 nations, SF x 10,000 suppliers, 200,000 parts,
  * 150,000 customers, 1,500,000 orders, 1 to 7 lines per order) and so do the value distributions the seven queries
@@ -38,7 +38,14 @@ import java.util.Map;
 public final class TpchGenerator {
   /** The tables written, in dependency order. */
   public static final List<String> TABLES = List.of("region", "nation", "supplier", "part", "customer", "orders",
-      "lineitem");
+      "lineitem", "flag_status");
+
+  /**
+   * The (return flag, line status) pairs Q1 can meet (the specification's lines: R and A are received, so shipped,
+   * by 1995-06-17, hence status F; N lines are F or O): the public table flag_status, lineitem's joint key domain.
+   */
+  public static final List<List<String>> FLAG_STATUS = List.of(List.of("A", "F"), List.of("N", "F"),
+      List.of("N", "O"), List.of("R", "F"));
 
   /** The five regions of the specification, by key. */
   public static final List<String> REGIONS = List.of("AFRICA", "AMERICA", "ASIA", "EUROPE", "MIDDLE EAST");
@@ -243,6 +250,13 @@ public final class TpchGenerator {
           + "FROM o JOIN (SELECT l_orderkey, COUNT(*) AS n, COUNT(*) FILTER (WHERE l_linestatus = 'F') AS f, "
           + "SUM(l_extendedprice * (1 + l_tax) * (1 - l_discount)) AS total FROM lineitem GROUP BY l_orderkey) x "
           + "ON x.l_orderkey = o.o_orderkey ORDER BY o.o_orderkey");
+      StringBuilder pairs = new StringBuilder();
+      for (int i = 0; i < FLAG_STATUS.size(); i++) {
+        pairs.append(i == 0 ? "" : ", ").append("(").append(i + 1).append(", '").append(FLAG_STATUS.get(i).get(0))
+            .append("', '").append(FLAG_STATUS.get(i).get(1)).append("')");
+      }
+      s.execute("CREATE TEMP TABLE flag_status AS SELECT CAST(k AS BIGINT) AS fs_key, f AS fs_returnflag, "
+          + "st AS fs_linestatus FROM (VALUES " + pairs + ") t(k, f, st)");
       s.execute("DROP TABLE l");
       s.execute("DROP TABLE o");
       Map<String, Long> rows = new LinkedHashMap<>();

@@ -94,4 +94,24 @@ class TpchQueriesTest {
       }
     }
   }
+
+  /**
+   * Q1 releases exactly the four (flag, status) pairs of the public table flag_status (lineitem's joint key domain),
+   * not the 3 x 2 product of the two columns' own domains: (A, O) and (R, O), which no line can have, are not
+   * released as pure noise.
+   */
+  @org.junit.jupiter.api.Test
+  void q1ReleasesTheFourPublicPairsOfFlagStatus() {
+    try (Dpq dpq = TestSeams.openWithoutNoise(yaml)) {
+      QueryResult r = dpq.query(TpchQuery.Q1.sqlWithoutLimit());
+      List<List<String>> pairs = new ArrayList<>();
+      for (List<Cell> row : r.rows()) {
+        pairs.add(List.of(String.valueOf(row.get(0).value()), String.valueOf(row.get(1).value())));
+      }
+      assertEquals(TpchGenerator.FLAG_STATUS, pairs.stream().sorted(java.util.Comparator.comparing(Object::toString))
+          .toList());
+      assertTrue(dpq.explain(TpchQuery.Q1.sql(), org.dpq.engine.QueryOptions.defaults()).keys().get(0)
+          .contains("(l_returnflag, l_linestatus): 4 public pairs from flag_status"));
+    }
+  }
 }
