@@ -23,13 +23,15 @@ import java.util.stream.Stream;
  * line, next to DuckDB's plain query over the same CSV (in this JVM, after a warm-up, native library loaded).
  * Every query uses a new epsilon, so none is answered from the ledger's stored answers.
  *
- * <p>Usage: {@code CliCalls --rows N --dir DIR [--dpq ./dpq] [--reps R]}; the CSV is generated once in DIR
+ * <p>Usage: {@code CliCalls --rows N --dir DIR [--dpq ./dpq] [--before OTHER/dpq] [--reps R]}; the CSV is generated once in DIR
  * (seeded), the ledger and the cache folder are deleted at the start.
  */
 public final class CliCalls {
   private static final String GROUPED = "SELECT grp, COUNT(*) AS n, SUM(amount) AS total FROM people GROUP BY grp";
   private static final String PLAIN = "SELECT grp, COUNT(*) AS n, SUM(amount) AS total FROM read_csv(%s, header = "
       + "true, columns = {'pid': 'BIGINT', 'grp': 'BIGINT', 'amount': 'DOUBLE'}) GROUP BY grp";
+
+  private static final String TIME = "/usr/bin/time";
 
   private CliCalls() {}
 
@@ -39,6 +41,9 @@ public final class CliCalls {
     int reps = Integer.parseInt(opt.getOrDefault("reps", "3"));
     Path dir = Path.of(opt.getOrDefault("dir", "/tmp/dpq-cli"));
     String dpq = opt.getOrDefault("dpq", "./dpq");
+    // Another launcher (e.g. a copy of an earlier build's dpq and cli/target) whose later calls run interleaved
+    // with this one's, on the same files, ledger and typed copy: before and after side by side in one run.
+    String before = opt.get("before");
     Files.createDirectories(dir);
     Path csv = dir.resolve("people.csv");
     if (!Files.exists(csv)) {
@@ -58,15 +63,21 @@ public final class CliCalls {
         + "  grp: { type: int, public_values: [" + domain + "] }\n  amount: { type: double, lower: 0, upper: 100 }\n");
     deleteTree(dir.resolve("dpq-cache"));
     Files.deleteIfExists(dir.resolve("people.ledger.db"));
-    System.out.println("| call | wall s | dpq --verbose phases |");
-    System.out.println("|---|---:|---|");
+    System.out.println("| call | wall s | cpu s | dpq --verbose phases |");
+    System.out.println("|---|---:|---:|---|");
     call(dpq, "explain (first: full hash, no stamp)", List.of("explain", "--dataset", yaml.toString(), "--verbose", GROUPED));
     int eps = 1;
     call(dpq, "query (first: load CSV, write typed copy)", query(yaml, eps++));
     // The same first-call work without writing the copy: the difference is what writing the copy costs.
     call(dpq, "query (cache off: load CSV, no copy)", query(yaml, eps++), "off");
     for (int i = 0; i < reps; i++) {
+      if (before != null) {
+        call(before, "before: explain (later)", List.of("explain", "--dataset", yaml.toString(), "--verbose", GROUPED));
+      }
       call(dpq, "explain (later)", List.of("explain", "--dataset", yaml.toString(), "--verbose", GROUPED));
+      if (before != null) {
+        call(before, "before: query (later)", query(yaml, eps++));
+      }
       call(dpq, "query (later)", query(yaml, eps++));
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
@@ -78,7 +89,7 @@ public final class CliCalls {
             // drain
           }
         }
-        System.out.printf(Locale.ROOT, "| DuckDB plain GROUP BY on the CSV (in-process%s) | %.2f | |%n",
+        System.out.printf(Locale.ROOT, "| DuckDB plain GROUP BY on the CSV (in-process%s) | %.2f | | |%n",
             i == 0 ? ", first" : "", (System.nanoTime() - t) / 1e9);
       }
     }
@@ -94,6 +105,11 @@ public final class CliCalls {
 
   private static void call(String dpq, String label, List<String> args, String cacheDir) throws Exception {
     List<String> cmd = new ArrayList<>();
+    // The call's CPU time (user + system, all its threads), which the machine's load changes less than wall.
+    boolean timed = Files.isExecutable(Path.of(TIME));
+    if (timed) {
+      cmd.addAll(List.of(TIME, "-f", "dpq-cpu %U %S"));
+    }
     cmd.add(dpq);
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -105,9 +121,11 @@ public final class CliCalls {
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     int rc = p.waitFor();
     double s = (System.nanoTime() - t) / 1e9;
+    double cpu = err.lines().filter(l -> l.startsWith("dpq-cpu ")).findFirst()
+        .map(l -> Double.parseDouble(l.split(" ")[1]) + Double.parseDouble(l.split(" ")[2])).orElse(Double.NaN);
     String phases = err.lines().filter(l -> l.startsWith("dpq: time:")).findFirst().orElse("exit " + rc + ": " + err.strip())
         .replace("dpq: time: ", "");
-    System.out.printf(Locale.ROOT, "| %s | %.2f | %s |%n", label, s, phases);
+    System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %s |%n", label, s, cpu, phases);
   }
 
   /** pid: about 5 rows per person; grp: 50 values; amount: [0, 100) with two decimals. Seeded. */
