@@ -26,7 +26,8 @@ import org.dpq.errors.QueryRejectedException;
  * unit; a DOUBLE column only with a public domain); the aggregates COUNT(*), COUNT(col), COUNT(DISTINCT unit),
  * COUNT(DISTINCT col) (at most R distinct values per unit and group),
  * and SUM, AVG, AVG_PER_UNIT ({@link AvgPerUnit}), VAR_POP, VARIANCE/VAR_SAMP, STDDEV/STDDEV_POP/STDDEV_SAMP over
- * plain numeric columns with bounds; HAVING, ORDER BY (over SELECT outputs), LIMIT/OFFSET and arithmetic over aggregate outputs.
+ * plain numeric columns with bounds; HAVING, ORDER BY (over SELECT outputs), LIMIT/OFFSET and arithmetic over
+ * aggregate outputs.
  *
  * <p>Variance: VARIANCE/VAR_SAMP and STDDEV/STDDEV_SAMP are answered as the <em>population</em> variance and
  * standard deviation (like VAR_POP/STDDEV_POP). At the group sizes DP needs, n/(n-1) is negligible next to the

@@ -29,7 +29,8 @@ import org.dpq.mechanisms.QuantileTree;
  * Rewrites a {@link DpPlan} into the bounded aggregation of DESIGN.md and emits it as SQL for one backend
  * dialect, built with {@code RelBuilder} and {@code RelToSqlConverter}. Owns invariant 3 in the executed query:
  * rows are filtered and clamped to the column bounds; each unit's rows are pre-aggregated per group and limited
- * to R rows' worth (counts capped at min(n, R); a sum of n values scaled to min(n, R) times their mean); each
+ * to R rows' worth (counts capped at min(n, R); a sum of n values scaled to min(n, R) times their mean; for
+ * AVG_PER_UNIT, one value's worth: the unit's mean, and 1 in its count of units with a value); each
  * unit keeps at most G groups, chosen by a secret-keyed hash of (unit, keys) on the pre-aggregated rows; the
  * kept sums are clamped to {@code [perUnitLower, perUnitUpper]} (defence in depth: scaling alone keeps them
  * there up to rounding); only then are units summed per group. Rows whose key lies outside a declared public
