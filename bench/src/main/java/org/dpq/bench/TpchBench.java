@@ -24,6 +24,7 @@ import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.DatasetLoader;
+import org.dpq.engine.execution.BackendPublicTuples;
 import org.dpq.engine.execution.DuckDbBackend;
 import org.dpq.engine.execution.DuckDbDialect;
 import org.dpq.engine.release.BudgetAllocator;
@@ -89,8 +90,9 @@ public final class TpchBench {
         // as DuckDbBackend does, so that the bounded SQL runs here as it runs there
         s.execute("SET disabled_optimizers = 'top_n_window_elimination'");
       }
-      System.out.printf(Locale.ROOT, "plain DuckDB: loaded the 7 tables in %.1f s; lineitem %,d rows, customers %,d "
-          + "(%,d with orders); most lines of one customer %d, most orders %d%n", seconds(t0),
+      System.out.printf(Locale.ROOT, "plain DuckDB: loaded the %d tables in %.1f s; lineitem %,d rows, customers %,d "
+          + "(%,d with orders); most lines of one customer %d, most orders %d%n", TpchGenerator.TABLES.size(),
+          seconds(t0),
           scalar(plain, "SELECT COUNT(*) FROM lineitem"), scalar(plain, "SELECT COUNT(*) FROM customer"),
           scalar(plain, "SELECT COUNT(DISTINCT o_custkey) FROM orders"),
           scalar(plain, "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM lineitem JOIN orders ON l_orderkey = "
@@ -202,7 +204,7 @@ public final class TpchBench {
       for (TpchQuery q : queries) {
         Map<String, List<Double>> exact = TpchQuery.rowsByKey(plain, q.sqlWithoutLimit(), q.keys());
         List<String> exactTop = new ArrayList<>(exact.keySet()); // the DP forms order by the released value
-        DpPlan plan = new Analyzer().analyze(d, q.sql());
+        DpPlan plan = new Analyzer(BackendPublicTuples.fromFiles(d)).analyze(d, q.sql());
         long tb = System.nanoTime();
         List<Object[]> bounded = backend.execute(new Rewriter().rewrite(plan, DuckDbDialect.INSTANCE,
             new SecureRandom().nextLong()).sql());
@@ -268,7 +270,7 @@ public final class TpchBench {
   private static void profile(Connection plain, Path yaml, List<TpchQuery> queries) throws SQLException {
     Dataset d = DatasetLoader.load(yaml);
     for (TpchQuery q : queries) {
-      DpPlan plan = new Analyzer().analyze(d, q.sql());
+      DpPlan plan = new Analyzer(BackendPublicTuples.fromFiles(d)).analyze(d, q.sql());
       Rewriter rewriter = new Rewriter();
       System.out.printf(Locale.ROOT, "%n==== %s: group-limit probe %s%n", q,
           rewriter.groupLimitProbe(plan, DuckDbDialect.INSTANCE).isPresent() ? "offered" : "none (aggregate-first)");
@@ -304,7 +306,7 @@ public final class TpchBench {
     System.out.printf(Locale.ROOT, "%-4s | %-15s | %-22s | %-22s | %-22s | %s%n", "q", "order", "bounded (as rewritten)",
         "bounded, TRY per AND", "DP form without DP", "same rows");
     for (TpchQuery q : queries) {
-      DpPlan plan = new Analyzer().analyze(d, q.sql());
+      DpPlan plan = new Analyzer(BackendPublicTuples.fromFiles(d)).analyze(d, q.sql());
       Rewriter rewriter = new Rewriter();
       org.dpq.engine.rewrite.GroupLimit order = org.dpq.engine.rewrite.GroupLimit.AGGREGATE_FIRST;
       java.util.Optional<String> probe = rewriter.groupLimitProbe(plan, DuckDbDialect.INSTANCE);

@@ -649,8 +649,8 @@ public final class Dpq implements AutoCloseable {
         return BackendPublicTuples.over(loaded != null ? loaded : backend()).read(table, columns);
       }
       long start = System.nanoTime();
-      try (Backend one = DuckDbBackend.open(dataset.single(table))) {
-        return BackendPublicTuples.over(one).read(table, columns);
+      try {
+        return BackendPublicTuples.fromFiles(dataset).read(table, columns);
       } finally {
         loadNanos += System.nanoTime() - start;
       }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * each column's name, type, bounds, public values, source column ({@code from}) and automatic-bounds share, in
  * order. Any change to these gives a different fingerprint (up to SHA-256 collisions); the same bytes under another
  * path or name, or a changed budget, defaults or ledger location, give the same one. A dataset of several tables
- * adds every table's source, declarations and link ({@code unit_via}, {@code public} and {@code key}).
+ * adds every table's source, declarations and link ({@code unit_via}, {@code public} and {@code key}), and its joint
+ * key domains ({@code key_domains}).
  *
  * <p>What it does not cover: a JDBC source is identified by its URL without credentials (user info, {@code user},
  * {@code password} and similar parameters are dropped) plus the table name, not by the table's content, so
@@ -71,6 +72,15 @@ public final class Fingerprint {
         source(outer, t.source(), stamps);
         schema(outer, d.single(t));
         link(outer, t.link());
+        for (KeyDomain k : t.keyDomains()) {
+          // only when declared, so that datasets without joint key domains keep their fingerprints
+          text(outer, "key_domain:" + k.table());
+          number(outer, k.columns().size());
+          for (int i = 0; i < k.columns().size(); i++) {
+            text(outer, k.columns().get(i));
+            text(outer, k.publicColumns().get(i));
+          }
+        }
       }
     }
     return HexFormat.of().formatHex(outer.digest());

@@ -26,6 +26,18 @@ public final class BackendPublicTuples implements PublicTuples {
     return new BackendPublicTuples(t -> backend);
   }
 
+  /**
+   * Reads each public table of {@code dataset} (CSV or Parquet) through an embedded DuckDB that loads that table alone,
+   * opened and closed per read: no private table is loaded (what {@code explain} and analysis-only tools need).
+   */
+  public static PublicTuples fromFiles(org.dpq.engine.catalog.Dataset dataset) {
+    return (table, columns) -> {
+      try (DuckDbBackend one = DuckDbBackend.open(dataset.single(table))) {
+        return over(one).read(table, columns);
+      }
+    };
+  }
+
   @Override
   public List<List<String>> read(TableSpec table, List<String> columns) {
     if (table.isPrivate()) {

@@ -318,4 +318,18 @@ class JointKeyDomainTest {
     assertEquals(want, built.tableSpec("shipments").orElseThrow().keyDomains());
     assertEquals(List.of(), built.tableSpec("orders").orElseThrow().keyDomains());
   }
+
+  @Test
+  void theFingerprintCoversTheJointDomain() {
+    String with = org.dpq.engine.catalog.Fingerprint.of(DatasetLoader.load(SHOP.write(tmp.resolve("f1"),
+        yaml(2, 3, true))));
+    String without = org.dpq.engine.catalog.Fingerprint.of(DatasetLoader.load(SHOP.write(tmp.resolve("f2"),
+        yaml(2, 3, false))));
+    String swapped = org.dpq.engine.catalog.Fingerprint.of(DatasetLoader.load(SHOP.write(tmp.resolve("f3"),
+        yaml(2, 3, true).replace("{ carrier: carrier, speed: speed }", "{ speed: speed, carrier: carrier }"))));
+    assertTrue(!with.equals(without) && !with.equals(swapped) && !without.equals(swapped),
+        "declaring, dropping or reordering a joint key domain changes the fingerprint");
+    assertEquals(with, org.dpq.engine.catalog.Fingerprint.of(DatasetLoader.load(SHOP.write(tmp.resolve("f4"),
+        yaml(2, 3, true)))), "the same declaration and files give the same fingerprint");
+  }
 }
