@@ -27,18 +27,11 @@ import org.dpq.mechanisms.PrivacyLoss;
  */
 public final class PlanningWarmup {
   private static final String DATASET = """
-      name: warmup
-      table: warmup
-      source: { csv: warmup-never-read.csv }
-      privacy_unit: unit
-      max_groups_contributed: 1
-      max_rows_per_group: 1
-      budget: { epsilon: 1.0, delta: 1.0e-6 }
-      defaults: { epsilon: 1.0, delta: 0 }
-      columns:
-        unit:  { type: long }
-        grp:   { type: int, public_values: ["1", "2"] }
-        x:     { type: double, lower: 0, upper: 1 }
+      { name: warmup, table: warmup, source: { csv: warmup-never-read.csv }, privacy_unit: unit,
+        max_groups_contributed: 1, max_rows_per_group: 1,
+        budget: { epsilon: 1.0, delta: 1.0e-6 }, defaults: { epsilon: 1.0, delta: 0 },
+        columns: { unit: { type: long }, grp: { type: int, public_values: ["1", "2"] },
+                   x: { type: double, lower: 0, upper: 1 } } }
       """;
   /** The common shape: a filter, public groups, COUNT, SUM and AVG. */
   private static final String QUERY =
