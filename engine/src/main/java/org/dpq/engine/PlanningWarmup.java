@@ -27,18 +27,11 @@ import org.dpq.mechanisms.PrivacyLoss;
  */
 public final class PlanningWarmup {
   private static final String DATASET = """
-      name: warmup
-      table: warmup
-      source: { csv: warmup-never-read.csv }
-      privacy_unit: unit
-      max_groups_contributed: 1
-      max_rows_per_group: 1
-      budget: { epsilon: 1.0, delta: 1.0e-6 }
-      defaults: { epsilon: 1.0, delta: 0 }
-      columns:
-        unit:  { type: long }
-        grp:   { type: int, public_values: ["1", "2"] }
-        x:     { type: double, lower: 0, upper: 1 }
+      { name: warmup, table: warmup, source: { csv: warmup-never-read.csv }, privacy_unit: unit,
+        max_groups_contributed: 1, max_rows_per_group: 1,
+        budget: { epsilon: 1.0, delta: 1.0e-6 }, defaults: { epsilon: 1.0, delta: 0 },
+        columns: { unit: { type: long }, grp: { type: int, public_values: ["1", "2"] },
+                   x: { type: double, lower: 0, upper: 1 } } }
       """;
   /** The common shape: a filter, public groups, COUNT, SUM and AVG. */
   private static final String QUERY =
@@ -52,8 +45,24 @@ public final class PlanningWarmup {
    * and the duplicated planning then costs more than the overlap gains.
    */
   public static Optional<Thread> startWhenACoreIsIdle() {
-    return coreIdle(loadAverage(), Runtime.getRuntime().availableProcessors()) ? Optional.of(start())
-        : Optional.empty();
+    String mode = System.getProperty(MODE_PROPERTY, "auto");
+    return wanted(mode, () -> coreIdle(loadAverage(), Runtime.getRuntime().availableProcessors()))
+        ? Optional.of(start()) : Optional.empty();
+  }
+
+  /**
+   * The JVM property that overrides the load check, for measuring the warm-up both ways (e.g.
+   * {@code DPQ_JAVA_OPTS=-Ddpq.warmup=always ./dpq ...}): {@code always}, {@code never} or {@code auto} (the default).
+   */
+  static final String MODE_PROPERTY = "dpq.warmup";
+
+  /** Whether to warm up under {@code mode}; an unknown mode counts as {@code auto}. */
+  static boolean wanted(String mode, java.util.function.BooleanSupplier coreIdle) {
+    return switch (mode) {
+      case "always" -> true;
+      case "never" -> false;
+      default -> coreIdle.getAsBoolean();
+    };
   }
 
   /**

@@ -28,7 +28,12 @@ class DpqSetupTest {
 
   /** A dataset whose CSV lacks the declared column {@code grp}: any load of it fails. */
   private Path unloadable() throws IOException {
-    Files.writeString(tmp.resolve("t.csv"), "pid,other\n1,a\n2,b\n");
+    return dataset("pid,other\n1,a\n2,b\n");
+  }
+
+  /** The dataset {@code t} (pid, grp with public values a and b) over a CSV with {@code csv} in it. */
+  private Path dataset(String csv) throws IOException {
+    Files.writeString(tmp.resolve("t.csv"), csv);
     return Files.writeString(tmp.resolve("t.yaml"), """
         name: t
         table: t
@@ -87,20 +92,7 @@ class DpqSetupTest {
    */
   @Test
   void aLedgerThatCannotChargeStopsTheQueryBeforeTheBackendWithTheSetupInTheBackground() throws Exception {
-    Files.writeString(tmp.resolve("t.csv"), "pid,grp\n1,a\n2,b\n");
-    Path yaml = Files.writeString(tmp.resolve("t.yaml"), """
-        name: t
-        table: t
-        source: { csv: t.csv }
-        privacy_unit: pid
-        max_groups_contributed: 1
-        max_rows_per_group: 1
-        budget: { epsilon: 5, delta: 0 }
-        defaults: { epsilon: 1, delta: 0 }
-        columns:
-          pid: { type: int }
-          grp: { type: string, public_values: ["a", "b"] }
-        """);
+    Path yaml = dataset("pid,grp\n1,a\n2,b\n");
     try (Dpq dpq = Dpq.open(yaml, (phase, nanos) -> phases.add(phase))) {
       dpq.startPlannerSetup();
       try (java.sql.Connection lock = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("t.ledger.db"));

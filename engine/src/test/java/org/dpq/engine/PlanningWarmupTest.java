@@ -27,6 +27,15 @@ class PlanningWarmupTest {
   }
 
   @Test
+  void thePropertyOverridesTheLoadCheckBothWays() {
+    assertTrue(PlanningWarmup.wanted("always", () -> false));
+    assertFalse(PlanningWarmup.wanted("never", () -> true));
+    assertTrue(PlanningWarmup.wanted("auto", () -> true));
+    assertFalse(PlanningWarmup.wanted("auto", () -> false));
+    assertFalse(PlanningWarmup.wanted("sometimes", () -> false), "unknown: the load check decides");
+  }
+
+  @Test
   void runsAsADaemonThatEndsByItself() throws Exception {
     Thread t = PlanningWarmup.start();
     assertTrue(t.isDaemon(), "must never keep the process alive");
