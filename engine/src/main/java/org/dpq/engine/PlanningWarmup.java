@@ -40,19 +40,21 @@ public final class PlanningWarmup {
   private PlanningWarmup() {}
 
   /**
-   * Starts the warm-up when a core is idle ({@link #coreIdle}) and returns its thread, else returns empty: on a
-   * busy machine a second thread only competes with the main one (and with everything else) for the same cores,
-   * and the duplicated planning then costs more than the overlap gains.
+   * Starts the warm-up when {@value #MODE_PROPERTY} asks for it ({@code always}, or {@code auto} and a core is idle,
+   * {@link #coreIdle}) and returns its thread, else returns empty. The default is {@code never}: measured on the
+   * quiet 2-core machine (bench/README, 7 December), forcing it on left the {@code plan} phase and the wall time of a
+   * later {@code explain} unchanged (plan 419-461 ms on, 442-466 ms off) for about 0.2 s more CPU, and on a busy
+   * machine a second thread only competes with the main one for the same cores.
    */
   public static Optional<Thread> startWhenACoreIsIdle() {
-    String mode = System.getProperty(MODE_PROPERTY, "auto");
+    String mode = System.getProperty(MODE_PROPERTY, "never");
     return wanted(mode, () -> coreIdle(loadAverage(), Runtime.getRuntime().availableProcessors()))
         ? Optional.of(start()) : Optional.empty();
   }
 
   /**
    * The JVM property that overrides the load check, for measuring the warm-up both ways (e.g.
-   * {@code DPQ_JAVA_OPTS=-Ddpq.warmup=always ./dpq ...}): {@code always}, {@code never} or {@code auto} (the default).
+   * {@code DPQ_JAVA_OPTS=-Ddpq.warmup=always ./dpq ...}): {@code always}, {@code never} (the default) or {@code auto}.
    */
   static final String MODE_PROPERTY = "dpq.warmup";
 
