@@ -14,6 +14,7 @@ import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.Source;
 import org.dpq.errors.BackendException;
+import org.postgresql.PGConnection;
 
 /**
  * The shared-database backend: runs bounded queries on the PostgreSQL server of a dataset whose source is
@@ -51,7 +52,11 @@ public final class PostgresBackend implements Backend {
   }
 
   private final Connector connector;
-  private final RunningStatements<Statement> running = new RunningStatements<>(Statement::cancel);
+  /**
+   * Cancelled through the connection's cancel key, not {@link Statement#cancel()}: pgjdbc sends the latter once per
+   * execution, so a request that reached the server before the query did would leave the repeats unsent.
+   */
+  private final RunningStatements<Statement> running = new RunningStatements<>(PostgresBackend::cancel);
   private final String exposure;
   private final org.dpq.engine.catalog.Limits limits;
   private final String datasetName;
@@ -182,6 +187,15 @@ public final class PostgresBackend implements Backend {
   @Override
   public int cancelRunning() {
     return running.cancelAll();
+  }
+
+  private static void cancel(Statement s) throws SQLException {
+    Connection c = s.getConnection();
+    if (c.isWrapperFor(PGConnection.class)) {
+      c.unwrap(PGConnection.class).cancelQuery();
+    } else {
+      s.cancel();
+    }
   }
 
   /**

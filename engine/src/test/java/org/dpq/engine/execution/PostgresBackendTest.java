@@ -222,4 +222,29 @@ class PostgresBackendTest {
       }
     }
   }
+  /**
+   * One Ctrl-C is enough, even when it comes before PostgreSQL has started the statement (here: as soon as the
+   * statement is registered, usually while the transaction's limits are still being set): the request is repeated
+   * until the statement ends. With a single {@code Statement.cancel()}, a request that arrives between two statements
+   * or before the query reached the server is lost and the query sleeps on.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void oneCancelStopsTheQueryEvenWhenItComesBeforeTheStatementStarts() throws Exception {
+    try (PostgresBackend b = PostgresBackend.open(pums("pums"))) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        java.util.concurrent.Future<java.util.List<Object[]>> running =
+            pool.submit(() -> b.execute("SELECT pg_sleep(600)"));
+        while (b.cancelRunning() == 0 && !running.isDone()) {
+          Thread.onSpinWait(); // ask again only until the statement is registered, then never again
+        }
+        var failure = assertThrows(java.util.concurrent.ExecutionException.class, running::get);
+        assertInstanceOf(BackendException.class, failure.getCause());
+        assertEquals(0, b.cancelRunning(), "the cancelled statement is no longer registered");
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
 }
