@@ -96,6 +96,12 @@ public final class Dpq implements AutoCloseable {
   private volatile long loadNanos;
   /** Set by {@link #close()}: a planner set up in the background after that is never created. */
   private boolean closed;
+  /** Set by {@link #closeBackendAfterNextQuery()}; cleared when that query's backend work is done. */
+  private volatile boolean closeBackendAfterQuery;
+  /** The thread closing the backend after such a query (null if none); {@link #close()} waits for it. */
+  private Thread backendCloser;
+  /** What that thread's close threw, thrown again by {@link #close()} (as a close in {@code close()} would). */
+  private volatile RuntimeException backendCloseFailure;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
       boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
@@ -318,10 +324,12 @@ public final class Dpq implements AutoCloseable {
         }
         long executed = System.nanoTime();
         phases.phase("backend", executed - backendStart);
+        String ran = backend().getClass().getSimpleName();
+        closeBackendIfAsked();
         released = releaser.release(p.plan(), p.noisePlan(), rows, trees, noise);
         phases.phase("release", System.nanoTime() - executed);
         LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
-            dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order,
+            dataset.name(), charged.sequence(), ran, order,
             (executed - backendStart) / 1_000_000, millis(executed));
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
         // One uniform outcome after the charge: the log says no more than the ledger's note does.
@@ -471,21 +479,97 @@ public final class Dpq implements AutoCloseable {
     t.start();
   }
 
-  @Override
-  public void close() {
+  /**
+   * For a caller that asks one query and then closes this instance (a CLI call): once the next query's bounded
+   * queries have run, the backend and the empty planning table are closed on a background thread while the
+   * answer is released, stored and recorded in the ledger, instead of in {@link #close()}. Closing an embedded
+   * DuckDB frees its memory (its largest fixed cost after a large query); here it overlaps work that no longer
+   * needs the backend. Nothing else changes: the charge still precedes reading any data, the answer is recorded
+   * before {@link #query} returns, and {@link #close()} still returns only after every backend connection is
+   * closed and DuckDB's spill folder is deleted (it waits for that thread), so nothing derived from the data
+   * outlives it. A later query on this instance opens (loads) the backend again.
+   */
+  public void closeBackendAfterNextQuery() {
+    closeBackendAfterQuery = true;
+  }
+
+  /** Starts closing the backend and the planner in the background when {@link #closeBackendAfterNextQuery()} asked. */
+  private void closeBackendIfAsked() {
+    if (!closeBackendAfterQuery) {
+      return;
+    }
     synchronized (backendLock) {
-      closed = true;
-      if (backend != null) {
-        backend.close();
-        backend = null;
-      }
-      if (planner != null) {
-        planner.close();
-        planner = null;
+      closeBackendAfterQuery = false;
+      Backend b = backend;
+      Backend p = planner;
+      backend = null;
+      planner = null;
+      Thread previous = backendCloser;
+      Thread t = new Thread(() -> {
+        join(previous);
+        try {
+          closeBoth(b, p);
+        } catch (RuntimeException e) {
+          backendCloseFailure = e;
+        }
+      }, "dpq-backend-close");
+      backendCloser = t;
+      t.start();
+    }
+  }
+
+  private static void closeBoth(Backend b, Backend p) {
+    if (b != null) {
+      b.close();
+    }
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  /** Waits for {@code t} (if any) to end, keeping this thread's interrupt status. */
+  private static void join(Thread t) {
+    if (t == null) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
     }
-    if (ownsLedger) {
-      ledger.close();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    Thread closer;
+    synchronized (backendLock) {
+      closed = true;
+      closer = backendCloser;
+      backendCloser = null;
+      Backend b = backend;
+      Backend p = planner;
+      backend = null;
+      planner = null;
+      closeBoth(b, p);
+    }
+    try {
+      if (ownsLedger) {
+        ledger.close(); // overlaps a background close of the backend, if one is running
+      }
+    } finally {
+      join(closer);
+    }
+    RuntimeException failed = backendCloseFailure;
+    if (failed != null) {
+      backendCloseFailure = null;
+      throw failed;
     }
   }
 
