@@ -244,6 +244,7 @@ public final class Dpq implements AutoCloseable {
     AutoBoundsResolver.Resolution bounds = autoBounds.resolve(sql);
     Prepared p = prepare(sql, options, bounds.dataset());
     backend(); // loads the source after analysis succeeded and before the charge: a bad source costs nothing
+    closePlannerIfAsked();
     if (!bounds.toEstimate().isEmpty()) {
       p = withEstimatedBounds(sql, options, p, bounds);
     }
@@ -493,6 +494,24 @@ public final class Dpq implements AutoCloseable {
     closeBackendAfterQuery = true;
   }
 
+  /**
+   * Once the backend is loaded, the empty planning table is never used again (dry runs use the backend's own twin):
+   * when {@link #closeBackendAfterNextQuery()} asked, it is closed in the background while the query is charged and
+   * run, instead of after it.
+   */
+  private void closePlannerIfAsked() {
+    if (!closeBackendAfterQuery) {
+      return;
+    }
+    synchronized (backendLock) {
+      if (backend != null && planner != null) {
+        Backend p = planner;
+        planner = null;
+        closeInBackground(null, p);
+      }
+    }
+  }
+
   /** Starts closing the backend and the planner in the background when {@link #closeBackendAfterNextQuery()} asked. */
   private void closeBackendIfAsked() {
     if (!closeBackendAfterQuery) {
@@ -504,18 +523,23 @@ public final class Dpq implements AutoCloseable {
       Backend p = planner;
       backend = null;
       planner = null;
-      Thread previous = backendCloser;
-      Thread t = new Thread(() -> {
-        join(previous);
-        try {
-          closeBoth(b, p);
-        } catch (RuntimeException e) {
-          backendCloseFailure = e;
-        }
-      }, "dpq-backend-close");
-      backendCloser = t;
-      t.start();
+      closeInBackground(b, p);
     }
+  }
+
+  /** Closes {@code b} and {@code p} (either may be null) on a new thread after any earlier one; under backendLock. */
+  private void closeInBackground(Backend b, Backend p) {
+    Thread previous = backendCloser;
+    Thread t = new Thread(() -> {
+      join(previous);
+      try {
+        closeBoth(b, p);
+      } catch (RuntimeException e) {
+        backendCloseFailure = e;
+      }
+    }, "dpq-backend-close");
+    backendCloser = t;
+    t.start();
   }
 
   private static void closeBoth(Backend b, Backend p) {
