@@ -102,6 +102,8 @@ public final class Dpq implements AutoCloseable {
   private Thread backendCloser;
   /** What that thread's close threw, thrown again by {@link #close()} (as a close in {@code close()} would). */
   private volatile RuntimeException backendCloseFailure;
+  /** Tests only: a background close waits for this latch first, so a test can see {@link #close()} wait for it. */
+  private volatile java.util.concurrent.CountDownLatch backgroundCloseGate;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
       boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
@@ -530,8 +532,16 @@ public final class Dpq implements AutoCloseable {
   /** Closes {@code b} and {@code p} (either may be null) on a new thread after any earlier one; under backendLock. */
   private void closeInBackground(Backend b, Backend p) {
     Thread previous = backendCloser;
+    java.util.concurrent.CountDownLatch gate = backgroundCloseGate;
     Thread t = new Thread(() -> {
       join(previous);
+      if (gate != null) {
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // close anyway
+        }
+      }
       try {
         closeBoth(b, p);
       } catch (RuntimeException e) {
@@ -549,6 +559,11 @@ public final class Dpq implements AutoCloseable {
     if (p != null) {
       p.close();
     }
+  }
+
+  /** Tests only: background closes started after this call wait for {@code gate} before closing anything. */
+  void gateBackgroundClose(java.util.concurrent.CountDownLatch gate) {
+    backgroundCloseGate = gate;
   }
 
   /** Waits for {@code t} (if any) to end, keeping this thread's interrupt status. */

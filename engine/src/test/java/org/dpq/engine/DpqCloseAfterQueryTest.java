@@ -97,6 +97,31 @@ class DpqCloseAfterQueryTest {
     }
   }
 
+  /**
+   * close() waits for the background close: with that close held back (a test-only gate), close() is seen waiting
+   * in Thread.join with the spill folder still there, and returns only after the gate opens and the folder is gone.
+   */
+  @Test
+  void closeReturnsOnlyAfterTheHeldBackCloseHasRun() throws Exception {
+    Dpq dpq = Dpq.open(dataset(), (phase, nanos) -> phases.add(phase));
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    dpq.gateBackgroundClose(gate);
+    dpq.closeBackendAfterNextQuery();
+    assertEquals(2, dpq.query(QUERY, QueryOptions.defaults()).rows().size());
+    assertEquals(1, spillFolders(), "the backend is not closed while the gate is shut");
+    Thread closing = new Thread(dpq::close, "test-close");
+    closing.start();
+    while (!(closing.getState() == Thread.State.WAITING && java.util.Arrays.stream(closing.getStackTrace())
+        .anyMatch(f -> f.getClassName().equals(Thread.class.getName()) && f.getMethodName().equals("join")))) {
+      assertTrue(closing.isAlive(), "close() returned without waiting for the background close");
+      Thread.onSpinWait();
+    }
+    assertEquals(1, spillFolders(), "close() is waiting and the background close has not run");
+    gate.countDown();
+    closing.join();
+    assertEquals(0, spillFolders(), "close() returned before DuckDB's spill folder was deleted");
+  }
+
   @Test
   void aLaterQueryLoadsTheBackendAgainOnlyWhenItWasClosedAfterTheFirst() throws IOException {
     try (Dpq dpq = Dpq.open(dataset(), (phase, nanos) -> phases.add(phase))) {
