@@ -304,6 +304,25 @@ class CliE2ETest {
   }
 
   /**
+   * The launcher points sqlite-jdbc's temporary folder at the unpacked library beside the jar: sqlite-jdbc lists
+   * its temporary folder on every start to delete stale, unlocked copies of its library, which in a busy /tmp was
+   * a visible part of every call. A stale copy in java.io.tmpdir is therefore left alone (without the launcher's
+   * {@code org.sqlite.tmpdir} it is deleted).
+   */
+  @Test
+  void theLauncherKeepsSqliteFromListingTheTemporaryFolder() throws Exception {
+    Path launcher = Samples.dir().resolve("..").resolve("dpq").toRealPath();
+    Path yaml = Samples.copy("ratings", dir);
+    Path tmp = Files.createDirectories(dir.resolve("java-tmp"));
+    Path stale = Files.writeString(tmp.resolve("sqlite-" + org.sqlite.SQLiteJDBCLoader.getVersion()
+        + "-stale-libsqlitejdbc.so"), "");
+    Cli.Result r = Cli.exec(dir, List.of("env", "DPQ_CDS=0", "DPQ_JAVA_OPTS=-Djava.io.tmpdir=" + tmp, "bash",
+        launcher.toString(), "budget", "status", "--dataset", yaml.toString()));
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(Files.exists(stale), "sqlite-jdbc cleaned java.io.tmpdir: org.sqlite.tmpdir was not set");
+  }
+
+  /**
    * The launcher's first build keeps Maven's output in cli/target/build.log and shows it (without colour escapes)
    * only when the build fails. A stand-in {@code mvn} on the PATH plays Maven, so no real build runs here.
    */
