@@ -92,26 +92,14 @@ final class Cli {
   }
 
   /**
-   * The launcher's start-up options: C1 only, and a class-data-sharing archive recorded once per test JVM from
-   * one query on a throw-away copy of a sample (without it every run costs ~3x the CPU; correctness is the same).
+   * The launcher's start-up options: C1 only, and the class-data-sharing archive the e2e tests share
+   * ({@link CliArchive}; without it every run costs ~3x the CPU; correctness is the same).
    */
   private static synchronized List<String> jvmOptions() {
     if (jvmOptions == null) {
       List<String> options = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
-      try {
-        Path dir = Files.createTempDirectory("dpq-e2e-cds");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-        Path archive = dir.resolve("dpq.jsa");
-        Samples.copy("ratings", dir);
-        exec(dir, List.of(java(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable", "-jar", jar().toString(),
-            "query", "--dataset", "ratings.yaml", "SELECT rating, COUNT(*) FROM ratings GROUP BY rating"));
-        if (Files.size(archive) > 0) {
-          options.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:disable",
-              "-Xlog:all=error:stderr"));
-        }
-      } catch (IOException | RuntimeException e) {
-        // no archive: slower, equally correct
-      }
+      CliArchive.of(jar()).ifPresent(archive -> options.addAll(List.of("-XX:SharedArchiveFile=" + archive,
+          "-Xshare:auto", "-Xlog:disable", "-Xlog:all=error:stderr")));
       jvmOptions = List.copyOf(options);
     }
     return jvmOptions;
@@ -145,14 +133,6 @@ final class Cli {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort at JVM exit
     }
   }
 

@@ -46,6 +46,11 @@ class SqlFuzzProperties {
   private static Dpq dpq;
   private static final AtomicInteger ANSWERED = new AtomicInteger();
   private static final AtomicInteger REJECTED = new AtomicInteger();
+  /**
+   * The ledger's status after the last try that passed every check: nothing but these tries writes to the
+   * ledger, and they run one at a time, so it is the next try's status before (read afresh after a failed try).
+   */
+  private static LedgerStatus checked;
 
   @BeforeContainer
   static void open() throws IOException {
@@ -87,7 +92,8 @@ class SqlFuzzProperties {
   }
 
   static void exercise(SqlArbitraries.Request r) {
-    LedgerStatus before = dpq.budgetStatus();
+    LedgerStatus before = checked != null ? checked : dpq.budgetStatus();
+    checked = null;
     QueryOptions options = QueryOptions.defaults().withEpsilon(r.epsilon()).withDelta(r.delta())
         .withMechanism(r.mechanism()).withAnalyst("fuzz");
     QueryResult result;
@@ -102,6 +108,7 @@ class SqlFuzzProperties {
       assertFalse(message.isBlank(), "a rejection without a message");
       assertTrue(Leaks.found(message, r.sql()).isEmpty(), "a rejection message carries a planted value");
       assertFalse(Leaks.hasStackTrace(message));
+      checked = after;
       return;
     }
     ANSWERED.incrementAndGet();
@@ -127,5 +134,6 @@ class SqlFuzzProperties {
         }
       }
     }
+    checked = after;
   }
 }

@@ -12,14 +12,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real dpq jar ({@code java -jar dpq-cli-*-all.jar}) or a test class's {@code main} as a child JVM.
- * Child JVMs share one class-data-sharing archive (made by the first run) so that the many short CLI runs of the
- * hostile suites start faster; the archive changes start-up time only, never behaviour.
+ * Child JVMs share one class-data-sharing archive ({@link org.dpq.e2e.CliArchive}) so that the many short CLI runs
+ * of the hostile suites start faster; the archive changes start-up time only, never behaviour.
  */
 public final class DpqProcess {
   /** A guard against a hung child, not an assertion about speed. */
   private static final long HANG_GUARD_SECONDS = 300;
-  private static final Object ARCHIVE_LOCK = new Object();
-  private static volatile Path archive;
 
   /** What a child printed and how it ended. */
   public record Result(int code, String out, String err) {
@@ -96,40 +94,8 @@ public final class DpqProcess {
     prefix.add("-XX:TieredStopAtLevel=1");
     prefix.add("-Xshare:auto");
     prefix.add("-Xlog:disable");
-    Path a = archive();
-    if (a != null && Files.isRegularFile(a)) {
-      prefix.add("-XX:SharedArchiveFile=" + a);
-    }
+    org.dpq.e2e.CliArchive.of(jar()).ifPresent(a -> prefix.add("-XX:SharedArchiveFile=" + a));
     return prefix;
-  }
-
-  /**
-   * Makes the class-data archive once per test JVM by answering one query on a small generated dataset (so that
-   * Calcite, DuckDB and SQLite classes are archived); without an archive the children simply start slower.
-   */
-  private static Path archive() {
-    Path a = archive;
-    if (a != null) {
-      return a;
-    }
-    synchronized (ARCHIVE_LOCK) {
-      if (archive == null) {
-        try {
-          Path dir = Files.createTempDirectory("dpq-cds");
-          Path file = dir.resolve("dpq.jsa");
-          Path yaml = HostileData.yaml(dir, "warm", "people", HostileData.people(dir, 20, 1), "10", "1e-3");
-          List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-XX:TieredStopAtLevel=1", "-Xlog:disable", "-XX:ArchiveClassesAtExit=" + file,
-              "-jar", jar().toString(), "query", "--dataset", yaml.toString(),
-              "SELECT city, COUNT(*) FROM people WHERE age > 3 GROUP BY city");
-          exec(dir, null, command);
-          archive = file;
-        } catch (IOException | RuntimeException e) {
-          archive = Path.of("no-archive");
-        }
-      }
-      return archive;
-    }
   }
 
   private static Result exec(Path workDir, String stdin, List<String> command) {
