@@ -37,7 +37,6 @@ final class EmbeddedService implements DpqService {
   public QueryResult query(String dataset, String sql, QueryOptions options) {
     return with(dataset, dpq -> {
       dpq.startPlannerSetup(); // overlaps the analysis below
-      dpq.closeBackendAfterNextQuery(); // closing DuckDB overlaps storing and recording the answer
       BudgetDrift.warn(dpq.dataset(), dpq.budgetStatus(), err);
       return dpq.query(sql, options);
     });

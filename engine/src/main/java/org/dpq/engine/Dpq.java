@@ -96,14 +96,6 @@ public final class Dpq implements AutoCloseable {
   private volatile long loadNanos;
   /** Set by {@link #close()}: a planner set up in the background after that is never created. */
   private boolean closed;
-  /** Set by {@link #closeBackendAfterNextQuery()}; cleared when that query's backend work is done. */
-  private volatile boolean closeBackendAfterQuery;
-  /** The thread closing the backend after such a query (null if none); {@link #close()} waits for it. */
-  private Thread backendCloser;
-  /** What that thread's close threw, thrown again by {@link #close()} (as a close in {@code close()} would). */
-  private volatile RuntimeException backendCloseFailure;
-  /** Tests only: a background close waits for this latch first, so a test can see {@link #close()} wait for it. */
-  private volatile java.util.concurrent.CountDownLatch backgroundCloseGate;
 
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
       boolean withinAllocations, boolean ownsLedger, DataSource backendSource) {
@@ -246,7 +238,6 @@ public final class Dpq implements AutoCloseable {
     AutoBoundsResolver.Resolution bounds = autoBounds.resolve(sql);
     Prepared p = prepare(sql, options, bounds.dataset());
     backend(); // loads the source after analysis succeeded and before the charge: a bad source costs nothing
-    closePlannerIfAsked();
     if (!bounds.toEstimate().isEmpty()) {
       p = withEstimatedBounds(sql, options, p, bounds);
     }
@@ -327,12 +318,10 @@ public final class Dpq implements AutoCloseable {
         }
         long executed = System.nanoTime();
         phases.phase("backend", executed - backendStart);
-        String ran = backend().getClass().getSimpleName();
-        closeBackendIfAsked();
         released = releaser.release(p.plan(), p.noisePlan(), rows, trees, noise);
         phases.phase("release", System.nanoTime() - executed);
         LOG.debug("dataset '{}': ledger entry {}: {} ran the bounded query ({}) in {} ms; released in {} ms",
-            dataset.name(), charged.sequence(), ran, order,
+            dataset.name(), charged.sequence(), backend().getClass().getSimpleName(), order,
             (executed - backendStart) / 1_000_000, millis(executed));
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
         // One uniform outcome after the charge: the log says no more than the ledger's note does.
@@ -482,133 +471,21 @@ public final class Dpq implements AutoCloseable {
     t.start();
   }
 
-  /**
-   * For a caller that asks one query and then closes this instance (a CLI call): once the next query's bounded
-   * queries have run, the backend and the empty planning table are closed on a background thread while the
-   * answer is released, stored and recorded in the ledger, instead of in {@link #close()}. Closing an embedded
-   * DuckDB frees its memory (its largest fixed cost after a large query); here it overlaps work that no longer
-   * needs the backend. Nothing else changes: the charge still precedes reading any data, the answer is recorded
-   * before {@link #query} returns, and {@link #close()} still returns only after every backend connection is
-   * closed and DuckDB's spill folder is deleted (it waits for that thread), so nothing derived from the data
-   * outlives it. A later query on this instance opens (loads) the backend again.
-   */
-  public void closeBackendAfterNextQuery() {
-    closeBackendAfterQuery = true;
-  }
-
-  /**
-   * Once the backend is loaded, the empty planning table is never used again (dry runs use the backend's own twin):
-   * when {@link #closeBackendAfterNextQuery()} asked, it is closed in the background while the query is charged and
-   * run, instead of after it.
-   */
-  private void closePlannerIfAsked() {
-    if (!closeBackendAfterQuery) {
-      return;
-    }
-    synchronized (backendLock) {
-      if (backend != null && planner != null) {
-        Backend p = planner;
-        planner = null;
-        closeInBackground(null, p);
-      }
-    }
-  }
-
-  /** Starts closing the backend and the planner in the background when {@link #closeBackendAfterNextQuery()} asked. */
-  private void closeBackendIfAsked() {
-    if (!closeBackendAfterQuery) {
-      return;
-    }
-    synchronized (backendLock) {
-      closeBackendAfterQuery = false;
-      Backend b = backend;
-      Backend p = planner;
-      backend = null;
-      planner = null;
-      closeInBackground(b, p);
-    }
-  }
-
-  /** Closes {@code b} and {@code p} (either may be null) on a new thread after any earlier one; under backendLock. */
-  private void closeInBackground(Backend b, Backend p) {
-    Thread previous = backendCloser;
-    java.util.concurrent.CountDownLatch gate = backgroundCloseGate;
-    Thread t = new Thread(() -> {
-      join(previous);
-      if (gate != null) {
-        try {
-          gate.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt(); // close anyway
-        }
-      }
-      try {
-        closeBoth(b, p);
-      } catch (RuntimeException e) {
-        backendCloseFailure = e;
-      }
-    }, "dpq-backend-close");
-    backendCloser = t;
-    t.start();
-  }
-
-  private static void closeBoth(Backend b, Backend p) {
-    if (b != null) {
-      b.close();
-    }
-    if (p != null) {
-      p.close();
-    }
-  }
-
-  /** Tests only: background closes started after this call wait for {@code gate} before closing anything. */
-  void gateBackgroundClose(java.util.concurrent.CountDownLatch gate) {
-    backgroundCloseGate = gate;
-  }
-
-  /** Waits for {@code t} (if any) to end, keeping this thread's interrupt status. */
-  private static void join(Thread t) {
-    if (t == null) {
-      return;
-    }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public void close() {
-    Thread closer;
     synchronized (backendLock) {
       closed = true;
-      closer = backendCloser;
-      backendCloser = null;
-      Backend b = backend;
-      Backend p = planner;
-      backend = null;
-      planner = null;
-      closeBoth(b, p);
-    }
-    try {
-      if (ownsLedger) {
-        ledger.close(); // overlaps a background close of the backend, if one is running
+      if (backend != null) {
+        backend.close();
+        backend = null;
       }
-    } finally {
-      join(closer);
+      if (planner != null) {
+        planner.close();
+        planner = null;
+      }
     }
-    RuntimeException failed = backendCloseFailure;
-    if (failed != null) {
-      backendCloseFailure = null;
-      throw failed;
+    if (ownsLedger) {
+      ledger.close();
     }
   }
 
