@@ -18,6 +18,11 @@ import org.dpq.mechanisms.GaussianMechanism;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.MechanismKind;
 import org.dpq.mechanisms.PrivacyLoss;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.BigRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Scale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -176,6 +181,40 @@ class RhoSplitTest {
     auto.measurements().forEach(m -> assertEquals(MechanismKind.GAUSSIAN, m.mechanism().kind(), m.label()));
     assertEquals(fingerprint(allocate(wide, sql, MechanismChoice.GAUSSIAN, REQUEST)), fingerprint(auto));
     assertTrue(auto.measurements().get(0).label().contains("(split in rho)"), auto.measurements().get(0).label());
+  }
+
+  /** Any request and query shape: the charge is at most the query's rho and within k units of its last place. */
+  @Property(tries = 60)
+  void theChargeIsTheQueryRhoUpToRoundingForAnyRequest(
+      @ForAll @BigRange(min = "0.01", max = "10") @Scale(3) BigDecimal epsilon,
+      @ForAll @IntRange(min = 3, max = 9) int deltaDigits, @ForAll @IntRange(min = 0, max = 2) int shape) {
+    String sql = List.of(SIX, "SELECT g, AVG(v) AS a, STDDEV(w) AS sw FROM t GROUP BY g",
+        "SELECT SUM(w) AS s, COUNT(v) AS c FROM t").get(shape);
+    PrivacyLoss request = PrivacyLoss.parse(epsilon.toPlainString(), "1e-" + deltaDigits);
+    NoisePlan n = allocate(ZCDP, sql, MechanismChoice.GAUSSIAN, request);
+    int k = n.measurements().size();
+    BigDecimal rhoQ = RhoSplit.queryRho(request.epsilonDouble(), request.deltaDouble());
+    BigDecimal charged = ZcdpCharge.of(n).total().epsilon();
+    assertTrue(charged.compareTo(rhoQ) <= 0, charged + " > " + rhoQ);
+    assertTrue(charged.compareTo(rhoQ.subtract(new BigDecimal("1e-12").multiply(BigDecimal.valueOf(k)))) >= 0,
+        charged + " vs " + rhoQ);
+    n.measurements().forEach(m -> assertTrue(m.label().contains("(split in rho)"), m.label()));
+    assertEquals(request, n.total());
+  }
+
+  /** A request whose rho rounds to nothing at 12 places cannot be split: the epsilon split stays (main's plan). */
+  @Test
+  void aRequestTooSmallToSplitKeepsTheEpsilonSplit() {
+    PrivacyLoss tiny = PrivacyLoss.parse("0.000001", "1e-6"); // rho_q 3e-12: sixths of it round to 0
+    DpPlan p = new Analyzer().analyze(ZCDP, SIX);
+    assertTrue(RhoSplit.split(p, tiny, ErrorWeights.of(p, Map.of())).isEmpty());
+    NoisePlan n = new BudgetAllocator().allocate(p, tiny, MechanismChoice.GAUSSIAN);
+    List<BigDecimal> epsilonParts = BudgetAllocator.epsilonParts(p, tiny, MechanismChoice.GAUSSIAN,
+        ErrorWeights.of(p, Map.of()));
+    for (int i = 0; i < n.measurements().size(); i++) {
+      assertFalse(n.measurements().get(i).label().contains("zCDP"), n.measurements().get(i).label());
+      assertEquals(epsilonParts.get(i), n.measurements().get(i).loss().epsilon());
+    }
   }
 
   // ---- the engine-level check and the broken variants it rejects ----
