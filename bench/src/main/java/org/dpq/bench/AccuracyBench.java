@@ -25,6 +25,7 @@ import org.dpq.engine.release.BudgetAllocator;
 import org.dpq.engine.release.NoisePlan;
 import org.dpq.engine.release.Releaser;
 import org.dpq.engine.release.SecureNoise;
+import org.dpq.engine.release.ZcdpCharge;
 import org.dpq.engine.rewrite.Rewriter;
 import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.PrivacyLoss;
@@ -41,7 +42,10 @@ import org.dpq.mechanisms.PrivacyLoss;
  * measures "before" when compiled against main (with {@code --nullable false}: main has no such key).
  *
  * <p>Usage: {@code AccuracyBench [--sf 1] [--trials 50] [--dir DIR] [--nullable true|false] [--pums CSV|none]
- * [--cap C] [--units l_orderkey,l_suppkey]}; {@code --cap} declares {@code max_rows_per_unit: C} for the order unit
+ * [--cap C] [--units l_orderkey,l_suppkey] [--accounting basic|zcdp] [--delta D] [--mechanism laplace|gaussian|auto]}
+ * ; {@code --cap} declares {@code max_rows_per_unit: C} for the order unit; {@code --accounting zcdp} puts
+ * {@code accounting: zcdp} into both datasets' budgets, and the split is asked for (epsilon, {@code --delta}) with
+ * {@code --mechanism} (defaults: basic, 0, laplace), the same {@code BudgetAllocator.allocate} call as {@code Dpq}
  */
 public final class AccuracyBench {
   private static final String WHERE = " FROM lineitem WHERE l_shipdate <= DATE '1998-09-02' "
@@ -72,6 +76,8 @@ public final class AccuracyBench {
     boolean nullable = Boolean.parseBoolean(opt.getOrDefault("nullable", "false"));
     int cap = Integer.parseInt(opt.getOrDefault("cap", "0"));
     List<String> units = List.of(opt.getOrDefault("units", "l_orderkey,l_suppkey").split(","));
+    Release release = new Release(opt.getOrDefault("accounting", "basic"), opt.getOrDefault("delta", "0"),
+        MechanismChoice.valueOf(opt.getOrDefault("mechanism", "laplace").toUpperCase(Locale.ROOT)));
     Path dir = Path.of(opt.getOrDefault("dir", Files.createTempDirectory("dpq-accuracy").toString()));
     Files.createDirectories(dir);
     Path parquet = dir.resolve("lineitem-sf" + sf + ".parquet");
@@ -102,27 +108,28 @@ public final class AccuracyBench {
     for (String unit : units) {
       long rows = unit.equals("l_orderkey") ? 7 : perSupplier;
       int unitCap = unit.equals("l_orderkey") ? cap : 0;
-      Dataset d = DatasetLoader.load(lineitemYaml(dir, unit, parquet, rows, nullable, unitCap));
+      Dataset d = DatasetLoader.load(lineitemYaml(dir, unit, parquet, rows, nullable, unitCap, release));
       try (DuckDbBackend backend = DuckDbBackend.open(d)) {
-        System.out.printf(Locale.ROOT, "%nunit %s (G = 4, R = %d, C = %s), epsilon 0.1, %d releases, nullable %s%n",
-            unit, rows, unitCap > 0 ? String.valueOf(unitCap) : "none", trials, nullable);
-        Map<String, Double> together = errors(backend, d, full, "0.1", exact, trials, "AF");
+        System.out.printf(Locale.ROOT, "%nunit %s (G = 4, R = %d, C = %s), epsilon 0.1, %d releases, nullable %s, "
+            + "%s%n", unit, rows, unitCap > 0 ? String.valueOf(unitCap) : "none", trials, nullable, release);
+        Map<String, Double> together = errors(backend, d, full, "0.1", release, exact, trials, "AF");
         System.out.printf(Locale.ROOT, "%-16s %12s %12s %8s%n", "aggregate", "full Q1", "alone", "ratio");
         for (Map.Entry<String, String> e : Q1.entrySet()) {
           String alone = "SELECT l_returnflag, l_linestatus, " + e.getValue() + " AS " + e.getKey() + WHERE;
-          double a = errors(backend, d, alone, "0.1", exact, trials, "AF").get(e.getKey());
+          double a = errors(backend, d, alone, "0.1", release, exact, trials, "AF").get(e.getKey());
           double t = together.get(e.getKey());
           System.out.printf(Locale.ROOT, "%-16s %12.6f %12.6f %8.2f%n", e.getKey(), t, a, t / a);
         }
       }
     }
     if (!opt.getOrDefault("pums", "").equals("none")) {
-      pums(Path.of(opt.getOrDefault("pums", "engine/src/test/resources/pums/PUMS_pid.csv")), dir, trials, nullable);
+      pums(Path.of(opt.getOrDefault("pums", "engine/src/test/resources/pums/PUMS_pid.csv")), dir, trials, nullable,
+          release);
     }
   }
 
   /** PUMS (1,000 people, one row each): COUNT, SUM, AVG and VAR_POP of age at epsilon 1, together and alone. */
-  private static void pums(Path csv, Path dir, int trials, boolean nullable) throws Exception {
+  private static void pums(Path csv, Path dir, int trials, boolean nullable, Release release) throws Exception {
     Map<String, String> aggs = new LinkedHashMap<>();
     aggs.put("n", "COUNT(*)");
     aggs.put("s", "SUM(age)");
@@ -148,23 +155,23 @@ public final class AccuracyBench {
         privacy_unit: pid
         max_groups_contributed: 1
         max_rows_per_group: 1
-        budget: { epsilon: 1000, delta: 1.0e-5 }
+        budget: { epsilon: 1000, delta: 1.0e-5%s }
         defaults: { epsilon: 1, delta: 0 }
         columns:
           pid: { type: int }
           age: { type: int, lower: 0, upper: 100%s }
-        """.formatted(csv.toAbsolutePath(), nullable ? ", nullable: false" : ""));
+        """.formatted(csv.toAbsolutePath(), release.budgetSuffix(), nullable ? ", nullable: false" : ""));
     Dataset d = DatasetLoader.load(yaml);
     try (DuckDbBackend backend = DuckDbBackend.open(d)) {
-      System.out.printf(Locale.ROOT, "%nPUMS_pid (1,000 people), age in [0, 100], epsilon 1, %d releases: exact %s%n",
-          trials, exact);
+      System.out.printf(Locale.ROOT, "%nPUMS_pid (1,000 people), age in [0, 100], epsilon 1, %s, %d releases: "
+          + "exact %s%n", release, trials, exact);
       String full = "SELECT " + String.join(", ", aggs.entrySet().stream().map(e -> e.getValue() + " AS " + e.getKey())
           .toList()) + " FROM pums";
-      Map<String, Double> together = errors(backend, d, full, "1", exact, trials, null);
+      Map<String, Double> together = errors(backend, d, full, "1", release, exact, trials, null);
       System.out.printf(Locale.ROOT, "%-16s %12s %12s %8s%n", "aggregate", "together", "alone", "ratio");
       for (Map.Entry<String, String> e : aggs.entrySet()) {
-        double a = errors(backend, d, "SELECT " + e.getValue() + " AS " + e.getKey() + " FROM pums", "1", exact, trials,
-            null).get(e.getKey());
+        double a = errors(backend, d, "SELECT " + e.getValue() + " AS " + e.getKey() + " FROM pums", "1", release,
+            exact, trials, null).get(e.getKey());
         double t = together.get(e.getKey());
         System.out.printf(Locale.ROOT, "%-16s %12.6f %12.6f %8.2f%n", e.getValue(), t, a, t / a);
       }
@@ -177,10 +184,17 @@ public final class AccuracyBench {
    */
   static Map<String, Double> errors(DuckDbBackend backend, Dataset d, String sql, String epsilon,
       Map<String, Double> exact, int trials, String group) {
+    return errors(backend, d, sql, epsilon, Release.LAPLACE, exact, trials, group);
+  }
+
+  /** As above, with the split asked for as {@code release} says (the allocator call {@code Dpq} makes). */
+  static Map<String, Double> errors(DuckDbBackend backend, Dataset d, String sql, String epsilon, Release release,
+      Map<String, Double> exact, int trials, String group) {
     DpPlan plan = new Analyzer().analyze(d, sql);
     List<Object[]> bounded = backend.execute(new Rewriter().rewrite(plan, DuckDbDialect.INSTANCE,
         new java.security.SecureRandom().nextLong()).sql());
-    NoisePlan noisePlan = new BudgetAllocator().allocate(plan, PrivacyLoss.parse(epsilon, "0"), MechanismChoice.LAPLACE);
+    NoisePlan noisePlan = new BudgetAllocator().allocate(plan, PrivacyLoss.parse(epsilon, release.delta()),
+        release.mechanism());
     Map<String, List<Double>> errors = new LinkedHashMap<>();
     Releaser releaser = new Releaser();
     for (int t = 0; t < trials; t++) {
@@ -200,15 +214,20 @@ public final class AccuracyBench {
     }
     if (trials > 0 && sql.contains(",") && sql.indexOf("AS") != sql.lastIndexOf("AS")) {
       System.out.println("  " + noisePlan.measurements().size() + " measurements: " + String.join("; ",
-          noisePlan.measurements().stream().map(m -> m.label() + " eps " + m.loss().epsilon().toPlainString()).toList()));
+          noisePlan.measurements().stream().map(m -> m.label() + " eps " + m.loss().epsilon().toPlainString()
+              + (release.zcdp() ? String.format(Locale.ROOT, " %s scale %.6g", m.mechanism().kind(),
+                  m.mechanism().scale()) : "")).toList()));
+      if (release.zcdp()) {
+        System.out.println("  charged rho " + ZcdpCharge.of(noisePlan).total().epsilon().toPlainString());
+      }
     }
     Map<String, Double> out = new LinkedHashMap<>();
     errors.forEach((k, v) -> out.put(k, median(v)));
     return out;
   }
 
-  private static Path lineitemYaml(Path dir, String unit, Path parquet, long rows, boolean nullable, int cap)
-      throws java.io.IOException {
+  private static Path lineitemYaml(Path dir, String unit, Path parquet, long rows, boolean nullable, int cap,
+      Release release) throws java.io.IOException {
     Path yaml = dir.resolve("accuracy-" + unit + ".yaml");
     Files.deleteIfExists(dir.resolve("accuracy-" + unit + ".ledger.db"));
     String nn = nullable ? ", nullable: false" : "";
@@ -219,7 +238,7 @@ public final class AccuracyBench {
         privacy_unit: %s
         max_groups_contributed: 4
         max_rows_per_group: %d
-        %sbudget: { epsilon: 1000, delta: 1.0e-5 }
+        %sbudget: { epsilon: 1000, delta: 1.0e-5%s }
         defaults: { epsilon: 0.1, delta: 0 }
         ledger: accuracy-%s.ledger.db
         columns:
@@ -232,9 +251,30 @@ public final class AccuracyBench {
           l_returnflag:    { type: string, public_values: ["A", "N", "R"] }
           l_linestatus:    { type: string, public_values: ["F", "O"] }
           l_shipdate:      { type: date }
-        """.formatted(parquet, unit, rows, cap > 0 ? "max_rows_per_unit: " + cap + "\n" : "", unit, nn, nn, nn,
-            nn));
+        """.formatted(parquet, unit, rows, cap > 0 ? "max_rows_per_unit: " + cap + "\n" : "", release.budgetSuffix(),
+            unit, nn, nn, nn, nn));
     return yaml;
+  }
+
+  /**
+   * How the releases are asked for: the dataset's accounting ({@code basic} or {@code zcdp}, put into the YAML
+   * budget), the query's delta and the mechanism choice.
+   */
+  record Release(String accounting, String delta, MechanismChoice mechanism) {
+    static final Release LAPLACE = new Release("basic", "0", MechanismChoice.LAPLACE);
+
+    boolean zcdp() {
+      return accounting.equals("zcdp");
+    }
+
+    String budgetSuffix() {
+      return zcdp() ? ", accounting: zcdp" : "";
+    }
+
+    @Override
+    public String toString() {
+      return "accounting " + accounting + ", delta " + delta + ", mechanism " + mechanism.name().toLowerCase(Locale.ROOT);
+    }
   }
 
   private static double median(List<Double> xs) {

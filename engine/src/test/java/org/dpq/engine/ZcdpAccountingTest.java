@@ -30,9 +30,9 @@ class ZcdpAccountingTest {
   @TempDir Path tmp;
 
   private Path dataset(String accounting, String groupColumn) throws IOException {
-    StringBuilder csv = new StringBuilder("pid,grp\n");
+    StringBuilder csv = new StringBuilder("pid,grp,v\n");
     for (int i = 0; i < 40; i++) {
-      csv.append(i).append(',').append(i % 2 == 0 ? "a" : "b").append('\n');
+      csv.append(i).append(',').append(i % 2 == 0 ? "a" : "b").append(',').append(i % 10).append('\n');
     }
     Files.writeString(tmp.resolve("t.csv"), csv);
     return Files.writeString(tmp.resolve("t.yaml"), """
@@ -47,6 +47,7 @@ class ZcdpAccountingTest {
         columns:
           pid: { type: int }
           grp: { type: string%s }
+          v: { type: int, lower: 0, upper: 10 }
         """.formatted(accounting == null ? "" : ", accounting: " + accounting, groupColumn));
   }
 
@@ -80,6 +81,38 @@ class ZcdpAccountingTest {
       BigDecimal expected = Zcdp.gaussianRho(1, Calibration.gaussian(1, 0.1, 1e-7).sigma());
       assertEquals(0, m.loss().epsilon().compareTo(expected), m.loss() + " vs " + expected);
       assertEquals(0, charge.cost().epsilon().compareTo(expected));
+      assertTrue(dpq.verify().ok(), dpq.verify().problem());
+    }
+  }
+
+  /**
+   * Several Gaussian measurements split the query's rho (issue 16): the ledger charges at most the rho whose
+   * certificate conversion gives the request, and within rounding of it; the result shows the request.
+   */
+  @Test
+  void aQueryOfSeveralGaussianMeasurementsIsChargedItsWholeRhoAndNoMore() throws IOException {
+    try (Dpq dpq = TestSeams.openWithoutNoise(dataset("zcdp", ", public_values: [\"a\", \"b\"]"))) {
+      String sql = "SELECT grp, COUNT(*) AS n, SUM(v) AS s FROM t GROUP BY grp";
+      QueryOptions options = QueryOptions.defaults().withMechanism(MechanismChoice.GAUSSIAN);
+      List<MeasurementExplanation> explained = dpq.explain(sql, options).measurements();
+      assertEquals(2, explained.size());
+      explained.forEach(m -> assertTrue(m.name().contains("(split in rho)"), m.name()));
+      QueryResult r = dpq.query(sql, options);
+      assertEquals(0, r.cost().epsilon().compareTo(new BigDecimal("0.1")), r.cost().toString());
+      assertEquals(0, r.cost().delta().compareTo(new BigDecimal("1.0e-7")), r.cost().toString());
+      double ratio = Calibration.zcdpRatio(0.1, 1e-7);
+      BigDecimal rhoQ = BigDecimal.ONE.divide(new BigDecimal(2 * ratio * ratio), Zcdp.SCALE,
+          java.math.RoundingMode.FLOOR);
+      LedgerEntry charge = dpq.history().get(1);
+      BigDecimal charged = charge.cost().epsilon();
+      assertTrue(charged.compareTo(rhoQ) <= 0 && charged.compareTo(rhoQ.subtract(new BigDecimal("3e-12"))) >= 0,
+          charged + " vs " + rhoQ);
+      // the charge is the rho of the noise released: sum of L2^2 / (2 sigma^2) from explain, rounded up
+      BigDecimal noise = BigDecimal.ZERO;
+      for (MeasurementExplanation m : explained) {
+        noise = noise.add(Zcdp.gaussianRho(m.l2(), m.scale()));
+      }
+      assertEquals(0, noise.compareTo(charged), noise + " vs " + charged);
       assertTrue(dpq.verify().ok(), dpq.verify().problem());
     }
   }

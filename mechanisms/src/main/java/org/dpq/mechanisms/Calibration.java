@@ -109,6 +109,19 @@ public final class Calibration {
   }
 
   /**
+   * The noise-to-sensitivity ratio {@code sigma / L2} (never below the exact one) at which the discrete Gaussian's
+   * zCDP certificate ({@link GaussianPrivacy}: rho = L2^2/(2 sigma^2), converted by CKS Corollary 13) gives (epsilon,
+   * delta): the ratio {@link #discreteGaussianSigma} scales by the sensitivity. The conversion's delta grows with rho,
+   * so {@code 1 / (2 ratio^2)} is the largest rho whose conversion gives (epsilon, delta), up to the bisection's
+   * precision and on the safe side of it: the rho a whole query of several Gaussian measurements may spend under zCDP
+   * accounting.
+   */
+  public static double zcdpRatio(double epsilon, double delta) {
+    checkGaussian(1, epsilon, delta);
+    return GaussianPrivacy.cdpRatio(epsilon, delta);
+  }
+
+  /**
    * Chooses the mechanism: LAPLACE always Laplace; GAUSSIAN always Gaussian (needs delta &gt; 0); AUTO the one
    * with the smaller variance, and Laplace when delta is 0. Uses only public parameters.
    *

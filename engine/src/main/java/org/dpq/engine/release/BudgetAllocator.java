@@ -20,8 +20,10 @@ import org.dpq.mechanisms.PrivacyLoss;
 /**
  * Splits a query's (epsilon, delta) over its measurements and the partition-selection threshold (sequential
  * composition within the query). Owns the guarantee that the charged total covers every share used: epsilon is
- * split equally (parts that add up exactly to the request), delta goes to the threshold and to Gaussian
- * measurements only, and the charge is the exact sum of the shares actually used.
+ * split to minimise error (parts that add up exactly to the request), delta goes to the threshold and to Gaussian
+ * measurements only, and the charge is the exact sum of the shares actually used. Under zCDP accounting a query of
+ * Gaussian measurements splits its rho instead ({@link RhoSplit}): zCDP composes in rho, so sigma grows like the
+ * square root of the number of measurements rather than like the number.
  */
 public final class BudgetAllocator {
 
@@ -51,7 +53,8 @@ public final class BudgetAllocator {
       throw new QueryRejectedException("the Gaussian mechanism needs delta > 0: give a delta (e.g. 1e-7) "
           + "or choose the Laplace mechanism", Set.of(QueryParameter.DELTA, QueryParameter.MECHANISM));
     }
-    List<BigDecimal> epsilonParts = epsilonParts(plan, requested, choice, ErrorWeights.of(plan, weights));
+    double[] w = ErrorWeights.of(plan, weights);
+    List<BigDecimal> epsilonParts = epsilonParts(plan, requested, choice, w);
     int others = thresholded ? k - 1 : k;
     boolean gaussianPossible = choice != MechanismChoice.LAPLACE && !requested.isPure() && others > 0;
     BigDecimal selectionDelta = BigDecimal.ZERO;
@@ -67,6 +70,7 @@ public final class BudgetAllocator {
     int measurementIndex = 0;
 
     List<MeasurementNoise> out = new ArrayList<>(k);
+    List<String> labels = new ArrayList<>(k);
     Optional<PartitionThreshold> threshold = Optional.empty();
     PrivacyLoss total = PrivacyLoss.ZERO;
     for (int i = 0; i < k; i++) {
@@ -74,6 +78,7 @@ public final class BudgetAllocator {
       BigDecimal eps = epsilonParts.get(i);
       String label = MeasurementLabels.label(plan, m) + MeasurementLabels.derived(plan, i)
           + org.dpq.engine.analysis.ContributionBound.describe(plan, m);
+      labels.add(label);
       if (thresholded && i == plan.selectionMeasurement()) {
         PrivacyLoss share = new PrivacyLoss(eps, selectionDelta);
         // a unit's distinct-unit counts move in at most G groups, and with a total cap C in at most C (it keeps at
@@ -102,6 +107,13 @@ public final class BudgetAllocator {
       out.add(new MeasurementNoise(m, label, used, mechanism, Optional.empty()));
       total = total.plus(used);
     }
+    if (splitsRho(plan, requested, choice, out)) {
+      Optional<List<RhoSplit.Part>> parts = RhoSplit.split(plan, requested, w);
+      if (parts.isPresent()) {
+        out = rhoSplitNoise(plan, labels, parts.get());
+        total = out.stream().map(MeasurementNoise::loss).reduce(PrivacyLoss.ZERO, PrivacyLoss::plus);
+      }
+    }
     if (!total.fitsWithin(requested)) {
       throw new IllegalStateException("budget split exceeds the request; this is a bug");
     }
@@ -110,6 +122,34 @@ public final class BudgetAllocator {
       total = new PrivacyLoss(requested.epsilon(), total.delta());
     }
     return new NoisePlan(out, threshold, total);
+  }
+
+  /**
+   * True when the query's rho is split instead of its epsilon ({@link RhoSplit}): the dataset is accounted in zCDP,
+   * the query has delta, at least two measurements, no partition selection, and every measurement is Gaussian under
+   * the epsilon split (the Gaussian mechanism, or AUTO choosing it for each: a rho split only lowers the Gaussian
+   * sigmas, so AUTO would choose the Gaussian again). A query with a Laplace measurement keeps the epsilon split, and
+   * a one-measurement query keeps its sigma (its rho split would be the whole rho, the same sigma up to rounding).
+   */
+  private static boolean splitsRho(DpPlan plan, PrivacyLoss requested, MechanismChoice choice,
+      List<MeasurementNoise> epsilonSplit) {
+    return plan.dataset().accounting() == org.dpq.budget.Accounting.ZCDP && !requested.isPure()
+        && plan.partitionMode() != PartitionMode.THRESHOLD && epsilonSplit.size() >= 2
+        && choice != MechanismChoice.LAPLACE
+        && epsilonSplit.stream().allMatch(m -> m.mechanism().kind() == MechanismKind.GAUSSIAN);
+  }
+
+  private static List<MeasurementNoise> rhoSplitNoise(DpPlan plan, List<String> labels, List<RhoSplit.Part> parts) {
+    BigDecimal rhoQ = parts.stream().map(RhoSplit.Part::rho).reduce(BigDecimal.ZERO, BigDecimal::add);
+    List<MeasurementNoise> out = new ArrayList<>(parts.size());
+    for (int i = 0; i < parts.size(); i++) {
+      Measurement m = plan.measurements().get(i);
+      RhoSplit.Part p = parts.get(i);
+      String label = labels.get(i) + RhoSplit.describe(p, rhoQ)
+          + (m.tree().isPresent() ? ", " + treeError(m.tree().get(), p.mechanism()) : "");
+      out.add(new MeasurementNoise(m, label, p.loss(), p.mechanism(), Optional.empty()));
+    }
+    return out;
   }
 
   /**
@@ -148,17 +188,57 @@ public final class BudgetAllocator {
     }
     BigDecimal rest = total.subtract(selection);
     boolean gaussian = choice == MechanismChoice.GAUSSIAN;
+    double[] s = new double[k];
+    for (int i = 0; i < k; i++) {
+      s[i] = gaussian ? ms.get(i).l2() : ms.get(i).l1();
+    }
+    double[] q = fractions(plan, s, w, 3);
+    int last = -1;
+    for (int i = 0; i < k; i++) {
+      if (!(thresholded && i == plan.selectionMeasurement())) {
+        last = i;
+      }
+    }
+    List<BigDecimal> parts = new ArrayList<>(k);
+    BigDecimal used = BigDecimal.ZERO;
+    for (int i = 0; i < k; i++) {
+      if (thresholded && i == plan.selectionMeasurement()) {
+        parts.add(selection);
+      } else if (i == last) {
+        parts.add(null); // the exact remainder, below
+      } else {
+        BigDecimal part = rest.multiply(new BigDecimal(q[i]))
+            .round(new java.math.MathContext(SHARE_DIGITS, java.math.RoundingMode.DOWN));
+        parts.add(part);
+        used = used.add(part);
+      }
+    }
+    if (last >= 0) {
+      parts.set(last, rest.subtract(used));
+    }
+    return parts;
+  }
+
+  /**
+   * The fraction of a split each measurement gets to minimise {@code sum_i W_i Var_i} when {@code Var_i} is
+   * proportional to {@code s_i^2 / share_i^(root - 1)}: by the Lagrange condition, share_i proportional to
+   * {@code (W_i s_i^2)^(1/root)} (root 3 for an epsilon split, where Var is proportional to (s/epsilon)^2; root 2 for a
+   * rho split, where Var is proportional to s^2/rho). The partition-selection measurement, when there is one, gets 0
+   * (its share is set apart); a measurement no released value reads gets the mean term of the others; no fraction
+   * falls below a tenth of an equal one (the fractions then add up to 1 after renormalising).
+   */
+  static double[] fractions(DpPlan plan, double[] s, double[] w, int root) {
+    int k = s.length;
+    boolean thresholded = plan.partitionMode() == PartitionMode.THRESHOLD;
     double[] log = new double[k];
     double sumLog = 0;
     int known = 0;
     for (int i = 0; i < k; i++) {
-      Measurement m = ms.get(i);
-      double s = gaussian ? m.l2() : m.l1();
-      if (thresholded && i == plan.selectionMeasurement() || !(w[i] > 0) || !(s > 0) || !Double.isFinite(s)) {
+      if (thresholded && i == plan.selectionMeasurement() || !(w[i] > 0) || !(s[i] > 0) || !Double.isFinite(s[i])) {
         log[i] = Double.NaN;
         continue;
       }
-      log[i] = (Math.log(w[i]) + 2 * Math.log(s)) / 3;
+      log[i] = (Math.log(w[i]) + 2 * Math.log(s[i])) / root;
       sumLog += log[i];
       known++;
     }
@@ -189,30 +269,13 @@ public final class BudgetAllocator {
         floored += p[i];
       }
     }
-    int last = -1;
+    double[] q = new double[k];
     for (int i = 0; i < k; i++) {
       if (!(thresholded && i == plan.selectionMeasurement())) {
-        last = i;
+        q[i] = p[i] / floored;
       }
     }
-    List<BigDecimal> parts = new ArrayList<>(k);
-    BigDecimal used = BigDecimal.ZERO;
-    for (int i = 0; i < k; i++) {
-      if (thresholded && i == plan.selectionMeasurement()) {
-        parts.add(selection);
-      } else if (i == last) {
-        parts.add(null); // the exact remainder, below
-      } else {
-        BigDecimal part = rest.multiply(new BigDecimal(p[i] / floored))
-            .round(new java.math.MathContext(SHARE_DIGITS, java.math.RoundingMode.DOWN));
-        parts.add(part);
-        used = used.add(part);
-      }
-    }
-    if (last >= 0) {
-      parts.set(last, rest.subtract(used));
-    }
-    return parts;
+    return q;
   }
 
   /**

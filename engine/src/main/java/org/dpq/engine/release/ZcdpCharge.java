@@ -14,7 +14,9 @@ import org.dpq.mechanisms.PrivacyLoss;
  * What a query costs on a dataset accounted in zCDP: the sum of its measurements' rho, each rounded up ({@link
  * Zcdp}). Owns the rule that the rho charged is the rho of the noise actually released: a Gaussian measurement
  * with L2 sensitivity D and noise parameter sigma costs D^2/(2 sigma^2) (the discrete Gaussian's own zCDP
- * guarantee, Canonne, Kamath and Steinke 2020), a pure epsilon-DP (Laplace) measurement costs epsilon^2/2.
+ * guarantee, Canonne, Kamath and Steinke 2020), a pure epsilon-DP (Laplace) measurement costs epsilon^2/2. When the
+ * query's rho was split over its Gaussian measurements ({@link RhoSplit}), each sigma was chosen so that this rounded-up
+ * charge is at most the measurement's part, so the total is at most the query's rho.
  * Partition selection by a noisy threshold is (epsilon, delta)-DP with no zCDP guarantee, so a query that needs
  * it is refused before anything is charged.
  *
