@@ -6,9 +6,6 @@ import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.tools.FrameworkConfig;
-import org.apache.calcite.tools.Frameworks;
-import org.apache.calcite.tools.Planner;
-import org.apache.calcite.tools.RelConversionException;
 import org.apache.calcite.tools.ValidationException;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.errors.QueryRejectedException;
@@ -33,7 +30,7 @@ import org.dpq.errors.QueryRejectedException;
  * standard deviation (like VAR_POP/STDDEV_POP). At the group sizes DP needs, n/(n-1) is negligible next to the
  * noise, and the sample correction is undefined for a noisy count at or below 1.
  *
- * <p>Thread-safe: the per-dataset Calcite configuration is cached; each call uses its own {@code Planner}.
+ * <p>Thread-safe: the per-dataset Calcite configuration is cached; each call uses its own {@link SqlFrontEnd}.
  */
 public final class Analyzer {
   private static final int CACHE_LIMIT = 64;
@@ -63,7 +60,7 @@ public final class Analyzer {
   public DpPlan analyze(Dataset dataset, String sql) {
     SqlTextGuard.check(sql);
     DialectHabits.rejectDifferentialPrivacyClause(sql);
-    Planner planner = Frameworks.getPlanner(config(dataset));
+    SqlFrontEnd planner = new SqlFrontEnd(config(dataset));
     try {
       SqlNode parsed;
       String analysts = withoutTrailingSemicolon(sql);
@@ -91,7 +88,7 @@ public final class Analyzer {
       RelRoot root;
       try {
         root = planner.rel(validated);
-      } catch (RelConversionException | RuntimeException e) {
+      } catch (RuntimeException e) {
         throw unanalysable(dataset);
       }
       org.apache.calcite.rel.RelNode rel = root.project();
@@ -103,8 +100,6 @@ public final class Analyzer {
           .orElseGet(() -> new PlanExtractor(dataset, sql).extract(rel));
     } catch (StackOverflowError e) {
       throw CalciteErrors.tooDeep();
-    } finally {
-      planner.close();
     }
   }
 
