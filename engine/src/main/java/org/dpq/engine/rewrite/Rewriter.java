@@ -8,12 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.calcite.plan.Contexts;
 import org.apache.calcite.rel.RelNode;
-import org.apache.calcite.rel.rel2sql.RelToSqlConverter;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlDialect;
-import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.tools.RelBuilder;
 import org.apache.calcite.util.DateString;
@@ -205,8 +203,7 @@ public final class Rewriter {
   }
 
   private static String sql(RelNode rel, SqlDialect dialect) {
-    SqlNode statement = new RelToSqlConverter(dialect).visitRoot(rel).asStatement();
-    return statement.toSqlString(dialect).getSql();
+    return SqlText.of(rel, dialect);
   }
 
   /** One rewrite: the stages over one RelBuilder. */
