@@ -524,8 +524,8 @@ public final class Dpq implements AutoCloseable {
   }
 
   /**
-   * Analysis, allocation, the rewrites (once per order and tree, as {@link SecretTemplate}s each release puts its
-   * own secret into) and the dry runs on the planner: all on the declared schema, none reads data.
+   * Analysis, allocation, the rewrites (once per order and tree, as {@link SecretTemplate}s that later releases put
+   * their own secrets into) and the dry runs on the planner: all on the declared schema, none reads data.
    */
   private Prepared plan(String sql, QueryOptions options, Dataset analysed, PrivacyLoss requested) {
     DpPlan plan = analyzer.analyze(analysed, sql);
@@ -533,12 +533,12 @@ public final class Dpq implements AutoCloseable {
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism(), options.weights());
     org.apache.calcite.sql.SqlDialect dialect = planner().dialect();
     SecretTemplate main = SecretTemplate.of(s -> rewriter.rewrite(plan, dialect, s, GroupLimit.AGGREGATE_FIRST));
-    String template = main.withSecret(0L).sql();
+    String template = main.atZero().sql();
     planner().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
     Map<Integer, SecretTemplate> trees = new java.util.LinkedHashMap<>();
     for (int i : treeMeasurements(plan)) {
       SecretTemplate tree = SecretTemplate.of(s -> rewriter.treeQuery(plan, i, dialect, s));
-      String treeSql = tree.withSecret(0L).sql();
+      String treeSql = tree.atZero().sql();
       planner().dryRun(treeSql);
       template = template + ";\n" + treeSql;
       trees.put(i, tree);
@@ -548,7 +548,7 @@ public final class Dpq implements AutoCloseable {
     if (probe.isPresent()) {
       planner().dryRun(probe.get());
       SecretTemplate ranked = SecretTemplate.of(s -> rewriter.rewrite(plan, dialect, s, GroupLimit.RANK_FIRST));
-      planner().dryRun(ranked.withSecret(0L).sql());
+      planner().dryRun(ranked.atZero().sql());
       rankFirst = Optional.of(ranked);
     }
     return new Prepared(plan, noisePlan, template, "", ReleaseKey.planHash(plan, noisePlan), probe, main,

@@ -24,13 +24,15 @@ import org.junit.jupiter.api.Test;
  * {@link SecretTemplate}: a release's bounded SQL made by putting its secret into the planned text must be, character
  * for character, the text a rewrite with that secret gives (else the release would differ from an unplanned one),
  * for every dialect, order, tree query and secret, including the extremes; analyst text that happens to contain a
- * probe's digits must not be taken for the secret.
+ * secret's digits must not be taken for the secret.
  */
 class SecretTemplateTest {
   private static final Analyzer ANALYZER = new Analyzer();
   private static final Rewriter REWRITER = new Rewriter();
   private static final List<SqlDialect> DIALECTS =
       List.of(DuckDbDialect.INSTANCE, PostgresqlSqlDialect.DEFAULT, SparkSqlDialect.DEFAULT);
+  private static final long ONE = 4_242_424_242_424_242_421L;
+  private static final long TWO = -3_131_313_131_313_131_313L;
 
   private record Case(Dataset dataset, String sql) {}
 
@@ -41,15 +43,11 @@ class SecretTemplateTest {
       new Case(TestDatasets.pums(2, 3), "SELECT educ, SUM(income) FROM pums WHERE age > 30 GROUP BY educ"),
       new Case(TestDatasets.pums(2, 3), "SELECT sex, COUNT(DISTINCT educ) FROM pums GROUP BY sex"),
       new Case(TestDatasets.pums(1, 2), "SELECT sex, MEDIAN(age) FROM pums GROUP BY sex"),
-      // the analyst's text holds a probe's digits: the template must not take them for the secret
-      new Case(TestDatasets.pums(1, 3), "SELECT sex, COUNT(*) FROM pums WHERE educ <> '"
-          + SecretTemplate.PROBE_A + "' GROUP BY sex"),
-      new Case(TestDatasets.pums(1, 3), "SELECT sex, COUNT(*) FROM pums WHERE educ <> '"
-          + SecretTemplate.PROBE_B + "' GROUP BY sex"));
+      // the analyst's text holds the digits of the first secret below: they must not be taken for the secret
+      new Case(TestDatasets.pums(1, 3), "SELECT sex, COUNT(*) FROM pums WHERE educ <> '" + ONE + "' GROUP BY sex"));
 
   private static List<Long> secrets() {
-    List<Long> out = new ArrayList<>(List.of(0L, 1L, -1L, 7L, 10L, Long.MIN_VALUE, Long.MAX_VALUE,
-        SecretTemplate.PROBE_A, SecretTemplate.PROBE_B));
+    List<Long> out = new ArrayList<>(List.of(ONE, TWO, 0L, 1L, -1L, 7L, 10L, Long.MIN_VALUE, Long.MAX_VALUE));
     SplittableRandom random = new SplittableRandom(20_261_207L);
     for (int i = 0; i < 20; i++) {
       out.add(random.nextLong());
@@ -57,7 +55,7 @@ class SecretTemplateTest {
     return out;
   }
 
-  /** Every rendering of one case: main query in both orders and each quantile-tree query, by name. */
+  /** Every rendering of one case: the main query in both orders and each quantile-tree query. */
   private static List<LongFunction<BoundedQuery>> renderings(DpPlan plan, SqlDialect dialect) {
     List<LongFunction<BoundedQuery>> out = new ArrayList<>();
     for (GroupLimit order : GroupLimit.values()) {
@@ -74,28 +72,26 @@ class SecretTemplateTest {
 
   @Test
   void theTemplatedTextIsTheRewrittenTextForEverySecret() {
-    int substituted = 0;
+    int templates = 0;
     int keyed = 0;
     for (SqlDialect dialect : DIALECTS) {
       for (Case c : CASES) {
         DpPlan plan = ANALYZER.analyze(c.dataset(), c.sql());
         for (LongFunction<BoundedQuery> render : renderings(plan, dialect)) {
           SecretTemplate template = SecretTemplate.of(render);
-          // only a text holding the first probe's digits besides the secret is rendered afresh per release
-          assertEquals(!c.sql().contains(Long.toString(SecretTemplate.PROBE_A)), template.substitutes(), c.sql());
-          substituted += template.substitutes() ? 1 : 0;
           for (long secret : secrets()) {
             BoundedQuery expected = render.apply(secret);
-            BoundedQuery actual = template.withSecret(secret);
             String what = dialect.getClass().getSimpleName() + ", secret " + secret + ": " + c.sql();
-            assertEquals(expected, actual, what);
-            keyed += expected.keyed() && expected.sql().contains(Long.toString(secret)) ? 1 : 0;
+            assertEquals(expected, template.withSecret(secret), what);
+            keyed += expected.keyed() && secret != 0 && expected.sql().contains(Long.toString(secret)) ? 1 : 0;
           }
+          assertTrue(template.substitutes(), "learnt after a few releases: " + c.sql());
+          templates++;
         }
       }
     }
-    // not vacuous: most templates substitute, and keyed texts were checked
-    assertEquals(3 * (7 * 2 + 1), substituted, "templates that substitute");
+    // not vacuous: every rendering was checked, keyed texts among them
+    assertEquals(3 * (7 * 2 + 1), templates);
     assertTrue(keyed > 100, "keyed renderings checked: " + keyed);
   }
 
@@ -103,41 +99,29 @@ class SecretTemplateTest {
   void twoReleasesDifferInTheirSecretOnly() {
     DpPlan plan = ANALYZER.analyze(TestDatasets.pums(1, 3), "SELECT sex, COUNT(*) FROM pums GROUP BY sex");
     SecretTemplate template = SecretTemplate.of(s -> REWRITER.rewrite(plan, DuckDbDialect.INSTANCE, s));
+    String first = template.withSecret(ONE).sql(); // rendered, and the cut learnt from it
     assertTrue(template.substitutes());
-    long one = 4_242_424_242_424_242_421L;
-    long two = -3_131_313_131_313_131_313L;
-    String first = template.withSecret(one).sql();
-    String second = template.withSecret(two).sql();
+    String second = template.withSecret(TWO).sql(); // substituted
     assertNotEquals(first, second);
-    assertTrue(first.contains("HASH(" + one + ", "), first);
-    assertEquals(first.replace(Long.toString(one), "?"), second.replace(Long.toString(two), "?"));
+    assertTrue(first.contains("HASH(" + ONE + ", "), first);
+    assertEquals(first.replace(Long.toString(ONE), "?"), second.replace(Long.toString(TWO), "?"));
   }
 
   @Test
-  void analystTextWithTheFirstProbesDigitsIsRenderedAfreshNotSubstituted() {
+  void analystTextWithTheSecretsDigitsIsNotTakenForTheSecret() {
     DpPlan plan = ANALYZER.analyze(TestDatasets.pums(1, 3),
-        "SELECT sex, COUNT(*) FROM pums WHERE educ <> '" + SecretTemplate.PROBE_A + "' GROUP BY sex");
-    LongFunction<BoundedQuery> render = s -> REWRITER.rewrite(plan, DuckDbDialect.INSTANCE, s);
-    assertTrue(render.apply(1).sql().contains(Long.toString(SecretTemplate.PROBE_A)), "the analyst's constant");
-    SecretTemplate template = SecretTemplate.of(render);
-    assertFalse(template.substitutes());
-    long secret = 99;
-    assertEquals(render.apply(secret), template.withSecret(secret));
-    // The same comparison rejects a template that skips the check: it replaces the analyst's constant as well.
-    String unchecked = render.apply(SecretTemplate.PROBE_A).sql()
-        .replace(Long.toString(SecretTemplate.PROBE_A), Long.toString(secret));
-    assertNotEquals(render.apply(secret).sql(), unchecked);
-  }
-
-  @Test
-  void analystTextWithTheSecondProbesDigitsStaysAsTheAnalystWroteIt() {
-    DpPlan plan = ANALYZER.analyze(TestDatasets.pums(1, 3),
-        "SELECT sex, COUNT(*) FROM pums WHERE educ <> '" + SecretTemplate.PROBE_B + "' GROUP BY sex");
+        "SELECT sex, COUNT(*) FROM pums WHERE educ <> '" + ONE + "' GROUP BY sex");
     LongFunction<BoundedQuery> render = s -> REWRITER.rewrite(plan, DuckDbDialect.INSTANCE, s);
     SecretTemplate template = SecretTemplate.of(render);
-    assertTrue(template.substitutes()); // only the secret's places are cut, the constant is text around them
-    String sql = template.withSecret(5).sql();
-    assertEquals(render.apply(5).sql(), sql);
-    assertTrue(sql.contains(Long.toString(SecretTemplate.PROBE_B)), sql);
+    assertEquals(render.apply(ONE), template.withSecret(ONE));
+    assertFalse(template.substitutes(), "a cut at the analyst's constant as well is not kept");
+    assertEquals(render.apply(TWO), template.withSecret(TWO));
+    assertTrue(template.substitutes(), "learnt from a release whose secret the text does not otherwise hold");
+    String again = template.withSecret(ONE).sql();
+    assertEquals(render.apply(ONE).sql(), again);
+    assertTrue(again.contains("'" + ONE + "'"), again);
+    // The same comparison rejects a cut kept without the check: it replaces the analyst's constant as well.
+    String unchecked = render.apply(ONE).sql().replace(Long.toString(ONE), Long.toString(TWO));
+    assertNotEquals(render.apply(TWO).sql(), unchecked);
   }
 }
