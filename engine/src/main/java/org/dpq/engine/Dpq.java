@@ -512,14 +512,18 @@ public final class Dpq implements AutoCloseable {
 
   /**
    * {@code analysed}: the dataset with its automatic bounds in place (placeholders where not yet estimated). The
-   * plan comes from {@link #plans} when this query was planned before with the same key; only the stored-answer key
-   * is computed per call (a test's release-key scheme may number its calls).
+   * plan comes from {@link #plans} when this query was planned before with the same key; the stored-answer key is
+   * kept with it under the canonical scheme (a function of the plan key) and computed per call otherwise (a test's
+   * release-key scheme may number its calls).
    */
   private Prepared prepareTimed(String sql, QueryOptions options, Dataset analysed) {
     PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
         options.delta().orElse(dataset.defaults().delta()));
     Prepared planned = plans.get(new PlanKey(sql, requested, options.mechanism(), options.weights(), analysed),
         () -> plan(sql, options, analysed, requested));
+    if (releaseKey == ReleaseKey.CANONICAL) {
+      return planned; // a function of the plan key: computed once, in plan()
+    }
     return planned.withQueryKey(releaseKey.key(planned.plan(), planned.noisePlan(), requested, options.mechanism()));
   }
 
@@ -551,7 +555,9 @@ public final class Dpq implements AutoCloseable {
       planner().dryRun(ranked.atZero().sql());
       rankFirst = Optional.of(ranked);
     }
-    return new Prepared(plan, noisePlan, template, "", ReleaseKey.planHash(plan, noisePlan), probe, main,
+    String queryKey = releaseKey == ReleaseKey.CANONICAL
+        ? ReleaseKey.CANONICAL.key(plan, noisePlan, requested, options.mechanism()) : "";
+    return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe, main,
         rankFirst, Map.copyOf(trees), dialect);
   }
 

@@ -2,6 +2,7 @@ package org.dpq.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,21 @@ class DpqPlanCacheTest {
       // the analyst does not change the plan
       cached.explain(KEYED, ONE.withAnalyst("someone else"));
       assertEquals(options.size() + 1, counts(cached)[0]);
+    }
+  }
+
+  @Test
+  void aRepeatedQueryStillGetsItsStoredAnswerAndAnotherEpsilonItsOwnRelease() {
+    try (Dpq dpq = TestSeams.openSeeded(yaml("stored", "pid"), 3)) {
+      QueryResult first = dpq.query(KEYED, ONE);
+      QueryResult again = dpq.query(KEYED, ONE);
+      assertTrue(again.reused(), "the stored answer, at no cost");
+      assertEquals(first.rows(), again.rows());
+      QueryResult other = dpq.query(KEYED, ONE.withEpsilon("2"));
+      assertFalse(other.reused(), "another epsilon is another release, not the stored answer of the first");
+      assertTrue(dpq.query(KEYED, ONE.withEpsilon("2")).reused());
+      assertEquals(2, dpq.history().stream().filter(e -> e.kind().equals("CHARGE")).count());
+      assertArrayEquals(new long[] {2, 2}, counts(dpq));
     }
   }
 
