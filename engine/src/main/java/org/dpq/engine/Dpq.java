@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * via public domains or partition selection). An identical query with identical parameters on identical data
  * returns the stored answer at no cost. Analysis and dry runs of a CSV or Parquet source use an empty table of the
  * declared types; the source (or its typed copy, see {@link TypedCopy}) is loaded only once a query passed analysis,
- * before its charge, so {@code explain} and rejections never read data. Safe for concurrent use by several threads.
+ * before its charge, so {@code explain} and rejections never read data. The data-independent plan of a recent query
+ * (analysis, noise allocation, bounded SQL, dry runs) is kept ({@link PlanCache}), so a repeated query is only
+ * charged, run with a fresh secret and noised. Safe for concurrent use by several threads.
  *
  * <pre>{@code
  * try (Dpq dpq = Dpq.open(Path.of("samples/ratings.yaml"))) {
