@@ -40,8 +40,10 @@ import org.dpq.engine.release.ZcdpCharge;
 import org.dpq.engine.rewrite.BoundedQuery;
 import org.dpq.engine.rewrite.GroupLimit;
 import org.dpq.engine.rewrite.Rewriter;
+import org.dpq.engine.rewrite.SecretTemplate;
 import org.dpq.errors.BackendException;
 import org.dpq.errors.LedgerException;
+import org.dpq.mechanisms.MechanismChoice;
 import org.dpq.mechanisms.PrivacyLoss;
 import org.dpq.mechanisms.SecureRandomBits;
 import org.slf4j.Logger;
@@ -54,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * via public domains or partition selection). An identical query with identical parameters on identical data
  * returns the stored answer at no cost. Analysis and dry runs of a CSV or Parquet source use an empty table of the
  * declared types; the source (or its typed copy, see {@link TypedCopy}) is loaded only once a query passed analysis,
- * before its charge, so {@code explain} and rejections never read data. Safe for concurrent use by several threads.
+ * before its charge, so {@code explain} and rejections never read data. The data-independent plan of a recent query
+ * (analysis, noise allocation, bounded SQL, dry runs) is kept ({@link PlanCache}), so a repeated query is only
+ * charged, run with a fresh secret and noised. Safe for concurrent use by several threads.
  *
  * <pre>{@code
  * try (Dpq dpq = Dpq.open(Path.of("samples/ratings.yaml"))) {
@@ -66,6 +70,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dpq implements AutoCloseable {
   private static final long IN_FLIGHT_WAIT_MILLIS = 120_000;
+  /** Plans kept per instance (see {@link PlanCache}): enough for a dashboard's queries, small in memory. */
+  private static final int PLANS_KEPT = 64;
   /** Timings, the backend and plan decisions only: never SQL results, data values or query parameters. */
   private static final Logger LOG = LoggerFactory.getLogger(Dpq.class);
 
@@ -84,6 +90,10 @@ public final class Dpq implements AutoCloseable {
   private final BudgetAllocator allocator = new BudgetAllocator();
   private final Releaser releaser = new Releaser();
   private final StoredAnswers answers = new StoredAnswers();
+  /** Data-independent plans of recent queries, keyed by everything planning reads (see {@link PlanCache}). */
+  private volatile PlanCache<PlanKey, Prepared> plans = new PlanCache<>(PLANS_KEPT);
+  /** Where each release's secret comes from: SecureRandom, except through a package-private test seam. */
+  private volatile java.util.function.LongSupplier secrets = Dpq::secret;
   private final AutoBoundsResolver autoBounds;
   private final Object backendLock = new Object();
   private final DataSource backendSource;
@@ -305,16 +315,18 @@ public final class Dpq implements AutoCloseable {
       Releaser.Released released;
       try {
         GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
-        long secret = secret(); // one per query: the tree queries keep the same G groups per unit as the main one
-        // A query without the secret in it (no secret-keyed hash) is the same text for every secret: reuse it.
-        BoundedQuery bounded = !p.template().keyed() && order == GroupLimit.AGGREGATE_FIRST
-            && p.templateDialect() == backend().dialect()
-            ? p.template() : rewriter.rewrite(p.plan(), backend().dialect(), secret, order);
+        long secret = secrets.getAsLong(); // one per query: the tree queries keep the same G groups per unit
+        // The planned text with this release's secret put in (the same text a rewrite with it gives).
+        org.apache.calcite.sql.SqlDialect dialect = backend().dialect();
+        BoundedQuery bounded = p.main(order, dialect).map(t -> t.withSecret(secret))
+            .orElseGet(() -> rewriter.rewrite(p.plan(), dialect, secret, order));
         long backendStart = System.nanoTime();
         List<Object[]> rows = backend().execute(bounded.sql());
         java.util.Map<Integer, List<Object[]>> trees = new java.util.HashMap<>();
         for (int i : treeMeasurements(p.plan())) {
-          trees.put(i, backend().execute(rewriter.treeQuery(p.plan(), i, backend().dialect(), secret).sql()));
+          SecretTemplate tree = dialect == p.templateDialect() ? p.trees().get(i) : null;
+          trees.put(i, backend().execute(tree != null ? tree.withSecret(secret).sql()
+              : rewriter.treeQuery(p.plan(), i, dialect, secret).sql()));
         }
         long executed = System.nanoTime();
         phases.phase("backend", executed - backendStart);
@@ -500,30 +512,63 @@ public final class Dpq implements AutoCloseable {
     return prepared;
   }
 
-  /** {@code analysed}: the dataset with its automatic bounds in place (placeholders where not yet estimated). */
+  /**
+   * {@code analysed}: the dataset with its automatic bounds in place (placeholders where not yet estimated). The
+   * plan comes from {@link #plans} when this query was planned before with the same key; the stored-answer key is
+   * kept with it under the canonical scheme (a function of the plan key) and computed per call otherwise (a test's
+   * release-key scheme may number its calls).
+   */
   private Prepared prepareTimed(String sql, QueryOptions options, Dataset analysed) {
     PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
         options.delta().orElse(dataset.defaults().delta()));
+    Prepared planned = plans.get(new PlanKey(sql, requested, options.mechanism(), options.weights(), analysed),
+        () -> plan(sql, options, analysed, requested));
+    if (releaseKey == ReleaseKey.CANONICAL) {
+      return planned; // a function of the plan key: computed once, in plan()
+    }
+    return planned.withQueryKey(releaseKey.key(planned.plan(), planned.noisePlan(), requested, options.mechanism()));
+  }
+
+  /**
+   * Analysis, allocation, the rewrites (once per order and tree, as {@link SecretTemplate}s that later releases put
+   * their own secrets into) and the dry runs on the planner: all on the declared schema, none reads data.
+   */
+  private Prepared plan(String sql, QueryOptions options, Dataset analysed, PrivacyLoss requested) {
     DpPlan plan = analyzer.analyze(analysed, sql);
     Releaser.check(plan);
     NoisePlan noisePlan = allocator.allocate(plan, requested, options.mechanism(), options.weights());
-    BoundedQuery main = rewriter.rewrite(plan, planner().dialect(), 0L);
-    String template = main.sql();
+    org.apache.calcite.sql.SqlDialect dialect = planner().dialect();
+    SecretTemplate main = SecretTemplate.of(s -> rewriter.rewrite(plan, dialect, s, GroupLimit.AGGREGATE_FIRST));
+    String template = main.atZero().sql();
     planner().dryRun(template); // a query the backend cannot run at all is refused here, before the charge
+    Map<Integer, SecretTemplate> trees = new java.util.LinkedHashMap<>();
     for (int i : treeMeasurements(plan)) {
-      String tree = rewriter.treeQuery(plan, i, planner().dialect(), 0L).sql();
-      planner().dryRun(tree);
-      template = template + ";\n" + tree;
+      SecretTemplate tree = SecretTemplate.of(s -> rewriter.treeQuery(plan, i, dialect, s));
+      String treeSql = tree.atZero().sql();
+      planner().dryRun(treeSql);
+      template = template + ";\n" + treeSql;
+      trees.put(i, tree);
     }
     Optional<String> probe = groupLimits.probe(plan, planner());
+    Optional<SecretTemplate> rankFirst = Optional.empty();
     if (probe.isPresent()) {
       planner().dryRun(probe.get());
-      planner().dryRun(rewriter.rewrite(plan, planner().dialect(), 0L, GroupLimit.RANK_FIRST).sql());
+      SecretTemplate ranked = SecretTemplate.of(s -> rewriter.rewrite(plan, dialect, s, GroupLimit.RANK_FIRST));
+      planner().dryRun(ranked.atZero().sql());
+      rankFirst = Optional.of(ranked);
     }
-    String queryKey = releaseKey.key(plan, noisePlan, requested, options.mechanism());
+    String queryKey = releaseKey == ReleaseKey.CANONICAL
+        ? ReleaseKey.CANONICAL.key(plan, noisePlan, requested, options.mechanism()) : "";
     return new Prepared(plan, noisePlan, template, queryKey, ReleaseKey.planHash(plan, noisePlan), probe, main,
-        planner().dialect());
+        rankFirst, Map.copyOf(trees), dialect);
   }
+
+  /**
+   * Everything {@link #plan} reads besides this instance's fixed parts (rewriter, planner dialect, public key
+   * domains): the analyst is not in it, as no plan depends on who asks.
+   */
+  private record PlanKey(String sql, PrivacyLoss requested, MechanismChoice mechanism, Map<String, Double> weights,
+      Dataset analysed) {}
 
   /** The indices of the plan's quantile-tree measurements (each has its own bounded tree query). */
   private static List<Integer> treeMeasurements(DpPlan plan) {
@@ -538,13 +583,28 @@ public final class Dpq implements AutoCloseable {
 
   /**
    * @param groupLimitProbe the shape probe, when the backend picks the group-limit order at run time
-   * @param template the main bounded query, aggregate-first with secret 0, in {@code templateDialect}
+   * @param main the main bounded query, aggregate-first, in {@code templateDialect}
+   * @param rankFirst the main bounded query rank-first, when the backend picks the order at run time
+   * @param trees the bounded query of each quantile-tree measurement, by its index
    */
   private record Prepared(DpPlan plan, NoisePlan noisePlan, String boundedSqlTemplate, String queryKey,
-      String planHash, Optional<String> groupLimitProbe, BoundedQuery template,
-      org.apache.calcite.sql.SqlDialect templateDialect) {
+      String planHash, Optional<String> groupLimitProbe, SecretTemplate main, Optional<SecretTemplate> rankFirst,
+      Map<Integer, SecretTemplate> trees, org.apache.calcite.sql.SqlDialect templateDialect) {
     boolean groupLimitChosenAtRunTime() {
       return groupLimitProbe.isPresent();
+    }
+
+    Prepared withQueryKey(String key) {
+      return new Prepared(plan, noisePlan, boundedSqlTemplate, key, planHash, groupLimitProbe, main, rankFirst,
+          trees, templateDialect);
+    }
+
+    /** The template of the main query in {@code order}, when one was made for it in {@code dialect}. */
+    Optional<SecretTemplate> main(GroupLimit order, org.apache.calcite.sql.SqlDialect dialect) {
+      if (dialect != templateDialect) {
+        return Optional.empty();
+      }
+      return order == GroupLimit.AGGREGATE_FIRST ? Optional.of(main) : rankFirst;
     }
   }
 
@@ -655,6 +715,21 @@ public final class Dpq implements AutoCloseable {
         loadNanos += System.nanoTime() - start;
       }
     });
+  }
+
+  /** Test seam (package-private): keeps at most {@code capacity} plans from now on (0: plans every query afresh). */
+  void keepPlansForTest(int capacity) {
+    plans = new PlanCache<>(capacity);
+  }
+
+  /** Test seam (package-private): {hits, misses} of the plan cache since it was (re)made. */
+  long[] planCountsForTest() {
+    return plans.counts();
+  }
+
+  /** Test seam (package-private), so that only tests can fix the secrets that choose each unit's G groups. */
+  void secretsForTest(java.util.function.LongSupplier source) {
+    secrets = Objects.requireNonNull(source);
   }
 
   /** A fresh secret per query for choosing which groups a unit keeps (from SecureRandom). */
