@@ -521,7 +521,8 @@ public final class Dpq implements AutoCloseable {
   private Prepared prepareTimed(String sql, QueryOptions options, Dataset analysed) {
     PrivacyLoss requested = PrivacyLoss.of(options.epsilon().orElse(dataset.defaults().epsilon()),
         options.delta().orElse(dataset.defaults().delta()));
-    Prepared planned = plans.get(new PlanKey(sql, requested, options.mechanism(), options.weights(), analysed),
+    Prepared planned = plans.get(new PlanKey(options.analyst(), sql, requested, options.mechanism(), options.weights(),
+        analysed),
         () -> plan(sql, options, analysed, requested));
     if (releaseKey == ReleaseKey.CANONICAL) {
       return planned; // a function of the plan key: computed once, in plan()
@@ -565,10 +566,12 @@ public final class Dpq implements AutoCloseable {
 
   /**
    * Everything {@link #plan} reads besides this instance's fixed parts (rewriter, planner dialect, public key
-   * domains): the analyst is not in it, as no plan depends on who asks.
+   * domains), and the analyst: no plan depends on who asks, but a served {@code Dpq} is shared by every analyst of its
+   * dataset, and a plan kept for one must not make another's identical query faster, which would tell the second
+   * that the first asked it (invariant 8: a principal never reads another's history, timing included).
    */
-  private record PlanKey(String sql, PrivacyLoss requested, MechanismChoice mechanism, Map<String, Double> weights,
-      Dataset analysed) {}
+  private record PlanKey(String analyst, String sql, PrivacyLoss requested, MechanismChoice mechanism,
+      Map<String, Double> weights, Dataset analysed) {}
 
   /** The indices of the plan's quantile-tree measurements (each has its own bounded tree query). */
   private static List<Integer> treeMeasurements(DpPlan plan) {

@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /**
  * The last few plans one {@link Dpq} made, least recently used dropped first, so that a query asked again (an
- * audit, a dashboard, a served analyst) skips analysis, budget allocation, rewriting and the dry runs.
+ * audit, a dashboard, the same analyst again) skips analysis, budget allocation, rewriting and the dry runs.
  *
  * <p>Privacy: holds only what planning computes before the charge, which is data-independent: analysis runs on the
  * declared schema (and public key-domain tables), dry runs on the empty twin, and the key is everything that
