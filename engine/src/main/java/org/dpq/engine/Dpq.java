@@ -617,12 +617,14 @@ public final class Dpq implements AutoCloseable {
    * before anything is charged).
    */
   private ChargeRequest chargeRequest(String sql, QueryOptions options, Prepared p) {
+    // served: a stored answer is one analyst's, never another principal's (invariant 8)
+    String key = withinAllocations ? ReleaseKey.forAnalyst(p.queryKey(), options.analyst()) : p.queryKey();
     if (dataset.accounting() == Accounting.ZCDP) {
       ZcdpCharge z = ZcdpCharge.of(p.noisePlan());
-      return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(), p.planHash(),
+      return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, key, p.planHash(),
           z.measurements(), z.total(), Accounting.ZCDP);
     }
-    return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, p.queryKey(),
+    return new ChargeRequest(dataset.name(), fingerprint, options.analyst(), sql, key,
         p.planHash(), costs(p.noisePlan()), p.noisePlan().total());
   }
 

@@ -73,6 +73,18 @@ public final class ReleaseKey {
     return sha256(c.text());
   }
 
+  /**
+   * The stored-answer key of one analyst on a served dataset: {@code key} scoped to {@code analyst}, so that one
+   * principal's stored answer (and the fact that the query was asked) is never handed to another (invariant 8: a
+   * principal never reads another's history); each analyst's own repeats still get their stored answer, free.
+   */
+  public static String forAnalyst(String key, String analyst) {
+    Canon c = new Canon();
+    c.field("release-key", key);
+    c.field("analyst", analyst);
+    return sha256(c.text());
+  }
+
   /** A hash of the release alone (plan, derivation, post-processing, noise), recorded in the ledger. */
   public static String planHash(DpPlan plan, NoisePlan noisePlan) {
     return sha256(describe(plan, noisePlan));
