@@ -324,9 +324,9 @@ public final class Dpq implements AutoCloseable {
         List<Object[]> rows = backend().execute(bounded.sql());
         java.util.Map<Integer, List<Object[]>> trees = new java.util.HashMap<>();
         for (int i : treeMeasurements(p.plan())) {
-          SecretTemplate tree = dialect == p.templateDialect() ? p.trees().get(i) : null;
-          trees.put(i, backend().execute(tree != null ? tree.withSecret(secret).sql()
-              : rewriter.treeQuery(p.plan(), i, dialect, secret).sql()));
+          BoundedQuery tree = p.tree(i, dialect).map(t -> t.withSecret(secret))
+              .orElseGet(() -> rewriter.treeQuery(p.plan(), i, dialect, secret));
+          trees.put(i, backend().execute(tree.sql()));
         }
         long executed = System.nanoTime();
         phases.phase("backend", executed - backendStart);
@@ -608,6 +608,11 @@ public final class Dpq implements AutoCloseable {
         return Optional.empty();
       }
       return order == GroupLimit.AGGREGATE_FIRST ? Optional.of(main) : rankFirst;
+    }
+
+    /** The template of quantile-tree measurement {@code i}, when one was made for it in {@code dialect}. */
+    Optional<SecretTemplate> tree(int i, org.apache.calcite.sql.SqlDialect dialect) {
+      return dialect == templateDialect ? Optional.ofNullable(trees.get(i)) : Optional.empty();
     }
   }
 
