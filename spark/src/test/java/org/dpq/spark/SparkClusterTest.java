@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * dpq on a real Spark standalone cluster: a master and two workers on loopback ({@link LoopbackCluster}), datasets
  * whose source names the master ({@code spark: { csv: ..., master: spark://127.0.0.1:<port> }}), so the bounded
  * queries run on the workers' executors, reading the files themselves. One case per shape family of the
- * cross-backend contract (which runs in full on local Spark in {@link SparkEquivalenceTest}) must give DuckDB's
- * bounded rows; one query through the engine with zero noise must release what DuckDB releases, groups chosen by
- * partition selection included. One cluster for the whole class: it runs in its own surefire execution and JVM
+ * cross-backend contract (which runs in full on local Spark in {@link SparkEquivalenceTest} and
+ * {@link SparkEquivalenceNeighboursTest}) must give DuckDB's bounded rows; one query through the engine with zero
+ * noise must release what DuckDB releases, groups chosen by partition selection included. One cluster for the whole class: it runs in its own surefire execution and JVM
  * (a JVM has one Spark context, and the other suites use local mode).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

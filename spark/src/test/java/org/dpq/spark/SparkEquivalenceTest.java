@@ -1,71 +1,10 @@
 package org.dpq.spark;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import org.dpq.engine.joins.ShopData;
-import org.dpq.engine.execution.BackendEquivalenceContract;
-import org.dpq.engine.execution.DuckDbBackend;
-import org.dpq.engine.execution.PostgresBackend;
-import org.dpq.engine.execution.PostgresShops;
-import org.dpq.engine.execution.PostgresTestServer;
-import org.dpq.engine.execution.TestTable;
+import org.dpq.engine.execution.TableEquivalenceCases;
 
 /**
- * The cross-backend contract on DuckDB, PostgreSQL and Spark (local mode, files read by Spark). PostgreSQL joins
- * when a server is reachable, and must be when DPQ_EXPECT_POSTGRES=1.
+ * The cross-backend contract's single-table half ({@link TableEquivalenceCases}) on DuckDB, PostgreSQL and local
+ * Spark; the other half is {@link SparkEquivalenceNeighboursTest}, a class of its own so that the build can run the
+ * two in different test JVMs.
  */
-class SparkEquivalenceTest extends BackendEquivalenceContract {
-  private PostgresTestServer server;
-  private boolean serverChecked;
-
-  @Override
-  protected List<Target> open(TestTable table, Path work) throws Exception {
-    if (!serverChecked) {
-      server = PostgresTestServer.schemaIfAvailable("dpq_spark_equiv");
-      serverChecked = true;
-    }
-    List<Target> targets = new ArrayList<>();
-    targets.add(new Target("duckdb", DuckDbBackend.open(table.dataset(table.csvSource(), 1, 1)), table.csvSource()));
-    if (server != null) {
-      String name = table.name() + "_" + table.csv().getFileName().toString().replaceAll("\\W", "_").toLowerCase();
-      server.loadCsv(name, table.postgresColumns(), table.csv());
-      String source = server.sourceYaml(name);
-      targets.add(new Target("postgresql", PostgresBackend.open(table.dataset(source, 1, 1)), source));
-    }
-    String spark = "{ spark: { csv: '" + table.csv().toAbsolutePath().toString().replace("'", "''") + "' } }";
-    targets.add(new Target("spark", SparkBackend.open(LocalSpark.session(), table.dataset(spark, 1, 1)), spark));
-    return targets;
-  }
-
-  @Override
-  protected List<ShopTarget> openShop(Path dir, String label) throws Exception {
-    if (!serverChecked) {
-      server = PostgresTestServer.schemaIfAvailable("dpq_spark_equiv");
-      serverChecked = true;
-    }
-    List<ShopTarget> targets = new ArrayList<>();
-    targets.add(duckdbShop(dir));
-    if (server != null) {
-      targets.add(PostgresShops.open(server, dir, label));
-    }
-    Map<String, String> sources = new HashMap<>();
-    for (String table : ShopData.JOINT_TABLES) {
-      sources.put(table, "{ spark: { csv: '" + dir.resolve(table + ".csv").toAbsolutePath().toString()
-          .replace("'", "''") + "' } }");
-    }
-    ShopTarget spark = new ShopTarget("spark", null, Map.copyOf(sources));
-    targets.add(new ShopTarget("spark", SparkBackend.open(LocalSpark.session(), spark.dataset(1, 1)),
-        spark.sources()));
-    return targets;
-  }
-
-  @Override
-  protected void cleanUp() {
-    if (server != null) {
-      server.close();
-    }
-  }
-}
+class SparkEquivalenceTest extends SparkEquivalence implements TableEquivalenceCases {}

@@ -5,9 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dpq.testing.RequiresPostgres;
 
-/** The cross-backend contract on DuckDB and PostgreSQL (the Spark module runs it on all three). */
+/**
+ * The cross-backend contract, both halves, on DuckDB and PostgreSQL (the Spark module runs it on all three, in two
+ * test classes).
+ */
 @RequiresPostgres
-class PostgresEquivalenceTest extends BackendEquivalenceContract {
+class PostgresEquivalenceTest extends BackendEquivalenceContract
+    implements TableEquivalenceCases, NeighbourEquivalenceCases {
   private PostgresTestServer server;
 
   @Override
