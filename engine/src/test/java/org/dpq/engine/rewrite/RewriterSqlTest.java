@@ -104,6 +104,29 @@ class RewriterSqlTest {
         head);
   }
 
+  /**
+   * An aggregate over an expression reads it from a column of its own, computed once per row in a subquery: the
+   * clamp and the aggregates above it name that column. Inlined, the clamp repeated its argument five times and
+   * each aggregate repeated the clamp, so the expression's text appeared dozens of times (DuckDB paid for each in
+   * parsing and planning). A plain column stays inline.
+   */
+  @Test
+  void anExpressionArgumentIsComputedOnceAndReadByName() {
+    String expression = "SUM(CASE WHEN age >= 18 THEN LEAST(income, 1000) ELSE 0 END)";
+    String perUnit = REWRITER.rewrite(plan(1, "SELECT educ, " + expression + " FROM pums GROUP BY educ"),
+        DuckDbDialect.INSTANCE, 1).sql();
+    String rows = REWRITER.rewrite(ANALYZER.analyze(TestDatasets.pumsRows(), "SELECT educ, " + expression
+        + " FROM pums GROUP BY educ"), DuckDbDialect.INSTANCE, 1).sql();
+    for (String sql : java.util.List.of(perUnit, rows)) {
+      assertEquals(1, count(sql, "\"age\" >= 18"), sql);
+      assertEquals(1, count(sql, "AS \"dpq_x0\""), sql);
+      assertTrue(count(sql, "\"dpq_x0\"") > 2, sql);
+    }
+    String plain = REWRITER.rewrite(plan(1, "SELECT educ, SUM(income) FROM pums GROUP BY educ"),
+        DuckDbDialect.INSTANCE, 1).sql();
+    assertFalse(plain.contains("dpq_x"), plain);
+  }
+
   private static int count(String text, String part) {
     Matcher m = Pattern.compile(Pattern.quote(part)).matcher(text);
     int n = 0;
