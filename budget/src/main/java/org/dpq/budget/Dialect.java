@@ -60,7 +60,13 @@ sealed interface Dialect {
       config.setJournalMode(SQLiteConfig.JournalMode.WAL);
       config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
       config.setBusyTimeout(BUSY_TIMEOUT_MS);
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + path, config.toProperties());
+      // SQLite's own driver, not DriverManager: the first DriverManager.getConnection of a JVM loads and initialises
+      // every JDBC driver on the class path (in the CLI: DuckDB's, Calcite's, Avatica's, PostgreSQL's), which a
+      // CLI call's main thread then paid before its first query; the one driver that accepts jdbc:sqlite: is this.
+      Connection c = org.sqlite.JDBC.createConnection("jdbc:sqlite:" + path, config.toProperties());
+      if (c == null) {
+        throw new SQLException("not an SQLite location: " + path);
+      }
       try (Statement s = c.createStatement()) {
         try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
           if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {

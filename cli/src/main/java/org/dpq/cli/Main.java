@@ -104,6 +104,8 @@ public final class Main implements Callable<Integer> {
   /** Runs dpq and exits with its exit code. */
   public static void main(String[] args) {
     if (plansLocally(args)) {
+      // The YAML reader and SQLite's library get ready on the second core while this thread parses the arguments.
+      OpeningWarmup.start();
       // An idle second core loads the planner's classes while this thread opens the dataset.
       PlanningWarmup.startWhenACoreIsIdle();
     }

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cache folder through the CLI: a typed copy after the first query, nothing when off; explain reads no data. */
+/**
+ * The cache folder through the CLI: a typed copy (and its group-limit orders) after the first query, nothing when
+ * off; explain reads no data.
+ */
 class CacheCommandsTest {
   private static final String QUERY = "SELECT grp, COUNT(*) AS n FROM t GROUP BY grp";
   @TempDir Path dir;
@@ -79,6 +82,11 @@ class CacheCommandsTest {
     assertEquals(0, second.code(), second.err());
     assertTrue(second.err().contains("load "), second.err());
     assertEquals(copies, files(cache).stream().filter(f -> f.endsWith(".duckdb")).toList());
+    // Beside the copy, under the same fingerprint, the group-limit order the first query's probe chose (that a later
+    // process reads it instead of probing is GroupLimitChoiceTest's); one file for both queries of one shape.
+    String orders = copies.get(0).replaceAll("\\.duckdb$", ".orders");
+    assertEquals(List.of(orders), files(cache).stream().filter(f -> f.endsWith(".orders")).toList(),
+        files(cache).toString());
     Run validate = MainTest.run("datasets", "validate", "--dataset", yaml.toString());
     assertEquals(0, validate.code(), validate.err());
   }

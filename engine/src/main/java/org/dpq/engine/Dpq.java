@@ -115,7 +115,6 @@ public final class Dpq implements AutoCloseable {
   private Dpq(Dataset dataset, Ledger ledger, Noise noise, ReleaseKey.Scheme releaseKey, PhaseListener phases,
       boolean withinAllocations, boolean ownsLedger, DataSource backendSource, Rewriter rewriter) {
     this.rewriter = rewriter;
-    this.groupLimits = new GroupLimitChoice(rewriter);
     this.dataset = dataset;
     this.backendSource = backendSource;
     this.phases = phases;
@@ -123,6 +122,11 @@ public final class Dpq implements AutoCloseable {
     this.cache = CacheLocation.of(dataset);
     this.fingerprint = Fingerprint.of(dataset, SourceStamps.in(cache));
     phases.phase("fingerprint", System.nanoTime() - start);
+    // A file source's group-limit choices outlive the process beside its typed copy, under the same fingerprint (so
+    // a later CLI call does not scan the data again to choose). Not for a served dataset: there a choice one analyst's
+    // query made must not make a later server process faster for another (invariant 8, timing).
+    this.groupLimits = new GroupLimitChoice(rewriter, local() && !withinAllocations
+        ? GroupLimitChoice.file(cache, dataset.name(), fingerprint) : Optional.empty());
     this.ledger = ledger;
     this.noise = noise;
     this.withinAllocations = withinAllocations;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,6 +17,7 @@ import org.apache.calcite.sql.SqlDialect;
 import org.dpq.engine.analysis.Analyzer;
 import org.dpq.engine.analysis.DpPlan;
 import org.dpq.engine.analysis.TestDatasets;
+import org.dpq.engine.catalog.CacheLocation;
 import org.dpq.engine.catalog.ColumnType;
 import org.dpq.engine.catalog.Dataset;
 import org.dpq.engine.catalog.PrivacyUnit;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The group-limit order follows the data's shape: rank-first when units spread over more than G groups,
  * aggregate-first when a unit's rows share few groups or the sample is too small to say; one probe per shape;
- * no probe where no limit is needed or the backend does not choose.
+ * no probe where no limit is needed or the backend does not choose; a file source's choices kept in the cache for
+ * later processes, under the data's fingerprint only.
  */
 class GroupLimitChoiceTest {
   private static final Analyzer ANALYZER = new Analyzer();
@@ -102,6 +105,85 @@ class GroupLimitChoiceTest {
       assertEquals(GroupLimit.AGGREGATE_FIRST, choose(choice, plan, backend));
       assertTrue(backend.executed.isEmpty());
     }
+  }
+
+  @Test
+  void aLaterProcessReadsTheChoiceFromTheCacheInsteadOfProbingAgain() throws Exception {
+    Path cache = dir.resolve("cache-later");
+    String fingerprint = "a".repeat(64);
+    Dataset spread = dataset("spread3", "CAST(hash(i, 2) % 50 AS INTEGER)");
+    Dataset clustered = dataset("clustered3", "CAST(hash(i % 25600, 2) % 50 AS INTEGER)");
+    for (Dataset d : List.of(spread, clustered)) {
+      Optional<Path> file = GroupLimitChoice.file(CacheLocation.at(cache), d.name(), fingerprint);
+      DpPlan plan = plan(d, "SELECT g, COUNT(*) FROM t GROUP BY g");
+      GroupLimit first;
+      try (Counting backend = new Counting(DuckDbBackend.open(d))) {
+        first = choose(new GroupLimitChoice(new Rewriter(), file), plan, backend);
+        assertEquals(1, backend.executed.size());
+      }
+      assertTrue(Files.isRegularFile(file.orElseThrow()));
+      // A new handle (a later CLI process) with the same file: the same order, and the data is not read.
+      try (Counting backend = new Counting(DuckDbBackend.open(d))) {
+        assertEquals(first, choose(new GroupLimitChoice(new Rewriter(), file), plan, backend));
+        assertTrue(backend.executed.isEmpty());
+        // Other keys are another probe: run once, then remembered beside the first.
+        GroupLimitChoice third = new GroupLimitChoice(new Rewriter(), file);
+        choose(third, plan(d, "SELECT g, h, COUNT(*) FROM t GROUP BY g, h"), backend);
+        assertEquals(1, backend.executed.size());
+      }
+      try (Counting backend = new Counting(DuckDbBackend.open(d))) {
+        GroupLimitChoice fourth = new GroupLimitChoice(new Rewriter(), file);
+        assertEquals(first, choose(fourth, plan, backend));
+        choose(fourth, plan(d, "SELECT g, h, COUNT(*) FROM t GROUP BY g, h"), backend);
+        assertTrue(backend.executed.isEmpty());
+      }
+      // Without the file (cache off) every handle probes.
+      try (Counting backend = new Counting(DuckDbBackend.open(d))) {
+        assertEquals(first, choose(new GroupLimitChoice(new Rewriter()), plan, backend));
+        assertEquals(1, backend.executed.size());
+      }
+    }
+    // The two datasets' choices differ, so each file held its own data's answer.
+    try (Counting a = new Counting(DuckDbBackend.open(spread)); Counting b = new Counting(DuckDbBackend.open(clustered))) {
+      assertEquals(GroupLimit.RANK_FIRST, choose(new GroupLimitChoice(new Rewriter(),
+          GroupLimitChoice.file(CacheLocation.at(cache), spread.name(), fingerprint)),
+          plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g"), a));
+      assertEquals(GroupLimit.AGGREGATE_FIRST, choose(new GroupLimitChoice(new Rewriter(),
+          GroupLimitChoice.file(CacheLocation.at(cache), clustered.name(), fingerprint)),
+          plan(clustered, "SELECT g, COUNT(*) FROM t GROUP BY g"), b));
+      assertTrue(a.executed.isEmpty() && b.executed.isEmpty());
+    }
+  }
+
+  @Test
+  void otherDataOrAnUnreadableFileIsProbedAgainAndTheOldDatasChoicesAreDeleted() throws Exception {
+    Path cache = dir.resolve("cache-other");
+    Dataset spread = dataset("spread4", "CAST(hash(i, 2) % 50 AS INTEGER)");
+    DpPlan plan = plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g");
+    Path old = GroupLimitChoice.file(CacheLocation.at(cache), spread.name(), "b".repeat(64)).orElseThrow();
+    Path now = GroupLimitChoice.file(CacheLocation.at(cache), spread.name(), "c".repeat(64)).orElseThrow();
+    try (Counting backend = new Counting(DuckDbBackend.open(spread))) {
+      choose(new GroupLimitChoice(new Rewriter(), Optional.of(old)), plan, backend);
+      assertEquals(1, backend.executed.size());
+      // Another fingerprint (the source or its declarations changed): the old data's choice is not used...
+      assertEquals(GroupLimit.RANK_FIRST, choose(new GroupLimitChoice(new Rewriter(), Optional.of(now)), plan, backend));
+      assertEquals(2, backend.executed.size());
+      // ...and no longer kept.
+      assertFalse(Files.exists(old));
+      assertTrue(Files.exists(now));
+      // A file that says something else than a choice per probe hash (damaged, edited) is not trusted.
+      String hashes = Files.readString(now).replaceAll(" RANK_FIRST", " SOMETHING_ELSE");
+      Files.writeString(now, hashes);
+      assertEquals(GroupLimit.RANK_FIRST, choose(new GroupLimitChoice(new Rewriter(), Optional.of(now)), plan, backend));
+      assertEquals(3, backend.executed.size());
+      Files.writeString(now, "not a choice\n");
+      assertEquals(GroupLimit.RANK_FIRST, choose(new GroupLimitChoice(new Rewriter(), Optional.of(now)), plan, backend));
+      assertEquals(4, backend.executed.size());
+      // The probe that ran again wrote its choice back: the next handle reads it.
+      assertEquals(GroupLimit.RANK_FIRST, choose(new GroupLimitChoice(new Rewriter(), Optional.of(now)), plan, backend));
+      assertEquals(4, backend.executed.size());
+    }
+    assertTrue(GroupLimitChoice.file(CacheLocation.OFF, spread.name(), "c".repeat(64)).isEmpty());
   }
 
   /** What Dpq does: build the probe (no data read), then choose after the charge. */

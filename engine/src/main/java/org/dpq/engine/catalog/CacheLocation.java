@@ -6,10 +6,10 @@ import java.util.Optional;
 
 /**
  * Where dpq keeps what it derives from a dataset's source files to avoid re-reading them on every call: the
- * source stamps ({@link SourceStamps}) and the typed local copies. Chosen by the {@code dpq.cache.dir} system
- * property, else the {@code DPQ_CACHE_DIR} environment variable, else a {@code dpq-cache} folder beside the ledger
- * file (beside the first source file when the ledger is in PostgreSQL); the value {@code off} disables both (every
- * call then hashes and reads the source again).
+ * source stamps ({@link SourceStamps}), the typed local copies and, beside them, the group-limit order each query
+ * shape chose. Chosen by the {@code dpq.cache.dir} system property, else the {@code DPQ_CACHE_DIR} environment
+ * variable, else a {@code dpq-cache} folder beside the ledger file (beside the first source file when the ledger is
+ * in PostgreSQL); the value {@code off} disables all of them (every call then hashes and reads the source again).
  *
  * <p>Owns no privacy property itself: the folder holds row-level data (the typed copy) and must be as private as
  * the source; whoever can write it can change what later queries read, exactly as whoever can write the source.

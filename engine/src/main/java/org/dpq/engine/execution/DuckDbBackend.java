@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -154,7 +153,7 @@ public final class DuckDbBackend implements Backend {
   public static DuckDbBackend declared(Dataset dataset) {
     DuckDBConnection root;
     try {
-      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      root = newConnection();
     } catch (SQLException e) {
       throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
     }
@@ -170,7 +169,7 @@ public final class DuckDbBackend implements Backend {
       disableTopNWindowElimination(s);
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
-      dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      dry = newConnection();
       emptyTwins(root, dry, dataset);
       return new DuckDbBackend(root, dry, Storage.TABLE, dataset.limits().timeoutSeconds(), List.of(), null);
     } catch (SQLException e) {
@@ -209,7 +208,7 @@ public final class DuckDbBackend implements Backend {
     }
     DuckDBConnection root;
     try {
-      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      root = newConnection();
     } catch (SQLException e) {
       throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
     }
@@ -224,7 +223,7 @@ public final class DuckDbBackend implements Backend {
       if (enforceThreshold && source instanceof Source.Csv csv) {
         refuseUnparsable(dataset, unparsable, csv.options().maxUnparsableFraction());
       }
-      dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      dry = newConnection();
       emptyTwins(root, dry, dataset);
       return new DuckDbBackend(root, dry, storage, dataset.limits().timeoutSeconds(), unparsable, spill);
     } catch (SQLException e) {
@@ -276,7 +275,7 @@ public final class DuckDbBackend implements Backend {
     }
     DuckDBConnection root;
     try {
-      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      root = newConnection();
     } catch (SQLException e) {
       throw new BackendException("could not start the embedded DuckDB: " + DuckDbErrors.describe(e));
     }
@@ -299,7 +298,7 @@ public final class DuckDbBackend implements Backend {
       current = dataset.table();
       refuseRepeatedKeys(root, dataset);
       lockDown(root, dataset, Storage.TABLE, null);
-      dry = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+      dry = newConnection();
       emptyTwins(root, dry, dataset);
       return new DuckDbBackend(root, dry, Storage.TABLE, dataset.limits().timeoutSeconds(), List.copyOf(unparsable),
           spill);
@@ -728,6 +727,15 @@ public final class DuckDbBackend implements Backend {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * A new in-memory DuckDB, from DuckDB's driver itself rather than DriverManager: the first
+   * DriverManager.getConnection of a JVM loads and initialises every JDBC driver on the class path (in the CLI also
+   * Calcite's, Avatica's, PostgreSQL's and SQLite's), work a short CLI call does not need.
+   */
+  private static DuckDBConnection newConnection() throws SQLException {
+    return (DuckDBConnection) new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:", new java.util.Properties());
   }
 
   @Override
