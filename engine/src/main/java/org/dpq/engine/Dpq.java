@@ -272,7 +272,7 @@ public final class Dpq implements AutoCloseable {
       if (outcome instanceof ChargeOutcome.Charged charged) {
         LOG.debug("dataset '{}': ledger entry {} charged {} ({} ms since the query arrived)", dataset.name(),
             charged.sequence(), charged.cost(), millis(arrived));
-        return execute(p, charged);
+        return execute(p, charged, options.analyst());
       }
       ChargeOutcome.InFlight inFlight = (ChargeOutcome.InFlight) outcome;
       if (System.currentTimeMillis() > deadline) {
@@ -313,12 +313,14 @@ public final class Dpq implements AutoCloseable {
    * charge stands, so the outcome of a failure cannot tell which failure it was (invariant 7). The observable
    * completion, success or failure, is padded to the dataset's response quantum.
    */
-  private QueryResult execute(Prepared p, ChargeOutcome.Charged charged) {
+  private QueryResult execute(Prepared p, ChargeOutcome.Charged charged, String analyst) {
     long start = System.nanoTime();
     try {
       Releaser.Released released;
       try {
-        GroupLimit order = groupLimits.choose(p.groupLimitProbe(), backend());
+        // served: each analyst's own memory of orders (invariant 8: another's probe must not make this query faster)
+        GroupLimit order = groupLimits.choose(withinAllocations ? "analyst:" + analyst : "", p.groupLimitProbe(),
+            backend());
         long secret = secrets.getAsLong(); // one per query: the tree queries keep the same G groups per unit
         // The planned text with this release's secret put in (the same text a rewrite with it gives).
         org.apache.calcite.sql.SqlDialect dialect = backend().dialect();

@@ -24,7 +24,7 @@ import org.dpq.engine.rewrite.Rewriter;
 /**
  * Picks the faster {@link GroupLimit} order for a plan on one backend, from the shape probe of
  * {@link Rewriter#groupLimitProbe}, remembered per probe (one per unit, keys and domains) for the life of the
- * dataset handle and, for a file source with the cache on (not a served dataset), in a small file beside its
+ * dataset handle (per analyst on a served dataset) and, for a file source with the cache on (not a served dataset), in a small file beside its
  * typed copy ({@code <dataset>.<fingerprint>.orders}), so that a later process (a later CLI call) does not scan the
  * data again for an order it already chose. Reads data, so it is called only after the charge; its answer chooses between two
  * plans with the same result and is never released, logged or put into a message.
@@ -72,30 +72,41 @@ final class GroupLimitChoice {
     return backend.choosesGroupLimit() ? rewriter.groupLimitProbe(plan, backend.dialect()) : Optional.empty();
   }
 
+  /** {@link #choose(String, Optional, Backend)} for a handle with one owner (no scope). */
+  GroupLimit choose(Optional<String> probe, Backend backend) {
+    return choose("", probe, backend);
+  }
+
   /**
    * The order to run a plan in, given its {@link #probe}: aggregate-first without one; otherwise the order
    * remembered for the probe, in this handle or in the file, else runs the probe on the backend (after the charge
-   * only) and remembers its answer in both.
+   * only) and remembers its answer in both. {@code scope} is whose memory it is: empty for a handle with one owner;
+   * on a served dataset the asking analyst, so that one analyst's query never makes another's faster by sparing it
+   * the probe, which would tell the second that someone asked a query of that shape (invariant 8, timing). Only the
+   * unscoped memory is kept in the file.
    */
-  GroupLimit choose(Optional<String> probe, Backend backend) {
+  GroupLimit choose(String scope, Optional<String> probe, Backend backend) {
     if (probe.isEmpty()) {
       return GroupLimit.AGGREGATE_FIRST;
     }
-    GroupLimit known = chosen.get(probe.get());
+    String remembered = scope.isEmpty() ? probe.get() : scope + '\u0000' + probe.get();
+    GroupLimit known = chosen.get(remembered);
     if (known != null) {
       return known;
     }
     String key = sha256(probe.get());
-    GroupLimit stored = read().get(key);
+    GroupLimit stored = scope.isEmpty() ? read().get(key) : null;
     if (stored != null) {
-      remember(probe.get(), stored);
+      remember(remembered, stored);
       return stored;
     }
     List<Object[]> rows = backend.execute(probe.get());
     Object[] row = rows.isEmpty() ? new Object[3] : rows.get(0);
     GroupLimit order = GroupLimit.choose(count(row[0]), count(row[1]), count(row[2]));
-    remember(probe.get(), order);
-    write(key, order);
+    remember(remembered, order);
+    if (scope.isEmpty()) {
+      write(key, order);
+    }
     return order;
   }
 

@@ -186,6 +186,28 @@ class GroupLimitChoiceTest {
     assertTrue(GroupLimitChoice.file(CacheLocation.OFF, spread.name(), "c".repeat(64)).isEmpty());
   }
 
+  @Test
+  void onAServedDatasetEachAnalystHasTheirOwnMemoryAndNoneIsKeptInTheFile() throws Exception {
+    Dataset spread = dataset("spread5", "CAST(hash(i, 2) % 50 AS INTEGER)");
+    DpPlan plan = plan(spread, "SELECT g, COUNT(*) FROM t GROUP BY g");
+    Optional<Path> file = GroupLimitChoice.file(CacheLocation.at(dir.resolve("cache-served")), spread.name(),
+        "d".repeat(64));
+    try (Counting backend = new Counting(DuckDbBackend.open(spread))) {
+      GroupLimitChoice served = new GroupLimitChoice(new Rewriter(), file);
+      Optional<String> probe = served.probe(plan, backend);
+      assertEquals(GroupLimit.RANK_FIRST, served.choose("analyst:ann", probe, backend));
+      assertEquals(1, backend.executed.size());
+      // bob's query of the same shape is not spared the probe by ann's: its time does not tell him she asked it
+      assertEquals(GroupLimit.RANK_FIRST, served.choose("analyst:bob", probe, backend));
+      assertEquals(2, backend.executed.size());
+      // each one's own repeat is remembered
+      served.choose("analyst:ann", probe, backend);
+      served.choose("analyst:bob", probe, backend);
+      assertEquals(2, backend.executed.size());
+      assertFalse(Files.exists(file.orElseThrow()), "an analyst's choice never outlives the process");
+    }
+  }
+
   /** What Dpq does: build the probe (no data read), then choose after the charge. */
   private static GroupLimit choose(GroupLimitChoice choice, DpPlan plan, Backend backend) {
     return choice.choose(choice.probe(plan, backend), backend);
