@@ -211,6 +211,11 @@ public final class Dpq implements AutoCloseable {
    * dataset's total, in the same transaction (invariant 8: the analyst is the server's authenticated principal,
    * given as {@link QueryOptions#analyst()}).
    */
+  /** How many group-limit orders this handle remembers (see {@link GroupLimitChoice#remembered}). Test-only. */
+  int rememberedGroupLimitOrders() {
+    return groupLimits.remembered();
+  }
+
   public static Dpq openServed(Path datasetYaml, Ledger sharedLedger) {
     return new Dpq(DatasetLoader.load(datasetYaml), Objects.requireNonNull(sharedLedger, "sharedLedger"),
         SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, true, false, null);

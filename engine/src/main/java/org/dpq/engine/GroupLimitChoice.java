@@ -110,6 +110,11 @@ final class GroupLimitChoice {
     return order;
   }
 
+  /** How many probes' orders this handle remembers (each analyst's separately on a served dataset). Test-only. */
+  int remembered() {
+    return chosen.size();
+  }
+
   private void remember(String probe, GroupLimit order) {
     if (chosen.size() >= MAX_REMEMBERED) {
       chosen.clear();
