@@ -211,11 +211,6 @@ public final class Dpq implements AutoCloseable {
    * dataset's total, in the same transaction (invariant 8: the analyst is the server's authenticated principal,
    * given as {@link QueryOptions#analyst()}).
    */
-  /** How many group-limit orders this handle remembers (see {@link GroupLimitChoice#remembered}). Test-only. */
-  int rememberedGroupLimitOrders() {
-    return groupLimits.remembered();
-  }
-
   public static Dpq openServed(Path datasetYaml, Ledger sharedLedger) {
     return new Dpq(DatasetLoader.load(datasetYaml), Objects.requireNonNull(sharedLedger, "sharedLedger"),
         SecureNoise.create(), ReleaseKey.CANONICAL, PhaseListener.NONE, true, false, null);
@@ -746,6 +741,11 @@ public final class Dpq implements AutoCloseable {
   /** Test seam (package-private): {hits, misses} of the plan cache since it was (re)made. */
   long[] planCountsForTest() {
     return plans.counts();
+  }
+
+  /** Test seam (package-private): how many group-limit orders this handle remembers (per analyst when served). */
+  int groupLimitOrdersRememberedForTest() {
+    return groupLimits.remembered();
   }
 
   /** Test seam (package-private), so that only tests can fix the secrets that choose each unit's G groups. */

@@ -6,9 +6,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,7 +91,7 @@ final class GroupLimitChoice {
     if (known != null) {
       return known;
     }
-    String key = sha256(probe.get());
+    String key = org.dpq.engine.release.ReleaseKey.sha256(probe.get());
     GroupLimit stored = scope.isEmpty() ? read().get(key) : null;
     if (stored != null) {
       remember(remembered, stored);
@@ -198,15 +195,6 @@ final class GroupLimitChoice {
       }
     } catch (IOException e) {
       // left for the next write
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

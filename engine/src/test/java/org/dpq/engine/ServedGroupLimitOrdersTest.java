@@ -25,12 +25,12 @@ class ServedGroupLimitOrdersTest {
       served.allocate("bob", PrivacyLoss.of(3.0, 0), "officer", "test");
       QueryOptions options = QueryOptions.defaults().withEpsilon("0.5");
       served.query("SELECT sex, COUNT(*) AS n FROM pums GROUP BY sex", options.withAnalyst("ann"));
-      assertEquals(1, served.rememberedGroupLimitOrders(), "ann's query probed the data's shape once");
+      assertEquals(1, served.groupLimitOrdersRememberedForTest(), "ann's query probed the data's shape once");
       served.query("SELECT sex, COUNT(*) AS n FROM pums GROUP BY sex", options.withAnalyst("bob"));
-      assertEquals(2, served.rememberedGroupLimitOrders(), "bob's query of the same shape has its own probe");
+      assertEquals(2, served.groupLimitOrdersRememberedForTest(), "bob's query of the same shape has its own probe");
       served.query("SELECT sex, SUM(age) AS s FROM pums GROUP BY sex", options.withAnalyst("ann"));
       served.query("SELECT sex, SUM(age) AS s FROM pums GROUP BY sex", options.withAnalyst("bob"));
-      assertEquals(2, served.rememberedGroupLimitOrders(), "each one's repeat of the shape is remembered");
+      assertEquals(2, served.groupLimitOrdersRememberedForTest(), "each one's repeat of the shape is remembered");
     }
   }
 }

@@ -25,12 +25,9 @@ abstract class SparkEquivalence extends BackendEquivalenceContract {
 
   @Override
   protected List<Target> open(TestTable table, Path work) throws Exception {
-    if (!serverChecked) {
-      server = PostgresTestServer.schemaIfAvailable("dpq_spark_equiv");
-      serverChecked = true;
-    }
     List<Target> targets = new ArrayList<>();
     targets.add(new Target("duckdb", DuckDbBackend.open(table.dataset(table.csvSource(), 1, 1)), table.csvSource()));
+    PostgresTestServer server = server();
     if (server != null) {
       String name = table.name() + "_" + table.csv().getFileName().toString().replaceAll("\\W", "_").toLowerCase();
       server.loadCsv(name, table.postgresColumns(), table.csv());
@@ -44,12 +41,9 @@ abstract class SparkEquivalence extends BackendEquivalenceContract {
 
   @Override
   protected List<ShopTarget> openShop(Path dir, String label) throws Exception {
-    if (!serverChecked) {
-      server = PostgresTestServer.schemaIfAvailable("dpq_spark_equiv");
-      serverChecked = true;
-    }
     List<ShopTarget> targets = new ArrayList<>();
     targets.add(duckdbShop(dir));
+    PostgresTestServer server = server();
     if (server != null) {
       targets.add(PostgresShops.open(server, dir, label));
     }
@@ -62,6 +56,15 @@ abstract class SparkEquivalence extends BackendEquivalenceContract {
     targets.add(new ShopTarget("spark", SparkBackend.open(LocalSpark.session(), spark.dataset(1, 1)),
         spark.sources()));
     return targets;
+  }
+
+  /** This class's PostgreSQL schema, looked for once; null when no server is reachable (and none is expected). */
+  private PostgresTestServer server() {
+    if (!serverChecked) {
+      server = PostgresTestServer.schemaIfAvailable("dpq_spark_equiv");
+      serverChecked = true;
+    }
+    return server;
   }
 
   @Override
